@@ -1,0 +1,23 @@
+# The two commands of the README: `make run` and `make test`.
+.PHONY: run test setup setup-test lint bench
+
+run: setup
+	.venv/bin/inkan init
+	.venv/bin/inkan serve --host 127.0.0.1 --port 8000
+
+test: setup-test
+	.venv/bin/ruff check .
+	.venv/bin/pytest -n 2 -q
+
+setup:
+	scripts/setup.sh
+
+setup-test:
+	scripts/setup.sh --test
+
+lint:
+	.venv/bin/ruff check .
+
+bench: setup-test
+	.venv/bin/python bench/engine_task.py
+	.venv/bin/python bench/inbox_page.py

@@ -1,0 +1,137 @@
+"""Shared fixtures: the app on SQLite and on PostgreSQL, signed-in clients, tokens and a 4.1.2 driver.
+
+PostgreSQL: INKAN_TEST_POSTGRES=required makes an unreachable server a failure (CI); otherwise its tests skip.
+Each pytest worker gets its own databases, migrated with Alembic once and seeded with the demo population.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from engine.actor import Actor
+from engine.catalog import deploy_directory
+from juki import seed_population
+from registry.staff import accounts
+from tests.support.flow import RegistrationDriver
+from webui import create_app
+from webui.schema import upgrade
+
+PG_ADMIN_URL = os.environ.get("INKAN_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+PG_REQUIRED = os.environ.get("INKAN_TEST_POSTGRES") == "required"
+TEST_PASSWORD = "test-password-123"
+ROLES = ("madoguchi", "backyard", "manager", "auditor", "admin")
+
+
+def _create_pg_database() -> str:
+    name = f"inkan_test_{uuid.uuid4().hex[:10]}"
+    try:
+        admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        admin.dispose()
+    except Exception as exc:  # noqa: BLE001
+        if PG_REQUIRED:
+            pytest.fail(f"PostgreSQL is required (INKAN_TEST_POSTGRES=required) but unreachable: {exc}")
+        pytest.skip(f"PostgreSQL unreachable: {exc}")
+    return PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+
+
+def _drop_pg_database(url: str) -> None:
+    name = url.rsplit("/", 1)[1]
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def make_database(kind: str, tmp_path_factory) -> str:
+    """A new, migrated, empty database of the given kind; caller drops PostgreSQL ones."""
+    if kind == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'inkan.sqlite3'}"
+    else:
+        url = _create_pg_database()
+    upgrade(url)
+    return url
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def database_url(request, tmp_path_factory) -> Iterator[str]:
+    url = make_database(request.param, tmp_path_factory)
+    yield url
+    if request.param == "postgresql":
+        _drop_pg_database(url)
+
+
+def make_test_app(database_url: str, tmp_path_factory, **overrides):
+    config = {"DATABASE_URL": database_url, "TESTING": True, "SECRET_KEY": "test-secret-key-0123456789",
+              "WTF_CSRF_ENABLED": False, "IN_PROCESS_WORKER": False} | overrides
+    app = create_app(config)
+    app.instance_path = str(tmp_path_factory.mktemp("instance"))
+    return app
+
+
+@pytest.fixture(scope="session")
+def app(database_url, tmp_path_factory):
+    """The product on a seeded database: definitions, population and one user per role."""
+    app = make_test_app(database_url, tmp_path_factory)
+    product = app.extensions["inkan"]
+    with product.session_factory.begin() as session:
+        results = deploy_directory(session, product.bpmn_dir, product.handlers, actor="test")
+        assert all(r.status != "refused" for r in results), [r.error for r in results if r.error]
+        seed_population(session, today=product.services.today())
+        for role in ROLES:
+            accounts.add_user(session, role, role, TEST_PASSWORD, f"{role} 職員")
+    return app
+
+
+@pytest.fixture(scope="session")
+def product(app):
+    return app.extensions["inkan"]
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def login(app):
+    """login(role) → a test client signed in as the user of that role."""
+
+    def _login(role: str):
+        c = app.test_client()
+        response = c.post("/login", data={"username": role, "password": TEST_PASSWORD})
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        return c
+
+    return _login
+
+
+@pytest.fixture(scope="session")
+def api_token(app):
+    """api_token(role) → a bearer token header dict for that role's user."""
+    cache: dict[str, dict] = {}
+
+    def _token(role: str) -> dict:
+        if role not in cache:
+            with app.extensions["inkan"].session_factory.begin() as session:
+                cache[role] = {"Authorization": f"Bearer {accounts.issue_token(session, role)}"}
+        return cache[role]
+
+    return _token
+
+
+@pytest.fixture
+def actors() -> dict[str, Actor]:
+    return {role: Actor(role, role) for role in ROLES}
+
+
+@pytest.fixture
+def driver(product) -> RegistrationDriver:
+    """Drives 4.1.2 through the engine for a fresh eligible resident each time."""
+    return RegistrationDriver(product)

@@ -1,0 +1,47 @@
+"""Append-only audit events: every start, claim, completion, service call, error and retry."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.actor import Actor
+from engine.models import AuditEvent
+from engine.scripting import json_default
+
+MAX_VALUE_CHARS = 300
+
+
+def record(session: Session, actor: Actor, kind: str, *, instance_id: int | None = None,
+           spec_name: str | None = None, title: str | None = None, summary: dict[str, Any] | None = None) -> None:
+    """Add one audit event to the current unit of work."""
+    session.add(AuditEvent(actor=actor.username, actor_role=actor.role, kind=kind, instance_id=instance_id,
+                           spec_name=spec_name, title=title,
+                           summary_json=json.dumps(summary or {}, ensure_ascii=False, default=json_default)))
+
+
+def data_changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The keys whose values differ, each as {before, after}, values shortened for the log."""
+    changes = {}
+    for key in sorted(set(before) | set(after)):
+        old, new = before.get(key), after.get(key)
+        if old != new:
+            changes[key] = {"before": _short(old), "after": _short(new)}
+    return changes
+
+
+def _short(value: Any) -> Any:
+    text = json.dumps(value, ensure_ascii=False, default=json_default)
+    return value if len(text) <= MAX_VALUE_CHARS else text[:MAX_VALUE_CHARS] + "…"
+
+
+def events_of_instance(session: Session, instance_id: int) -> list[AuditEvent]:
+    return list(session.scalars(select(AuditEvent).where(AuditEvent.instance_id == instance_id)
+                                .order_by(AuditEvent.at, AuditEvent.id)))
+
+
+def summary_of(event: AuditEvent) -> dict[str, Any]:
+    return json.loads(event.summary_json or "{}")

@@ -1,0 +1,358 @@
+"""The workflow runner: start, claim, complete and retry, each as ONE database transaction.
+
+A unit of work loads the instance's state (optimistic version), lets SpiffWorkflow run the task and every engine
+step after it (service tasks go to the handler registry inside a savepoint), then writes the new state, the inbox
+rows, the registry changes and the audit events together.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+import traceback
+from collections.abc import Callable
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC
+from typing import Any
+from uuid import UUID
+
+from SpiffWorkflow.bpmn.specs.defaults import EndEvent
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
+
+from engine import audit
+from engine.actor import SYSTEM, Actor
+from engine.catalog import SpecCache, active_definition, dump_workflow, restore_workflow
+from engine.db import utcnow
+from engine.definitions import form_file_of, is_human
+from engine.errors import (
+    EngineError,
+    InstanceNotActive,
+    InstanceNotFound,
+    InvalidStartData,
+    LaneForbidden,
+    StaleInstance,
+    TaskClaimedByOther,
+    TaskNotFound,
+    TaskNotOpen,
+)
+from engine.forms import coerce_form_input, validate_form
+from engine.models import HumanTask, Incident, InstanceStatus, ProcessDefinition, ProcessInstance, Timer
+from engine.scripting import InkanScriptEngine, RestrictedEnvironment
+from handlers.base import HandlerRegistry, ServiceContext
+
+ContextFactory = Callable[..., ServiceContext]
+START_KEY = re.compile(r"^[a-z][a-z0-9_]{0,40}$")
+ACTIVE = (InstanceStatus.RUNNING, InstanceStatus.WAITING)
+
+
+@dataclass
+class RunOutcome:
+    instance_id: int
+    status: str
+    next_task_id: int | None = None
+    incident_id: int | None = None
+    messages: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Run:
+    """What one unit of work learned while SpiffWorkflow ran: subject changes and the first failure."""
+
+    instance: ProcessInstance
+    actor: Actor
+    failure: tuple[Any, BaseException, str] | None = None
+
+
+class WorkflowRunner:
+    def __init__(self, session_factory: sessionmaker[Session], handlers: HandlerRegistry, specs: SpecCache,
+                 context_factory: ContextFactory) -> None:
+        self.session_factory = session_factory
+        self.handlers = handlers
+        self.specs = specs
+        self.context_factory = context_factory
+        self.environment = RestrictedEnvironment()
+
+    # ---- public operations -------------------------------------------------------------------------------
+    def start(self, process_id: str, actor: Actor, data: dict[str, Any] | None = None) -> RunOutcome:
+        """Start the active version of a process; raise DefinitionNotFound, LaneForbidden or FormInvalid."""
+        if not actor.may_start:
+            raise LaneForbidden("この役割では業務を開始できません")
+        start_data = _checked_start_data(data or {})
+        with self._unit_of_work() as session:
+            definition = active_definition(session, process_id)
+            entry = self.specs.get(definition)
+            instance = ProcessInstance(definition_id=definition.id, process_id=process_id,
+                                       status=InstanceStatus.RUNNING, state="", started_by=actor.username)
+            session.add(instance)
+            session.flush()
+            workflow = BpmnWorkflow(entry.spec, entry.subprocess_specs)
+            workflow.get_tasks(state=TaskState.READY)[0].data.update(start_data)
+            audit.record(session, actor, "start", instance_id=instance.id, title=definition.name,
+                         summary={"process_id": process_id, "version": definition.content_hash[:12],
+                                  "data": start_data})
+            run = _Run(instance, actor)
+            self._advance(session, run, workflow)
+            return self._save(session, run, workflow, actor)
+
+    def claim(self, task_id: int, actor: Actor) -> None:
+        with self._unit_of_work() as session:
+            row = self._open_row(session, task_id, actor)
+            if row.claimed_by and row.claimed_by != actor.username:
+                raise TaskClaimedByOther(f"この作業は {row.claimed_by} さんが担当中です")
+            row.claimed_by, row.claimed_at = actor.username, utcnow()
+            audit.record(session, actor, "claim", instance_id=row.instance_id, spec_name=row.spec_name,
+                         title=row.title)
+
+    def unclaim(self, task_id: int, actor: Actor) -> None:
+        with self._unit_of_work() as session:
+            row = self._open_row(session, task_id, actor)
+            if row.claimed_by != actor.username:
+                raise TaskClaimedByOther("自分が担当している作業だけ担当を外せます")
+            row.claimed_by, row.claimed_at = None, None
+            audit.record(session, actor, "unclaim", instance_id=row.instance_id, spec_name=row.spec_name,
+                         title=row.title)
+
+    def complete(self, task_id: int, actor: Actor, data: dict[str, Any], *, from_html: bool = False) -> RunOutcome:
+        """Validate the form data and complete the task; raise FormInvalid, TaskNotOpen, StaleInstance …"""
+        with self._unit_of_work() as session:
+            row = self._open_row(session, task_id, actor)
+            if row.claimed_by and row.claimed_by != actor.username:
+                raise TaskClaimedByOther(f"この作業は {row.claimed_by} さんが担当中です")
+            instance = self._active_instance(session, row.instance_id)
+            definition = session.get(ProcessDefinition, instance.definition_id)
+            form = self.specs.get(definition).forms.get(row.form_file) if row.form_file else None
+            cleaned = data
+            if form is not None:
+                cleaned = validate_form(form, coerce_form_input(form, data) if from_html else data)
+            workflow = self._load(definition, instance)
+            task = workflow.get_task_from_id(UUID(row.task_guid))
+            if task is None or task.state != TaskState.READY:
+                raise TaskNotOpen("この作業は既に処理されています")
+            before = {key: copy.deepcopy(task.data.get(key)) for key in cleaned}
+            task.data.update(cleaned)
+            task.run()
+            row.is_open, row.completed_by, row.completed_at = False, actor.username, utcnow()
+            audit.record(session, actor, "complete", instance_id=instance.id, spec_name=row.spec_name,
+                         title=row.title, summary={"changes": audit.data_changes(before, cleaned)})
+            run = _Run(instance, actor)
+            self._advance(session, run, workflow)
+            return self._save(session, run, workflow, actor)
+
+    def retry(self, incident_id: int, actor: Actor) -> RunOutcome:
+        """Run a failed service task again; the incident is resolved whether or not it fails anew."""
+        with self._unit_of_work() as session:
+            incident = session.get(Incident, incident_id)
+            if incident is None or incident.resolved_at is not None:
+                raise TaskNotFound("この障害は存在しないか、既に再実行されています")
+            instance = session.get(ProcessInstance, incident.instance_id)
+            if instance.status != InstanceStatus.ERROR:
+                raise InstanceNotActive("この事案はエラー状態ではありません")
+            definition = session.get(ProcessDefinition, instance.definition_id)
+            workflow = self._load(definition, instance)
+            task = workflow.get_task_from_id(UUID(incident.task_guid))
+            task._set_state(TaskState.READY)  # the public reset would also rewind the data; a retry must not
+            incident.resolved_at, incident.resolved_by = utcnow(), actor.username
+            audit.record(session, actor, "retry", instance_id=instance.id, spec_name=incident.spec_name,
+                         summary={"incident_id": incident.id, "operator": incident.operator_id})
+            run = _Run(instance, actor)
+            self._advance(session, run, workflow)
+            return self._save(session, run, workflow, actor)
+
+    def fire_due_timers(self, now=None, limit: int = 20) -> int:
+        """Run the instances whose timers are due; each in its own transaction. Returns how many fired."""
+        fired = 0
+        for timer_id in self._due_timer_ids(now or utcnow(), limit):
+            if self._fire_timer(timer_id, now or utcnow()):
+                fired += 1
+        return fired
+
+    def _due_timer_ids(self, now, limit: int) -> list[int]:
+        with self.session_factory() as session:
+            return list(session.scalars(select(Timer.id).where(Timer.fired_at.is_(None), Timer.due_at <= now)
+                                        .order_by(Timer.due_at).limit(limit)))
+
+    def _fire_timer(self, timer_id: int, now) -> bool:
+        with self._unit_of_work() as session:
+            # SKIP LOCKED: another worker already firing this timer is left alone (no-op on SQLite).
+            timer = session.scalars(select(Timer).where(Timer.id == timer_id, Timer.fired_at.is_(None))
+                                    .with_for_update(skip_locked=True)).first()
+            if timer is None:
+                return False
+            timer.fired_at = now
+            instance = session.get(ProcessInstance, timer.instance_id)
+            if instance.status not in ACTIVE:
+                return False
+            definition = session.get(ProcessDefinition, instance.definition_id)
+            workflow = self._load(definition, instance)
+            workflow.refresh_waiting_tasks()
+            audit.record(session, SYSTEM, "timer", instance_id=instance.id, summary={"timer_id": timer.id})
+            run = _Run(instance, SYSTEM)
+            self._advance(session, run, workflow)
+            self._save(session, run, workflow, SYSTEM)
+            return True
+
+    # ---- loading and saving ------------------------------------------------------------------------------
+    @contextmanager
+    def _unit_of_work(self):
+        session = self.session_factory()
+        try:
+            with session.begin():
+                yield session
+        except StaleDataError:
+            raise StaleInstance("他の職員が同時にこの事案を更新しました。画面を開き直してください") from None
+        finally:
+            session.close()
+
+    def _open_row(self, session: Session, task_id: int, actor: Actor) -> HumanTask:
+        row = session.get(HumanTask, task_id)
+        if row is None:
+            raise TaskNotFound("作業が見つかりません")
+        if not actor.may_work(row.lane):
+            raise LaneForbidden(f"{row.lane}の作業はこの役割では処理できません")
+        if not row.is_open:
+            who = f"（{row.completed_by} さんが完了）" if row.completed_by else ""
+            raise TaskNotOpen(f"この作業は既に処理されています{who}")
+        return row
+
+    def _active_instance(self, session: Session, instance_id: int) -> ProcessInstance:
+        instance = session.get(ProcessInstance, instance_id)
+        if instance is None:
+            raise InstanceNotFound("事案が見つかりません")
+        if instance.status not in ACTIVE:
+            raise InstanceNotActive(f"この事案は処理できない状態です（{instance.status}）")
+        return instance
+
+    def _load(self, definition: ProcessDefinition, instance: ProcessInstance) -> BpmnWorkflow:
+        return restore_workflow(self.specs, definition, instance.state)
+
+    # ---- running -----------------------------------------------------------------------------------------
+    def _advance(self, session: Session, run: _Run, workflow: BpmnWorkflow) -> None:
+        workflow.script_engine = InkanScriptEngine(self.environment, self._service_caller(session, run))
+        try:
+            workflow.do_engine_steps()
+        except EngineError:
+            raise
+        except Exception as exc:  # noqa: BLE001 — any handler failure becomes an incident, never a lost task
+            if run.failure is None:
+                failed = next(iter(workflow.get_tasks(state=TaskState.ERROR)), None)
+                run.failure = (failed, exc, traceback.format_exc())
+
+    def _service_caller(self, session: Session, run: _Run):
+        def call(task, operator_id: str, params: dict[str, Any]) -> dict:
+            handler = self.handlers.get(operator_id)
+            ctx = self.context_factory(session=session, actor=run.actor.username, instance_id=run.instance.id,
+                                       task_name=task.task_spec.bpmn_id)
+            with session.begin_nested():
+                result = handler.call(ctx, params)
+            _apply_subject(run.instance, ctx)
+            audit.record(session, run.actor, "service_call", instance_id=run.instance.id,
+                         spec_name=task.task_spec.bpmn_id, title=task.task_spec.bpmn_name,
+                         summary={"operator": operator_id, "function_id": handler.function_id,
+                                  "params": params, "result": result, "documents": ctx.printed})
+            return result
+
+        return call
+
+    def _save(self, session: Session, run: _Run, workflow: BpmnWorkflow, actor: Actor) -> RunOutcome:
+        instance = run.instance
+        outcome = RunOutcome(instance.id, instance.status)
+        if run.failure is not None:
+            outcome.incident_id = self._record_incident(session, run)
+        instance.state = dump_workflow(workflow)
+        instance.status = _status_of(workflow, run)
+        instance.updated_at = utcnow()
+        if instance.status == InstanceStatus.COMPLETED:
+            instance.ended_at = instance.updated_at
+            instance.end_event = _end_event(workflow)
+        outcome.status = instance.status
+        outcome.next_task_id = self._sync_inbox(session, instance, workflow, actor)
+        _sync_timers(session, instance, workflow)
+        session.flush()
+        return outcome
+
+    def _record_incident(self, session: Session, run: _Run) -> int:
+        task, exc, trace = run.failure
+        incident = Incident(
+            instance_id=run.instance.id, task_guid=str(task.id) if task else "",
+            spec_name=task.task_spec.bpmn_id if task else "", error_type=type(exc).__name__,
+            operator_id=getattr(task.task_spec, "operation_name", None) if task else None,
+            error_code=getattr(exc, "code", None), message=str(exc) or type(exc).__name__, traceback=trace)
+        session.add(incident)
+        session.flush()
+        audit.record(session, run.actor, "error", instance_id=run.instance.id, spec_name=incident.spec_name,
+                     summary={"incident_id": incident.id, "error": incident.error_type, "message": incident.message})
+        return incident.id
+
+    def _sync_inbox(self, session: Session, instance: ProcessInstance, workflow: BpmnWorkflow,
+                    actor: Actor) -> int | None:
+        """Make the open inbox rows equal the READY human tasks; return the new task this actor may do next."""
+        ready = {str(t.id): t for t in workflow.get_tasks(state=TaskState.READY) if is_human(t.task_spec)}
+        rows = {row.task_guid: row for row in session.scalars(
+            select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.is_open.is_(True)))}
+        for guid, row in rows.items():
+            if guid not in ready:
+                row.is_open = False
+        next_task_id = None
+        for guid, task in ready.items():
+            if guid in rows:
+                continue
+            spec = task.task_spec
+            row = HumanTask(instance_id=instance.id, task_guid=guid, spec_name=spec.bpmn_id,
+                            title=spec.bpmn_name or spec.bpmn_id, lane=spec.lane or "", form_file=form_file_of(spec))
+            session.add(row)
+            session.flush()
+            if next_task_id is None and actor.may_work(row.lane):
+                next_task_id = row.id
+        return next_task_id
+
+
+def _sync_timers(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow) -> None:
+    """Keep a due-time row for every waiting timer event, so a worker can find it without loading states."""
+    for task in workflow.get_tasks(state=TaskState.WAITING):
+        event = getattr(task.task_spec, "event_definition", None)
+        due = task._get_internal_data("event_value") if isinstance(event, TimerEventDefinition) else None
+        if due is None:
+            continue
+        guid = str(task.id)
+        if session.scalars(select(Timer.id).where(Timer.task_guid == guid)).first() is None:
+            due_at = TimerEventDefinition.get_datetime(due).astimezone(UTC).replace(tzinfo=None)
+            session.add(Timer(instance_id=instance.id, task_guid=guid, due_at=due_at))
+
+
+def _checked_start_data(data: dict[str, Any]) -> dict[str, Any]:
+    clean = {}
+    for key, value in data.items():
+        if not START_KEY.match(str(key)) or not isinstance(value, str | int | bool | None) or len(str(value)) > 200:
+            raise InvalidStartData(f"開始データ {key} は受け付けられません")
+        clean[key] = value
+    return clean
+
+
+def _apply_subject(instance: ProcessInstance, ctx: ServiceContext) -> None:
+    if ctx.subject.name:
+        instance.subject_name = ctx.subject.name
+    if ctx.subject.resident_id:
+        instance.subject_resident_id = ctx.subject.resident_id
+    if ctx.subject.registration_number:
+        instance.subject_registration_number = ctx.subject.registration_number
+
+
+def _status_of(workflow: BpmnWorkflow, run: _Run) -> str:
+    if run.failure is not None or workflow.get_tasks(state=TaskState.ERROR):
+        return InstanceStatus.ERROR
+    if workflow.is_completed():
+        return InstanceStatus.COMPLETED
+    if any(is_human(t.task_spec) for t in workflow.get_tasks(state=TaskState.READY)):
+        return InstanceStatus.RUNNING
+    return InstanceStatus.WAITING
+
+
+def _end_event(workflow: BpmnWorkflow) -> str | None:
+    ends = [t for t in workflow.get_tasks(state=TaskState.COMPLETED) if isinstance(t.task_spec, EndEvent)]
+    return ends[-1].task_spec.bpmn_id if ends else None

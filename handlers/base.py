@@ -1,0 +1,117 @@
+"""The handler registry: service-task operator ids mapped to Python functions.
+
+HandlerError (code, message)      — a handler refused the work for a business reason the clerk must see
+UnknownOperator                    — no handler is registered under an operator id (a deployment error)
+MissingParameter                   — a BPMN service task did not give a required parameter
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+
+class HandlerError(Exception):
+    code = "handler_error"
+
+    def __init__(self, message: str, code: str | None = None):
+        super().__init__(message)
+        self.message = message
+        if code:
+            self.code = code
+
+
+class UnknownOperator(HandlerError):
+    code = "unknown_operator"
+
+
+class MissingParameter(HandlerError):
+    code = "missing_parameter"
+
+
+@dataclass
+class Subject:
+    """Whose case an instance is: shown in inboxes and used to search instances."""
+
+    name: str | None = None
+    resident_id: str | None = None
+    registration_number: str | None = None
+
+
+@dataclass
+class ServiceContext:
+    """What a handler may use: the open database session of the current unit of work and the neighbours."""
+
+    session: Session
+    actor: str
+    instance_id: int
+    task_name: str
+    services: Any  # the wired HandlerServices: settings, resident register, clock
+    subject: Subject = field(default_factory=Subject)
+    printed: list[dict] = field(default_factory=list)  # documents produced, for the audit trail
+
+    def today(self) -> date:
+        return self.services.today()
+
+    def now(self) -> datetime:
+        return self.services.now()
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    required: bool
+
+
+@dataclass(frozen=True)
+class Handler:
+    operator_id: str
+    function_id: str
+    title: str
+    fn: Callable[..., dict]
+    parameters: tuple[Parameter, ...]
+
+    def call(self, ctx: ServiceContext, params: dict[str, Any]) -> dict:
+        missing = [p.name for p in self.parameters if p.required and p.name not in params]
+        if missing:
+            raise MissingParameter(f"サービスタスクのパラメータが不足しています: {', '.join(missing)}")
+        known = {p.name for p in self.parameters}
+        return self.fn(ctx, **{k: v for k, v in params.items() if k in known})
+
+
+class HandlerRegistry:
+    """Operator id → handler. Built once at start-up; unknown ids are refused when a definition is loaded."""
+
+    def __init__(self) -> None:
+        self._handlers: dict[str, Handler] = {}
+
+    def register(self, operator_id: str, *, function_id: str, title: str) -> Callable:
+        def decorate(fn: Callable[..., dict]) -> Callable[..., dict]:
+            if operator_id in self._handlers:
+                raise ValueError(f"operator {operator_id} registered twice")
+            self._handlers[operator_id] = Handler(operator_id, function_id, title, fn, _parameters_of(fn))
+            return fn
+
+        return decorate
+
+    def get(self, operator_id: str) -> Handler:
+        try:
+            return self._handlers[operator_id]
+        except KeyError:
+            raise UnknownOperator(f"サービス「{operator_id}」は登録されていません") from None
+
+    def __contains__(self, operator_id: str) -> bool:
+        return operator_id in self._handlers
+
+    def all(self) -> list[Handler]:
+        return sorted(self._handlers.values(), key=lambda h: h.operator_id)
+
+
+def _parameters_of(fn: Callable) -> tuple[Parameter, ...]:
+    params = list(inspect.signature(fn).parameters.values())[1:]  # skip ctx
+    return tuple(Parameter(p.name, p.default is inspect.Parameter.empty) for p in params)

@@ -1,0 +1,76 @@
+"""4.1.5.1 印影読込, 4.1.1.1 世帯内印影表示 and 4.1.5.2 印影登録."""
+
+from __future__ import annotations
+
+import json
+
+import imaging
+from handlers.base import ServiceContext
+from handlers.residents import require_resident
+from registry.blobs.store import get_blob, put_blob
+from registry.seals import records
+from registry.seals.models import Impression
+
+
+def measure(ctx: ServiceContext, scan_blob_id: str, dpi: float | None = None) -> dict:
+    """4.1.5.1: find the impression on the scan, measure it against the 8–25 mm rule, keep the normalised crop."""
+    settings = ctx.services.settings
+    blob = get_blob(ctx.session, scan_blob_id)
+    try:
+        scan = imaging.load_scan(blob.data, dpi=dpi, default_dpi=settings.default_dpi)
+    except imaging.ImagingError as exc:
+        return _not_found(scan_blob_id, exc.code, exc.message)
+    measurement = imaging.measure_impression(scan, min_mm=settings.seal_min_mm, max_mm=settings.seal_max_mm)
+    result = imaging.measurement_to_dict(measurement) | {"scan_blob_id": scan_blob_id, "dpi": scan.dpi,
+                                                         "dpi_source": scan.dpi_source}
+    if measurement.found:
+        normalized = imaging.normalize_impression(scan, measurement)
+        result["impression_blob_id"] = put_blob(ctx.session, normalized.png, "image/png",
+                                                filename="impression.png", created_by=ctx.actor)
+        result["mm_per_px"] = normalized.mm_per_px
+    return result
+
+
+def _not_found(scan_blob_id: str, code: str, message: str) -> dict:
+    return {"found": False, "acceptable": False, "width_mm": 0, "height_mm": 0, "square_mm": 0, "shape": "none",
+            "warnings": [], "refusal_reasons": [{"code": code, "message": message}],
+            "scan_blob_id": scan_blob_id, "impression_blob_id": None, "mm_per_px": None}
+
+
+def compare_household(ctx: ServiceContext, resident_id: str, impression_blob_id: str, mm_per_px: float) -> dict:
+    """4.1.1.1: the new impression beside every impression registered in the household, with a similarity score."""
+    resident = require_resident(ctx, resident_id)
+    new_png = get_blob(ctx.session, impression_blob_id).data
+    threshold = ctx.services.settings.similarity_threshold
+    members = []
+    for record, impression in records.household_impressions(ctx.session, resident.household_id, resident_id):
+        other_png = get_blob(ctx.session, impression.image_blob).data
+        comparison = imaging.compare_impressions(new_png, mm_per_px, other_png, impression.mm_per_px,
+                                                 threshold=threshold)
+        members.append({"resident_id": record.resident_id, "name": record.name,
+                        "registration_number": record.registration_number,
+                        "impression_blob_id": impression.image_blob, "score": round(comparison.score, 3),
+                        "same": comparison.same})
+    return {"members": members, "same_found": any(m["same"] for m in members),
+            "max_score": max((m["score"] for m in members), default=0.0), "threshold": threshold}
+
+
+def store(ctx: ServiceContext, resident_id: str, impression: dict, override_reason: str | None = None) -> dict:
+    """4.1.5.2: keep the measured impression (and its scan) as the impression to register."""
+    row = Impression(resident_id=resident_id, image_blob=impression["impression_blob_id"],
+                     scan_blob=impression["scan_blob_id"], dpi=impression["dpi"],
+                     mm_per_px=impression["mm_per_px"], width_mm=impression["width_mm"],
+                     height_mm=impression["height_mm"], square_mm=impression["square_mm"],
+                     shape=impression["shape"], warnings_json=json.dumps(impression.get("warnings", []),
+                                                                         ensure_ascii=False),
+                     override_reason=override_reason, stored_by=ctx.actor, instance_id=ctx.instance_id)
+    ctx.session.add(row)
+    ctx.session.flush()
+    return {"impression_id": row.id}
+
+
+OPERATORS = [
+    ("inkan.impression.measure", "4.1.5.1", "印影読込・測定", measure),
+    ("inkan.impression.compare_household", "4.1.1.1", "世帯内印影表示（類似度）", compare_household),
+    ("inkan.impression.store", "4.1.5.2", "印影登録", store),
+]

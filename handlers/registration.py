@@ -1,0 +1,91 @@
+"""4.1.2.1 即時登録 with 1.3.2 numbering, 5.2 / 5.4 the card, and how an application ends."""
+
+from __future__ import annotations
+
+from handlers.base import HandlerError, ServiceContext
+from handlers.residents import require_resident
+from registry.seals import records
+from registry.seals.models import Impression
+from registry.seals.rules import PersonFacts, check_eligibility
+
+CARD_KINDS = {"registration_card": "印鑑登録証", "mynumber_card": "個人番号カード"}
+REFUSAL_LABELS = {
+    "not_found": "住民記録なし", "under_15": "15歳未満", "not_resident": "市内に住所なし", "deceased": "死亡",
+    "already_registered": "登録済み", "lacks_capacity": "意思能力なし",
+    "impression_out_of_size": "印影の大きさが基準外", "same_impression_in_household": "世帯内に同一の印影",
+}
+REFERRAL_LABELS = {"proxy": "代理人による申請", "guarantor_invalid": "保証書が有効でない",
+                   "no_identity_document": "本人確認書類なし"}
+
+
+def register(ctx: ServiceContext, resident_id: str, impression_id: int, identity_path: str,
+             photo_id_kind: str | None = None, guarantor_registration_number: str | None = None) -> dict:
+    """4.1.2.1 即時登録 and 1.3.2 印鑑登録番号付番, after checking eligibility once more."""
+    resident = require_resident(ctx, resident_id)
+    facts = PersonFacts(resident.resident_id, resident.status, resident.birth_date, resident.lacks_capacity)
+    active = records.active_registration_of(ctx.session, resident_id)
+    eligibility = check_eligibility(facts, ctx.today(), has_active_registration=active is not None,
+                                    min_age=ctx.services.settings.min_age)
+    if not eligibility.eligible:
+        raise HandlerError(f"登録できません: {eligibility.message}", code=eligibility.reason)
+    impression = ctx.session.get(Impression, impression_id)
+    if impression is None or impression.resident_id != resident_id:
+        raise HandlerError("登録する印影が見つかりません", code="impression_not_found")
+    person = records.PersonSnapshot(
+        resident_id=resident.resident_id, household_id=resident.household_id, name=resident.name,
+        kana=resident.kana, birth_date=resident.birth_date, sex=resident.sex, address=resident.address,
+        old_surname=resident.old_surname, common_name=resident.common_name, katakana_name=resident.katakana_name)
+    record = records.register(ctx.session, person, impression, identity_path=identity_path, today=ctx.today(),
+                              operator=ctx.actor, instance_id=ctx.instance_id,
+                              number_format=ctx.services.settings.number_format)
+    records.close_application(ctx.session, ctx.instance_id, kind="4.1.2", resident_id=resident_id,
+                              status="registered", reason=None, detail=identity_path, operator=ctx.actor,
+                              at=ctx.now())
+    ctx.subject.name, ctx.subject.resident_id = resident.name, resident_id
+    ctx.subject.registration_number = record.registration_number
+    return {"registration_id": record.id, "registration_number": record.registration_number,
+            "registered_on": record.registered_on.isoformat()}
+
+
+def issue_card(ctx: ServiceContext, registration_id: int, card_kind: str, card_number: str | None = None,
+               mynumber_cert_serial: str | None = None) -> dict:
+    """5.2 印鑑登録証 or 5.4 個人番号カード (its 利用者証明用電子証明書 checked with J-LIS first)."""
+    if card_kind not in CARD_KINDS:
+        raise HandlerError(f"登録証の種別 {card_kind} は使えません", code="bad_card_kind")
+    record = records.get_registration(ctx.session, registration_id)
+    if card_kind == "mynumber_card":
+        status = ctx.services.jlis.certificate_status(mynumber_cert_serial or "")
+        if status.valid is False:
+            return {"issued": False, "card_kind": card_kind, "card_number": None, "message": status.message}
+        card_number = None
+    else:
+        card_number = card_number or record.registration_number
+    records.set_card(ctx.session, record, card_kind=CARD_KINDS[card_kind], card_number=card_number,
+                     cert_serial=mynumber_cert_serial if card_kind == "mynumber_card" else None,
+                     today=ctx.today(), operator=ctx.actor, instance_id=ctx.instance_id)
+    return {"issued": True, "card_kind": card_kind, "card_number": card_number,
+            "message": f"{CARD_KINDS[card_kind]}を登録番号 {record.registration_number} に紐付けました"}
+
+
+def refuse(ctx: ServiceContext, reason: str, detail: str | None = None, resident_id: str | None = None) -> dict:
+    """Close the application as refused, with the reason the counter explains to the applicant."""
+    label = REFUSAL_LABELS.get(reason, reason)
+    records.close_application(ctx.session, ctx.instance_id, kind="4.1.2", resident_id=resident_id,
+                              status="refused", reason=reason, detail=detail, operator=ctx.actor, at=ctx.now())
+    return {"reason": reason, "label": label, "message": f"申請を却下しました（{label}）: {detail or ''}".rstrip(": ")}
+
+
+def refer_to_inquiry(ctx: ServiceContext, reason: str, resident_id: str | None = None) -> dict:
+    """Neither photo ID nor a valid 保証書 (or a proxy applied): 4.1.4 照会による登録 takes over."""
+    label = REFERRAL_LABELS.get(reason, reason)
+    records.close_application(ctx.session, ctx.instance_id, kind="4.1.2", resident_id=resident_id,
+                              status="referred", reason=reason, detail=label, operator=ctx.actor, at=ctx.now())
+    return {"reason": reason, "message": f"即時登録できないため、照会による登録（4.1.4）へ進みます（{label}）"}
+
+
+OPERATORS = [
+    ("inkan.registry.register", "4.1.2.1", "即時登録（1.3.2 印鑑登録番号付番）", register),
+    ("inkan.card.issue", "5.2", "印鑑登録証の発行・個人番号カードの利用", issue_card),
+    ("inkan.application.refuse", "4.1.2", "申請の却下", refuse),
+    ("inkan.application.refer_to_inquiry", "4.1.4", "照会による登録へ", refer_to_inquiry),
+]

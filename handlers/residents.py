@@ -1,0 +1,74 @@
+"""2.2.1 登録内容照会 and the guarantor check, on top of the resident register (住基)."""
+
+from __future__ import annotations
+
+from handlers.base import HandlerError, ServiceContext
+from registry.seals import records
+from registry.seals.models import RecordStatus
+from registry.seals.rules import PersonFacts, check_eligibility
+
+
+def resident_summary(resident) -> dict:
+    """The resident's data as task data: JSON only, the register's key included."""
+    return {
+        "resident_id": resident.resident_id, "household_id": resident.household_id, "name": resident.name,
+        "kana": resident.kana, "birth_date": resident.birth_date.isoformat(), "sex": resident.sex,
+        "address": resident.address, "status": resident.status, "common_name": resident.common_name,
+        "katakana_name": resident.katakana_name, "old_surname": resident.old_surname,
+    }
+
+
+def find_resident(ctx: ServiceContext, resident_id: str | None):
+    if not resident_id:
+        return None
+    return ctx.services.juki_factory(ctx.session).get_resident(str(resident_id).strip())
+
+
+def inquire(ctx: ServiceContext, resident_id: str) -> dict:
+    """2.2.1 登録内容照会: who the applicant is and whether they may register (4.1.2 eligibility)."""
+    resident = find_resident(ctx, resident_id)
+    active = records.active_registration_of(ctx.session, resident.resident_id) if resident else None
+    facts = PersonFacts(resident.resident_id, resident.status, resident.birth_date,
+                        resident.lacks_capacity) if resident else None
+    result = check_eligibility(facts, ctx.today(), has_active_registration=active is not None,
+                               min_age=ctx.services.settings.min_age)
+    if resident is not None:
+        ctx.subject.name, ctx.subject.resident_id = resident.name, resident.resident_id
+    return {
+        "eligible": result.eligible, "reason": result.reason, "message": result.message,
+        "resident": resident_summary(resident) if resident else None,
+        "registration_number": active.registration_number if active else None,
+    }
+
+
+def check_guarantor(ctx: ServiceContext, guarantor_registration_number: str | None, resident_id: str) -> dict:
+    """保証書: the guarantor must hold an active registration in this city and not be the applicant."""
+    number = (guarantor_registration_number or "").strip()
+    record = records.registration_by_number(ctx.session, number) if number else None
+    if record is None:
+        return _guarantor(False, "guarantor_not_registered", "保証人の印鑑登録が見つかりません")
+    if record.status != RecordStatus.REGISTERED:
+        return _guarantor(False, "guarantor_closed", "保証人の印鑑登録は廃止または抹消されています")
+    if record.resident_id == resident_id:
+        return _guarantor(False, "guarantor_is_applicant", "申請者本人は保証人になれません")
+    guarantor = find_resident(ctx, record.resident_id)
+    if guarantor is None or guarantor.status != "resident":
+        return _guarantor(False, "guarantor_not_resident", "保証人が本市に住民登録されていません")
+    return _guarantor(True, "ok", f"保証人 {record.name}（登録番号 {record.registration_number}）を確認しました")
+
+
+def _guarantor(valid: bool, reason: str, message: str) -> dict:
+    return {"valid": valid, "reason": reason, "message": message}
+
+
+def require_resident(ctx: ServiceContext, resident_id: str):
+    resident = find_resident(ctx, resident_id)
+    if resident is None:
+        raise HandlerError(f"住民 {resident_id} が住民基本台帳に見つかりません", code="resident_not_found")
+    return resident
+
+
+OPERATORS = [
+    ("inkan.registry.inquire", "2.2.1", "登録内容照会（登録資格の確認）", inquire),
+    ("inkan.registry.check_guarantor", "4.1.2", "保証人の確認", check_guarantor),
+]

@@ -1,0 +1,49 @@
+"""What handlers are given from outside: the municipal settings, the resident register, J-LIS and the clock."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta, timezone
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from registry.seals.numbering import NumberFormat
+
+JST = timezone(timedelta(hours=9), "JST")
+
+
+@dataclass(frozen=True)
+class OfficeSettings:
+    municipality: str = "見本市"
+    mayor_title: str = "見本市長"
+    mayor_name: str = "見本　太郎"
+    section: str = "市民課"
+    contact: str = "〒100-0001 見本市中央一丁目1番1号　電話 0120-000-000"
+
+
+@dataclass(frozen=True)
+class RegistrySettings:
+    min_age: int = 15
+    seal_min_mm: float = 8.0
+    seal_max_mm: float = 25.0
+    default_dpi: float = 300.0
+    similarity_threshold: float = 0.80
+    number_format: NumberFormat = field(default_factory=NumberFormat)
+    office: OfficeSettings = field(default_factory=OfficeSettings)
+
+
+@dataclass
+class HandlerServices:
+    settings: RegistrySettings
+    juki_factory: Callable[[Session], Any]  # → juki.JukiClient
+    jlis: Any  # → juki.jlis.JlisClient
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+
+    def now(self) -> datetime:
+        """Local (JST) wall time without tzinfo, as printed and as entered in the 処理日."""
+        return self.clock().astimezone(JST).replace(tzinfo=None)
+
+    def today(self) -> date:
+        return self.now().date()

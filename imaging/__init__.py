@@ -1,0 +1,27 @@
+"""Pure image functions for seal impressions (印影): loading scans, measuring, normalizing, comparing."""
+
+from .compare import Comparison, compare_impressions
+from .errors import ImagingError, UnusableImageError
+from .issues import Issue
+from .measure import Measurement, measure_impression, measurement_to_dict
+from .normalize import NormalizedImpression, normalize_impression
+from .overlay import overlay_png
+from .samples import make_seal_scan
+from .scan import Scan, load_scan
+
+__all__ = [
+    "Comparison",
+    "ImagingError",
+    "Issue",
+    "Measurement",
+    "NormalizedImpression",
+    "Scan",
+    "UnusableImageError",
+    "compare_impressions",
+    "load_scan",
+    "make_seal_scan",
+    "measure_impression",
+    "measurement_to_dict",
+    "normalize_impression",
+    "overlay_png",
+]

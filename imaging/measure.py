@@ -1,0 +1,206 @@
+"""Measuring the one seal impression on a scan: true size in mm, shape, ink quality and acceptability."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import cv2
+import numpy as np
+
+from .geometry import classify_shape, min_square_side, oriented_size, polygon_area
+from .ink import DETECT_STRENGTH, ink_strength, is_core_red_hue, other_colour_mask
+from .issues import Issue, make_issue
+from .locate import InkGroup, InkMap, find_ink_groups, group_mask, hull_points
+from .scan import Scan
+
+__all__ = ["Measurement", "measure_impression", "measurement_to_dict"]
+
+FAINT_MEDIAN_STRENGTH = 0.35
+COMPARABLE_RATIO = 0.6  # a second impression at least this big (square side) is a refusal, not a warning
+OUTLINE_BAND_MM = 0.6
+OUTLINE_MIN_COVERAGE = 0.75  # below this the impression has no outline (e.g. square seal of characters only)
+OUTLINE_MAX_GAP_MM = 1.0
+_BINS = 180
+
+
+@dataclass(frozen=True)
+class Measurement:
+    """Result of measuring an impression; sizes in mm at the scan's dpi, issues in Japanese."""
+
+    found: bool
+    width_mm: float
+    height_mm: float
+    square_mm: float
+    shape: str
+    ink_coverage: float
+    too_small: bool
+    too_large: bool
+    acceptable: bool
+    warnings: tuple[Issue, ...]
+    refusal_reasons: tuple[Issue, ...]
+    bbox_px: tuple[int, int, int, int]
+    dpi: float
+
+
+def measure_impression(scan: Scan, min_mm: float = 8.0, max_mm: float = 25.0) -> Measurement:
+    """Find the red impression on the scan and measure it against the min/max square limits (never raises)."""
+    px_per_mm = scan.dpi / 25.4
+    ink = find_ink_groups(ink_strength(scan.image), px_per_mm)
+    if not ink.groups:
+        return _not_found(scan, px_per_mm)
+    primary = ink.groups[0]
+    pad = int(round(OUTLINE_BAND_MM * px_per_mm)) + 3
+    mask, origin = group_mask(ink, primary, pad)
+    hull = hull_points(_edge_mask(ink, mask, origin))
+    w_px, h_px, _ = oriented_size(hull)
+    square_mm = min_square_side(hull) / px_per_mm
+    shape = classify_shape(hull, w_px, h_px)
+    hull_area = polygon_area(hull) + cv2.arcLength(hull.astype(np.float32), True) / 2.0 + 1.0
+    coverage = min(1.0, float(mask.sum()) / hull_area)
+
+    warnings = _quality_warnings(scan, ink, mask, origin, hull, shape, px_per_mm)
+    refusals: list[Issue] = []
+    too_small, too_large = square_mm <= min_mm, square_mm > max_mm
+    if too_small:
+        refusals.append(make_issue("too_small", min_mm=min_mm))
+    if too_large:
+        refusals.append(make_issue("too_large", max_mm=max_mm))
+    _check_others(ink, square_mm, px_per_mm, warnings, refusals)
+    return Measurement(
+        found=True,
+        width_mm=w_px / px_per_mm,
+        height_mm=h_px / px_per_mm,
+        square_mm=square_mm,
+        shape=shape,
+        ink_coverage=coverage,
+        too_small=too_small,
+        too_large=too_large,
+        acceptable=not refusals,
+        warnings=tuple(warnings),
+        refusal_reasons=tuple(refusals),
+        bbox_px=primary.bbox,
+        dpi=scan.dpi,
+    )
+
+
+def _edge_mask(ink: InkMap, mask: np.ndarray, origin: tuple[int, int]) -> np.ndarray:
+    """The group's pixels at least half as strong as its typical ink: edges at 50 % coverage, any ink strength."""
+    strength = _crop(ink.strength, origin, mask.shape)
+    typical = float(np.percentile(strength[mask], 90))
+    edge = mask & (strength >= max(DETECT_STRENGTH, 0.5 * typical))
+    return edge if edge.any() else mask
+
+
+def _crop(image: np.ndarray, origin: tuple[int, int], shape: tuple[int, ...]) -> np.ndarray:
+    """Crop of `image` at `origin` (x, y, may be negative) with the given shape, zero outside the image."""
+    x0, y0 = origin
+    out = np.zeros(shape[:2], image.dtype)
+    sx0, sy0 = max(0, x0), max(0, y0)
+    sx1, sy1 = min(image.shape[1], x0 + shape[1]), min(image.shape[0], y0 + shape[0])
+    out[sy0 - y0 : sy1 - y0, sx0 - x0 : sx1 - x0] = image[sy0:sy1, sx0:sx1]
+    return out
+
+
+def _not_found(scan: Scan, px_per_mm: float) -> Measurement:
+    """Measurement for a scan without any red impression (warns when a non-red stamp seems present)."""
+    warnings = []
+    if int(other_colour_mask(scan.image).sum()) >= (3.0 * px_per_mm) ** 2:
+        warnings.append(make_issue("not_red"))
+    return Measurement(
+        found=False,
+        width_mm=0.0,
+        height_mm=0.0,
+        square_mm=0.0,
+        shape="none",
+        ink_coverage=0.0,
+        too_small=False,
+        too_large=False,
+        acceptable=False,
+        warnings=tuple(warnings),
+        refusal_reasons=(make_issue("no_impression"),),
+        bbox_px=(0, 0, 0, 0),
+        dpi=scan.dpi,
+    )
+
+
+def _quality_warnings(
+    scan: Scan,
+    ink: InkMap,
+    mask: np.ndarray,
+    origin: tuple[int, int],
+    hull: np.ndarray,
+    shape: str,
+    px_per_mm: float,
+) -> list[Issue]:
+    """'faint', 'broken_outline' and 'not_red' warnings for the primary impression."""
+    ys, xs = np.nonzero(mask)
+    ys, xs = ys + origin[1], xs + origin[0]
+    warnings = []
+    if float(np.median(ink.strength[ys, xs])) < FAINT_MEDIAN_STRENGTH:
+        warnings.append(make_issue("faint"))
+    if shape in ("round", "oval", "square", "rectangle"):
+        gap = _outline_gap_mm(mask, hull, px_per_mm)
+        if gap is not None and gap >= OUTLINE_MAX_GAP_MM:
+            warnings.append(make_issue("broken_outline"))
+    step = max(1, len(ys) // 20000)
+    if not is_core_red_hue(scan.image[ys[::step], xs[::step]]):
+        warnings.append(make_issue("not_red"))
+    return warnings
+
+
+def _outline_gap_mm(mask: np.ndarray, hull: np.ndarray, px_per_mm: float) -> float | None:
+    """Total length (mm) of gaps in the impression's outer ring, or None when it has no outline."""
+    band = max(3, int(round(OUTLINE_BAND_MM * px_per_mm)))
+    hull_mask = np.zeros(mask.shape, np.uint8)
+    cv2.fillConvexPoly(hull_mask, np.round(hull).astype(np.int32), 1)
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * band + 1, 2 * band + 1))
+    ring = (hull_mask > 0) & (cv2.erode(hull_mask, kernel) == 0) & mask
+    ys, xs = np.nonzero(ring)
+    if len(xs) == 0:
+        return None
+    moments = cv2.moments(hull_mask, binaryImage=True)
+    cx, cy = moments["m10"] / moments["m00"], moments["m01"] / moments["m00"]
+    angles = np.degrees(np.arctan2(ys - cy, xs - cx)) % 360.0
+    occupied = np.bincount((angles * (_BINS / 360.0)).astype(np.int64) % _BINS, minlength=_BINS) > 0
+    coverage = float(occupied.mean())
+    if coverage < OUTLINE_MIN_COVERAGE:
+        return None
+    perimeter_mm = cv2.arcLength(hull.astype(np.float32), True) / px_per_mm
+    return (1.0 - coverage) * perimeter_mm
+
+
+def _check_others(
+    ink: InkMap, square_mm: float, px_per_mm: float, warnings: list[Issue], refusals: list[Issue]
+) -> None:
+    """Refuse when a second comparable impression exists; warn when only a smaller red mark does."""
+    others = [_group_square_mm(ink, g, px_per_mm) for g in ink.groups[1:]]
+    if any(size >= COMPARABLE_RATIO * square_mm for size in others):
+        refusals.append(make_issue("multiple_impressions"))
+    elif others:
+        warnings.append(make_issue("multiple_impressions", "multiple_impressions_minor"))
+
+
+def _group_square_mm(ink: InkMap, group: InkGroup, px_per_mm: float) -> float:
+    """Minimal enclosing square side (mm) of another candidate group."""
+    mask, _ = group_mask(ink, group)
+    return min_square_side(hull_points(mask)) / px_per_mm
+
+
+def measurement_to_dict(m: Measurement) -> dict[str, Any]:
+    """JSON-ready dict of a Measurement (issues as {code, message}, lengths rounded to 0.01 mm)."""
+    return {
+        "found": m.found,
+        "width_mm": round(m.width_mm, 2),
+        "height_mm": round(m.height_mm, 2),
+        "square_mm": round(m.square_mm, 2),
+        "shape": m.shape,
+        "ink_coverage": round(m.ink_coverage, 3),
+        "too_small": m.too_small,
+        "too_large": m.too_large,
+        "acceptable": m.acceptable,
+        "warnings": [{"code": i.code, "message": i.message} for i in m.warnings],
+        "refusal_reasons": [{"code": i.code, "message": i.message} for i in m.refusal_reasons],
+        "bbox_px": list(m.bbox_px),
+        "dpi": m.dpi,
+    }

@@ -1,0 +1,116 @@
+"""Decoding uploaded scan bytes (PNG, JPEG, TIFF) into a BGR image with its resolution."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import warnings
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from .errors import UnusableImageError
+
+__all__ = ["Scan", "load_scan", "MAX_PIXELS", "MIN_DPI", "MAX_DPI"]
+
+MAX_PIXELS = 60_000_000
+MIN_DPI = 72.0
+MAX_DPI = 2400.0
+_FORMATS = {"PNG", "JPEG", "MPO", "TIFF"}
+
+
+@dataclass(frozen=True, eq=False)
+class Scan:
+    """A decoded scan: BGR uint8 pixels, resolution in dpi and where the dpi came from ('file'|'given'|'default')."""
+
+    image: np.ndarray
+    dpi: float
+    dpi_source: str
+
+
+def load_scan(data: bytes, dpi: float | None = None, default_dpi: float = 300.0) -> Scan:
+    """Decode PNG/JPEG/TIFF bytes (first page of a TIFF); `dpi` overrides the file's resolution.
+
+    Raises UnusableImageError ('empty_file', 'not_an_image', 'unsupported_format', 'image_too_large', 'bad_dpi').
+    """
+    if not data:
+        raise UnusableImageError("empty_file")
+    img = _open(data)
+    resolved, source = _resolve_dpi(_file_dpi(img), dpi, default_dpi)
+    bgr = _to_bgr(img)
+    return Scan(image=bgr, dpi=resolved, dpi_source=source)
+
+
+def _open(data: bytes) -> Image.Image:
+    """Open the bytes with Pillow and check format and pixel count; raises UnusableImageError."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        try:
+            img = Image.open(io.BytesIO(data))
+        except Image.DecompressionBombError as exc:
+            raise UnusableImageError("image_too_large") from exc
+        except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
+            raise UnusableImageError("not_an_image") from exc
+    if img.format not in _FORMATS:
+        raise UnusableImageError("unsupported_format")
+    if img.width * img.height > MAX_PIXELS:
+        raise UnusableImageError("image_too_large")
+    try:
+        img.seek(0)
+        img.load()
+    except (OSError, ValueError, SyntaxError, EOFError) as exc:
+        raise UnusableImageError("not_an_image") from exc
+    return img
+
+
+def _file_dpi(img: Image.Image) -> tuple[float, float] | None:
+    """The (x, y) resolution stored in the file, or None when absent or zero."""
+    raw = img.info.get("dpi")
+    if not raw:
+        return None
+    try:
+        x, y = (float(v) for v in raw[:2]) if len(raw) >= 2 else (float(raw[0]),) * 2
+    except (TypeError, ValueError, ZeroDivisionError):
+        return None
+    if x <= 0 or y <= 0:
+        return None
+    return x, y
+
+
+def _resolve_dpi(
+    file_dpi: tuple[float, float] | None, given: float | None, default: float
+) -> tuple[float, str]:
+    """Pick the resolution to use and its source; raises UnusableImageError('bad_dpi')."""
+    if given is not None:
+        value, source = float(given), "given"
+    elif file_dpi is not None:
+        x, y = file_dpi
+        if abs(x - y) > 0.02 * max(x, y):
+            raise UnusableImageError(
+                "bad_dpi", "縦横の解像度が異なる画像には対応していません。dpiを指定してください"
+            )
+        value, source = x, "file"
+    else:
+        value, source = float(default), "default"
+    value = round(value, 2)
+    if not MIN_DPI <= value <= MAX_DPI:
+        raise UnusableImageError("bad_dpi")
+    return value, source
+
+
+def _to_bgr(img: Image.Image) -> np.ndarray:
+    """Convert any Pillow mode to a contiguous BGR uint8 array (alpha composited on white)."""
+    with contextlib.suppress(OSError, ValueError, SyntaxError):  # broken EXIF: keep the pixels as they are
+        img = ImageOps.exif_transpose(img)
+    if img.mode in ("I;16", "I;16B", "I;16L", "I;16N", "I", "F"):
+        arr = np.asarray(img, dtype=np.float64)
+        top = 65535.0 if img.mode.startswith("I;16") or arr.max() > 255 else 255.0
+        img = Image.fromarray(np.clip(arr * (255.0 / top), 0, 255).astype(np.uint8), "L")
+    if img.mode in ("RGBA", "LA", "PA") or (img.mode == "P" and "transparency" in img.info):
+        rgba = img.convert("RGBA")
+        white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        img = Image.alpha_composite(white, rgba)
+    rgb = np.asarray(img.convert("RGB"))
+    return np.ascontiguousarray(cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR))

@@ -1,0 +1,35 @@
+"""Errors raised by the resident register (住基) adapter.
+
+Hierarchy::
+
+    JukiError                 base; every error carries a snake_case ``code`` and a Japanese ``message``
+    ├── ResidentNotFound      code 'resident_not_found': no resident with the given key
+    └── InvalidQuery          code 'invalid_query': empty search, malformed kana / date / id, bad paging
+
+The module imports nothing from the rest of the package, so any layer may import it.
+"""
+
+
+class JukiError(Exception):
+    """Base error of the juki package; ``code`` is stable, ``message`` is shown to staff."""
+
+    code = "juki_error"
+    default_message = "住民記録システムでエラーが発生しました。"
+
+    def __init__(self, message: str | None = None) -> None:
+        self.message = message or self.default_message
+        super().__init__(self.message)
+
+
+class ResidentNotFound(JukiError):
+    """No resident with the requested key exists in the register."""
+
+    code = "resident_not_found"
+    default_message = "該当する住民記録がありません。"
+
+
+class InvalidQuery(JukiError):
+    """A search or lookup was asked with missing or malformed criteria."""
+
+    code = "invalid_query"
+    default_message = "検索条件が正しくありません。"

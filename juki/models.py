@@ -1,0 +1,64 @@
+"""Tables of the simulated resident register (``juki_sim_*``); columns and invariants only.
+
+``kana_key``, ``name_key``, ``common_name_key`` and ``address_key`` are space-free search forms written by
+``juki.rows`` with the functions of ``juki.normalize``. On PostgreSQL ``kana_key`` uses the "C" collation, so
+results sort in code-point (五十音) order on every backend and prefix searches (LIKE 'ヤマ%') can use its index
+whatever the database collation.
+"""
+
+from datetime import date
+from typing import Annotated
+
+from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from juki.db import Base
+
+ResidentId = Annotated[str, mapped_column(String(20))]
+HouseholdId = Annotated[str, mapped_column(String(20))]
+ShortText = Annotated[str, mapped_column(String(100))]
+LongText = Annotated[str, mapped_column(String(200))]
+BinaryOrderText = String(100).with_variant(String(100, collation="C"), "postgresql")
+
+
+class SimHousehold(Base):
+    """A 世帯: its number, its head and the address it lives at."""
+
+    __tablename__ = "juki_sim_household"
+
+    household_id: Mapped[str] = mapped_column(String(20), primary_key=True)
+    head_resident_id: Mapped[ResidentId]
+    address: Mapped[LongText]
+
+
+class SimResident(Base):
+    """One 住民票 (current or former) of the simulated register."""
+
+    __tablename__ = "juki_sim_resident"
+    __table_args__ = (
+        CheckConstraint("status IN ('resident', 'moved_out', 'deceased')", name="status"),
+        CheckConstraint("sex IN ('男', '女')", name="sex"),
+        CheckConstraint("(status = 'resident') = (status_date IS NULL)", name="status_date"),
+    )
+
+    resident_id: Mapped[str] = mapped_column(String(20), primary_key=True)
+    household_id: Mapped[HouseholdId] = mapped_column(
+        ForeignKey("juki_sim_household.household_id"), index=True
+    )
+    name: Mapped[ShortText] = mapped_column(index=True)
+    kana: Mapped[ShortText] = mapped_column(index=True)
+    birth_date: Mapped[date] = mapped_column(index=True)
+    sex: Mapped[str] = mapped_column(String(1))
+    address: Mapped[LongText]
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    status_date: Mapped[date | None]
+    relationship: Mapped[str] = mapped_column(String(20))
+    nationality: Mapped[str] = mapped_column(String(2))
+    common_name: Mapped[str | None] = mapped_column(String(100))
+    katakana_name: Mapped[str | None] = mapped_column(String(100))
+    old_surname: Mapped[str | None] = mapped_column(String(50))
+    lacks_capacity: Mapped[bool] = mapped_column(default=False)
+    kana_key: Mapped[str] = mapped_column(BinaryOrderText, index=True)
+    name_key: Mapped[ShortText] = mapped_column(index=True)
+    common_name_key: Mapped[str | None] = mapped_column(String(100))
+    address_key: Mapped[LongText]

@@ -1,0 +1,84 @@
+"""The simulated resident register: a ``JukiClient`` over the ``juki_sim_*`` tables.
+
+Criteria are normalized in Python (``juki.normalize``) and matched against the stored space-free keys with
+plain LIKE / equality, so the same statements run on SQLite and PostgreSQL.
+"""
+
+from sqlalchemy import ColumnElement, Select, case, func, or_, select
+from sqlalchemy.orm import Session
+
+from juki.client import HEAD_OF_HOUSEHOLD, STATUS_RESIDENT, Resident, ResidentQuery
+from juki.models import SimResident
+from juki.normalize import normalize_key, normalize_query
+from juki.rows import to_resident
+
+
+class SimulatedRegister:
+    """JukiClient backed by the simulator tables, read through the given SQLAlchemy session."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def search(self, query: ResidentQuery) -> list[Resident]:
+        """2.1.3 基本検索: residents matching ``query``, by kana then birth date; raises InvalidQuery."""
+        normalized = normalize_query(query)
+        statement = (
+            select(SimResident)
+            .where(*search_conditions(normalized))
+            .order_by(SimResident.kana_key, SimResident.birth_date, SimResident.resident_id)
+            .limit(normalized.limit)
+            .offset(normalized.offset)
+        )
+        return [to_resident(row) for row in self._session.scalars(statement)]
+
+    def count(self, query: ResidentQuery) -> int:
+        """Return the number of residents matching ``query`` ignoring paging; raises InvalidQuery."""
+        normalized = normalize_query(query)
+        statement = select(func.count()).select_from(SimResident).where(*search_conditions(normalized))
+        return self._session.scalars(statement).one()
+
+    def get_resident(self, resident_id: str) -> Resident | None:
+        """Return the resident (current or former) with ``resident_id``, or None; raises InvalidQuery if blank."""
+        key = normalize_key(resident_id, "住民ID")
+        row = self._session.scalars(select(SimResident).where(SimResident.resident_id == key)).one_or_none()
+        return to_resident(row) if row is not None else None
+
+    def household_members(self, household_id: str) -> list[Resident]:
+        """Return the current members of a household, head first then eldest first; raises InvalidQuery."""
+        key = normalize_key(household_id, "世帯番号")
+        return [to_resident(row) for row in self._session.scalars(household_statement(key))]
+
+
+def search_conditions(query: ResidentQuery) -> list[ColumnElement[bool]]:
+    """Return the WHERE conditions of a normalized query (AND of every criterion given)."""
+    conditions: list[ColumnElement[bool]] = []
+    if query.kana is not None:
+        conditions.append(SimResident.kana_key.startswith(query.kana, autoescape=True))
+    if query.name is not None:
+        conditions.append(
+            or_(
+                SimResident.name_key.contains(query.name, autoescape=True),
+                SimResident.common_name_key.contains(query.name, autoescape=True),
+            )
+        )
+    if query.birth_date is not None:
+        conditions.append(SimResident.birth_date == query.birth_date)
+    if query.address is not None:
+        conditions.append(SimResident.address_key.contains(query.address, autoescape=True))
+    if query.resident_id is not None:
+        conditions.append(SimResident.resident_id == query.resident_id)
+    if query.household_id is not None:
+        conditions.append(SimResident.household_id == query.household_id)
+    if not query.include_former:
+        conditions.append(SimResident.status == STATUS_RESIDENT)
+    return conditions
+
+
+def household_statement(household_id: str) -> Select[tuple[SimResident]]:
+    """Return the select of a household's current members, head first then by birth date."""
+    head_first = case((SimResident.relationship == HEAD_OF_HOUSEHOLD, 0), else_=1)
+    return (
+        select(SimResident)
+        .where(SimResident.household_id == household_id, SimResident.status == STATUS_RESIDENT)
+        .order_by(head_first, SimResident.birth_date, SimResident.resident_id)
+    )

@@ -1,0 +1,130 @@
+"""The seal record (印鑑登録原票), its history (異動履歴), impressions, applications and the 1.3.2 counter."""
+
+from datetime import date, datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from registry.db import Base, utcnow
+
+
+class RecordStatus:
+    REGISTERED = "registered"  # 登録
+    ABOLISHED = "abolished"  # 廃止
+    DELETED = "deleted"  # 抹消
+    LABELS = {REGISTERED: "登録", ABOLISHED: "廃止", DELETED: "抹消"}
+
+
+class Impression(Base):
+    """A scanned, measured and normalised impression (4.1.5.1 / 4.1.5.2); images live in the blob table."""
+
+    __tablename__ = "impression"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    resident_id: Mapped[str] = mapped_column(String(40), index=True)
+    image_blob: Mapped[str] = mapped_column(String(64))
+    scan_blob: Mapped[str] = mapped_column(String(64))
+    dpi: Mapped[float]
+    mm_per_px: Mapped[float]
+    width_mm: Mapped[float]
+    height_mm: Mapped[float]
+    square_mm: Mapped[float]
+    shape: Mapped[str] = mapped_column(String(20))
+    warnings_json: Mapped[str] = mapped_column(Text, default="[]")
+    override_reason: Mapped[str | None] = mapped_column(Text)
+    stored_by: Mapped[str] = mapped_column(String(100))
+    stored_at: Mapped[datetime] = mapped_column(default=utcnow)
+    instance_id: Mapped[int | None]
+
+
+class Registration(Base):
+    """印鑑登録原票. Never deleted: a closed record stays as a 除票."""
+
+    __tablename__ = "registration"
+    __table_args__ = (
+        Index("uq_registration_active_resident", "resident_id", unique=True,
+              sqlite_where=text("status = 'registered'"), postgresql_where=text("status = 'registered'")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_number: Mapped[str] = mapped_column(String(20), unique=True)
+    registered_on: Mapped[date]
+    status: Mapped[str] = mapped_column(String(20), default=RecordStatus.REGISTERED, index=True)
+    resident_id: Mapped[str] = mapped_column(String(40), index=True)
+    household_id: Mapped[str] = mapped_column(String(40), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kana: Mapped[str] = mapped_column(String(200))
+    old_surname: Mapped[str | None] = mapped_column(String(100))
+    common_name: Mapped[str | None] = mapped_column(String(200))
+    katakana_name: Mapped[str | None] = mapped_column(String(200))
+    birth_date: Mapped[date]
+    sex: Mapped[str] = mapped_column(String(4))
+    address: Mapped[str] = mapped_column(String(300))
+    impression_id: Mapped[int] = mapped_column(ForeignKey("impression.id"))
+    identity_path: Mapped[str] = mapped_column(String(30))
+    card_kind: Mapped[str | None] = mapped_column(String(30))
+    card_number: Mapped[str | None] = mapped_column(String(40))
+    mynumber_cert_serial: Mapped[str | None] = mapped_column(String(60))
+    suspended_from: Mapped[date | None]
+    suspended_until: Mapped[date | None]
+    closed_on: Mapped[date | None]
+    close_reason: Mapped[str | None] = mapped_column(String(200))
+    instance_id: Mapped[int | None]
+
+
+class HistoryEntry(Base):
+    """異動履歴: one change of a record, with what it was before and after. Append-only."""
+
+    __tablename__ = "registration_history"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int] = mapped_column(ForeignKey("registration.id"), index=True)
+    reason: Mapped[str] = mapped_column(String(60))  # 異動事由
+    effective_date: Mapped[date]  # 異動日
+    processed_at: Mapped[datetime] = mapped_column(default=utcnow)  # 処理日
+    operator: Mapped[str] = mapped_column(String(100))
+    instance_id: Mapped[int | None] = mapped_column(index=True)
+    before_json: Mapped[str] = mapped_column(Text, default="{}")
+    after_json: Mapped[str] = mapped_column(Text, default="{}")
+
+
+class Application(Base):
+    """An application for registration and how it ended: registered, refused (with reason) or referred."""
+
+    __tablename__ = "application"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int] = mapped_column(unique=True)
+    kind: Mapped[str] = mapped_column(String(20))  # '4.1.2'
+    resident_id: Mapped[str | None] = mapped_column(String(40), index=True)
+    status: Mapped[str] = mapped_column(String(20))  # open | registered | refused | referred
+    reason: Mapped[str | None] = mapped_column(String(60))
+    detail: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    closed_at: Mapped[datetime | None]
+    operator: Mapped[str] = mapped_column(String(100))
+
+
+class NumberSequence(Base):
+    """The last serial handed out by 1.3.2; one row per sequence, locked by the transaction that takes a number."""
+
+    __tablename__ = "number_sequence"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    last_value: Mapped[int] = mapped_column(default=0)
+
+
+class IssuedDocument(Base):
+    """A document printed for a record (確認票 …): which, when, by whom, from which instance, and its PDF."""
+
+    __tablename__ = "issued_document"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int] = mapped_column(ForeignKey("registration.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(100))
+    blob_sha256: Mapped[str] = mapped_column(String(64))
+    filename: Mapped[str] = mapped_column(String(200))
+    reprint_reason: Mapped[str | None] = mapped_column(Text)
+    printed_by: Mapped[str] = mapped_column(String(100))
+    printed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    instance_id: Mapped[int | None]

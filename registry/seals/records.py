@@ -1,0 +1,145 @@
+"""Writing the record: every change is a new history entry; nothing is overwritten without one."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from registry.errors import NotEligible, RecordNotFound
+from registry.seals.models import (
+    Application,
+    HistoryEntry,
+    Impression,
+    IssuedDocument,
+    RecordStatus,
+    Registration,
+)
+from registry.seals.numbering import NumberFormat, assign_number
+
+SNAPSHOT_FIELDS = ("registration_number", "status", "name", "kana", "old_surname", "common_name",
+                   "katakana_name", "birth_date", "sex", "address", "household_id", "card_kind", "card_number")
+
+
+@dataclass(frozen=True)
+class PersonSnapshot:
+    """The resident register's data copied onto the record at registration."""
+
+    resident_id: str
+    household_id: str
+    name: str
+    kana: str
+    birth_date: date
+    sex: str
+    address: str
+    old_surname: str | None = None
+    common_name: str | None = None
+    katakana_name: str | None = None
+
+
+def active_registration_of(session: Session, resident_id: str) -> Registration | None:
+    return session.scalars(select(Registration).where(Registration.resident_id == resident_id,
+                                                      Registration.status == RecordStatus.REGISTERED)).first()
+
+
+def registrations_of(session: Session, resident_id: str) -> list[Registration]:
+    return list(session.scalars(select(Registration).where(Registration.resident_id == resident_id)
+                                .order_by(Registration.id.desc())))
+
+
+def registration_by_number(session: Session, number: str) -> Registration | None:
+    return session.scalars(select(Registration).where(Registration.registration_number == number)).first()
+
+
+def get_registration(session: Session, registration_id: int) -> Registration:
+    record = session.get(Registration, registration_id)
+    if record is None:
+        raise RecordNotFound("印鑑登録原票が見つかりません")
+    return record
+
+
+def history_of(session: Session, registration_id: int) -> list[HistoryEntry]:
+    return list(session.scalars(select(HistoryEntry).where(HistoryEntry.registration_id == registration_id)
+                                .order_by(HistoryEntry.processed_at, HistoryEntry.id)))
+
+
+def register(session: Session, person: PersonSnapshot, impression: Impression, *, identity_path: str,
+             today: date, operator: str, instance_id: int | None, number_format: NumberFormat) -> Registration:
+    """4.1.2.1: create the record with a 1.3.2 number; raise NotEligible when the person is already registered."""
+    if active_registration_of(session, person.resident_id) is not None:
+        raise NotEligible("既に印鑑登録されています（1人1個まで）", "already_registered")
+    record = Registration(registration_number=assign_number(session, number_format), registered_on=today,
+                          status=RecordStatus.REGISTERED, impression_id=impression.id,
+                          identity_path=identity_path, instance_id=instance_id, **asdict(person))
+    session.add(record)
+    session.flush()
+    add_history(session, record, "登録", today, operator, instance_id, before={}, after=snapshot(record))
+    return record
+
+
+def set_card(session: Session, record: Registration, *, card_kind: str, card_number: str | None,
+             cert_serial: str | None, today: date, operator: str, instance_id: int | None) -> None:
+    """5.2 / 5.4: record which card identifies the registration, as a history entry."""
+    before = snapshot(record)
+    record.card_kind, record.card_number, record.mynumber_cert_serial = card_kind, card_number, cert_serial
+    session.flush()
+    add_history(session, record, "登録証交付", today, operator, instance_id, before=before, after=snapshot(record))
+
+
+def add_history(session: Session, record: Registration, reason: str, effective: date, operator: str,
+                instance_id: int | None, *, before: dict, after: dict) -> HistoryEntry:
+    changed_before = {k: v for k, v in before.items() if after.get(k) != v}
+    changed_after = {k: v for k, v in after.items() if before.get(k) != v}
+    entry = HistoryEntry(registration_id=record.id, reason=reason, effective_date=effective, operator=operator,
+                         instance_id=instance_id, before_json=_json(changed_before), after_json=_json(changed_after))
+    session.add(entry)
+    session.flush()
+    return entry
+
+
+def snapshot(record: Registration) -> dict[str, Any]:
+    return {name: getattr(record, name) for name in SNAPSHOT_FIELDS}
+
+
+def household_impressions(session: Session, household_id: str, exclude_resident: str) -> list[tuple]:
+    """Active registrations of the household's other members with their impressions (4.1.1.1)."""
+    query = (select(Registration, Impression).join(Impression, Registration.impression_id == Impression.id)
+             .where(Registration.household_id == household_id, Registration.status == RecordStatus.REGISTERED,
+                    Registration.resident_id != exclude_resident))
+    return list(session.execute(query))
+
+
+def close_application(session: Session, instance_id: int, *, kind: str, resident_id: str | None, status: str,
+                      reason: str | None, detail: str | None, operator: str, at: datetime) -> Application:
+    """Record how an application ended (registered, refused with reason, referred to 4.1.4)."""
+    application = session.scalars(select(Application).where(Application.instance_id == instance_id)).first()
+    if application is None:
+        application = Application(instance_id=instance_id, kind=kind, operator=operator)
+        session.add(application)
+    application.resident_id, application.status = resident_id, status
+    application.reason, application.detail, application.closed_at = reason, detail, at
+    session.flush()
+    return application
+
+
+def _json(values: dict) -> str:
+    return json.dumps(values, ensure_ascii=False, default=lambda v: v.isoformat())
+
+
+def record_document(session: Session, record: Registration, *, kind: str, blob_sha256: str, filename: str,
+                    printed_by: str, instance_id: int | None, reprint_reason: str | None = None) -> IssuedDocument:
+    """Remember a printed document so the record's page and the auditors can find it."""
+    document = IssuedDocument(registration_id=record.id, kind=kind, blob_sha256=blob_sha256, filename=filename,
+                              printed_by=printed_by, instance_id=instance_id, reprint_reason=reprint_reason)
+    session.add(document)
+    session.flush()
+    return document
+
+
+def documents_of(session: Session, registration_id: int) -> list[IssuedDocument]:
+    return list(session.scalars(select(IssuedDocument).where(IssuedDocument.registration_id == registration_id)
+                                .order_by(IssuedDocument.id.desc())))

@@ -1,0 +1,109 @@
+"""compare_impressions and overlay_png on normalized synthetic impressions."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from imaging import ImagingError, UnusableImageError, compare_impressions, overlay_png
+
+
+def _compare(a, b, **kwargs):
+    return compare_impressions(a.png, a.mm_per_px, b.png, b.mm_per_px, **kwargs)
+
+
+def test_same_seal_other_dpi_rotation_and_ink_is_same(normalized):
+    a = normalized(dpi=300)
+    b = normalized(dpi=600, rotation_deg=30.0, ink=0.6, seed=7)
+    c = _compare(a, b)
+    assert c.same and c.score >= 0.9
+    assert c.angle_deg == pytest.approx(30.0, abs=2.0)
+    assert abs(c.dx_mm) < 0.5 and abs(c.dy_mm) < 0.5
+
+
+def test_rotation_is_reported_with_sign(normalized):
+    c = _compare(normalized(dpi=200), normalized(dpi=200, rotation_deg=-100.0))
+    assert c.same and c.angle_deg == pytest.approx(-100.0, abs=2.0)
+
+
+def test_same_seal_on_form_as_jpeg_is_same(normalized):
+    c = _compare(normalized(dpi=300), normalized(dpi=300, on_form=True, fmt="JPEG", rotation_deg=4.0))
+    assert c.same and c.angle_deg == pytest.approx(4.0, abs=2.0)
+
+
+@pytest.mark.parametrize(
+    ("text", "kwargs"), [("川田", {}), ("川田", {"rotation_deg": 30.0, "dpi": 600}), ("山口", {})]
+)
+def test_different_characters_same_outline_and_size_are_different(normalized, text, kwargs):
+    c = _compare(normalized(dpi=300), normalized(text=text, **kwargs))
+    assert not c.same and c.score < 0.75
+
+
+def test_different_outline_is_different(normalized):
+    assert _compare(normalized(dpi=300), normalized(shape="square", size_mm=15.0)).score < 0.5
+
+
+def test_threshold_is_a_parameter(normalized):
+    a, b = normalized(dpi=300), normalized(text="川田")
+    c = _compare(a, b, threshold=0.3)
+    assert c.same == (c.score >= 0.3)
+
+
+def test_bad_inputs_raise(normalized):
+    a = normalized(dpi=300)
+    with pytest.raises(ImagingError) as info:
+        compare_impressions(a.png, 0.0, a.png, a.mm_per_px)
+    assert info.value.code == "bad_scale"
+    with pytest.raises(UnusableImageError):
+        compare_impressions(b"garbage", 0.1, a.png, a.mm_per_px)
+    empty = io.BytesIO()
+    Image.new("RGBA", (50, 50), (0, 0, 0, 0)).save(empty, format="PNG")
+    with pytest.raises(ImagingError) as info:
+        compare_impressions(empty.getvalue(), 0.1, a.png, a.mm_per_px)
+    assert info.value.code == "no_impression"
+
+
+def test_whole_form_is_not_a_cropped_impression(normalized, seal_bytes):
+    a = normalized(dpi=300)
+    with pytest.raises(UnusableImageError) as info:
+        compare_impressions(a.png, a.mm_per_px, seal_bytes(on_form=True, dpi=200), 25.4 / 200)
+    assert info.value.code == "image_too_large"
+
+
+def test_opaque_scan_crop_is_read_by_its_red_ink(normalized, seal_bytes):
+    a = normalized(dpi=300)
+    c = compare_impressions(a.png, a.mm_per_px, seal_bytes(dpi=200, rotation_deg=45.0), 25.4 / 200)
+    assert c.same and c.angle_deg == pytest.approx(45.0, abs=2.0)
+
+
+def test_overlay_shows_a_red_b_blue_overlap_dark(normalized):
+    a = normalized(dpi=300)
+    b = normalized(text="川田", rotation_deg=20.0)
+    c = _compare(a, b)
+    img = Image.open(io.BytesIO(overlay_png(a.png, a.mm_per_px, b.png, b.mm_per_px, c)))
+    assert img.format == "PNG" and img.mode == "RGB"
+    rgb = np.asarray(img).astype(int)
+    r, g, bl = rgb[..., 0], rgb[..., 1], rgb[..., 2]
+    white = (rgb > 235).all(axis=2)
+    red_only = (r > 180) & (g < 90) & (bl < 90)
+    blue_only = (bl > 180) & (r < 90)
+    dark = rgb.max(axis=2) < 70
+    assert white[:3, :3].all() and white.mean() > 0.5
+    assert red_only.sum() > 100 and blue_only.sum() > 100  # 山 and 川 do not coincide
+    assert dark.sum() > 5 * (red_only.sum() + blue_only.sum()) / 4  # outline and 田 coincide
+    assert img.width * a.mm_per_px == pytest.approx(17.0, abs=0.5)  # 15 mm impressions + 1 mm margins
+
+
+def test_overlay_of_aligned_same_seal_is_mostly_dark(normalized):
+    a = normalized(dpi=300)
+    b = normalized(dpi=600, rotation_deg=30.0, ink=0.6, seed=7)
+    c = _compare(a, b)
+    rgb = np.asarray(Image.open(io.BytesIO(overlay_png(a.png, a.mm_per_px, b.png, b.mm_per_px, c)))).astype(
+        int
+    )
+    inked = rgb.min(axis=2) < 150
+    dark = rgb.max(axis=2) < 110
+    assert dark.sum() > 0.7 * inked.sum()

@@ -1,0 +1,3 @@
+from webui.api.routes import bp
+
+__all__ = ["bp"]

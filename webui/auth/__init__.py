@@ -1,0 +1,3 @@
+from webui.auth.routes import bp
+
+__all__ = ["bp"]

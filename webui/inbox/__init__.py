@@ -1,0 +1,3 @@
+from webui.inbox.routes import bp
+
+__all__ = ["bp"]

@@ -1,0 +1,3 @@
+from webui.instances.routes import bp
+
+__all__ = ["bp"]

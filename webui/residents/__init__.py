@@ -1,0 +1,3 @@
+from webui.residents.routes import bp
+
+__all__ = ["bp"]

@@ -1,0 +1,33 @@
+"""The database schema: every package's tables, created and migrated by Alembic."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import MetaData
+
+import engine.models  # noqa: F401 — registers the engine's tables on its metadata
+import juki.models  # noqa: F401
+import registry.blobs.models  # noqa: F401
+import registry.seals.models  # noqa: F401
+import registry.staff.models  # noqa: F401
+from engine.db import Base as EngineBase
+from juki.db import Base as JukiBase
+from registry.db import Base as RegistryBase
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+METADATA: list[MetaData] = [EngineBase.metadata, RegistryBase.metadata, JukiBase.metadata]
+
+
+def alembic_config(database_url: str) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
+    return config
+
+
+def upgrade(database_url: str) -> None:
+    """Create or migrate the database to the newest schema."""
+    command.upgrade(alembic_config(database_url), "head")

@@ -1,0 +1,42 @@
+"""`inkan serve`: gunicorn (threads) in the foreground, with the background worker in the same process."""
+
+from __future__ import annotations
+
+from flask import Flask
+from gunicorn.app.base import BaseApplication
+
+from engine.worker import start_worker_thread
+
+
+class _Gunicorn(BaseApplication):
+    def __init__(self, app: Flask, options: dict):
+        self.application = app
+        self.options = options
+        super().__init__()
+
+    def load_config(self):
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self):
+        return self.application
+
+
+def serve(app: Flask, *, host: str, port: int, threads: int) -> None:
+    """Serve until stopped; one process, several threads, plus the worker thread when configured."""
+    from webui.demo import print_demo_banner
+
+    print_demo_banner(app)
+    runner = app.extensions["inkan"].runner
+
+    def post_fork(_server, _worker):
+        # connections opened before the fork belong to the master; the worker opens its own
+        runner.session_factory.kw["bind"].dispose(close=False)
+
+    def post_worker_init(_worker):
+        if app.config["IN_PROCESS_WORKER"]:
+            start_worker_thread(runner, float(app.config["WORKER_INTERVAL_SECONDS"]))
+
+    options = {"post_fork": post_fork, "post_worker_init": post_worker_init, "bind": f"{host}:{port}", "workers": 1, "threads": threads, "worker_class": "gthread",
+               "timeout": 120, "accesslog": "-", "errorlog": "-", "loglevel": "info"}
+    _Gunicorn(app, options).run()

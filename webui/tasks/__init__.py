@@ -1,0 +1,3 @@
+from webui.tasks.routes import bp
+
+__all__ = ["bp"]

@@ -1,0 +1,5 @@
+from flask import Flask
+
+
+def register_template_helpers(app: Flask) -> None:
+    pass

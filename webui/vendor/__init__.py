@@ -1,0 +1,3 @@
+from webui.vendor.routes import bp
+
+__all__ = ["bp"]
