@@ -7,7 +7,7 @@ run: setup
 
 test: setup-test
 	.venv/bin/ruff check .
-	.venv/bin/pytest -n 2 -q
+	.venv/bin/pytest -n 2 --dist loadfile -q
 
 setup:
 	scripts/setup.sh

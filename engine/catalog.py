@@ -43,15 +43,14 @@ class CachedSpec:
 class SpecCache:
     """Parsed specs by definition id: definitions are immutable, so a cache entry never goes stale."""
 
-    def __init__(self, handlers: HandlerRegistry) -> None:
-        self._handlers = handlers
+    def __init__(self) -> None:
         self._entries: dict[int, CachedSpec] = {}
         self._lock = Lock()
 
     def get(self, definition: ProcessDefinition) -> CachedSpec:
         entry = self._entries.get(definition.id)
         if entry is None:
-            parsed = parse_definition(definition.bpmn_xml, json.loads(definition.forms_json), self._handlers,
+            parsed = parse_definition(definition.bpmn_xml, json.loads(definition.forms_json), None,
                                       source=definition.source)
             entry = CachedSpec(parsed.spec, parsed.subprocess_specs, SERIALIZER.to_dict(parsed.spec),
                                {k: SERIALIZER.to_dict(v) for k, v in parsed.subprocess_specs.items()},

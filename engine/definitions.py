@@ -50,9 +50,12 @@ def is_human(task_spec) -> bool:
     return isinstance(task_spec, UserTask | ManualTask)
 
 
-def parse_definition(bpmn_xml: str, forms: dict[str, dict], handlers: HandlerRegistry,
+def parse_definition(bpmn_xml: str, forms: dict[str, dict], handlers: HandlerRegistry | None,
                      source: str = "<upload>") -> ParsedDefinition:
-    """Run every check on a BPMN document and its forms; raise DefinitionError naming the element and reason."""
+    """Run every check on a BPMN document and its forms; raise DefinitionError naming the element and reason.
+
+    Without `handlers` the operator ids are not checked: for re-reading a definition that was checked at deploy.
+    """
     tree = _parse_xml(bpmn_xml, source)
     _check_xsd(tree, source)
     _check_reserved_ids(tree, source)
@@ -145,10 +148,10 @@ def _executable_process_ids(tree) -> list[str]:
     return [p.get("id") for p in tree.iter(f"{{{BPMN_NS}}}process") if p.get("isExecutable") == "true"]
 
 
-def _check_task(task_spec, forms: dict[str, dict], handlers: HandlerRegistry) -> list[dict]:
+def _check_task(task_spec, forms: dict[str, dict], handlers: HandlerRegistry | None) -> list[dict]:
     element_id = task_spec.bpmn_id
     problems = []
-    if isinstance(task_spec, ServiceTask):
+    if isinstance(task_spec, ServiceTask) and handlers is not None:
         problems.extend(_check_service(task_spec, handlers))
     if is_human(task_spec):
         if not getattr(task_spec, "lane", None):

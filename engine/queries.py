@@ -146,3 +146,45 @@ def _mark_diagram(detail: InstanceDetail, workflow) -> None:
 def open_tasks_of_instance(session: Session, instance_id: int) -> list[HumanTask]:
     return list(session.scalars(select(HumanTask).where(HumanTask.instance_id == instance_id,
                                                         HumanTask.is_open.is_(True)).order_by(HumanTask.id)))
+
+
+@dataclass
+class TaskFormView:
+    """One inbox row with the form it shows and the data its SpiffWorkflow task holds."""
+
+    task: HumanTask
+    definition: ProcessDefinition
+    form: dict | None
+    data: dict[str, Any]
+
+
+def task_form_view(session: Session, specs: SpecCache, task_id: int) -> TaskFormView:
+    """The task, its form document and its data ({} once the state no longer holds it); raise TaskNotFound."""
+    task = get_task(session, task_id)
+    instance = session.get(ProcessInstance, task.instance_id)
+    definition = session.get(ProcessDefinition, instance.definition_id)
+    form = specs.get(definition).forms.get(task.form_file) if task.form_file else None
+    data: dict[str, Any] = {}
+    if instance.state:
+        workflow = restore_workflow(specs, definition, instance.state)
+        spiff_task = next((t for t in workflow.get_tasks() if str(t.id) == task.task_guid), None)
+        data = dict(spiff_task.data) if spiff_task is not None else {}
+    return TaskFormView(task, definition, form, data)
+
+
+def element_names(definition: ProcessDefinition) -> dict[str, str]:
+    """BPMN element id → name of one definition version (tasks, events, gateways, lanes), read from its XML."""
+    from lxml import etree
+
+    root = etree.fromstring(definition.bpmn_xml.encode("utf-8"),
+                            parser=etree.XMLParser(resolve_entities=False, no_network=True))
+    return {element.get("id"): element.get("name") for element in root.iter()
+            if isinstance(element.tag, str) and element.get("id") and element.get("name")}
+
+
+def instance_definition(session: Session, instance_id: int) -> ProcessDefinition:
+    """The definition version an instance runs; raise InstanceNotFound."""
+    instance = session.get(ProcessInstance, instance_id)
+    if instance is None:
+        raise InstanceNotFound("事案が見つかりません")
+    return session.get(ProcessDefinition, instance.definition_id)

@@ -210,7 +210,9 @@ class WorkflowRunner:
             session.close()
 
     def _open_row(self, session: Session, task_id: int, actor: Actor) -> HumanTask:
-        row = session.get(HumanTask, task_id)
+        # Row lock: a second clerk completing the same task waits here, then finds it closed, instead of
+        # running the service tasks a second time only to lose at the optimistic version check.
+        row = session.get(HumanTask, task_id, with_for_update=True)
         if row is None:
             raise TaskNotFound("作業が見つかりません")
         if not actor.may_work(row.lane):

@@ -6,7 +6,7 @@ from .issues import Issue
 from .measure import Measurement, measure_impression, measurement_to_dict
 from .normalize import NormalizedImpression, normalize_impression
 from .overlay import overlay_png
-from .samples import make_seal_scan
+from .samples import make_blank_scan, make_seal_scan
 from .scan import Scan, load_scan
 
 __all__ = [
@@ -19,6 +19,7 @@ __all__ = [
     "UnusableImageError",
     "compare_impressions",
     "load_scan",
+    "make_blank_scan",
     "make_seal_scan",
     "measure_impression",
     "measurement_to_dict",

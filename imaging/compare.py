@@ -28,9 +28,11 @@ _COARSE_CANDIDATES = 3
 
 @dataclass(frozen=True)
 class Comparison:
-    """Overlap score in [0, 1], verdict, and how b is placed on a: rotated by −angle_deg about its image centre,
-    its centre moved to a's centre + (dx_mm, dy_mm) (x right, y down). angle_deg is b's counter-clockwise
-    rotation relative to a, in (−180, 180]."""
+    """Overlap score in [0, 1], verdict, and how b is placed on a.
+
+    b is rotated by −angle_deg about its image centre and its centre moved to a's centre + (dx_mm, dy_mm)
+    (x right, y down); angle_deg is b's counter-clockwise rotation relative to a, in (−180, 180].
+    """
 
     score: float
     same: bool
@@ -61,13 +63,13 @@ def compare_impressions(
     angle, shift = _search(a, b)
     matrix = rotation_matrix(angle, b.centroid, a.centroid + shift)
     b_aligned = cv2.warpAffine(b.ink, matrix, (side, side), flags=cv2.INTER_NEAREST)
-    score = _score(a.ink, b_aligned)
+    score = round(_score(a.ink, b_aligned), 4)
     linear, offset = matrix[:, :2], matrix[:, 2]
     d = (linear @ b.centre + offset - a.centre) * GRID_MM
     angle = ((angle + 180.0) % 360.0) - 180.0
     angle = 180.0 if angle == -180.0 else angle
     return Comparison(
-        score=round(score, 4),
+        score=score,
         same=score >= threshold,
         angle_deg=round(angle, 2),
         dx_mm=round(float(d[0]), 3),
@@ -84,7 +86,7 @@ def rotation_matrix(angle_deg: float, source: np.ndarray, target: np.ndarray) ->
 
 
 def decode_strength(png: bytes) -> np.ndarray:
-    """Ink strength 0..1 of an impression image: its alpha if transparent, else red-ink strength of its colours.
+    """Ink strength 0..1 of an impression image: its alpha if transparent, else the red-ink strength.
 
     Raises UnusableImageError('empty_file' or 'not_an_image').
     """
@@ -150,7 +152,7 @@ def _place(ink: np.ndarray, side: int) -> _Placed:
 
 
 def _search(a: _Placed, b: _Placed) -> tuple[float, np.ndarray]:
-    """Best (angle_deg, residual shift in grid px): coarse 3° steps at 0.2 mm, then ±3° in 0.5° steps at 0.1 mm."""
+    """Best (angle_deg, residual shift in grid px): 3° steps at 0.2 mm, then ±3° in 0.5° steps at 0.1 mm."""
     a2, b2 = _smooth(a.ink, 0.5), _smooth(b.ink, 0.5)
     ca2, cb2 = (a.centroid + 0.5) / 2 - 0.5, (b.centroid + 0.5) / 2 - 0.5
     max_shift2 = int(np.ceil(MAX_SHIFT_MM / GRID_MM / 2))
@@ -186,7 +188,7 @@ def _warp(img: np.ndarray, angle: float, source: np.ndarray, target: np.ndarray)
 
 
 def _ncc_best_shift(a: np.ndarray, b: np.ndarray, max_shift: int) -> tuple[float, np.ndarray]:
-    """Highest normalized cross-correlation of b shifted by at most max_shift px onto a, and that shift (x, y)."""
+    """Highest normalized cross-correlation of b shifted by at most max_shift px onto a, and the shift."""
     corr = np.fft.irfft2(np.fft.rfft2(a) * np.conj(np.fft.rfft2(b)), s=a.shape)
     window = np.concatenate([np.arange(0, max_shift + 1), np.arange(-max_shift, 0)])
     sub = corr[np.ix_(window % a.shape[0], window % a.shape[1])]
@@ -208,7 +210,7 @@ def _distinct_best(scored: list[tuple[float, float]], count: int, min_gap: float
 
 def _score(a: np.ndarray, b: np.ndarray) -> float:
     """Overlap of aligned binary impressions: the lower of the whole-impression tolerant Dice and the
-    agreement in the worst 3 mm neighbourhoods (1st percentile), so one differing character is enough to fail."""
+    agreement in the worst 3 mm neighbourhoods (1st percentile): one differing character is enough to fail."""
     tol = max(1, int(round(TOLERANCE_MM / GRID_MM)))
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * tol + 1, 2 * tol + 1))
     a_, b_ = a > 0, b > 0

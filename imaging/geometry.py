@@ -34,7 +34,7 @@ def min_square_side(points: np.ndarray) -> float:
 
 
 def oriented_size(points: np.ndarray) -> tuple[float, float, float]:
-    """Width, height (px) and angle (deg) of the smallest-area enclosing rectangle, preferring angles near 0."""
+    """Width, height (px) and angle (deg) of the minimal-area enclosing rectangle, angles near 0 preferred."""
     angles = np.arange(-45.0, 45.0, 0.25)
     w, h = rotated_extents(points, angles)
     area = w * h

@@ -33,7 +33,7 @@ def ink_strength(bgr: np.ndarray) -> np.ndarray:
 
 
 def is_core_red_hue(bgr_pixels: np.ndarray) -> bool:
-    """Whether the median hue of the given BGR pixels (N×3 uint8) is vermilion/red rather than orange or pink."""
+    """Whether the median hue of the BGR pixels (N×3 uint8) is vermilion/red rather than orange or pink."""
     if len(bgr_pixels) == 0:
         return True
     hsv = cv2.cvtColor(bgr_pixels.reshape(-1, 1, 3), cv2.COLOR_BGR2HSV).reshape(-1, 3)

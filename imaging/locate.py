@@ -100,7 +100,7 @@ def _make_group(label_ids: np.ndarray, stats: np.ndarray) -> InkGroup:
 
 
 def group_mask(ink: InkMap, group: InkGroup, pad: int = 0) -> tuple[np.ndarray, tuple[int, int]]:
-    """Boolean mask of the group's ink in its bbox padded by `pad` px, and the crop's (x, y) origin in the scan."""
+    """Boolean mask of the group's ink in its bbox padded by `pad` px, and the crop's (x, y) origin."""
     x, y, w, h = group.bbox
     height, width = ink.labels.shape
     cx0, cy0 = max(0, x - pad), max(0, y - pad)

@@ -85,7 +85,7 @@ def measure_impression(scan: Scan, min_mm: float = 8.0, max_mm: float = 25.0) ->
 
 
 def _edge_mask(ink: InkMap, mask: np.ndarray, origin: tuple[int, int]) -> np.ndarray:
-    """The group's pixels at least half as strong as its typical ink: edges at 50 % coverage, any ink strength."""
+    """The group's pixels at least half as strong as its typical ink: edges at 50 % coverage, any ink."""
     strength = _crop(ink.strength, origin, mask.shape)
     typical = float(np.percentile(strength[mask], 90))
     edge = mask & (strength >= max(DETECT_STRENGTH, 0.5 * typical))

@@ -63,7 +63,7 @@ def _crop_box(
 def _impression_region(
     strength: np.ndarray, bbox: tuple[int, int, int, int], origin: tuple[int, int], px_per_mm: float
 ) -> np.ndarray:
-    """Float mask (0/1) of ink inside the impression's bbox, without specks, slightly dilated to keep soft edges."""
+    """Float mask (0/1) of ink inside the impression's bbox, without specks, dilated to keep soft edges."""
     mask = (strength >= DETECT_STRENGTH).astype(np.uint8)
     _, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     small = stats[:, cv2.CC_STAT_AREA] < MIN_COMPONENT_MM2 * px_per_mm**2

@@ -68,7 +68,7 @@ def make_seal_scan(
 
 
 def _seal_coverage(text: str, shape: str, size_mm: float, px_per_mm: float) -> np.ndarray:
-    """Anti-aliased ink coverage (float32 0..1) of outline + characters on a canvas just larger than the seal."""
+    """Anti-aliased ink coverage (float32 0..1) of outline + characters on a canvas just over the seal."""
     ow, oh = seal_outer_size_mm(shape, size_mm)
     cw, ch = int(math.ceil(ow * px_per_mm)) + 8, int(math.ceil(oh * px_per_mm)) + 8
     ss = max(1, min(4, int(3000 // max(cw, ch))))
@@ -161,7 +161,7 @@ def _rotate(layer: np.ndarray, angle_deg: float) -> np.ndarray:
 
 
 def _compose(ink: np.ndarray, form: np.ndarray | None, rng: np.random.Generator) -> np.ndarray:
-    """Paper tone × printed form × vermilion ink (multiplicative, like real ink), plus seeded scanner noise."""
+    """Paper tone × printed form × vermilion ink (multiplicative, like real ink) + seeded scanner noise."""
     rgb = np.empty(ink.shape + (3,), np.float32)
     rgb[:] = PAPER_RGB
     if form is not None:
@@ -241,3 +241,11 @@ def _encode(rgb: np.ndarray, dpi: int, fmt: str) -> bytes:
         options["compression"] = "tiff_lzw"
     img.save(buf, format=fmt, **options)
     return buf.getvalue()
+
+
+def make_blank_scan(*, dpi: int = 300, size_mm: float = 60.0, seed: int = 0) -> bytes:
+    """A scan of blank paper (light tone, slight noise): what the scanner gives when the impression is missing."""
+    rng = np.random.default_rng(seed)
+    side = round(size_mm * dpi / 25.4)
+    paper = np.clip(rng.normal(246, 2.0, (side, side, 1)), 0, 255).astype(np.uint8)
+    return _encode(np.repeat(paper, 3, axis=2), dpi, "PNG")

@@ -23,7 +23,7 @@ _FORMATS = {"PNG", "JPEG", "MPO", "TIFF"}
 
 @dataclass(frozen=True, eq=False)
 class Scan:
-    """A decoded scan: BGR uint8 pixels, resolution in dpi and where the dpi came from ('file'|'given'|'default')."""
+    """A decoded scan: BGR uint8 pixels, its dpi and where the dpi came from ('file'|'given'|'default')."""
 
     image: np.ndarray
     dpi: float
@@ -33,7 +33,8 @@ class Scan:
 def load_scan(data: bytes, dpi: float | None = None, default_dpi: float = 300.0) -> Scan:
     """Decode PNG/JPEG/TIFF bytes (first page of a TIFF); `dpi` overrides the file's resolution.
 
-    Raises UnusableImageError ('empty_file', 'not_an_image', 'unsupported_format', 'image_too_large', 'bad_dpi').
+    Raises UnusableImageError: 'empty_file', 'not_an_image', 'unsupported_format', 'image_too_large',
+    'bad_dpi'.
     """
     if not data:
         raise UnusableImageError("empty_file")

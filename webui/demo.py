@@ -9,8 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import cv2
-import numpy as np
 from flask import Flask
 from sqlalchemy import func, select
 
@@ -83,14 +81,9 @@ def write_sample_scans(folder: Path) -> Path:
     for name, text, options in SAMPLE_SCANS:
         path = folder / name
         if not path.exists():
-            data = imaging.make_seal_scan(text, **options) if text else _blank_page()
+            data = imaging.make_seal_scan(text, **options) if text else imaging.make_blank_scan()
             path.write_bytes(data)
     return folder
-
-
-def _blank_page() -> bytes:
-    ok, png = cv2.imencode(".png", np.full((600, 600, 3), 250, np.uint8))
-    return png.tobytes()
 
 
 def register_through_flow(product: Product, resident_id: str, seal_text: str, seal_options: dict) -> str:

@@ -7,6 +7,7 @@ from werkzeug.exceptions import HTTPException
 
 from engine.errors import EngineError
 from handlers.base import HandlerError
+from juki.errors import JukiError, ResidentNotFound
 from registry.errors import RecordNotFound, RegistryError
 
 HTTP_MESSAGES = {
@@ -46,6 +47,10 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HandlerError)
     def handler_error(exc: HandlerError):
         return error_response(422, exc.code, exc.message)
+
+    @app.errorhandler(JukiError)
+    def juki_error(exc: JukiError):
+        return error_response(404 if isinstance(exc, ResidentNotFound) else 422, exc.code, exc.message)
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):

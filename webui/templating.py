@@ -1,5 +1,93 @@
+"""Jinja filters and globals of the clerk pages: 和暦, JST times and Japanese labels for codes."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, timedelta, timezone
+
 from flask import Flask
+from flask_login import current_user
+
+from engine.actor import ROLE_LABELS, WORKABLE_LANES
+from engine.models import InstanceStatus
+from printing import PrintingError, to_wareki
+from registry.seals.models import RecordStatus
+
+__all__ = ["AUDIT_KIND_LABELS", "INSTANCE_STATUS_LABELS", "LANES", "register_template_helpers"]
+
+JST = timezone(timedelta(hours=9), "JST")
+LANES = ("窓口", "バックヤード")
+INSTANCE_STATUS_LABELS = {
+    InstanceStatus.RUNNING: "実行中", InstanceStatus.WAITING: "待機中", InstanceStatus.COMPLETED: "完了",
+    InstanceStatus.ERROR: "エラー", InstanceStatus.SUSPENDED: "中断", InstanceStatus.TERMINATED: "終了",
+}
+INSTANCE_STATUS_TONES = {
+    InstanceStatus.RUNNING: "info", InstanceStatus.WAITING: "wait", InstanceStatus.COMPLETED: "ok",
+    InstanceStatus.ERROR: "danger", InstanceStatus.SUSPENDED: "muted", InstanceStatus.TERMINATED: "muted",
+}
+AUDIT_KIND_LABELS = {"start": "開始", "claim": "担当", "unclaim": "担当解除", "complete": "完了",
+                     "service_call": "サービス呼出", "error": "エラー", "retry": "再実行", "timer": "タイマー"}
+RESIDENT_STATUS_LABELS = {"resident": "在住", "moved_out": "転出", "deceased": "死亡"}
+SHAPE_LABELS = {"round": "丸形", "oval": "楕円形", "square": "角形", "rectangle": "長方形", "other": "その他",
+                "none": "印影なし"}
+CARD_KIND_LABELS = {"registration_card": "印鑑登録証", "mynumber_card": "個人番号カード"}
+_LEADING_FUNCTION_ID = re.compile(r"^\s*\d+(?:\.\d+)*\s+")
+
+
+def wareki(value: date | str | None) -> str:
+    """「令和8年4月1日」 from a date or ISO string; the ISO text when it has no era."""
+    if value in (None, ""):
+        return ""
+    day = date.fromisoformat(value[:10]) if isinstance(value, str) else value
+    if isinstance(day, datetime):
+        day = day.date()
+    try:
+        return to_wareki(day)
+    except PrintingError:
+        return day.isoformat()
+
+
+def jst(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """A stored naive-UTC time as Japan time text."""
+    if value is None:
+        return ""
+    aware = value if value.tzinfo else value.replace(tzinfo=UTC)
+    return aware.astimezone(JST).strftime(fmt)
+
+
+def mm(value: float | None) -> str:
+    return "—" if value is None else f"{float(value):.1f} mm"
+
+
+def strip_function_id(title: str | None) -> str:
+    """The title without a leading function ID (shown separately as a badge)."""
+    return _LEADING_FUNCTION_ID.sub("", title or "")
+
+
+def leading_function_id(title: str | None) -> str:
+    match = _LEADING_FUNCTION_ID.match(title or "")
+    return match.group(0).strip() if match else ""
+
+
+def _label(mapping: dict[str, str]):
+    return lambda value: mapping.get(value, value or "")
+
+
+def _user_context() -> dict:
+    if not current_user.is_authenticated:
+        return {"user_lanes": (), "is_clerk": False, "is_read_only": True}
+    lanes = WORKABLE_LANES.get(current_user.role, ())
+    return {"user_lanes": lanes, "is_clerk": bool(lanes), "is_read_only": current_user.role == "auditor"}
 
 
 def register_template_helpers(app: Flask) -> None:
-    pass
+    """Install the filters (wareki, jst, mm, labels) and the signed-in user's lanes as template globals."""
+    app.jinja_env.filters.update(
+        wareki=wareki, jst=jst, mm=mm, strip_fid=strip_function_id, fid=leading_function_id,
+        role_label=_label(ROLE_LABELS), status_label=_label(INSTANCE_STATUS_LABELS),
+        status_tone=lambda s: INSTANCE_STATUS_TONES.get(s, "muted"), kind_label=_label(AUDIT_KIND_LABELS),
+        record_status_label=_label(RecordStatus.LABELS), resident_status_label=_label(RESIDENT_STATUS_LABELS),
+        shape_label=_label(SHAPE_LABELS), card_kind_label=_label(CARD_KIND_LABELS),
+    )
+    app.jinja_env.globals.update(LANES=LANES, INSTANCE_STATUSES=InstanceStatus.ALL)
+    app.context_processor(_user_context)

@@ -44,7 +44,7 @@ def settings_from(config) -> RegistrySettings:
 def build_product(config) -> Product:
     session_factory = connect(config["DATABASE_URL"])
     handlers = build_registry()
-    specs = SpecCache(handlers)
+    specs = SpecCache()
     services = HandlerServices(settings=settings_from(config), juki_factory=SimulatedRegister, jlis=SimulatedJlis())
 
     def context_factory(**kwargs) -> ServiceContext:

@@ -54,6 +54,25 @@ class RegistrationDriver:
                 return resident.resident_id
         raise AssertionError("no fresh resident left")
 
+    def fresh_household_pair(self) -> tuple[str, str]:
+        """Two unregistered, unused adults of the same household."""
+        url = str(self.product.session_factory.kw["bind"].url)
+        used = _used.setdefault(url, set())
+        cutoff = date(self.product.services.today().year - 20, 1, 1)
+        with self.product.session_factory() as session:
+            registered = set(session.scalars(select(Registration.resident_id)))
+            juki = self.product.juki(session)
+            for head in session.scalars(select(SimResident).where(SimResident.relationship == "世帯主",
+                                                                  SimResident.status == "resident")
+                                        .order_by(SimResident.resident_id)):
+                adults = [m.resident_id for m in juki.household_members(head.household_id)
+                          if m.birth_date < cutoff and not m.lacks_capacity
+                          and m.resident_id not in used and m.resident_id not in registered]
+                if len(adults) >= 2:
+                    used.update(adults[:2])
+                    return adults[0], adults[1]
+        raise AssertionError("no household with two fresh adults left")
+
     def scan(self, text: str = "印影", **options) -> str:
         with self.product.session_factory.begin() as session:
             return put_blob(session, imaging.make_seal_scan(text, **options), "image/png")

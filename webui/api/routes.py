@@ -1,3 +1,45 @@
-from flask import Blueprint
+"""The JSON API blueprint (/api/v1): URL rules, bearer-token authentication and the API's own errors."""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify
+
+from webui.api import records, workflow
+from webui.api.access import authenticate
+from webui.api.openapi import openapi_document
+from webui.api.params import ApiError
 
 bp = Blueprint("api", __name__)
+bp.before_request(authenticate)
+
+RULES = (
+    ("/definitions", "GET", workflow.list_definitions),
+    ("/instances", "GET", workflow.list_instances),
+    ("/instances", "POST", workflow.start_instance),
+    ("/instances/<int:instance_id>", "GET", workflow.get_instance),
+    ("/instances/<int:instance_id>/events", "GET", workflow.list_instance_events),
+    ("/inbox", "GET", workflow.get_inbox),
+    ("/tasks/<int:task_id>", "GET", workflow.get_task),
+    ("/tasks/<int:task_id>/claim", "POST", workflow.claim_task),
+    ("/tasks/<int:task_id>/unclaim", "POST", workflow.unclaim_task),
+    ("/tasks/<int:task_id>/complete", "POST", workflow.complete_task),
+    ("/incidents/<int:incident_id>/retry", "POST", workflow.retry_incident),
+    ("/blobs", "POST", records.upload_blob),
+    ("/blobs/<sha256>", "GET", records.download_blob),
+    ("/residents", "GET", records.search_residents),
+    ("/residents/<resident_id>", "GET", records.get_resident),
+    ("/registrations/<number>", "GET", records.get_registration),
+)
+
+for _rule, _method, _view in RULES:
+    bp.add_url_rule(_rule, view_func=_view, methods=[_method])
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return jsonify(openapi_document())
+
+
+@bp.errorhandler(ApiError)
+def api_error(exc: ApiError):
+    return jsonify({"error": exc.code, "message": exc.message}), exc.status

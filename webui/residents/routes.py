@@ -1,3 +1,107 @@
-from flask import Blueprint
+"""2.1.3 基本検索, the lookup behind the resident-search widget, 2.2.1 登録内容照会 and blob downloads."""
+
+from __future__ import annotations
+
+import io
+
+from flask import Blueprint, abort, jsonify, render_template, request, send_file
+from flask_login import login_required
+
+from engine.queries import recent_instances
+from juki import InvalidQuery, JukiError, Resident
+from registry.blobs.store import get_blob
+from registry.seals import records
+from webui.residents.forms import SearchForm, lookup_query
+from webui.residents.view import record_views
+from webui.templating import RESIDENT_STATUS_LABELS, wareki
+from webui.wiring import product
 
 bp = Blueprint("residents", __name__)
+
+PER_PAGE = 50
+INLINE_TYPES = ("image/png", "image/jpeg", "image/tiff", "application/pdf")
+
+
+@bp.get("")
+@login_required
+def search():
+    form = SearchForm.from_args(request.args)
+    page_no = max(1, request.args.get("page", 1, type=int))
+    results, total, message = [], 0, None
+    if not form.is_empty:
+        with product().session_factory() as session:
+            register = product().juki(session)
+            try:
+                query = form.query(limit=PER_PAGE, offset=(page_no - 1) * PER_PAGE)
+                results, total = register.search(query), register.count(query)
+            except InvalidQuery as exc:
+                message = exc.message
+            numbers = {r.resident_id: _active_number(session, r.resident_id) for r in results}
+    else:
+        numbers = {}
+    pages = max(1, -(-total // PER_PAGE))
+    return render_template("residents/search.html", form=form, results=results, total=total, numbers=numbers,
+                           message=message, page_no=page_no, pages=pages)
+
+
+@bp.get("/lookup")
+@login_required
+def lookup():
+    """JSON for the resident-search widget: {results: [...], message}."""
+    text = (request.args.get("q") or "").strip()
+    if not text:
+        return jsonify({"results": [], "message": "氏名・カナ・住民IDのいずれかを入力してください"})
+    with product().session_factory() as session:
+        try:
+            found = product().juki(session).search(lookup_query(text))
+        except JukiError as exc:
+            return jsonify({"results": [], "message": exc.message})
+    return jsonify({"results": [_resident_json(r) for r in found],
+                    "message": None if found else "該当する住民が見つかりません"})
+
+
+@bp.get("/<resident_id>")
+@login_required
+def show(resident_id: str):
+    with product().session_factory() as session:
+        register = product().juki(session)
+        try:
+            person = register.get_resident(resident_id)
+        except JukiError:
+            person = None
+        views = record_views(session, resident_id)
+        if person is None and not views:
+            abort(404)
+        members = register.household_members(person.household_id) if person else []
+        instances = recent_instances(session, resident_id=resident_id, per_page=100)
+        return render_template("residents/show.html", person=person, resident_id=resident_id, members=members,
+                               views=views, instances=instances,
+                               active=next((v for v in views if v.record.status == "registered"), None))
+
+
+@bp.get("/blobs/<sha>")
+@login_required
+def blob(sha: str):
+    """A stored image or PDF; `?download=1` sends it as an attachment."""
+    with product().session_factory() as session:
+        stored = get_blob(session, sha.lower())
+        data, media_type, filename = stored.data, stored.media_type, stored.filename
+    inline = media_type in INLINE_TYPES
+    response = send_file(io.BytesIO(data), mimetype=media_type if inline else "application/octet-stream",
+                         as_attachment=request.args.get("download") == "1" or not inline,
+                         download_name=filename or sha, max_age=86400, conditional=False, etag=sha)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.cache_control.private = True
+    return response
+
+
+def _active_number(session, resident_id: str) -> str | None:
+    record = records.active_registration_of(session, resident_id)
+    return record.registration_number if record else None
+
+
+def _resident_json(resident: Resident) -> dict:
+    return {"resident_id": resident.resident_id, "name": resident.name, "kana": resident.kana,
+            "birth_date": resident.birth_date.isoformat(), "birth_wareki": wareki(resident.birth_date),
+            "sex": resident.sex, "address": resident.address, "status": resident.status,
+            "status_label": RESIDENT_STATUS_LABELS.get(resident.status, resident.status)}

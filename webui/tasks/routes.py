@@ -1,3 +1,102 @@
-from flask import Blueprint
+"""Task pages: show a human task with its context panels and schema form; claim, unclaim and complete it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import login_required
+
+from engine.errors import FormInvalid, LaneForbidden
+from engine.forms import coerce_form_input, validate_form
+from engine.runtime import RunOutcome
+from webui.auth.users import CLERK_ROLES, current_actor, roles_required
+from webui.tasks.forms import field_views, form_values, prefilled_values
+from webui.tasks.uploads import file_field, store_scan_uploads
+from webui.tasks.view import TaskPage, load_task_page
+from webui.templating import strip_function_id
+from webui.wiring import product
 
 bp = Blueprint("tasks", __name__)
+
+
+@bp.get("/<int:task_id>")
+@login_required
+def show(task_id: int):
+    with product().session_factory() as session:
+        page = load_task_page(session, task_id, current_actor())
+        values = prefilled_values(page.form, page.data) if page.form else {}
+        return _render(page, values, {})
+
+
+@bp.post("/<int:task_id>")
+@roles_required(*CLERK_ROLES)
+def complete(task_id: int):
+    actor = current_actor()
+    with product().session_factory() as session:
+        page = load_task_page(session, task_id, actor)
+    if not page.may_work_lane:
+        raise LaneForbidden(f"{page.task.lane}の作業はこの役割では処理できません")
+    values = form_values(page.form, request.form) if page.form else {}
+    upload_errors = store_scan_uploads(page.form, request.files, values, actor.username) if page.form else {}
+    try:
+        if upload_errors:
+            raise FormInvalid("入力内容に誤りがあります。赤字の項目を確認してください。",
+                              _validation_errors(page.form, values) | upload_errors)
+        outcome = product().runner.complete(task_id, actor, values, from_html=True)
+    except FormInvalid as exc:
+        with product().session_factory() as session:
+            page = load_task_page(session, task_id, actor)
+            return _render(page, values, exc.errors, exc.message), 422
+    _flash_outcome(page, outcome)
+    if outcome.next_task_id:
+        return redirect(url_for("tasks.show", task_id=outcome.next_task_id))
+    return redirect(url_for("inbox.index"))
+
+
+@bp.post("/<int:task_id>/claim")
+@roles_required(*CLERK_ROLES)
+def claim(task_id: int):
+    product().runner.claim(task_id, current_actor())
+    flash("この作業を担当しました", "success")
+    return redirect(_next_url(task_id))
+
+
+@bp.post("/<int:task_id>/unclaim")
+@roles_required(*CLERK_ROLES)
+def unclaim(task_id: int):
+    product().runner.unclaim(task_id, current_actor())
+    flash("担当を外しました", "info")
+    return redirect(_next_url(task_id))
+
+
+def _render(page: TaskPage, values: dict[str, Any], errors: dict[str, str], message: str | None = None):
+    fields = field_views(page.form, values, errors) if page.form else []
+    return render_template("tasks/task.html", page=page, fields=fields, errors=errors, error_message=message,
+                           file_field=file_field, multipart=any(f.kind == "seal-scan" for f in fields))
+
+
+def _validation_errors(document: dict, values: dict[str, Any]) -> dict[str, str]:
+    try:
+        validate_form(document, coerce_form_input(document, values))
+    except FormInvalid as exc:
+        return exc.errors
+    return {}
+
+
+def _flash_outcome(page: TaskPage, outcome: RunOutcome) -> None:
+    flash(f"「{strip_function_id(page.task.title)}」を完了しました（事案 {outcome.instance_id}）", "success")
+    if outcome.incident_id:
+        flash(f"事案 {outcome.instance_id} の自動処理でエラーが発生しました。事案の画面で内容を確認してください",
+              "error")
+    elif outcome.status == "completed":
+        flash(f"事案 {outcome.instance_id} は終了しました", "info")
+    elif not outcome.next_task_id:
+        flash("次の作業は別の担当（レーン）に回りました", "info")
+
+
+def _next_url(task_id: int) -> str:
+    target = request.form.get("next", "")
+    if target.startswith("/") and not target.startswith("//"):
+        return target
+    return url_for("tasks.show", task_id=task_id)

@@ -1,0 +1,141 @@
+"""Run every case of every bpmn_tests/cases/*.json through the engine; then check every sequence flow was taken.
+
+A case names its applicant, optional set-up, the user tasks in the order they must come up (each with the role
+that does it and the form data) and what must hold at the end. Placeholders in data:
+  $applicant                the applicant's resident id        $guarantor   a registered guarantor's number
+  $scan:TEXT[:SIZE_MM[:SHAPE]]  a generated seal scan, stored as a blob    $blank   a scan with no impression
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+import imaging
+from bpmn_tests.conftest import load_cases
+from engine.actor import Actor
+from engine.catalog import active_definition, restore_workflow
+from engine.models import ProcessInstance
+from engine.paths import sequence_flows, taken_flows
+from engine.queries import open_tasks_of_instance
+from juki import DEMO_RESIDENTS
+from registry.blobs.store import put_blob
+from tests.support.flow import RegistrationDriver
+
+CASES = load_cases()
+_covered: dict[tuple[str, str], set[str]] = {}
+
+
+@pytest.mark.parametrize(("process_id", "case"), CASES, ids=[f"{p}:{c['id']}" for p, c in CASES])
+def test_scenario(product, process_id: str, case: dict) -> None:
+    driver = RegistrationDriver(product)
+    context = _prepare(driver, case)
+    outcome = product.runner.start(process_id, Actor("madoguchi", "madoguchi"), {"resident_id": context["applicant"]})
+    for spec_name, role, data in case["steps"]:
+        tasks = _open_tasks(product, outcome.instance_id)
+        assert [t.spec_name for t in tasks] == [spec_name], f"expected {spec_name}, open: {[t.spec_name for t in tasks]}"
+        outcome = product.runner.complete(tasks[0].id, Actor(role, role), _resolve(product, data, context))
+    _check_expectations(product, outcome.instance_id, case["expect"], context)
+    _record_coverage(product, process_id, outcome.instance_id)
+
+
+def test_every_sequence_flow_is_covered(product) -> None:
+    """Runs after the scenarios of this database (same module, later position)."""
+    url = str(product.session_factory.kw["bind"].url)
+    uncovered = {}
+    with product.session_factory() as session:
+        for process_id in sorted({p for p, _ in CASES}):
+            flows = {f.flow_id for f in sequence_flows(active_definition(session, process_id).bpmn_xml)}
+            missing = sorted(flows - _covered.get((url, process_id), set()))
+            if missing:
+                uncovered[process_id] = missing
+    assert not uncovered, f"sequence flows no case covered: {uncovered}"
+
+
+def _prepare(driver: RegistrationDriver, case: dict) -> dict[str, Any]:
+    context: dict[str, Any] = {}
+    applicant = case.get("applicant", "fresh")
+    if applicant == "fresh":
+        context["applicant"] = driver.fresh_resident()
+    elif applicant == "household_member_registered":
+        first, second = driver.fresh_household_pair()
+        driver.register(first, seal_text=case["household_seal"])
+        context["applicant"] = second
+    elif applicant == "registered":
+        context["applicant"] = driver.register().resident_id
+    elif applicant.startswith("demo:"):
+        context["applicant"] = DEMO_RESIDENTS[applicant[5:]]
+    else:
+        context["applicant"] = applicant
+    if case.get("guarantor") == "registered":
+        context["guarantor"] = driver.register().registration_number
+    return context
+
+
+def _resolve(product, value: Any, context: dict) -> Any:
+    if isinstance(value, dict):
+        return {k: _resolve(product, v, context) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_resolve(product, v, context) for v in value]
+    if not isinstance(value, str) or not value.startswith("$"):
+        return value
+    if value in ("$applicant", "$guarantor"):
+        return context[value[1:]]
+    if value == "$blank":
+        return _store(product, imaging.make_blank_scan())
+    if value.startswith("$scan:"):
+        text, *rest = value[6:].split(":")
+        options = {"size_mm": float(rest[0])} if rest else {}
+        if len(rest) > 1:
+            options["shape"] = rest[1]
+        return _store(product, imaging.make_seal_scan(text, **options))
+    raise ValueError(f"unknown placeholder {value}")
+
+
+def _store(product, data: bytes) -> str:
+    with product.session_factory.begin() as session:
+        return put_blob(session, data, "image/png")
+
+
+def _open_tasks(product, instance_id: int):
+    with product.session_factory() as session:
+        return open_tasks_of_instance(session, instance_id)
+
+
+def _check_expectations(product, instance_id: int, expect: dict, context: dict) -> None:
+    with product.session_factory() as session:
+        instance = session.get(ProcessInstance, instance_id)
+        assert instance.status == expect.get("status", "completed")
+        if "end_event" in expect:
+            assert instance.end_event == expect["end_event"]
+        data = _final_data(product, session, instance)
+    for path, wanted in expect.get("data", {}).items():
+        actual = _dig(data, path)
+        if isinstance(wanted, str) and wanted.startswith("re:"):
+            assert re.fullmatch(wanted[3:], str(actual)), f"{path}={actual!r} !~ {wanted}"
+        else:
+            assert actual == _resolve(product, wanted, context), f"{path}={actual!r}, expected {wanted!r}"
+
+
+def _final_data(product, session, instance: ProcessInstance) -> dict:
+    from engine.queries import instance_detail
+
+    return instance_detail(session, product.specs, instance.id).data
+
+
+def _dig(data: dict, path: str) -> Any:
+    for part in path.split("."):
+        data = data.get(part) if isinstance(data, dict) else None
+    return data
+
+
+def _record_coverage(product, process_id: str, instance_id: int) -> None:
+    url = str(product.session_factory.kw["bind"].url)
+    with product.session_factory() as session:
+        instance = session.get(ProcessInstance, instance_id)
+        definition = active_definition(session, process_id)
+        workflow = restore_workflow(product.specs, definition, instance.state)
+        flows = taken_flows(workflow, sequence_flows(definition.bpmn_xml))
+    _covered.setdefault((url, process_id), set()).update(flows)

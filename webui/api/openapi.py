@@ -1,0 +1,273 @@
+"""The OpenAPI 3.1 document of /api/v1, built in code so it stays beside the shapes in schemas.py."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from engine.models import InstanceStatus
+from webui.api.params import MAX_PER_PAGE
+from webui.api.uploads import ACCEPTED
+
+STR: dict = {"type": "string"}
+INT: dict = {"type": "integer"}
+NUM: dict = {"type": "number"}
+BOOL: dict = {"type": "boolean"}
+DATE: dict = {"type": "string", "format": "date"}
+DATETIME: dict = {"type": "string", "format": "date-time"}
+ANY_OBJECT: dict = {"type": "object", "additionalProperties": True}
+SHA256: dict = {"type": "string", "pattern": "^[0-9a-f]{64}$"}
+STATUS: dict = {"type": "string", "enum": list(InstanceStatus.ALL)}
+LANE: dict = {"type": "string", "enum": ["窓口", "バックヤード"]}
+
+
+def _ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _null(schema: dict) -> dict:
+    """The same schema, also allowing null."""
+    if "$ref" in schema:
+        return {"anyOf": [schema, {"type": "null"}]}
+    return schema | {"type": [schema["type"], "null"]}
+
+
+def _array(items: dict) -> dict:
+    return {"type": "array", "items": items}
+
+
+def _obj(properties: dict, *, optional: tuple[str, ...] = (), extra: bool = False) -> dict:
+    return {"type": "object", "properties": properties,
+            "required": [name for name in properties if name not in optional], "additionalProperties": extra}
+
+
+def _page(row: str) -> dict:
+    return _obj({"rows": _array(_ref(row)), "total": INT, "page": INT, "per_page": INT, "pages": INT})
+
+
+def _schemas() -> dict[str, dict]:
+    return _engine_schemas() | _record_schemas()
+
+
+def _engine_schemas() -> dict[str, dict]:
+    subject = _obj({"name": _null(STR), "resident_id": _null(STR), "registration_number": _null(STR)})
+    return {
+        "Error": _obj({"error": STR, "message": STR,
+                       "errors": {"type": "object", "additionalProperties": STR,
+                                  "description": "項目名 → 日本語の誤り（invalid_form のとき）"}},
+                      optional=("errors",), extra=True),
+        "Definition": _obj({"id": INT, "process_id": STR, "name": STR, "version": STR, "created_at": DATETIME,
+                            "source": STR}),
+        "StartRequest": _obj({"process_id": STR,
+                              "data": {"type": "object", "properties": {"resident_id": STR},
+                                       "additionalProperties": {"type": ["string", "integer", "boolean", "null"]}}},
+                             optional=("data",)),
+        "CompleteRequest": _obj({"data": ANY_OBJECT}, extra=True),
+        "Outcome": _obj({"instance_id": INT, "status": STATUS, "next_task_id": _null(INT),
+                         "incident_id": _null(INT)}),
+        "Subject": subject,
+        "InstanceRow": _obj({"id": INT, "process_id": STR, "process_name": STR, "status": STATUS,
+                             "subject": _ref("Subject"), "started_by": STR, "started_at": DATETIME,
+                             "updated_at": DATETIME, "ended_at": _null(DATETIME), "end_event": _null(STR)}),
+        "InstancePage": _page("InstanceRow"),
+        "HumanTask": _obj({"task_id": INT, "spec_name": STR, "title": STR, "lane": STR, "is_open": BOOL,
+                           "created_at": DATETIME, "claimed_by": _null(STR), "completed_by": _null(STR),
+                           "completed_at": _null(DATETIME)}),
+        "Incident": _obj({"id": INT, "task": STR, "operator_id": _null(STR), "error_type": STR,
+                          "error_code": _null(STR), "message": STR, "created_at": DATETIME,
+                          "resolved_at": _null(DATETIME), "resolved_by": _null(STR)}),
+        "InstanceDetail": _obj({
+            "id": INT, "process_id": STR, "definition": _obj({"id": INT, "name": STR, "version": STR}),
+            "status": STATUS, "subject": _ref("Subject"), "started_by": STR, "started_at": DATETIME,
+            "ended_at": _null(DATETIME), "end_event": _null(STR), "tasks": _array(_ref("HumanTask")),
+            "incidents": _array(_ref("Incident")), "completed_ids": _array(STR), "active_ids": _array(STR),
+            "error_ids": _array(STR), "data": ANY_OBJECT}),
+        "Event": _obj({"id": INT, "at": DATETIME, "actor": STR, "actor_role": _null(STR), "kind": STR,
+                       "task": _null(STR), "title": _null(STR), "summary": ANY_OBJECT}),
+        "InboxRow": _obj({"task_id": INT, "instance_id": INT, "process_name": STR, "title": STR, "lane": STR,
+                          "subject_name": _null(STR), "registration_number": _null(STR), "created_at": DATETIME,
+                          "claimed_by": _null(STR)}),
+        "InboxPage": _page("InboxRow"),
+        "Form": _obj({"title": STR, "function_id": _null(STR),
+                      "schema": ANY_OBJECT | {"description": "JSON Schema 2020-12 of the task data"},
+                      "ui": ANY_OBJECT | {"description": "order, widgets, help, show"}}),
+        "Task": _obj({"task_id": INT, "instance_id": INT, "title": STR, "lane": STR, "is_open": BOOL,
+                      "claimed_by": _null(STR), "form": _null(_ref("Form")),
+                      "context": ANY_OBJECT | {"description": "ui.show に挙げられたタスクデータ"}}),
+        "Claim": _obj({"task_id": INT, "claimed_by": _null(STR)}),
+    }
+
+
+def _record_schemas() -> dict[str, dict]:
+    resident_row = {"resident_id": STR, "name": STR, "kana": STR, "birth_date": DATE, "sex": STR,
+                    "address": STR, "status": {"type": "string", "enum": ["resident", "moved_out", "deceased"]},
+                    "household_id": STR, "relationship": STR, "registration_number": _null(STR)}
+    return {
+        "Blob": _obj({"sha256": SHA256, "media_type": {"type": "string", "enum": list(ACCEPTED)}, "size": INT}),
+        "Upload": _obj({"file": {"type": "string", "contentMediaType": "application/octet-stream"}}),
+        "ResidentRow": _obj(resident_row),
+        "ResidentPage": _page("ResidentRow"),
+        "Resident": _obj(resident_row | {"status_date": _null(DATE), "nationality": STR,
+                                         "common_name": _null(STR), "katakana_name": _null(STR),
+                                         "old_surname": _null(STR), "lacks_capacity": BOOL}),
+        "ResidentDetail": _obj({"resident": _ref("Resident"), "household": _array(_ref("ResidentRow")),
+                                "registrations": _array(_ref("Registration"))}),
+        "Impression": _obj({"blob": SHA256, "width_mm": NUM, "height_mm": NUM, "mm_per_px": NUM}),
+        "HistoryEntry": _obj({"reason": STR, "effective_date": DATE, "processed_at": DATETIME, "operator": STR,
+                              "instance_id": _null(INT), "before": ANY_OBJECT, "after": ANY_OBJECT,
+                              "summary": STR}),
+        "Document": _obj({"kind": STR, "blob_sha256": SHA256, "filename": STR, "printed_by": STR,
+                          "printed_at": DATETIME, "instance_id": _null(INT), "reprint_reason": _null(STR)}),
+        "Registration": _obj({
+            "registration_number": STR, "status": {"type": "string", "enum": ["registered", "abolished", "deleted"]},
+            "status_label": STR, "registered_on": DATE, "resident_id": STR, "name": STR, "kana": STR,
+            "birth_date": DATE, "sex": STR, "address": STR, "household_id": STR, "identity_path": STR,
+            "card_kind": _null(STR), "card_number": _null(STR), "closed_on": _null(DATE),
+            "close_reason": _null(STR), "impression": _null(_ref("Impression")),
+            "history": _array(_ref("HistoryEntry")), "documents": _array(_ref("Document"))}),
+    }
+
+
+# ---- operations -------------------------------------------------------------------------------------------
+ERRORS = {
+    400: "リクエストの形式が正しくありません（invalid_json / invalid_parameter / missing_file）",
+    401: "APIトークンがない、または無効です（unauthorized）",
+    403: "権限がありません（forbidden / lane_forbidden）",
+    404: "対象が見つかりません",
+    409: "競合しました（task_already_completed / stale_instance / task_claimed_by_other / instance_not_active）",
+    413: "ファイルが大きすぎます（too_large）",
+    415: "受け付けられないファイル形式です（unsupported_media_type）",
+    422: "入力内容に誤りがあります（invalid_body / invalid_form / invalid_query / empty_file …）",
+}
+
+
+def _json(description: str, schema: dict) -> dict:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _param(name: str, where: str, schema: dict, description: str, required: bool = False) -> dict:
+    return {"name": name, "in": where, "required": where == "path" or required, "schema": schema,
+            "description": description}
+
+
+def _op(operation_id: str, summary: str, tag: str, ok: tuple[int, dict], errors: tuple[int, ...], *,
+        params: tuple[dict, ...] = (), body: dict | None = None, public: bool = False) -> dict:
+    responses = {str(ok[0]): ok[1]}
+    for status in (() if public else (401,)) + errors:
+        responses[str(status)] = _json(ERRORS[status], _ref("Error"))
+    operation: dict[str, Any] = {"operationId": operation_id, "summary": summary, "tags": [tag],
+                                 "responses": responses}
+    if params:
+        operation["parameters"] = list(params)
+    if body is not None:
+        operation["requestBody"] = body
+    if public:
+        operation["security"] = []
+    return operation
+
+
+def _json_body(name: str) -> dict:
+    return {"required": True, "content": {"application/json": {"schema": _ref(name)}}}
+
+
+PAGING = (_param("page", "query", {"type": "integer", "minimum": 1, "default": 1}, "ページ番号（1から）"),
+          _param("per_page", "query", {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": 50},
+                 f"1ページの件数（{MAX_PER_PAGE}件まで）"))
+
+
+def _id(name: str, label: str) -> dict:
+    return _param(name, "path", INT, label)
+
+
+def _workflow_paths() -> dict:
+    instance, task = _id("instance_id", "事案ID"), _id("task_id", "作業ID")
+    outcome = _json("処理結果（次の作業・障害があればそのID）", _ref("Outcome"))
+    return {
+        "/definitions": {"get": _op("listDefinitions", "有効な業務フロー定義の一覧", "業務フロー",
+                                    (200, _json("有効な定義", _array(_ref("Definition")))), ())},
+        "/instances": {
+            "get": _op("listInstances", "事案の一覧（新しい順）", "事案",
+                       (200, _json("事案の一覧", _ref("InstancePage"))), (400,),
+                       params=(_param("status", "query", STATUS, "状態で絞り込み"),
+                               _param("resident_id", "query", STR, "住民IDで絞り込み"), *PAGING)),
+            "post": _op("startInstance", "業務を開始する（有効な版で）", "事案",
+                        (201, _json("開始した事案", _ref("Outcome"))), (400, 403, 404, 422),
+                        body=_json_body("StartRequest")),
+        },
+        "/instances/{instance_id}": {"get": _op("getInstance", "事案の詳細", "事案",
+                                                (200, _json("事案の詳細", _ref("InstanceDetail"))), (404,),
+                                                params=(instance,))},
+        "/instances/{instance_id}/events": {"get": _op(
+            "listInstanceEvents", "事案の操作履歴（監査ログ）", "事案",
+            (200, _json("古い順の操作履歴", _array(_ref("Event")))), (404,), params=(instance,))},
+        "/inbox": {"get": _op(
+            "getInbox", "作業一覧（未完了の作業・古い順）", "作業", (200, _json("作業一覧", _ref("InboxPage"))),
+            (400, 403), params=(_param("lane", "query", LANE, "レーン（省略時は自分の最初のレーン）"),
+                                _param("mine", "query", BOOL, "true なら自分が担当中の作業だけ"), *PAGING))},
+        "/tasks/{task_id}": {"get": _op("getTask", "作業とそのフォーム・表示データ", "作業",
+                                        (200, _json("作業", _ref("Task"))), (404,), params=(task,))},
+        "/tasks/{task_id}/claim": {"post": _op("claimTask", "作業の担当になる", "作業",
+                                               (200, _json("担当者", _ref("Claim"))), (403, 404, 409),
+                                               params=(task,))},
+        "/tasks/{task_id}/unclaim": {"post": _op("unclaimTask", "作業の担当を外れる", "作業",
+                                                 (200, _json("担当者（なし）", _ref("Claim"))), (403, 404, 409),
+                                                 params=(task,))},
+        "/tasks/{task_id}/complete": {"post": _op(
+            "completeTask", "フォームの内容で作業を完了する", "作業", (200, outcome), (400, 403, 404, 409, 422),
+            params=(task,), body=_json_body("CompleteRequest"))},
+        "/incidents/{incident_id}/retry": {"post": _op(
+            "retryIncident", "障害になったサービスタスクを再実行する（システム管理・管理者）", "障害",
+            (200, outcome), (403, 404, 409), params=(_id("incident_id", "障害ID"),))},
+    }
+
+
+def _record_paths() -> dict:
+    binary = {"type": "string", "contentMediaType": "application/octet-stream"}
+    return {
+        "/blobs": {"post": _op(
+            "uploadBlob", "ファイル（スキャン画像・PDF）を登録する", "ファイル",
+            (201, _json("登録したファイル", _ref("Blob"))), (400, 403, 413, 415, 422),
+            body={"required": True, "content": {"multipart/form-data": {"schema": _ref("Upload")}}})},
+        "/blobs/{sha256}": {"get": _op(
+            "getBlob", "ファイルを取得する", "ファイル",
+            (200, {"description": "ファイルの内容", "content": {t: {"schema": binary | {"contentMediaType": t}}
+                                                          for t in ACCEPTED}}),
+            (404,), params=(_param("sha256", "path", SHA256, "SHA-256"),))},
+        "/residents": {"get": _op(
+            "searchResidents", "2.1.3 基本検索（住民記録）", "住民",
+            (200, _json("該当する住民（カナ・生年月日順）", _ref("ResidentPage"))), (400, 422),
+            params=(_param("kana", "query", STR, "カナ（前方一致）"), _param("name", "query", STR, "氏名（部分一致）"),
+                    _param("birth_date", "query", DATE, "生年月日"), _param("address", "query", STR, "住所（部分一致）"),
+                    _param("resident_id", "query", STR, "住民ID"),
+                    _param("include_former", "query", BOOL, "転出・死亡者も含める"), *PAGING))},
+        "/residents/{resident_id}": {"get": _op(
+            "getResident", "2.2.1 登録内容照会（住民・世帯・印鑑登録原票）", "住民",
+            (200, _json("住民と印鑑登録", _ref("ResidentDetail"))), (404, 422),
+            params=(_param("resident_id", "path", STR, "住民ID"),))},
+        "/registrations/{number}": {"get": _op(
+            "getRegistration", "印鑑登録原票（登録番号で）", "印鑑登録",
+            (200, _json("印鑑登録原票", _ref("Registration"))), (404,),
+            params=(_param("number", "path", STR, "印鑑登録番号"),))},
+        "/openapi.json": {"get": _op("getOpenApi", "この文書（OpenAPI 3.1）", "API",
+                                     (200, _json("OpenAPI 文書", ANY_OBJECT)), (), public=True)},
+    }
+
+
+@cache
+def openapi_document() -> dict:
+    """The whole OpenAPI 3.1 document (do not mutate: it is cached)."""
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "印鑑登録システム API", "version": "1.0.0",
+                 "description": "業務フロー（BPMN）の開始・作業・照会のための JSON API。"
+                                "認証は `Authorization: Bearer ink_…`（セッションCookieは使えません）。"
+                                "エラーは {error, message, errors?} で、error は機械向けのコードです。"},
+        "servers": [{"url": "/api/v1"}],
+        "security": [{"bearerAuth": []}],
+        "paths": _workflow_paths() | _record_paths(),
+        "components": {
+            "schemas": _schemas(),
+            "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "ink_…",
+                                               "description": "inkan issue-token で発行した APIトークン"}},
+        },
+    }

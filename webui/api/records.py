@@ -1,0 +1,81 @@
+"""API views over the registry and the resident register: blobs, residents (2.1.3 / 2.2.1) and records."""
+
+from __future__ import annotations
+
+from flask import Response, jsonify, request
+from sqlalchemy.orm import Session
+
+from juki import ResidentQuery, require_resident
+from registry.blobs.store import get_blob, put_blob
+from registry.errors import RecordNotFound
+from registry.seals import records
+from registry.seals.models import Impression, Registration
+from webui.api import schemas
+from webui.api.access import require_worker
+from webui.api.params import bool_param, page_params, text_param
+from webui.api.uploads import read_upload
+from webui.wiring import product
+
+
+def upload_blob():
+    actor = require_worker()
+    data, media_type, filename = read_upload(request.files.get("file"))
+    with product().session_factory.begin() as session:
+        sha = put_blob(session, data, media_type, filename=filename, created_by=actor.username)
+    return jsonify(schemas.blob_json(sha, media_type, len(data))), 201
+
+
+def download_blob(sha256: str):
+    with product().session_factory() as session:
+        blob = get_blob(session, sha256)
+        response = Response(blob.data, mimetype=blob.media_type)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, max-age=31536000, immutable"
+    return response
+
+
+def search_residents():
+    page, per_page = page_params()
+    query = ResidentQuery(kana=text_param("kana"), name=text_param("name"), birth_date=text_param("birth_date"),
+                          address=text_param("address"), resident_id=text_param("resident_id"),
+                          include_former=bool_param("include_former"), limit=per_page,
+                          offset=(page - 1) * per_page)
+    with product().session_factory() as session:
+        juki = product().juki(session)
+        found, total = juki.search(query), juki.count(query)
+        rows = [schemas.resident_row_json(r, _active_number(session, r.resident_id)) for r in found]
+    pages = max(1, -(-total // per_page))
+    return jsonify({"rows": rows, "total": total, "page": page, "per_page": per_page, "pages": pages})
+
+
+def get_resident(resident_id: str):
+    with product().session_factory() as session:
+        juki = product().juki(session)
+        resident = require_resident(juki, resident_id)
+        household = juki.household_members(resident.household_id)
+        return jsonify({
+            "resident": schemas.resident_json(resident, _active_number(session, resident.resident_id)),
+            "household": [schemas.resident_row_json(m, _active_number(session, m.resident_id))
+                          for m in household],
+            "registrations": [_registration(session, r) for r in records.registrations_of(session, resident_id)],
+        })
+
+
+def get_registration(number: str):
+    with product().session_factory() as session:
+        record = records.registration_by_number(session, number)
+        if record is None:
+            raise RecordNotFound(f"印鑑登録番号 {number} の原票が見つかりません")
+        return jsonify(_registration(session, record))
+
+
+def _active_number(session: Session, resident_id: str) -> str | None:
+    record = records.active_registration_of(session, resident_id)
+    return record.registration_number if record is not None else None
+
+
+def _registration(session: Session, record: Registration) -> dict:
+    return schemas.registration_json(record, session.get(Impression, record.impression_id),
+                                     records.history_of(session, record.id),
+                                     records.documents_of(session, record.id))
+

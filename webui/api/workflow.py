@@ -1,0 +1,102 @@
+"""API views over the workflow engine: definitions, instances, the inbox, tasks and incidents."""
+
+from __future__ import annotations
+
+from flask import jsonify
+
+from engine import catalog, queries
+from engine.models import InstanceStatus
+from webui.api import schemas
+from webui.api.access import api_actor, require_roles
+from webui.api.params import (
+    ApiError,
+    bool_param,
+    choice_param,
+    json_body,
+    object_field,
+    page_params,
+    string_field,
+    text_param,
+)
+from webui.wiring import product
+
+LANES = ("窓口", "バックヤード")
+READ_ANY_LANE = ("auditor", "admin")
+RETRY_ROLES = ("admin", "manager")
+
+
+def list_definitions():
+    with product().session_factory() as session:
+        return jsonify([schemas.definition_json(d) for d in catalog.list_active_definitions(session)])
+
+
+def start_instance():
+    body = json_body()
+    process_id, data = string_field(body, "process_id"), object_field(body, "data")
+    outcome = product().runner.start(process_id, api_actor(), data)
+    return jsonify(schemas.outcome_json(outcome)), 201
+
+
+def list_instances():
+    status = choice_param("status", InstanceStatus.ALL)
+    resident_id = text_param("resident_id")
+    page, per_page = page_params()
+    with product().session_factory() as session:
+        result = queries.recent_instances(session, page=page, per_page=per_page, status=status,
+                                          resident_id=resident_id)
+        rows = [schemas.instance_row_json(instance, name) for instance, name in result.rows]
+    return jsonify(schemas.page_json(result, rows))
+
+
+def get_instance(instance_id: int):
+    with product().session_factory() as session:
+        detail = queries.instance_detail(session, product().specs, instance_id)
+        return jsonify(schemas.instance_detail_json(detail))
+
+
+def list_instance_events(instance_id: int):
+    with product().session_factory() as session:
+        detail = queries.instance_detail(session, product().specs, instance_id)
+        return jsonify([schemas.event_json(event, summary) for event, summary in detail.events])
+
+
+def get_inbox():
+    actor = api_actor()
+    lane = choice_param("lane", LANES) or (actor.lanes[0] if actor.lanes else LANES[0])
+    if not actor.may_work(lane) and actor.role not in READ_ANY_LANE:
+        raise ApiError(403, "lane_forbidden", f"{lane}の作業一覧はこの役割では見られません")
+    mine = bool_param("mine")
+    page, per_page = page_params()
+    with product().session_factory() as session:
+        result = queries.inbox(session, lane, page=page, per_page=per_page,
+                               claimed_by=actor.username if mine else None)
+        return jsonify(schemas.page_json(result, [schemas.inbox_row_json(r) for r in result.rows]))
+
+
+def get_task(task_id: int):
+    with product().session_factory() as session:
+        view = queries.task_form_view(session, product().specs, task_id)
+        return jsonify(schemas.task_json(view))
+
+
+def claim_task(task_id: int):
+    actor = api_actor()
+    product().runner.claim(task_id, actor)
+    return jsonify({"task_id": task_id, "claimed_by": actor.username})
+
+
+def unclaim_task(task_id: int):
+    product().runner.unclaim(task_id, api_actor())
+    return jsonify({"task_id": task_id, "claimed_by": None})
+
+
+def complete_task(task_id: int):
+    data = object_field(json_body(), "data")
+    outcome = product().runner.complete(task_id, api_actor(), data)
+    return jsonify(schemas.outcome_json(outcome))
+
+
+def retry_incident(incident_id: int):
+    actor = require_roles(*RETRY_ROLES)
+    outcome = product().runner.retry(incident_id, actor)
+    return jsonify(schemas.outcome_json(outcome))

@@ -1,0 +1,40 @@
+"""2.2.1 登録内容照会: a resident's records (active and closed) with impression, history and printed documents."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from handlers.printing import change_summary
+from registry.seals import records
+from registry.seals.models import HistoryEntry, Impression, IssuedDocument, Registration
+from webui.residents.images import TrueSize, true_size
+
+__all__ = ["HistoryRow", "RecordView", "record_views"]
+
+
+@dataclass
+class HistoryRow:
+    entry: HistoryEntry
+    summary: str
+
+
+@dataclass
+class RecordView:
+    record: Registration
+    impression: Impression | None
+    image: TrueSize | None
+    history: list[HistoryRow]
+    documents: list[IssuedDocument]
+
+
+def record_views(session: Session, resident_id: str) -> list[RecordView]:
+    """Every record of the resident, newest first."""
+    views = []
+    for record in records.registrations_of(session, resident_id):
+        impression = session.get(Impression, record.impression_id)
+        image = true_size(session, impression.image_blob, impression.mm_per_px) if impression else None
+        history = [HistoryRow(entry, change_summary(entry)) for entry in records.history_of(session, record.id)]
+        views.append(RecordView(record, impression, image, history, records.documents_of(session, record.id)))
+    return views

@@ -1,0 +1,152 @@
+"""Task forms rendered from their JSON Schema: one FieldView per property, in ui.order, with the user's values."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from werkzeug.datastructures import MultiDict
+
+__all__ = ["Choice", "FieldView", "field_views", "form_values", "scan_fields", "choice_label"]
+
+RADIO_MAX_CHOICES = 4
+TEXT_WIDGETS = ("textarea", "resident-search", "seal-scan", "date")
+
+
+@dataclass(frozen=True)
+class Choice:
+    value: str
+    title: str
+
+
+@dataclass
+class FieldView:
+    """Everything a template needs to draw one input."""
+
+    name: str
+    title: str
+    kind: str  # radio | select | checkbox | checkboxes | textarea | text | number | date | resident-search | seal-scan
+    required: bool = False
+    condition: str | None = None
+    help: str | None = None
+    choices: list[Choice] = field(default_factory=list)
+    attrs: dict[str, Any] = field(default_factory=dict)
+    value: Any = None
+    error: str | None = None
+
+    def is_checked(self, value: str) -> bool:
+        current = self.value if isinstance(self.value, list) else [self.value]
+        return value in [str(v) for v in current if v is not None]
+
+
+def properties(document: dict) -> dict[str, dict]:
+    return document["schema"].get("properties", {})
+
+
+def ordered_names(document: dict) -> list[str]:
+    order = [name for name in document.get("ui", {}).get("order", []) if name in properties(document)]
+    return order + [name for name in properties(document) if name not in order]
+
+
+def field_views(document: dict, values: dict[str, Any], errors: dict[str, str]) -> list[FieldView]:
+    """The fields of a form document, with values and errors filled in."""
+    ui = document.get("ui", {})
+    required = set(document["schema"].get("required", []))
+    conditions = conditional_requirements(document)
+    views = []
+    for name in ordered_names(document):
+        prop = properties(document)[name]
+        views.append(FieldView(
+            name=name, title=prop.get("title", name), kind=widget_kind(prop, ui.get("widgets", {}).get(name)),
+            required=name in required, condition=conditions.get(name), help=ui.get("help", {}).get(name),
+            choices=choices_of(prop), attrs=html_attrs(prop), value=values.get(name), error=errors.get(name)))
+    return views
+
+
+def widget_kind(prop: dict, widget: str | None) -> str:
+    kind = prop.get("type")
+    if widget in TEXT_WIDGETS:
+        return widget
+    if kind == "boolean":
+        return "checkbox"
+    if kind == "array":
+        return "checkboxes"
+    if "oneOf" in prop:
+        if widget in ("radio", "select"):
+            return widget
+        return "radio" if len(prop["oneOf"]) <= RADIO_MAX_CHOICES else "select"
+    if kind in ("integer", "number"):
+        return "number"
+    return "text"
+
+
+def choices_of(prop: dict) -> list[Choice]:
+    options = prop.get("oneOf") or prop.get("items", {}).get("oneOf") or []
+    return [Choice(str(o["const"]), o.get("title", str(o["const"]))) for o in options if "const" in o]
+
+
+def choice_label(prop: dict, value: Any) -> str | None:
+    """The Japanese title of a choice value, if the property has choices."""
+    for choice in choices_of(prop):
+        if choice.value == str(value):
+            return choice.title
+    return None
+
+
+def html_attrs(prop: dict) -> dict[str, Any]:
+    attrs: dict[str, Any] = {}
+    if "pattern" in prop:
+        attrs["pattern"] = html_pattern(prop["pattern"])
+    for schema_key, html_key in (("maxLength", "maxlength"), ("minLength", "minlength"),
+                                 ("minimum", "min"), ("maximum", "max")):
+        if schema_key in prop:
+            attrs[html_key] = prop[schema_key]
+    return attrs
+
+
+def html_pattern(pattern: str) -> str:
+    """A JSON Schema pattern as an HTML pattern (compiled with the 'v' flag: a literal '-' must be escaped)."""
+    return re.sub(r"(?<!\\)-\]", r"\\-]", pattern)
+
+
+def conditional_requirements(document: dict) -> dict[str, str]:
+    """「本人確認の方法」が「保証書」のとき必須 for fields made required by allOf if/then rules."""
+    out: dict[str, str] = {}
+    props = properties(document)
+    for rule in document["schema"].get("allOf", []):
+        condition = rule.get("if", {}).get("properties", {})
+        if len(condition) != 1:
+            continue
+        (key, test), = condition.items()
+        if "const" not in test or key not in props:
+            continue
+        value = choice_label(props[key], test["const"]) or ("チェックあり" if test["const"] is True else test["const"])
+        for name in rule.get("then", {}).get("required", []):
+            out[name] = f"「{props[key].get('title', key)}」が「{value}」のとき必須"
+    return out
+
+
+def form_values(document: dict, form: MultiDict) -> dict[str, Any]:
+    """The submitted values of the schema's properties only (lists for arrays; absent when not sent)."""
+    values: dict[str, Any] = {}
+    for name, prop in properties(document).items():
+        if prop.get("type") == "array":
+            items = [v for v in form.getlist(name) if v != ""]
+            if items:
+                values[name] = items
+        elif name in form:
+            values[name] = form.get(name)
+    return values
+
+
+def scan_fields(document: dict) -> list[str]:
+    widgets = document.get("ui", {}).get("widgets", {})
+    return [name for name in ordered_names(document) if widgets.get(name) == "seal-scan"]
+
+
+def prefilled_values(document: dict, data: dict[str, Any]) -> dict[str, Any]:
+    """Initial values from the task data: only who the case is about (resident-search fields)."""
+    widgets = document.get("ui", {}).get("widgets", {})
+    return {name: data[name] for name in ordered_names(document)
+            if widgets.get(name) == "resident-search" and data.get(name)}
