@@ -72,3 +72,19 @@ def test_lanes_are_enforced(api):
 def test_retry_of_an_unknown_incident_is_404_for_operators(api):
     assert api("admin").post("/incidents/{incident_id}/retry", 404, incident_id=999999)["error"] == "task_not_found"
     assert api("backyard").post("/incidents/{incident_id}/retry", 403, incident_id=999999)["error"] == "forbidden"
+
+
+def test_tokens_work_with_csrf_protection_on(database_url, tmp_path_factory, api_token):
+    from conftest import make_test_app
+
+    protected = make_test_app(database_url, tmp_path_factory, WTF_CSRF_ENABLED=True)
+    response = protected.test_client().post(BASE + "/tasks/999999/claim", headers=api_token("madoguchi"))
+    assert response.status_code == 404  # reached the engine instead of failing the CSRF check
+    assert assert_matches_openapi(response, "/tasks/{task_id}/claim", "POST")["error"] == "task_not_found"
+
+
+def test_unknown_routes_and_methods_answer_json(api, client, api_token):
+    response = client.delete(BASE + "/instances", headers=api_token("manager"))
+    assert response.status_code == 405 and response.get_json()["error"] == "method_not_allowed"
+    response = client.get(BASE + "/nothing-here", headers=api_token("manager"))
+    assert response.status_code == 404 and response.get_json()["error"] == "not_found"
