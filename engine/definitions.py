@@ -96,16 +96,19 @@ def content_hash(bpmn_xml: str, forms: dict[str, dict]) -> str:
 
 def read_definition_files(bpmn_path: Path) -> tuple[str, dict[str, dict]]:
     """Read a .bpmn file and every form file beside it in forms/; raise DefinitionError on unreadable JSON."""
-    xml = bpmn_path.read_text(encoding="utf-8")
+    return bpmn_path.read_text(encoding="utf-8"), read_forms(bpmn_path.parent / "forms")
+
+
+def read_forms(forms_dir: Path) -> dict[str, dict]:
+    """Every forms_dir/*.json by file name; raise DefinitionError on unreadable JSON."""
     forms: dict[str, dict] = {}
-    forms_dir = bpmn_path.parent / "forms"
     for form_path in sorted(forms_dir.glob("*.json")) if forms_dir.is_dir() else []:
         try:
             forms[form_path.name] = json.loads(form_path.read_text(encoding="utf-8"))
         except json.JSONDecodeError as exc:
             raise DefinitionError(f"フォーム {form_path.name} がJSONとして読めません: {exc}",
                                   source=form_path.name) from None
-    return xml, forms
+    return forms
 
 
 def _parse_xml(bpmn_xml: str, source: str) -> etree._ElementTree:

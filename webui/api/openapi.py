@@ -58,6 +58,10 @@ def _engine_schemas() -> dict[str, dict]:
                       optional=("errors",), extra=True),
         "Definition": _obj({"id": INT, "process_id": STR, "name": STR, "version": STR, "created_at": DATETIME,
                             "source": STR}),
+        "DeployRequest": _obj({"bpmn_xml": STR, "forms": ANY_OBJECT, "note": STR}, optional=("forms", "note")),
+        "DeployedDefinition": _obj({"id": INT, "process_id": STR, "name": STR, "version": STR,
+                                    "created_at": DATETIME, "source": STR,
+                                    "status": {"type": "string", "enum": ["new_version", "unchanged"]}}),
         "StartRequest": _obj({"process_id": STR,
                               "data": {"type": "object", "properties": {"resident_id": STR},
                                        "additionalProperties": {"type": ["string", "integer", "boolean", "null"]}}},
@@ -183,8 +187,13 @@ def _workflow_paths() -> dict:
     instance, task = _id("instance_id", "事案ID"), _id("task_id", "作業ID")
     outcome = _json("処理結果（次の作業・障害があればそのID）", _ref("Outcome"))
     return {
-        "/definitions": {"get": _op("listDefinitions", "有効な業務フロー定義の一覧", "業務フロー",
-                                    (200, _json("有効な定義", _array(_ref("Definition")))), ())},
+        "/definitions": {
+            "get": _op("listDefinitions", "有効な業務フロー定義の一覧", "業務フロー",
+                       (200, _json("有効な定義", _array(_ref("Definition")))), ()),
+            "post": _op("deployDefinition", "BPMN定義を検証して新しい版として登録する（管理者・システム管理）",
+                        "業務フロー", (201, _json("登録した版", _ref("DeployedDefinition"))), (400, 403, 422),
+                        body=_json_body("DeployRequest")),
+        },
         "/instances": {
             "get": _op("listInstances", "事案の一覧（新しい順）", "事案",
                        (200, _json("事案の一覧", _ref("InstancePage"))), (400,),

@@ -14,6 +14,7 @@ bp.before_request(authenticate)
 
 RULES = (
     ("/definitions", "GET", workflow.list_definitions),
+    ("/definitions", "POST", workflow.deploy_definition),
     ("/instances", "GET", workflow.list_instances),
     ("/instances", "POST", workflow.start_instance),
     ("/instances/<int:instance_id>", "GET", workflow.get_instance),

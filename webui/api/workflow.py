@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import jsonify
 
 from engine import catalog, queries
+from engine.definitions import parse_definition, read_forms
 from engine.models import InstanceStatus
 from webui.api import schemas
 from webui.api.access import api_actor, require_roles
@@ -28,6 +29,21 @@ RETRY_ROLES = ("admin", "manager")
 def list_definitions():
     with product().session_factory() as session:
         return jsonify([schemas.definition_json(d) for d in catalog.list_active_definitions(session)])
+
+
+def deploy_definition():
+    """Validate and store a BPMN document as the new active version; 422 names the element and the reason."""
+    actor = require_roles("manager", "admin")
+    body = json_body()
+    string_field(body, "bpmn_xml")  # present and a non-empty string
+    xml = body["bpmn_xml"]  # unstripped: the version is the hash of the exact text
+    forms = read_forms(product().bpmn_dir / "forms") | (object_field(body, "forms") if "forms" in body else {})
+    note = body.get("note") if isinstance(body.get("note"), str) else ""
+    parsed = parse_definition(xml, forms, product().handlers, source="api")
+    with product().session_factory.begin() as session:
+        result = catalog.deploy(session, parsed, actor=actor.username, source="api", note=note)
+        definition = catalog.get_definition(session, result.definition_id)
+        return jsonify(schemas.definition_json(definition) | {"status": result.status}), 201
 
 
 def start_instance():
