@@ -52,10 +52,9 @@ def test_exhausted_range_is_refused_and_nothing_is_used_up(database_url):
     session = sessions()
     with session.begin():
         before = last_serial(session)
-    with pytest.raises(NumberingError, match="上限"):
-        with session.begin():
-            for _ in range(10):
-                assign_number(session, tiny)
+    with pytest.raises(NumberingError, match="上限"), session.begin():
+        for _ in range(10):
+            assign_number(session, tiny)
     with session.begin():
         assert last_serial(session) == before
     session.close()
