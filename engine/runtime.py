@@ -190,7 +190,7 @@ class WorkflowRunner:
                 return False
             definition = session.get(ProcessDefinition, instance.definition_id)
             workflow = self._load(definition, instance)
-            workflow.refresh_waiting_tasks()
+            workflow.refresh_timers()
             audit.record(session, SYSTEM, "timer", instance_id=instance.id, summary={"timer_id": timer.id})
             run = _Run(instance, SYSTEM)
             self._advance(session, run, workflow)
