@@ -1,25 +1,12 @@
-"""Declarative base for the workflow engine's tables."""
-
-from datetime import datetime
+"""Declarative base for the workflow engine's tables (its own metadata, the registry's naming convention)."""
 
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
-NAMING_CONVENTION = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
+from registry.db import NAMING_CONVENTION, utcnow
+
+__all__ = ["Base", "utcnow"]
 
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-
-
-def utcnow() -> datetime:
-    """Return the current UTC time without tzinfo (stored as naive UTC everywhere)."""
-    from datetime import UTC
-
-    return datetime.now(UTC).replace(tzinfo=None)

@@ -1,6 +1,6 @@
 """Declarative base for the registry's tables."""
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
@@ -20,6 +20,4 @@ class Base(DeclarativeBase):
 
 def utcnow() -> datetime:
     """Return the current UTC time without tzinfo (stored as naive UTC everywhere)."""
-    from datetime import UTC
-
     return datetime.now(UTC).replace(tzinfo=None)
