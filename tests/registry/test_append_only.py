@@ -1,0 +1,19 @@
+"""Audit events and registry history cannot be changed or deleted, even with direct SQL."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+
+
+@pytest.mark.parametrize("statement", [
+    "UPDATE audit_event SET actor = 'someone-else'",
+    "DELETE FROM audit_event",
+    "UPDATE registration_history SET operator = 'someone-else'",
+    "DELETE FROM registration_history",
+])
+def test_logs_are_append_only(product, driver, statement):
+    driver.register()  # makes sure both tables have rows
+    with pytest.raises(DBAPIError, match="append-only"), product.session_factory.begin() as session:
+        session.execute(text(statement))
