@@ -83,7 +83,7 @@ def test_tokens_work_with_csrf_protection_on(database_url, tmp_path_factory, api
     assert assert_matches_openapi(response, "/tasks/{task_id}/claim", "POST")["error"] == "task_not_found"
 
 
-def test_unknown_routes_and_methods_answer_json(api, client, api_token):
+def test_unknown_routes_and_methods_answer_json(client, api_token):
     response = client.delete(BASE + "/instances", headers=api_token("manager"))
     assert response.status_code == 405 and response.get_json()["error"] == "method_not_allowed"
     response = client.get(BASE + "/nothing-here", headers=api_token("manager"))

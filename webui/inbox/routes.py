@@ -31,9 +31,11 @@ def index():
         abort(404)
     mine = request.args.get("mine") == "1"
     page_no = max(1, request.args.get("page", 1, type=int))
+    claimed_by = current_user.username if mine else None
     with product().session_factory() as session:
-        page = inbox(session, lane, page=page_no, per_page=PER_PAGE,
-                     claimed_by=current_user.username if mine else None)
+        page = inbox(session, lane, page=page_no, per_page=PER_PAGE, claimed_by=claimed_by)
+        if page_no > page.pages:  # past the end (tasks were completed meanwhile): show the last page
+            page = inbox(session, lane, page=page.pages, per_page=PER_PAGE, claimed_by=claimed_by)
         counts = open_task_counts(session)
     return render_template("inbox/index.html", lanes=lanes, lane=lane, mine=mine, page=page, counts=counts,
                            may_work=current_actor().may_work(lane))

@@ -39,7 +39,7 @@ def show(instance_id: int):
         names = element_names(detail.definition)
         markers = {"done": detail.completed_ids, "active": detail.active_ids, "failed": detail.error_ids}
         return render_template("instances/show.html", detail=detail, markers=markers, names=names,
-                               rows=timeline(detail, forms, prod.handlers),
+                               rows=timeline(detail, forms, prod.handlers, names),
                                may_retry=current_user.role in RETRY_ROLES)
 
 

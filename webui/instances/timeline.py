@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -15,6 +16,7 @@ from webui.tasks.forms import choice_label
 __all__ = ["Change", "TimelineRow", "timeline"]
 
 MAX_SHOWN = 60
+BLOB_ID = re.compile(r"[0-9a-f]{64}")
 
 
 @dataclass
@@ -22,6 +24,8 @@ class Change:
     label: str
     before: str
     after: str
+    is_new: bool = False  # there was no value before: show only the new one
+    blob: str | None = None  # the new value names a stored file (a scan): link to it
 
 
 @dataclass
@@ -37,12 +41,14 @@ class TimelineRow:
     details: str | None = None
 
 
-def timeline(detail: InstanceDetail, forms: dict[str, dict], handlers: HandlerRegistry) -> list[TimelineRow]:
-    """One row per audit event of the instance, oldest first."""
+def timeline(detail: InstanceDetail, forms: dict[str, dict], handlers: HandlerRegistry,
+             names: dict[str, str]) -> list[TimelineRow]:
+    """One row per audit event of the instance, oldest first; `names` maps BPMN ids to element names."""
     form_of_spec = {t.spec_name: forms.get(t.form_file or "") for t in detail.tasks}
     rows = []
     for event, summary in detail.events:
-        row = TimelineRow(event.at, event.actor, event.actor_role, event.kind, event.title or event.spec_name)
+        title = event.title or names.get(event.spec_name or "", event.spec_name)
+        row = TimelineRow(event.at, event.actor, event.actor_role, event.kind, title)
         describe = DESCRIBERS.get(event.kind)
         if describe is not None:
             describe(row, event, summary, form_of_spec=form_of_spec, handlers=handlers)
@@ -60,8 +66,10 @@ def _complete(row: TimelineRow, event: AuditEvent, summary: dict, *, form_of_spe
     props = ((form_of_spec.get(event.spec_name) or {}).get("schema") or {}).get("properties", {})
     for key, change in (summary.get("changes") or {}).items():
         prop = props.get(key, {})
-        row.changes.append(Change(prop.get("title", key), _labelled(prop, change.get("before")),
-                                  _labelled(prop, change.get("after"))))
+        before, after = change.get("before"), change.get("after")
+        blob = after if isinstance(after, str) and BLOB_ID.fullmatch(after) else None
+        row.changes.append(Change(prop.get("title", key), _labelled(prop, before), _labelled(prop, after),
+                                  is_new=before in (None, "", []), blob=blob))
 
 
 def _service_call(row: TimelineRow, _event: AuditEvent, summary: dict, *, handlers: HandlerRegistry, **_) -> None:

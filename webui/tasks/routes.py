@@ -34,7 +34,7 @@ def show(task_id: int):
 def complete(task_id: int):
     actor = current_actor()
     with product().session_factory() as session:
-        page = load_task_page(session, task_id, actor)
+        page = load_task_page(session, task_id, actor, with_panels=False)
     if not page.may_work_lane:
         raise LaneForbidden(f"{page.task.lane}の作業はこの役割では処理できません")
     values = form_values(page.form, request.form) if page.form else {}

@@ -61,11 +61,11 @@ class TaskPage:
         return None
 
 
-def load_task_page(session: Session, task_id: int, actor: Actor) -> TaskPage:
-    """Read the task, its instance (data as the latest step left it) and form; raise TaskNotFound."""
+def load_task_page(session: Session, task_id: int, actor: Actor, *, with_panels: bool = True) -> TaskPage:
+    """Read the task, its instance (data as the latest step left it), form and panels; raise TaskNotFound."""
     task = get_task(session, task_id)
     prod = product()
     detail = instance_detail(session, prod.specs, task.instance_id)
     form = prod.specs.get(detail.definition).forms.get(task.form_file) if task.form_file else None
-    shown = (form or {}).get("ui", {}).get("show", [])
+    shown = (form or {}).get("ui", {}).get("show", []) if with_panels else []
     return TaskPage(task, detail, form, build_panels(session, shown, detail.data), actor)

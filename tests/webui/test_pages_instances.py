@@ -1,0 +1,104 @@
+"""事案一覧 and the instance page: markers, timeline, incidents with retry; /vendor is limited to bpmn-js/dist."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from engine.queries import instance_detail
+from tests.support.flow import BACK
+
+NO_SUCH_BLOB = "0" * 64
+
+
+def markers_of(html: str) -> dict:
+    match = re.search(r'<script type="application/json" id="diagram-markers">(.*?)</script>', html, re.S)
+    assert match, "the page carries the diagram markers"
+    return json.loads(match.group(1))
+
+
+def test_instance_page_shows_markers_tasks_and_timeline(login, driver):
+    registered = driver.register()
+    html = login("auditor").get(f"/instances/{registered.instance_id}").get_data(as_text=True)
+    markers = markers_of(html)
+    assert {"task_identify", "svc_register", "task_handover", "end_registered"} <= set(markers["done"])
+    assert markers["active"] == [] and markers["failed"] == []
+    assert "bpmn-navigated-viewer.production.min.js" in html and "/vendor/bpmn-js/dist/assets/bpmn-js.css" in html
+    assert f'data-xml-url="/instances/{registered.instance_id}/diagram.bpmn"' in html
+    assert "完了" in html and "印鑑登録証を受け取る" in html  # status and end event name
+    for kind in ("開始", "完了", "サービス呼出"):
+        assert f">{kind}</span>" in html
+    assert "4.1.2.1" in html and "inkan.registry.register" in html
+    assert "官公署発行の写真付き本人確認書類" in html  # a choice shown by its Japanese title
+    assert re.search(r'href="/residents/blobs/[0-9a-f]{64}\?download=1"', html)
+
+
+def test_running_instance_has_an_active_marker(login, driver):
+    outcome = driver.start(driver.fresh_resident())
+    html = login("madoguchi").get(f"/instances/{outcome.instance_id}").get_data(as_text=True)
+    assert markers_of(html)["active"] == ["task_identify"]
+    assert "実行中" in html
+
+
+def test_diagram_xml_is_the_instance_definition(login, driver, product):
+    outcome = driver.start(driver.fresh_resident())
+    response = login("madoguchi").get(f"/instances/{outcome.instance_id}/diagram.bpmn")
+    assert response.status_code == 200 and response.mimetype == "application/xml"
+    with product.session_factory() as session:
+        detail = instance_detail(session, product.specs, outcome.instance_id)
+        assert response.get_data(as_text=True) == detail.definition.bpmn_xml
+
+
+def test_instance_list_filters_by_status(login, driver):
+    outcome = driver.start(driver.fresh_resident())
+    client = login("manager")
+    running = client.get("/instances", query_string={"status": "running", "page": 1}).get_data(as_text=True)
+    assert f'href="/instances/{outcome.instance_id}"' in running and "実行中" in running
+    done = client.get("/instances", query_string={"status": "completed"}).get_data(as_text=True)
+    assert f'href="/instances/{outcome.instance_id}"' not in done
+    assert client.get("/instances", query_string={"status": "bogus"}).status_code == 404
+
+
+def test_incident_is_shown_and_retried_by_admin_only(login, driver, product):
+    resident_id = driver.fresh_resident()
+    outcome = driver.to_scan(resident_id)
+    failed = product.runner.complete(driver.open_task(outcome.instance_id), BACK, {"scan_blob_id": NO_SUCH_BLOB})
+    assert failed.incident_id and failed.status == "error"
+    admin = login("admin")
+    html = admin.get(f"/instances/{failed.instance_id}").get_data(as_text=True)
+    assert "エラー" in html and "未解決" in html and "inkan.impression.measure" in html
+    assert markers_of(html)["failed"] == ["svc_measure"]
+    assert f'action="/instances/incidents/{failed.incident_id}/retry"' in html
+    clerk_view = login("madoguchi").get(f"/instances/{failed.instance_id}").get_data(as_text=True)
+    assert "未解決" in clerk_view and "/retry" not in clerk_view
+    assert login("madoguchi").post(f"/instances/incidents/{failed.incident_id}/retry").status_code == 403
+
+    response = admin.post(f"/instances/incidents/{failed.incident_id}/retry")
+    assert response.status_code == 302 and response.headers["Location"] == f"/instances/{failed.instance_id}"
+    after = admin.get(f"/instances/{failed.instance_id}").get_data(as_text=True)
+    assert "再実行済み" in after and ">再実行</span>" in after  # the incident and the timeline entry
+
+
+@pytest.mark.parametrize("path", [
+    "/vendor/bpmn-js/dist/../package.json",
+    "/vendor/bpmn-js/dist/%2e%2e/package.json",
+    "/vendor/bpmn-js/package.json",
+    "/vendor/diagram-js/package.json",
+    "/vendor/bpmn-js/dist/../../../webui/config.py",
+    "/vendor/..%2fpackage.json",
+])
+def test_vendor_path_traversal_is_404(login, path):
+    assert login("madoguchi").get(path).status_code == 404
+
+
+def test_vendor_serves_the_bpmn_js_distribution(login, app):
+    viewer = Path(app.config["STATIC_VENDOR_DIR"]) / "bpmn-js/dist/bpmn-navigated-viewer.production.min.js"
+    if not viewer.exists():
+        pytest.skip("node_modules not installed (npm ci)")
+    response = login("auditor").get("/vendor/bpmn-js/dist/bpmn-navigated-viewer.production.min.js")
+    assert response.status_code == 200 and b"BpmnJS" in response.data
+    css = login("auditor").get("/vendor/bpmn-js/dist/assets/bpmn-js.css")
+    assert css.status_code == 200 and css.mimetype == "text/css"

@@ -1,0 +1,172 @@
+"""The task page: schema forms, completion, 422 re-render, 409 stale completion, scan upload, review panels."""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import date
+
+import imaging
+from engine.queries import get_task, open_tasks_of_instance
+from tests.support import flow
+from tests.support.flow import BACK, COUNTER, IDENTIFY, PHOTO_ID
+
+
+def location_task(response) -> int:
+    assert response.status_code == 302, response.get_data(as_text=True)[:800]
+    match = re.fullmatch(r"/tasks/(\d+)", response.headers["Location"])
+    assert match, response.headers["Location"]
+    return int(match.group(1))
+
+
+def at_identity(driver):
+    resident_id = driver.fresh_resident()
+    outcome = driver.step(driver.start(resident_id), COUNTER, {"resident_id": resident_id} | IDENTIFY)
+    return resident_id, outcome
+
+
+def scan_task_of(driver, resident_id: str) -> int:
+    return driver.open_task(driver.to_scan(resident_id).instance_id)
+
+
+def upload(client, task_id: int, data: bytes, filename="scan.png", content_type="image/png"):
+    return client.post(f"/tasks/{task_id}", content_type="multipart/form-data",
+                       data={"scan_blob_id__file": (io.BytesIO(data), filename, content_type), "scan_dpi": ""})
+
+
+def test_identify_form_renders_from_the_schema_and_completes(login, driver, product):
+    resident_id = driver.fresh_resident()
+    task_id = driver.start(resident_id).next_task_id
+    clerk = login("madoguchi")
+    html = clerk.get(f"/tasks/{task_id}").get_data(as_text=True)
+    assert '<span class="fid">2.1.3</span>' in html and "基本検索（申請者の特定）" in html
+    assert 'name="resident_id"' in html and "data-resident-search" in html and ">検索<" in html
+    assert "必須" in html and "2.1.3 基本検索で申請者を特定してください" in html
+    for value, title in (("application", "申請書"), ("seal", "印鑑"), ("id_document", "本人確認書類")):
+        assert f'type="checkbox" name="received_items" value="{value}"' in html and title in html
+
+    response = clerk.post(f"/tasks/{task_id}", data={"resident_id": resident_id,
+                                                      "received_items": ["application", "seal", "id_document"]})
+    next_id = location_task(response)
+    page = clerk.get(f"/tasks/{next_id}").get_data(as_text=True)
+    assert "完了しました" in page  # the flash
+    assert "本人確認" in page and "登録可" in page
+    with product.session_factory() as session:
+        assert not get_task(session, task_id).is_open
+        assert get_task(session, next_id).spec_name == "task_identity"
+        name = product.juki(session).get_resident(resident_id).name
+    assert name in page
+    assert 'name="identity_path" value="guarantee"' in page and '<select id="in-photo_id_kind"' in page
+
+
+def test_bad_form_is_422_with_japanese_field_errors_and_keeps_the_input(login, driver, product):
+    _, outcome = at_identity(driver)
+    response = login("madoguchi").post(f"/tasks/{outcome.next_task_id}",
+                                       data={"applicant": "self", "identity_path": "guarantee", "note": "保証書持参"})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "入力内容に誤りがあります" in html
+    assert "「保証人の印鑑登録番号」は必須です" in html
+    assert re.search(r'name="identity_path" value="guarantee"\s+checked', html)
+    assert "保証書持参</textarea>" in html
+    with product.session_factory() as session:
+        assert get_task(session, outcome.next_task_id).is_open
+
+
+def test_pattern_error_is_shown_in_red_beside_the_field(login, driver):
+    _, outcome = at_identity(driver)
+    response = login("madoguchi").post(f"/tasks/{outcome.next_task_id}", data={
+        "applicant": "self", "identity_path": "guarantee", "guarantor_registration_number": "12ab",
+        "guarantor_seal_checked": "true"})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert re.search(r'id="field-guarantor_registration_number".*?「保証人の印鑑登録番号」の書式が正しくありません', html,
+                     re.S)
+
+
+def test_stale_completion_is_409(login, driver):
+    _, outcome = at_identity(driver)
+    driver.step(outcome, COUNTER, PHOTO_ID)  # someone else completes it first
+    response = login("madoguchi").post(f"/tasks/{outcome.next_task_id}", data={
+        "applicant": "self", "identity_path": "photo_id", "photo_id_kind": "passport"})
+    assert response.status_code == 409
+    assert "既に処理されています" in response.get_data(as_text=True)
+
+
+def test_scan_upload_then_review_shows_the_impression_at_true_size(login, driver, product):
+    task_id = scan_task_of(driver, driver.fresh_resident())
+    backyard = login("backyard")
+    page = backyard.get(f"/tasks/{task_id}").get_data(as_text=True)
+    assert 'enctype="multipart/form-data"' in page and 'name="scan_blob_id__file"' in page
+    assert '<span class="fid">4.1.5.1</span>' in page
+
+    review_id = location_task(upload(backyard, task_id, imaging.make_seal_scan("山本", size_mm=15.0)))
+    html = backyard.get(f"/tasks/{review_id}").get_data(as_text=True)
+    assert "4.1.5.1 印影読込の結果" in html and "4.1.1.1 世帯内印影表示" in html
+    assert "大きさ適正" in html and "丸形" in html
+    assert len(re.findall(r"<dd class=\"big\">1[45]\.\d mm</dd>", html)) == 3  # 縦, 横, 外接正方形
+    size = re.search(r'src="/residents/blobs/([0-9a-f]{64})"\s+alt="印影実寸表示"\s+style="width: ([\d.]+)mm; '
+                     r'height: ([\d.]+)mm"', html)
+    assert size, "the impression is drawn with a CSS size in mm"
+    assert 14.0 < float(size.group(2)) < 22.0
+    image = backyard.get(f"/residents/blobs/{size.group(1)}")
+    assert image.status_code == 200 and image.mimetype == "image/png"
+    assert 'name="impression_decision" value="accept"' in html
+
+
+def test_upload_that_is_not_an_image_is_refused_with_a_field_error(login, driver, product):
+    task_id = scan_task_of(driver, driver.fresh_resident())
+    backyard = login("backyard")
+    for data, name, kind in ((b"%PDF-1.4 not a scan", "scan.pdf", "application/pdf"),
+                             (b"", "empty.png", "image/png"),
+                             (b"plain text pretending", "scan.png", "image/png")):
+        response = upload(backyard, task_id, data, name, kind)
+        assert response.status_code == 422, name
+        html = response.get_data(as_text=True)
+        assert "画像ファイル" in html or "ファイルが空です" in html
+    with product.session_factory() as session:
+        assert get_task(session, task_id).is_open
+
+
+def _household_pair(driver, product) -> tuple[str, str]:
+    """Two adult, unregistered, unused members of one household."""
+    url = str(product.session_factory.kw["bind"].url)
+    used = flow._used.setdefault(url, set())
+    cutoff = date(product.services.today().year - 20, 1, 1)
+    for _ in range(40):
+        applicant = driver.fresh_resident(alone=False)
+        with product.session_factory() as session:
+            register = product.juki(session)
+            household = register.get_resident(applicant).household_id
+            others = [m for m in register.household_members(household)
+                      if m.resident_id != applicant and m.resident_id not in used and m.birth_date < cutoff
+                      and not m.lacks_capacity]
+        if others:
+            used.add(others[0].resident_id)
+            return applicant, others[0].resident_id
+    raise AssertionError("no household with two adults left")
+
+
+def test_review_shows_household_impressions_with_score_and_same_badge(login, driver, product):
+    applicant, member = _household_pair(driver, product)
+    driver.register(member, seal_text="川村", size_mm=15.0, seed=3)
+    task_id = scan_task_of(driver, applicant)
+    outcome = product.runner.complete(task_id, BACK, {"scan_blob_id": driver.scan("川村", size_mm=15.0, seed=3)})
+    html = login("backyard").get(f"/tasks/{outcome.next_task_id}").get_data(as_text=True)
+    assert "今回の印影" in html and "類似度" in html
+    assert re.search(r"類似度 <strong>0\.\d{3}|類似度 <strong>1\.000", html)
+    assert '<span class="badge badge-danger">同一</span>' in html
+    assert f'href="/residents/{member}"' in html
+    assert len(re.findall(r'style="width: [\d.]+mm; height: [\d.]+mm"', html)) >= 3  # panel + new + member
+
+
+def test_completing_the_last_counter_step_returns_to_the_inbox(login, driver, product):
+    """When the next task is in another lane, the clerk goes back to the inbox with a message."""
+    _, outcome = at_identity(driver)
+    clerk = login("madoguchi")
+    response = clerk.post(f"/tasks/{outcome.next_task_id}", data={
+        "applicant": "self", "identity_path": "photo_id", "photo_id_kind": "mynumber_card"})
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+    assert "別の担当" in clerk.get("/").get_data(as_text=True)
+    with product.session_factory() as session:
+        assert open_tasks_of_instance(session, outcome.instance_id)[0].lane == "バックヤード"
