@@ -14,6 +14,7 @@ from engine.audit import events_of_instance, summary_of
 from engine.catalog import SpecCache, restore_workflow
 from engine.errors import InstanceNotFound, TaskNotFound
 from engine.models import AuditEvent, HumanTask, Incident, ProcessDefinition, ProcessInstance
+from engine.paths import sequence_flows, taken_flows
 
 
 @dataclass
@@ -115,7 +116,9 @@ def instance_detail(session: Session, specs: SpecCache, instance_id: int) -> Ins
     events = [(e, summary_of(e)) for e in events_of_instance(session, instance_id)]
     detail = InstanceDetail(instance, definition, tasks, incidents, events, {})
     if instance.state:
-        _mark_diagram(detail, restore_workflow(specs, definition, instance.state))
+        workflow = restore_workflow(specs, definition, instance.state)
+        _mark_diagram(detail, workflow)
+        detail.taken_flows = sorted(taken_flows(workflow, sequence_flows(definition.bpmn_xml)))
     return detail
 
 

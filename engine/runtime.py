@@ -44,9 +44,10 @@ from engine.errors import (
 from engine.forms import coerce_form_input, validate_form
 from engine.models import HumanTask, Incident, InstanceStatus, ProcessDefinition, ProcessInstance, Timer
 from engine.scripting import InkanScriptEngine, RestrictedEnvironment
-from handlers.base import HandlerRegistry, ServiceContext
+from handlers.base import HandlerRegistry, ServiceContext, Subject
 
 ContextFactory = Callable[..., ServiceContext]
+SubjectResolver = Callable[[Session, dict[str, Any]], Subject | None]
 START_KEY = re.compile(r"^[a-z][a-z0-9_]{0,40}$")
 ACTIVE = (InstanceStatus.RUNNING, InstanceStatus.WAITING)
 
@@ -71,8 +72,9 @@ class _Run:
 
 class WorkflowRunner:
     def __init__(self, session_factory: sessionmaker[Session], handlers: HandlerRegistry, specs: SpecCache,
-                 context_factory: ContextFactory) -> None:
+                 context_factory: ContextFactory, subject_of_start: SubjectResolver | None = None) -> None:
         self.session_factory = session_factory
+        self.subject_of_start = subject_of_start
         self.handlers = handlers
         self.specs = specs
         self.context_factory = context_factory
@@ -89,6 +91,8 @@ class WorkflowRunner:
             entry = self.specs.get(definition)
             instance = ProcessInstance(definition_id=definition.id, process_id=process_id,
                                        status=InstanceStatus.RUNNING, state="", started_by=actor.username)
+            if self.subject_of_start is not None:
+                _apply_subject(instance, self.subject_of_start(session, start_data))
             session.add(instance)
             session.flush()
             workflow = BpmnWorkflow(entry.spec, entry.subprocess_specs)
@@ -252,7 +256,7 @@ class WorkflowRunner:
                                        task_name=task.task_spec.bpmn_id)
             with session.begin_nested():
                 result = handler.call(ctx, params)
-            _apply_subject(run.instance, ctx)
+            _apply_subject(run.instance, ctx.subject)
             audit.record(session, run.actor, "service_call", instance_id=run.instance.id,
                          spec_name=task.task_spec.bpmn_id, title=task.task_spec.bpmn_name,
                          summary={"operator": operator_id, "function_id": handler.function_id,
@@ -336,13 +340,15 @@ def _checked_start_data(data: dict[str, Any]) -> dict[str, Any]:
     return clean
 
 
-def _apply_subject(instance: ProcessInstance, ctx: ServiceContext) -> None:
-    if ctx.subject.name:
-        instance.subject_name = ctx.subject.name
-    if ctx.subject.resident_id:
-        instance.subject_resident_id = ctx.subject.resident_id
-    if ctx.subject.registration_number:
-        instance.subject_registration_number = ctx.subject.registration_number
+def _apply_subject(instance: ProcessInstance, subject: Subject | None) -> None:
+    if subject is None:
+        return
+    if subject.name:
+        instance.subject_name = subject.name
+    if subject.resident_id:
+        instance.subject_resident_id = subject.resident_id
+    if subject.registration_number:
+        instance.subject_registration_number = subject.registration_number
 
 
 def _status_of(workflow: BpmnWorkflow, run: _Run) -> str:

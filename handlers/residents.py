@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from handlers.base import HandlerError, ServiceContext
+from juki import InvalidQuery
 from registry.seals import records
 from registry.seals.models import RecordStatus
 from registry.seals.rules import PersonFacts, check_eligibility
@@ -19,9 +20,17 @@ def resident_summary(resident) -> dict:
 
 
 def find_resident(ctx: ServiceContext, resident_id: str | None):
-    if not resident_id:
+    """The resident, or None when the id is blank, malformed or unknown to the register."""
+    return lookup_resident(ctx.services.juki_factory(ctx.session), resident_id)
+
+
+def lookup_resident(juki, resident_id: str | None):
+    if not resident_id or not str(resident_id).strip():
         return None
-    return ctx.services.juki_factory(ctx.session).get_resident(str(resident_id).strip())
+    try:
+        return juki.get_resident(str(resident_id).strip())
+    except InvalidQuery:
+        return None
 
 
 def inquire(ctx: ServiceContext, resident_id: str) -> dict:

@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from engine.catalog import SpecCache
 from engine.database import connect
 from engine.runtime import WorkflowRunner
-from handlers import HandlerRegistry, ServiceContext, build_registry
+from handlers import HandlerRegistry, ServiceContext, Subject, build_registry
+from handlers.residents import lookup_resident
 from handlers.services import HandlerServices, OfficeSettings, RegistrySettings
 from juki import SimulatedRegister
 from juki.jlis import SimulatedJlis
@@ -50,7 +51,11 @@ def build_product(config) -> Product:
     def context_factory(**kwargs) -> ServiceContext:
         return ServiceContext(services=services, **kwargs)
 
-    runner = WorkflowRunner(session_factory, handlers, specs, context_factory)
+    def subject_of_start(session: Session, data: dict) -> Subject | None:
+        resident = lookup_resident(services.juki_factory(session), data.get("resident_id"))
+        return Subject(name=resident.name, resident_id=resident.resident_id) if resident else None
+
+    runner = WorkflowRunner(session_factory, handlers, specs, context_factory, subject_of_start)
     return Product(session_factory, handlers, specs, services, runner, Path(config["BPMN_DIR"]))
 
 

@@ -85,7 +85,7 @@ def _engine_schemas() -> dict[str, dict]:
             "status": STATUS, "subject": _ref("Subject"), "started_by": STR, "started_at": DATETIME,
             "ended_at": _null(DATETIME), "end_event": _null(STR), "tasks": _array(_ref("HumanTask")),
             "incidents": _array(_ref("Incident")), "completed_ids": _array(STR), "active_ids": _array(STR),
-            "error_ids": _array(STR), "data": ANY_OBJECT}),
+            "error_ids": _array(STR), "taken_flows": _array(STR), "data": ANY_OBJECT}),
         "Event": _obj({"id": INT, "at": DATETIME, "actor": STR, "actor_role": _null(STR), "kind": STR,
                        "task": _null(STR), "title": _null(STR), "summary": ANY_OBJECT}),
         "InboxRow": _obj({"task_id": INT, "instance_id": INT, "process_name": STR, "title": STR, "lane": STR,

@@ -82,7 +82,8 @@ def instance_detail_json(detail: InstanceDetail) -> dict:
         "started_at": iso(instance.started_at), "ended_at": iso(instance.ended_at),
         "end_event": instance.end_event, "tasks": [human_task_json(t) for t in detail.tasks],
         "incidents": [incident_json(i) for i in detail.incidents], "completed_ids": detail.completed_ids,
-        "active_ids": detail.active_ids, "error_ids": detail.error_ids, "data": plain(detail.data),
+        "active_ids": detail.active_ids, "error_ids": detail.error_ids, "taken_flows": detail.taken_flows,
+        "data": plain(detail.data),
     }
 
 

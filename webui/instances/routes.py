@@ -37,7 +37,7 @@ def show(instance_id: int):
         detail = instance_detail(session, prod.specs, instance_id)
         forms = prod.specs.get(detail.definition).forms
         names = element_names(detail.definition)
-        markers = {"done": detail.completed_ids, "active": detail.active_ids, "failed": detail.error_ids}
+        markers = {"done": detail.completed_ids + detail.taken_flows, "active": detail.active_ids, "failed": detail.error_ids}
         return render_template("instances/show.html", detail=detail, markers=markers, names=names,
                                rows=timeline(detail, forms, prod.handlers, names),
                                may_retry=current_user.role in RETRY_ROLES)
