@@ -191,3 +191,7 @@ def instance_definition(session: Session, instance_id: int) -> ProcessDefinition
     if instance is None:
         raise InstanceNotFound("事案が見つかりません")
     return session.get(ProcessDefinition, instance.definition_id)
+
+
+def instance_count(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(ProcessInstance)) or 0

@@ -10,12 +10,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from flask import Flask
-from sqlalchemy import func, select
 
 import imaging
 from engine.actor import ROLE_LABELS, Actor
 from engine.models import ProcessInstance
-from engine.queries import open_tasks_of_instance
+from engine.queries import instance_count, open_tasks_of_instance
 from juki import DEMO_RESIDENTS, seed_population
 from registry.blobs.store import put_blob
 from registry.staff import accounts
@@ -67,7 +66,7 @@ def seed_demo(product: Product, instance_path: str) -> DemoReport:
             if accounts.find_user(session, username) is None:
                 accounts.add_user(session, username, role, DEMO_PASSWORD, display)
         report.residents_added = seed_population(session, today=product.services.today())
-        has_instances = session.scalar(select(func.count()).select_from(ProcessInstance)) > 0
+        has_instances = instance_count(session) > 0
     report.scans_dir = str(write_sample_scans(Path(instance_path) / "sample_scans"))
     if not has_instances:
         for role, text, options in DEMO_REGISTRATIONS:
@@ -122,10 +121,9 @@ def _open_task_of(product: Product, instance_id: int) -> int:
         return open_tasks_of_instance(session, instance_id)[0].id
 
 
-def print_demo_banner(app: Flask) -> None:
+def print_demo_banner(app: Flask, url: str) -> None:
     print("=" * 72)
-    print("印鑑登録システム  http://127.0.0.1:8000/  （デモ用アカウント・パスワード共通: "
-          f"{DEMO_PASSWORD}）")
+    print(f"印鑑登録システム  {url}  （デモ用アカウント・パスワード共通: {DEMO_PASSWORD}）")
     for username, role, display in DEMO_USERS:
         print(f"  {ROLE_LABELS[role]:<8} 利用者名 {username:<10} （{display}）")
     print(f"  サンプル印影スキャン: {Path(app.instance_path) / 'sample_scans'}")

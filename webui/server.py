@@ -26,7 +26,7 @@ def serve(app: Flask, *, host: str, port: int, threads: int) -> None:
     """Serve until stopped; one process, several threads, plus the worker thread when configured."""
     from webui.demo import print_demo_banner
 
-    print_demo_banner(app)
+    print_demo_banner(app, f"http://{host}:{port}/")
     runner = app.extensions["inkan"].runner
 
     def post_fork(_server, _worker):
