@@ -123,6 +123,9 @@ def _open_task_of(product: Product, instance_id: int) -> int:
 
 def print_demo_banner(app: Flask, url: str) -> None:
     print("=" * 72)
+    if app.config["ENV"] == "production":
+        print(f"印鑑登録システム  {url}", flush=True)
+        return
     print(f"印鑑登録システム  {url}  （デモ用アカウント・パスワード共通: {DEMO_PASSWORD}）")
     for username, role, display in DEMO_USERS:
         print(f"  {ROLE_LABELS[role]:<8} 利用者名 {username:<10} （{display}）")
