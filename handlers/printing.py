@@ -7,6 +7,7 @@ from datetime import date
 
 import printing
 from handlers.base import ServiceContext
+from handlers.services import to_jst
 from registry.blobs.store import get_blob, put_blob
 from registry.seals import records
 from registry.seals.models import HistoryEntry, Impression, RecordStatus, Registration
@@ -52,7 +53,7 @@ def printing_record(record: Registration) -> printing.RegistrationRecord:
 
 
 def history_line(entry: HistoryEntry) -> printing.HistoryLine:
-    return printing.HistoryLine(processed_at=entry.processed_at, effective_date=entry.effective_date,
+    return printing.HistoryLine(processed_at=to_jst(entry.processed_at), effective_date=entry.effective_date,
                                 reason=entry.reason, operator=entry.operator, summary=change_summary(entry))
 
 

@@ -47,3 +47,8 @@ class HandlerServices:
 
     def today(self) -> date:
         return self.now().date()
+
+
+def to_jst(utc_naive: datetime) -> datetime:
+    """A stored (naive UTC) time as local wall time, the way documents print it."""
+    return utc_naive.replace(tzinfo=UTC).astimezone(JST).replace(tzinfo=None)
