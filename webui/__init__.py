@@ -25,9 +25,11 @@ def create_app(config: dict | None = None) -> Flask:
 
     from webui.cli import register_cli
     from webui.errors import register_error_handlers
+    from webui.guards import register_guards
     from webui.templating import register_template_helpers
 
     register_error_handlers(app)
+    register_guards(app)
     register_template_helpers(app)
     register_cli(app)
     return app

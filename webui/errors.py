@@ -55,6 +55,8 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
         code, message = HTTP_MESSAGES.get(exc.code or 500, ("http_error", exc.description or "エラーです"))
+        if exc.code == 400 and exc.description == "nul_character":
+            code, message = "invalid_character", "入力に使用できない文字（NUL）が含まれています"
         if exc.code == 400 and "CSRF" in str(exc.description):
             code, message = "csrf_failed", "画面の有効期限が切れました。もう一度開き直してから操作してください"
         return error_response(exc.code or 500, code, message)

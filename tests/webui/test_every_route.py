@@ -68,6 +68,16 @@ def test_no_route_answers_500(app, login, api_token, ids, role, which):
             assert response.status_code < 500, (method, url + suffix, response.status_code,
                                                 response.get_data(as_text=True)[:300])
             if role == "anonymous" and not url.startswith(("/login", "/api/v1/openapi.json")):
-                assert response.status_code in (302, 401, 404, 405), (method, url, response.status_code)
+                assert response.status_code in (302, 400, 401, 404, 405), (method, url, response.status_code)
             if role == "auditor" and method == "POST" and not url.startswith("/login"):
                 assert response.status_code in (400, 403, 404, 405, 422), (method, url, response.status_code)
+
+
+def test_nul_characters_are_refused_in_japanese(app, api_token, login):
+    response = app.test_client().post("/api/v1/instances", headers=api_token("madoguchi"),
+                                      json={"process_id": "sokuji_touroku", "data": {"resident_id": "1\u0000"}})
+    assert response.status_code == 400
+    assert response.get_json() == {"error": "invalid_character",
+                                   "message": "入力に使用できない文字（NUL）が含まれています"}
+    page = login("madoguchi").get("/residents?kana=%00")
+    assert page.status_code == 400 and "NUL" in page.get_data(as_text=True)
