@@ -13,7 +13,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
 
-from printing.documents import HistoryLine, Impression, Office, RegistrationRecord
+from printing.documents import Closure, HistoryLine, Impression, Office, RegistrationRecord
 from printing.fonts import FontNames, FontSet, check_printable, default_fonts, register_fonts
 from printing.impression import ImpressionBox
 from printing.layout import ALERT, LABEL_FILL, RULE, PageSetup, build_pdf, make_styles, para, wareki_datetime
@@ -21,6 +21,8 @@ from printing.wareki import to_wareki
 
 FUNCTION_ID = "4.1.2.2"
 TITLE = "印鑑登録原票確認票"
+CLOSED_FUNCTION_ID = "4.4.1.3"
+CLOSED_TITLE = "印鑑登録原票（除票）確認票"
 _HISTORY_COLUMNS = (("処理日時", 36), ("異動日", 27), ("異動事由", 20), ("処理者", 25), ("内容", 72))
 
 Styles = dict[str, ParagraphStyle]
@@ -41,21 +43,41 @@ def confirmation_sheet(
     Raises UnprintableCharacterError when a text field has no glyph in the fonts, and PrintingError when a
     font is missing, a date precedes Meiji, or the impression is unreadable or larger than its box.
     """
+    return record_sheet(
+        record, history, impression, office, issued_at=issued_at, fonts=fonts, reprint_reason=reprint_reason
+    )
+
+
+def record_sheet(
+    record: RegistrationRecord,
+    history: Sequence[HistoryLine],
+    impression: Impression | None,
+    office: Office,
+    *,
+    issued_at: datetime,
+    fonts: FontSet | None = None,
+    reprint_reason: str | None = None,
+    closure: Closure | None = None,
+) -> bytes:
+    """Render the 原票確認票, or with ``closure`` the 除票確認票; raises as confirmation_sheet does."""
     fonts = fonts or default_fonts()
     for field, text in _texts_to_print(record, history, office, reprint_reason):
         check_printable(text, field, fonts)
+    if closure is not None:
+        check_printable(closure.reason, "除票事由", fonts)
     names = register_fonts(fonts)
     styles = make_styles(names)
+    function_id, title = (FUNCTION_ID, TITLE) if closure is None else (CLOSED_FUNCTION_ID, CLOSED_TITLE)
     story = [
-        *_heading(office, issued_at, reprint_reason, styles),
-        _record_block(record, impression, names, styles),
+        *_heading(office, issued_at, reprint_reason, styles, title=title, function_id=function_id, closed=closure is not None),
+        _record_block(record, impression, names, styles, closure),
         Spacer(0, 6 * mm),
         *_history_section(history, styles),
     ]
     setup = PageSetup(
-        title=TITLE,
+        title=title,
         author=f"{office.municipality} {office.section}",
-        subject=f"{FUNCTION_ID} {TITLE}出力（登録番号 {record.registration_number}）",
+        subject=f"{function_id} {title}出力（登録番号 {record.registration_number}）",
     )
     draw = partial(
         _draw_page,
@@ -64,6 +86,7 @@ def confirmation_sheet(
         record=record,
         issued_at=issued_at,
         reprint=reprint_reason is not None,
+        title=title,
     )
     return build_pdf(setup, story, draw)
 
@@ -103,13 +126,29 @@ def _texts_to_print(
 
 
 def _heading(
-    office: Office, issued_at: datetime, reprint_reason: str | None, styles: Styles
+    office: Office,
+    issued_at: datetime,
+    reprint_reason: str | None,
+    styles: Styles,
+    *,
+    title: str = TITLE,
+    function_id: str = FUNCTION_ID,
+    closed: bool = False,
 ) -> list[Flowable]:
-    """Title with function ID, reprint stamp, office and output time, and the reprint reason."""
-    title = Paragraph(f"{TITLE}<font size=8>（{FUNCTION_ID}）</font>", styles["title"])
-    stamp: Flowable | str = _reprint_stamp(styles) if reprint_reason is not None else ""
-    top = Table([["", title, stamp]], colWidths=[35 * mm, 110 * mm, 35 * mm])
-    top.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("ALIGN", (2, 0), (2, 0), "RIGHT")]))
+    """Title with function ID, 除票 and reprint stamps, office and output time, and the reprint reason."""
+    heading = Paragraph(f"{title}<font size=8>（{function_id}）</font>", styles["title"])
+    stamp: Flowable | str = _stamp("再発行", styles) if reprint_reason is not None else ""
+    closed_stamp: Flowable | str = _stamp("除　票", styles, size=20, width=30) if closed else ""
+    top = Table([[closed_stamp, heading, stamp]], colWidths=[35 * mm, 110 * mm, 35 * mm])
+    top.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("ALIGN", (2, 0), (2, 0), "RIGHT"),
+                ("LEFTPADDING", (0, 0), (0, 0), 0),
+            ]
+        )
+    )
     info = Table(
         [
             [
@@ -135,10 +174,10 @@ def _heading(
     return [*flowables, Spacer(0, 4 * mm)]
 
 
-def _reprint_stamp(styles: Styles) -> Table:
-    """A red boxed 「再発行」 mark."""
-    style = ParagraphStyle("stamp", parent=styles["alert"], fontSize=14, leading=16, alignment=1)
-    stamp = Table([[para("再発行", style)]], colWidths=[26 * mm], rowHeights=[10 * mm])
+def _stamp(text: str, styles: Styles, size: float = 14, width: float = 26) -> Table:
+    """A red boxed mark such as 「再発行」 or 「除票」."""
+    style = ParagraphStyle("stamp", parent=styles["alert"], fontSize=size, leading=size + 2, alignment=1)
+    stamp = Table([[para(text, style)]], colWidths=[width * mm], rowHeights=[(size * 0.45 + 4) * mm])
     stamp.setStyle(
         TableStyle([("BOX", (0, 0), (-1, -1), 1.5, ALERT), ("VALIGN", (0, 0), (-1, -1), "MIDDLE")])
     )
@@ -146,10 +185,20 @@ def _reprint_stamp(styles: Styles) -> Table:
 
 
 def _record_block(
-    record: RegistrationRecord, impression: Impression | None, names: FontNames, styles: Styles
+    record: RegistrationRecord,
+    impression: Impression | None,
+    names: FontNames,
+    styles: Styles,
+    closure: Closure | None = None,
 ) -> Table:
     """The ruled record table on the left and the 登録印影 box on the right."""
-    rows = [[para(label, styles["label"]), value] for label, value in _record_rows(record, styles)]
+    pairs = _record_rows(record, styles)
+    if closure is not None:
+        pairs[2:2] = [
+            ("除票年月日", para(to_wareki(closure.closed_on), styles["alert"])),
+            ("除票事由", para(closure.reason, styles["alert"])),
+        ]
+    rows = [[para(label, styles["label"]), value] for label, value in pairs]
     table = Table(rows, colWidths=[37 * mm, 90 * mm])
     table.setStyle(
         TableStyle(
@@ -258,6 +307,7 @@ def _draw_page(
     record: RegistrationRecord,
     issued_at: datetime,
     reprint: bool,
+    title: str = TITLE,
 ) -> None:
     """Running header (from page 2), office contact lines and 「n / total」 in the footer."""
     width, height = A4
@@ -268,7 +318,7 @@ def _draw_page(
         canvas.drawString(
             15 * mm,
             height - 15 * mm,
-            f"{mark}{TITLE}（続き）　登録番号 {record.registration_number}　{record.name}",
+            f"{mark}{title}（続き）　登録番号 {record.registration_number}　{record.name}",
         )
         canvas.setFont(names.mincho, 8)
         canvas.drawRightString(width - 15 * mm, height - 15 * mm, f"出力日時　{wareki_datetime(issued_at)}")

@@ -57,3 +57,54 @@ class Impression:
     mm_per_px: float
     width_mm: float
     height_mm: float
+
+
+@dataclass(frozen=True)
+class Addressee:
+    """A window-envelope address: postcode 「100-0001」, the address, and the name (「様」 is added)."""
+
+    postcode: str
+    address: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Closure:
+    """Why and when a record became a 除票 (closed record)."""
+
+    closed_on: date
+    reason: str
+
+
+@dataclass(frozen=True)
+class Inquiry:
+    """A 照会書兼回答書: the pending application it asks about and where the letter goes."""
+
+    inquiry_number: str
+    application_kind: str
+    applied_on: date
+    answer_deadline: date
+    applicant_name: str
+    addressee: Addressee
+
+
+@dataclass(frozen=True)
+class CertificateRequest:
+    """One 印鑑登録証明書 to print: the record, its impression, serial, issue time and the QR payload."""
+
+    record: RegistrationRecord
+    impression: Impression
+    serial: str
+    issued_at: datetime
+    qr_payload: str
+
+
+@dataclass(frozen=True)
+class DeletionNotice:
+    """A 抹消通知書: which registration was deleted (抹消), when and why, and where the notice goes."""
+
+    registration_number: str
+    name: str
+    deleted_on: date
+    reason: str
+    addressee: Addressee

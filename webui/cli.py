@@ -17,6 +17,7 @@ from registry.staff import accounts
 from registry.staff.models import ROLES
 from webui import schema
 from webui.config import ConfigurationError
+from webui.seal_cli import seal
 from webui.wiring import product
 
 
@@ -35,6 +36,7 @@ def main() -> None:
 def register_cli(app: Flask) -> None:
     for command in (init_command, serve_command, worker_command, users):
         app.cli.add_command(command)
+    app.cli.add_command(seal)
 
 
 @click.command("init")

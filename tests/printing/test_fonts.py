@@ -5,6 +5,22 @@ from printing import FontSet, PrintingError, UnprintableCharacterError, check_pr
 from printing import fonts as fonts_module
 
 EXPECTED_API = {
+    "ATTESTATION",
+    "CARD_SIZE",
+    "Addressee",
+    "CertificateRequest",
+    "Closure",
+    "DeletionNotice",
+    "Inquiry",
+    "certificate",
+    "certificate_payload",
+    "certificates_batch",
+    "closed_record_sheet",
+    "deletion_notice",
+    "demo_office_seal_png",
+    "inquiry_letter",
+    "registration_card",
+    "verify_certificate_payload",
     "FontSet",
     "HistoryLine",
     "Impression",

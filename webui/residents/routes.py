@@ -1,16 +1,19 @@
-"""2.1.3 基本検索, the lookup behind the resident-search widget, 2.2.1 登録内容照会 and blob downloads."""
+"""2.1.3 基本検索, the lookup behind the resident-search widget, 2.2.1 登録内容照会 (with 印影照合) and blobs."""
 
 from __future__ import annotations
 
 import io
 
 from flask import Blueprint, abort, jsonify, render_template, request, send_file
-from flask_login import login_required
+from flask_login import current_user, login_required
 
 from engine.queries import recent_instances
 from juki import InvalidQuery, JukiError, Resident
 from registry.blobs.store import get_blob
 from registry.seals import records
+from registry.seals.models import RecordStatus
+from webui.auth.users import CLERK_ROLES, roles_required
+from webui.residents.collate import CollateError, collate, parse_dpi, read_upload
 from webui.residents.forms import SearchForm, lookup_query
 from webui.residents.view import record_views
 from webui.templating import RESIDENT_STATUS_LABELS, wareki
@@ -77,6 +80,25 @@ def show(resident_id: str):
         return render_template("residents/show.html", person=person, resident_id=resident_id, members=members,
                                views=views, instances=instances,
                                active=next((v for v in views if v.record.status == "registered"), None))
+
+
+@bp.post("/<resident_id>/collate/<number>")
+@roles_required(*CLERK_ROLES)
+def collate_seal(resident_id: str, number: str):
+    """印影照合: the impression on an uploaded document against the active registration's impression."""
+    with product().session_factory.begin() as session:
+        record = records.registration_by_number(session, number)
+        if record is None or record.resident_id != resident_id or record.status != RecordStatus.REGISTERED:
+            abort(404)
+        try:
+            dpi = parse_dpi(request.form.get("dpi"))
+            data = read_upload(request.files.get("scan"))
+            result = collate(session, product().services.settings, record, data, dpi, current_user.username)
+        except CollateError as exc:
+            return render_template("residents/collate.html", record=record, result=None, error=exc.message,
+                                   dpi_text=request.form.get("dpi", "")), 422
+        return render_template("residents/collate.html", record=record, result=result, error=None,
+                               dpi_text=request.form.get("dpi", ""))
 
 
 @bp.get("/blobs/<sha>")

@@ -1,0 +1,88 @@
+"""抹消通知書: the notice mailed after a registration was deleted (抹消, functions 4.2.1 / 4.2.2)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from io import BytesIO
+
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import mm
+
+from printing.documents import DeletionNotice, Office
+from printing.fonts import FontSet, check_printable, default_fonts, register_fonts
+from printing.layout import PageSetup
+from printing.sheet import (
+    draw_address_block,
+    draw_contact,
+    draw_field_table,
+    draw_issuer,
+    draw_wrapped,
+    open_canvas,
+)
+from printing.wareki import to_wareki
+
+TITLE = "印鑑登録抹消通知書"
+_WIDTH, _HEIGHT = A4
+_LEFT = 20 * mm
+_BODY = _WIDTH - 2 * _LEFT
+
+
+def deletion_notice(
+    notice: DeletionNotice, office: Office, *, issued_on: date, fonts: FontSet | None = None
+) -> bytes:
+    """Render the 印鑑登録抹消通知書 (one A4 page) as PDF bytes.
+
+    Raises UnprintableCharacterError for a text field without a glyph, PrintingError for a missing font or
+    a date before Meiji.
+    """
+    fonts = fonts or default_fonts()
+    for field, text in _texts(notice, office):
+        check_printable(text, field, fonts)
+    names = register_fonts(fonts)
+    buffer = BytesIO()
+    setup = PageSetup(
+        title=TITLE,
+        author=f"{office.municipality} {office.section}",
+        subject=f"{TITLE}（登録番号 {notice.registration_number}）",
+    )
+    canvas = open_canvas(buffer, setup)
+    draw_address_block(canvas, names, notice.addressee, _HEIGHT)
+    draw_issuer(canvas, names, office, _WIDTH - _LEFT, _HEIGHT - 20 * mm, to_wareki(issued_on))
+    canvas.setFont(names.gothic, 18)
+    canvas.drawCentredString(_WIDTH / 2, _HEIGHT - 80 * mm, TITLE)
+    text = (
+        "あなたの印鑑登録は、次のとおり抹消しましたので通知します。抹消された印鑑登録証（カード）は"
+        "使用できません。改めて印鑑登録を希望される場合は、登録する印鑑と本人確認書類をお持ちのうえ、"
+        "窓口で申請してください。"
+    )
+    draw_wrapped(canvas, text, names.mincho, 10.5, _LEFT, _HEIGHT - 92 * mm, _BODY, 1.6)
+    rows = [
+        ("登録番号", notice.registration_number),
+        ("氏名", notice.name),
+        ("抹消年月日", to_wareki(notice.deleted_on)),
+        ("抹消の理由", notice.reason),
+    ]
+    bottom = draw_field_table(
+        canvas, names, rows, _LEFT, _HEIGHT - 118 * mm, (35 * mm, _BODY - 35 * mm), 11 * mm
+    )
+    draw_contact(canvas, names, office, _LEFT + _BODY - 110 * mm, bottom - 20 * mm, 110 * mm)
+    canvas.showPage()
+    canvas.save()
+    return buffer.getvalue()
+
+
+def _texts(notice: DeletionNotice, office: Office) -> Iterator[tuple[str, str]]:
+    yield from (
+        ("登録番号", notice.registration_number),
+        ("氏名", notice.name),
+        ("抹消の理由", notice.reason),
+        ("郵便番号", notice.addressee.postcode),
+        ("宛先住所", notice.addressee.address),
+        ("宛名", notice.addressee.name),
+        ("市区町村名", office.municipality),
+        ("市長の職名", office.mayor_title),
+        ("市長の氏名", office.mayor_name),
+        ("担当課", office.section),
+        ("連絡先", office.contact),
+    )
