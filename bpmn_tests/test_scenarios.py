@@ -3,11 +3,14 @@
 A case names its applicant, optional set-up, the user tasks in the order they must come up (each with the role
 that does it and the form data) and what must hold at the end. Placeholders in data:
   $applicant                the applicant's resident id        $guarantor   a registered guarantor's number
-  $scan:TEXT[:SIZE_MM[:SHAPE]]  a generated seal scan, stored as a blob    $blank   a scan with no impression
+  $scan:TEXT[:SIZE_MM[:SHAPE[:INK]]]  a generated seal scan, stored as a blob    $blank   a scan with no impression
+"expect" may hold "history": {reason: {key: value}}: the registration's history entry with that reason has those
+after-values.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -22,6 +25,7 @@ from engine.paths import sequence_flows, taken_flows
 from engine.queries import open_tasks_of_instance
 from juki import DEMO_RESIDENTS
 from registry.blobs.store import put_blob
+from registry.seals import records
 from tests.support.flow import RegistrationDriver
 
 CASES = load_cases()
@@ -90,6 +94,8 @@ def _resolve(product, value: Any, context: dict) -> Any:
         options = {"size_mm": float(rest[0])} if rest else {}
         if len(rest) > 1:
             options["shape"] = rest[1]
+        if len(rest) > 2:
+            options["ink"] = float(rest[2])
         return _store(product, imaging.make_seal_scan(text, **options))
     raise ValueError(f"unknown placeholder {value}")
 
@@ -111,12 +117,22 @@ def _check_expectations(product, instance_id: int, expect: dict, context: dict) 
         if "end_event" in expect:
             assert instance.end_event == expect["end_event"]
         data = _final_data(product, session, instance)
+        if "history" in expect:
+            _check_history(session, data, expect["history"])
     for path, wanted in expect.get("data", {}).items():
         actual = _dig(data, path)
         if isinstance(wanted, str) and wanted.startswith("re:"):
             assert re.fullmatch(wanted[3:], str(actual)), f"{path}={actual!r} !~ {wanted}"
         else:
             assert actual == _resolve(product, wanted, context), f"{path}={actual!r}, expected {wanted!r}"
+
+
+def _check_history(session, data: dict, wanted: dict) -> None:
+    entries = records.history_of(session, data["registration"]["registration_id"])
+    for reason, values in wanted.items():
+        after = json.loads(next(e for e in entries if e.reason == reason).after_json)
+        for key, value in values.items():
+            assert after.get(key) == value, f"history {reason}.{key}={after.get(key)!r}, expected {value!r}"
 
 
 def _final_data(product, session, instance: ProcessInstance) -> dict:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import imaging
-from handlers.base import ServiceContext
+from handlers.base import HandlerError, ServiceContext
 from handlers.residents import require_resident
 from registry.blobs.store import get_blob, put_blob
 from registry.seals import records
@@ -23,22 +23,30 @@ def measure(ctx: ServiceContext, scan_blob_id: str, dpi: float | None = None) ->
     measurement = imaging.measure_impression(scan, min_mm=settings.seal_min_mm, max_mm=settings.seal_max_mm)
     result = imaging.measurement_to_dict(measurement) | {"scan_blob_id": scan_blob_id, "dpi": scan.dpi,
                                                          "dpi_source": scan.dpi_source}
+    result["annotated_blob_id"] = None
     if measurement.found:
         normalized = imaging.normalize_impression(scan, measurement)
         result["impression_blob_id"] = put_blob(ctx.session, normalized.png, "image/png",
                                                 filename="impression.png", created_by=ctx.actor)
         result["mm_per_px"] = normalized.mm_per_px
+        result["annotated_blob_id"] = put_blob(ctx.session, imaging.annotate_scan(scan, measurement), "image/png",
+                                               filename="scan-annotated.png", created_by=ctx.actor)
     return result
 
 
 def _not_found(scan_blob_id: str, code: str, message: str) -> dict:
     return {"found": False, "acceptable": False, "width_mm": 0, "height_mm": 0, "square_mm": 0, "shape": "none",
             "warnings": [], "refusal_reasons": [{"code": code, "message": message}],
-            "scan_blob_id": scan_blob_id, "impression_blob_id": None, "mm_per_px": None}
+            "scan_blob_id": scan_blob_id, "impression_blob_id": None, "mm_per_px": None,
+            "annotated_blob_id": None}
 
 
 def compare_household(ctx: ServiceContext, resident_id: str, impression_blob_id: str, mm_per_px: float) -> dict:
-    """4.1.1.1: the new impression beside every impression registered in the household, with a similarity score."""
+    """4.1.1.1: the new impression beside every impression registered in the household, most similar first.
+
+    Each member carries a 重ね合わせ picture (new in red, registered in blue). Raises HandlerError when the
+    resident is unknown.
+    """
     resident = require_resident(ctx, resident_id)
     new_png = get_blob(ctx.session, impression_blob_id).data
     threshold = ctx.services.settings.similarity_threshold
@@ -47,12 +55,41 @@ def compare_household(ctx: ServiceContext, resident_id: str, impression_blob_id:
         other_png = get_blob(ctx.session, impression.image_blob).data
         comparison = imaging.compare_impressions(new_png, mm_per_px, other_png, impression.mm_per_px,
                                                  threshold=threshold)
+        overlay = imaging.overlay_png(new_png, mm_per_px, other_png, impression.mm_per_px, comparison)
         members.append({"resident_id": record.resident_id, "name": record.name,
                         "registration_number": record.registration_number,
                         "impression_blob_id": impression.image_blob, "score": round(comparison.score, 3),
-                        "same": comparison.same})
+                        "same": comparison.same,
+                        "overlay_blob_id": put_blob(ctx.session, overlay, "image/png", filename="overlay.png",
+                                                    created_by=ctx.actor)})
+    members.sort(key=lambda m: (-m["score"], m["registration_number"] or ""))
     return {"members": members, "same_found": any(m["same"] for m in members),
             "max_score": max((m["score"] for m in members), default=0.0), "threshold": threshold}
+
+
+def compare_pending(ctx: ServiceContext, impression_blob_id: str, mm_per_px: float,
+                    pending_impression_id: int) -> dict:
+    """4.1.4.6: the newly scanned impression (normalised blob from measure) against the pending one.
+
+    Raises HandlerError('impression_not_found') for an unknown impression id, ('bad_impression') when either
+    picture cannot be compared.
+    """
+    pending = ctx.session.get(Impression, pending_impression_id)
+    if pending is None:
+        raise HandlerError("照合する印影（申請時の印影）が見つかりません", code="impression_not_found")
+    new_png = get_blob(ctx.session, impression_blob_id).data
+    pending_png = get_blob(ctx.session, pending.image_blob).data
+    threshold = ctx.services.settings.similarity_threshold
+    try:
+        comparison = imaging.compare_impressions(new_png, mm_per_px, pending_png, pending.mm_per_px,
+                                                 threshold=threshold)
+        overlay = imaging.overlay_png(new_png, mm_per_px, pending_png, pending.mm_per_px, comparison)
+    except imaging.ImagingError as exc:
+        raise HandlerError(f"印影を照合できません: {exc.message}", code="bad_impression") from exc
+    return {"score": round(comparison.score, 3), "same": comparison.same, "angle_deg": comparison.angle_deg,
+            "dx_mm": comparison.dx_mm, "dy_mm": comparison.dy_mm, "threshold": threshold,
+            "overlay_blob_id": put_blob(ctx.session, overlay, "image/png", filename="overlay.png",
+                                        created_by=ctx.actor)}
 
 
 def store(ctx: ServiceContext, resident_id: str, impression: dict, override_reason: str | None = None) -> dict:
@@ -73,4 +110,5 @@ OPERATORS = [
     ("inkan.impression.measure", "4.1.5.1", "印影読込・測定", measure),
     ("inkan.impression.compare_household", "4.1.1.1", "世帯内印影表示（類似度）", compare_household),
     ("inkan.impression.store", "4.1.5.2", "印影登録", store),
+    ("inkan.impression.compare_pending", "4.1.4.6", "照会回答時の印影照合", compare_pending),
 ]

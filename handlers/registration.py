@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from handlers.base import HandlerError, ServiceContext
 from handlers.residents import require_resident
 from registry.seals import records
@@ -37,7 +39,8 @@ def register(ctx: ServiceContext, resident_id: str, impression_id: int, identity
         old_surname=resident.old_surname, common_name=resident.common_name, katakana_name=resident.katakana_name)
     record = records.register(ctx.session, person, impression, identity_path=identity_path, today=ctx.today(),
                               operator=ctx.actor, instance_id=ctx.instance_id,
-                              number_format=ctx.services.settings.number_format)
+                              number_format=ctx.services.settings.number_format,
+                              extra_after=impression_decision(impression))
     records.close_application(ctx.session, ctx.instance_id, kind="4.1.2", resident_id=resident_id,
                               status="registered", reason=None, detail=identity_path, operator=ctx.actor,
                               at=ctx.now())
@@ -45,6 +48,15 @@ def register(ctx: ServiceContext, resident_id: str, impression_id: int, identity
     ctx.subject.registration_number = record.registration_number
     return {"registration_id": record.id, "registration_number": record.registration_number,
             "registered_on": record.registered_on.isoformat()}
+
+
+def impression_decision(impression: Impression) -> dict:
+    """The impression's warning codes and the clerk's override reason, for the 「登録」 history entry."""
+    codes = [w.get("code") for w in json.loads(impression.warnings_json or "[]") if isinstance(w, dict)]
+    extra: dict = {"impression_warnings": codes} if codes else {}
+    if impression.override_reason:
+        extra["override_reason"] = impression.override_reason
+    return extra
 
 
 def issue_card(ctx: ServiceContext, registration_id: int, card_kind: str, card_number: str | None = None,

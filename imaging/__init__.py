@@ -1,5 +1,6 @@
 """Pure image functions for seal impressions (印影): loading scans, measuring, normalizing, comparing."""
 
+from .annotate import annotate_scan
 from .compare import Comparison, compare_impressions
 from .errors import ImagingError, UnusableImageError
 from .issues import Issue
@@ -17,6 +18,7 @@ __all__ = [
     "NormalizedImpression",
     "Scan",
     "UnusableImageError",
+    "annotate_scan",
     "compare_impressions",
     "load_scan",
     "make_blank_scan",

@@ -68,8 +68,12 @@ def history_of(session: Session, registration_id: int) -> list[HistoryEntry]:
 
 
 def register(session: Session, person: PersonSnapshot, impression: Impression, *, identity_path: str,
-             today: date, operator: str, instance_id: int | None, number_format: NumberFormat) -> Registration:
-    """4.1.2.1: create the record with a 1.3.2 number; raise NotEligible when the person is already registered."""
+             today: date, operator: str, instance_id: int | None, number_format: NumberFormat,
+             extra_after: dict[str, Any] | None = None) -> Registration:
+    """4.1.2.1: create the record with a 1.3.2 number; raise NotEligible when the person is already registered.
+
+    `extra_after` (e.g. the impression's warnings and the override reason) is added to the 「登録」 entry's after-values.
+    """
     if active_registration_of(session, person.resident_id) is not None:
         raise NotEligible("既に印鑑登録されています（1人1個まで）", "already_registered")
     record = Registration(registration_number=assign_number(session, number_format), registered_on=today,
@@ -77,7 +81,8 @@ def register(session: Session, person: PersonSnapshot, impression: Impression, *
                           identity_path=identity_path, instance_id=instance_id, **asdict(person))
     session.add(record)
     session.flush()
-    add_history(session, record, "登録", today, operator, instance_id, before={}, after=snapshot(record))
+    add_history(session, record, "登録", today, operator, instance_id, before={},
+                after=snapshot(record) | (extra_after or {}))
     return record
 
 

@@ -82,7 +82,8 @@ def _impression(session: Session, data: dict[str, Any], _name: str) -> dict | No
     value = data.get("impression")
     if not isinstance(value, dict):
         return None
-    return {"value": value, "image": true_size(session, value.get("impression_blob_id"), value.get("mm_per_px"))}
+    return {"value": value, "image": true_size(session, value.get("impression_blob_id"), value.get("mm_per_px")),
+            "annotated_blob_id": value.get("annotated_blob_id")}
 
 
 def _household(session: Session, data: dict[str, Any], _name: str) -> dict | None:
@@ -93,6 +94,7 @@ def _household(session: Session, data: dict[str, Any], _name: str) -> dict | Non
     impression = data.get("impression") or {}
     new_image = true_size(session, impression.get("impression_blob_id"), impression.get("mm_per_px"))
     members = [member | {"image": _member_image(session, member)} for member in value.get("members", [])]
+    members.sort(key=lambda m: -float(m.get("score") or 0.0))  # most similar first (older data too)
     return {"value": value, "members": members, "new_image": new_image}
 
 

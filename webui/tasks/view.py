@@ -13,7 +13,33 @@ from engine.queries import InstanceDetail, get_task, instance_detail
 from webui.tasks.panels import Panel, build_panels
 from webui.wiring import product
 
-__all__ = ["TaskPage", "load_task_page"]
+__all__ = ["TaskPage", "WarningsNotice", "load_task_page", "warnings_notice"]
+
+CONFIRM_MESSAGE = "警告を確認し、理由を入力してください"
+
+
+@dataclass(frozen=True)
+class WarningsNotice:
+    """What the review form says about the impression's warnings: level 'warning' first, 'error' after a loop."""
+
+    level: str
+    message: str
+    codes: tuple[str, ...]
+
+
+def warnings_notice(data: dict[str, Any]) -> WarningsNotice | None:
+    """None without warnings; 'error' when 登録可 was chosen without confirmation and a reason (the flow looped)."""
+    impression = data.get("impression") or {}
+    warnings = [w for w in impression.get("warnings") or [] if isinstance(w, dict)]
+    if not impression.get("found") or not warnings:
+        return None
+    codes = tuple(str(w.get("code")) for w in warnings)
+    confirmed = bool(data.get("warnings_confirmed")) and bool((data.get("override_reason") or "").strip())
+    if data.get("impression_decision") == "accept" and not confirmed:
+        return WarningsNotice("error", "印影の警告が確認されていないため、登録できませんでした。"
+                                       f"{CONFIRM_MESSAGE}（「警告を確認した」にチェックし、登録する理由を記入）。",
+                              codes)
+    return WarningsNotice("warning", f"この印影には警告があります。登録する場合は、{CONFIRM_MESSAGE}。", codes)
 
 
 @dataclass
@@ -48,6 +74,14 @@ class TaskPage:
     def editable(self) -> bool:
         """The form is enabled: open task, a lane this user works, not claimed by someone else."""
         return self.task.is_open and self.may_work_lane and not self.claimed_by_other
+
+    @property
+    def warnings_notice(self) -> WarningsNotice | None:
+        """On a form that confirms impression warnings: ask for confirmation, or say why the task came back."""
+        properties = (self.form or {}).get("schema", {}).get("properties", {})
+        if "warnings_confirmed" not in properties or not self.task.is_open:
+            return None
+        return warnings_notice(self.data)
 
     @property
     def read_only_reason(self) -> str | None:
