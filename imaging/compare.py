@@ -15,15 +15,15 @@ from .ink import ink_strength
 __all__ = ["Comparison", "compare_impressions", "check_scale", "decode_strength", "rotation_matrix"]
 
 GRID_MM = 0.1  # common resampling grid
-COARSE_STEP_DEG = 3.0
-FINE_RANGE_DEG = 3.0
-FINE_STEP_DEG = 0.5
+COARSE_STEP_DEG = 1.0
+FINE_STEP_DEG = 0.2
+_POLAR_ROWS = 360
 MAX_SHIFT_MM = 2.5  # residual translation searched after centroid alignment
-TOLERANCE_MM = 0.2  # ink within this distance of the other impression's ink counts as matching
-WINDOW_MM = 3.0  # neighbourhood in which the ink must agree too
+WINDOW_MM = 3.0  # neighbourhood in which the ink must agree
+WINDOW_PERCENTILE = 5.0
 WINDOW_MIN_INK = 0.25  # neighbourhoods with less ink than this fraction of the densest one are not judged
 MAX_IMPRESSION_MM = 80.0  # larger images are not cropped impressions
-_COARSE_CANDIDATES = 3
+_COARSE_CANDIDATES = 4
 
 
 @dataclass(frozen=True)
@@ -152,24 +152,82 @@ def _place(ink: np.ndarray, side: int) -> _Placed:
 
 
 def _search(a: _Placed, b: _Placed) -> tuple[float, np.ndarray]:
-    """Best (angle_deg, residual shift in grid px): 3° steps at 0.2 mm, then ±3° in 0.5° steps at 0.1 mm."""
+    """Best (angle_deg, residual shift in grid px): rotation candidates from polar correlation about the ink
+    centroids, checked at 0.2 mm, then refined to a fraction of a degree at 0.1 mm."""
     a2, b2 = _smooth(a.ink, 0.5), _smooth(b.ink, 0.5)
     ca2, cb2 = (a.centroid + 0.5) / 2 - 0.5, (b.centroid + 0.5) / 2 - 0.5
+    fa2 = _Spectrum(a2)
     max_shift2 = int(np.ceil(MAX_SHIFT_MM / GRID_MM / 2))
-    coarse = [
-        (_ncc_best_shift(a2, _warp(b2, ang, cb2, ca2), max_shift2)[0], ang)
-        for ang in np.arange(0.0, 360.0, COARSE_STEP_DEG)
-    ]
-    starts = _distinct_best(coarse, _COARSE_CANDIDATES, 2 * COARSE_STEP_DEG)
+    scored = []
+    for start in _rotation_candidates(a2, b2, ca2, cb2):
+        for ang in start + np.array([-COARSE_STEP_DEG, 0.0, COARSE_STEP_DEG]):
+            scored.append((fa2.best_shift(_warp(b2, ang, cb2, ca2), max_shift2)[0], float(ang)))
+    angle = _parabolic_peak(scored, COARSE_STEP_DEG)
     a1, b1 = _smooth(a.ink, 1.0), _smooth(b.ink, 1.0)
+    fa1 = _Spectrum(a1)
     max_shift = int(np.ceil(MAX_SHIFT_MM / GRID_MM))
     best = (-1.0, 0.0, np.zeros(2))
-    for start in starts:
-        for ang in start + np.arange(-FINE_RANGE_DEG, FINE_RANGE_DEG + 1e-9, FINE_STEP_DEG):
-            score, shift = _ncc_best_shift(a1, _warp(b1, ang, b.centroid, a.centroid), max_shift)
-            if score > best[0]:
-                best = (score, float(ang), shift)
+    for ang in angle + np.array([-FINE_STEP_DEG, 0.0, FINE_STEP_DEG]):
+        score, shift = fa1.best_shift(_warp(b1, ang, b.centroid, a.centroid), max_shift)
+        if score > best[0]:
+            best = (score, float(ang), shift)
     return best[1], best[2]
+
+
+def _rotation_candidates(a: np.ndarray, b: np.ndarray, ca: np.ndarray, cb: np.ndarray) -> list[float]:
+    """Angles (deg, 1° resolution) at which b's polar image about its centroid best matches a's."""
+    radius = max(8, int(min(a.shape) / 2))
+    pa, pb = _polar(a, ca, radius), _polar(b, cb, radius)
+    pa -= pa.mean(axis=0, keepdims=True)  # rings (outlines) match at every angle: keep what varies
+    pb -= pb.mean(axis=0, keepdims=True)
+    pa *= (np.arange(radius, dtype=np.float32) + 0.5)[None, :]  # polar samples weighted by their area
+    cross = (np.fft.rfft(pa, axis=0) * np.conj(np.fft.rfft(pb, axis=0))).sum(axis=1)
+    corr = np.fft.irfft(cross, n=_POLAR_ROWS)
+    scored = [(float(v), i * 360.0 / _POLAR_ROWS) for i, v in enumerate(corr)]
+    return _distinct_best(scored, _COARSE_CANDIDATES, 8.0)
+
+
+def _polar(img: np.ndarray, centre: np.ndarray, radius: int) -> np.ndarray:
+    """Polar resampling (rows: 1° steps clockwise in image coordinates, columns: 1 px radii) about `centre`."""
+    theta = np.arange(_POLAR_ROWS, dtype=np.float64)[:, None] * (2 * np.pi / _POLAR_ROWS)
+    r = np.arange(radius, dtype=np.float64)[None, :] + 0.5
+    map_x = (centre[0] + r * np.cos(theta)).astype(np.float32)
+    map_y = (centre[1] + r * np.sin(theta)).astype(np.float32)
+    out = cv2.remap(img, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0)
+    return out.astype(np.float64)
+
+
+def _parabolic_peak(scored: list[tuple[float, float]], step: float) -> float:
+    """Angle of the best score, refined by a parabola through it and its neighbours `step` apart."""
+    lookup = {round(ang, 6): score for score, ang in scored}
+    best_score, best = max(scored)
+    left, right = lookup.get(round(best - step, 6)), lookup.get(round(best + step, 6))
+    if left is None or right is None:
+        return best
+    curve = left - 2 * best_score + right
+    if curve >= 0:
+        return best
+    return best + float(np.clip(0.5 * (left - right) / curve, -0.5, 0.5)) * step
+
+
+class _Spectrum:
+    """Cached FFT of the reference image for repeated cross-correlations."""
+
+    def __init__(self, image: np.ndarray) -> None:
+        self.shape = image.shape
+        self.spectrum = cv2.dft(image, flags=cv2.DFT_COMPLEX_OUTPUT)
+        self.energy = float((image * image).sum())
+
+    def best_shift(self, b: np.ndarray, max_shift: int) -> tuple[float, np.ndarray]:
+        """Highest normalized cross-correlation of b shifted by at most max_shift px, and the shift."""
+        fb = cv2.dft(b, flags=cv2.DFT_COMPLEX_OUTPUT)
+        corr = cv2.idft(cv2.mulSpectrums(self.spectrum, fb, 0, conjB=True), flags=cv2.DFT_REAL_OUTPUT)
+        window = np.concatenate([np.arange(0, max_shift + 1), np.arange(-max_shift, 0)])
+        sub = corr[np.ix_(window % self.shape[0], window % self.shape[1])]
+        iy, ix = np.unravel_index(int(np.argmax(sub)), sub.shape)
+        norm = float(np.sqrt(self.energy * float((b * b).sum()))) or 1.0
+        scale = self.shape[0] * self.shape[1]
+        return float(sub[iy, ix]) / scale / norm, np.array([float(window[ix]), float(window[iy])])
 
 
 def _smooth(ink: np.ndarray, factor: float) -> np.ndarray:
@@ -187,16 +245,6 @@ def _warp(img: np.ndarray, angle: float, source: np.ndarray, target: np.ndarray)
     return cv2.warpAffine(img, matrix, (img.shape[1], img.shape[0]), flags=cv2.INTER_LINEAR)
 
 
-def _ncc_best_shift(a: np.ndarray, b: np.ndarray, max_shift: int) -> tuple[float, np.ndarray]:
-    """Highest normalized cross-correlation of b shifted by at most max_shift px onto a, and the shift."""
-    corr = np.fft.irfft2(np.fft.rfft2(a) * np.conj(np.fft.rfft2(b)), s=a.shape)
-    window = np.concatenate([np.arange(0, max_shift + 1), np.arange(-max_shift, 0)])
-    sub = corr[np.ix_(window % a.shape[0], window % a.shape[1])]
-    iy, ix = np.unravel_index(int(np.argmax(sub)), sub.shape)
-    norm = float(np.sqrt((a * a).sum() * (b * b).sum())) or 1.0
-    return float(sub[iy, ix]) / norm, np.array([float(window[ix]), float(window[iy])])
-
-
 def _distinct_best(scored: list[tuple[float, float]], count: int, min_gap: float) -> list[float]:
     """Angles of the `count` best scores that are at least `min_gap` degrees apart."""
     picked: list[float] = []
@@ -209,21 +257,16 @@ def _distinct_best(scored: list[tuple[float, float]], count: int, min_gap: float
 
 
 def _score(a: np.ndarray, b: np.ndarray) -> float:
-    """Overlap of aligned binary impressions: the lower of the whole-impression tolerant Dice and the
-    agreement in the worst 3 mm neighbourhoods (1st percentile): one differing character is enough to fail."""
-    tol = max(1, int(round(TOLERANCE_MM / GRID_MM)))
-    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * tol + 1, 2 * tol + 1))
+    """Agreement of aligned binary impressions: Dice (no tolerance, so stroke widths count) in every 3 mm
+    neighbourhood with ink, and the 5th percentile of those: a few differing strokes are enough to fail."""
     a_, b_ = a > 0, b > 0
-    near_a, near_b = cv2.dilate(a, kernel) > 0, cv2.dilate(b, kernel) > 0
-    missed = (a_ & ~near_b).astype(np.float32) + (b_ & ~near_a)
     inked = a_.astype(np.float32) + b_
-    total = float(inked.sum())
-    if total == 0:
+    if float(inked.sum()) == 0:
         return 0.0
-    whole = 1.0 - float(missed.sum()) / total
+    missed = (a_ ^ b_).astype(np.float32)
     win = int(round(WINDOW_MM / GRID_MM))
     local_missed = cv2.boxFilter(missed, -1, (win, win), normalize=False)
     local_inked = cv2.boxFilter(inked, -1, (win, win), normalize=False)
     valid = local_inked >= WINDOW_MIN_INK * local_inked.max()
     local = 1.0 - local_missed[valid] / local_inked[valid]
-    return max(0.0, min(whole, float(np.percentile(local, 1))))
+    return max(0.0, float(np.percentile(local, WINDOW_PERCENTILE)))

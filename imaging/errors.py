@@ -6,6 +6,7 @@ __all__ = ["ImagingError", "UnusableImageError"]
 
 _ERROR_MESSAGES: dict[str, str] = {
     "empty_file": "ファイルが空です。画像ファイルを選んでください",
+    "file_too_large": "ファイルが大きすぎます（50MBまで）。解像度を下げるかJPEGで保存してください",
     "not_an_image": "画像ファイルとして読み込めません。スキャンした画像を選んでください",
     "unsupported_format": "対応していない画像形式です（PNG・JPEG・TIFFのみ読み込めます）",
     "image_too_large": "画像が大きすぎます（6000万画素まで）。解像度を下げてスキャンしてください",

@@ -17,6 +17,7 @@ _S_FULL = 190.0  # saturation of a well-inked vermilion impression
 _V_MIN = 70  # darker pixels are black print (or ink over print), not ink
 
 DETECT_STRENGTH = 0.06
+_STRENGTH_LUT = np.clip((np.arange(256, dtype=np.float32) - _S_FLOOR) * (1.0 / (_S_FULL - _S_FLOOR)), 0.0, 1.0)
 
 
 def ink_strength(bgr: np.ndarray) -> np.ndarray:
@@ -24,12 +25,11 @@ def ink_strength(bgr: np.ndarray) -> np.ndarray:
     if bgr.ndim == 2:  # grayscale has no red ink
         return np.zeros(bgr.shape, np.float32)
     hsv = cv2.cvtColor(np.ascontiguousarray(bgr[..., :3]), cv2.COLOR_BGR2HSV)
-    hue, sat, val = hsv[..., 0], hsv[..., 1], hsv[..., 2]
-    strength = (sat.astype(np.float32) - _S_FLOOR) * (1.0 / (_S_FULL - _S_FLOOR))
-    np.clip(strength, 0.0, 1.0, out=strength)
-    red = (hue <= _RED_LOW_MAX) | (hue >= _RED_HIGH_MIN)
-    strength[~red | (val < _V_MIN)] = 0.0
-    return strength
+    hue, sat, val = cv2.split(hsv)
+    not_red = cv2.inRange(hue, _RED_LOW_MAX + 1, _RED_HIGH_MIN - 1)
+    dark = cv2.compare(val, _V_MIN, cv2.CMP_LT)
+    sat = cv2.bitwise_and(sat, cv2.bitwise_not(cv2.bitwise_or(not_red, dark)))
+    return cv2.LUT(sat, _STRENGTH_LUT).reshape(sat.shape)
 
 
 def is_core_red_hue(bgr_pixels: np.ndarray) -> bool:

@@ -22,6 +22,9 @@ OUTLINE_BAND_MM = 0.6
 OUTLINE_MIN_COVERAGE = 0.75  # below this the impression has no outline (e.g. square seal of characters only)
 OUTLINE_MAX_GAP_MM = 1.0
 _BINS = 180
+LOCATE_MIN_PIXELS = 600_000  # larger scans are located on a downscaled copy first
+LOCATE_PX_PER_MM = 4.0
+LOCATE_PAD_MM = 3.0
 
 
 @dataclass(frozen=True)
@@ -46,9 +49,10 @@ class Measurement:
 def measure_impression(scan: Scan, min_mm: float = 8.0, max_mm: float = 25.0) -> Measurement:
     """Find the red impression on the scan and measure it against the min/max square limits (never raises)."""
     px_per_mm = scan.dpi / 25.4
-    ink = find_ink_groups(ink_strength(scan.image), px_per_mm)
-    if not ink.groups:
+    located = _locate(scan.image, px_per_mm)
+    if located is None:
         return _not_found(scan, px_per_mm)
+    region, ink, offset, others = located
     primary = ink.groups[0]
     pad = int(round(OUTLINE_BAND_MM * px_per_mm)) + 3
     mask, origin = group_mask(ink, primary, pad)
@@ -59,14 +63,15 @@ def measure_impression(scan: Scan, min_mm: float = 8.0, max_mm: float = 25.0) ->
     hull_area = polygon_area(hull) + cv2.arcLength(hull.astype(np.float32), True) / 2.0 + 1.0
     coverage = min(1.0, float(mask.sum()) / hull_area)
 
-    warnings = _quality_warnings(scan, ink, mask, origin, hull, shape, px_per_mm)
+    warnings = _quality_warnings(region, ink, mask, origin, hull, shape, px_per_mm)
     refusals: list[Issue] = []
     too_small, too_large = square_mm <= min_mm, square_mm > max_mm
     if too_small:
         refusals.append(make_issue("too_small", min_mm=min_mm))
     if too_large:
         refusals.append(make_issue("too_large", max_mm=max_mm))
-    _check_others(ink, square_mm, px_per_mm, warnings, refusals)
+    _check_others(others, square_mm, warnings, refusals)
+    x, y, w, h = primary.bbox
     return Measurement(
         found=True,
         width_mm=w_px / px_per_mm,
@@ -79,9 +84,48 @@ def measure_impression(scan: Scan, min_mm: float = 8.0, max_mm: float = 25.0) ->
         acceptable=not refusals,
         warnings=tuple(warnings),
         refusal_reasons=tuple(refusals),
-        bbox_px=primary.bbox,
+        bbox_px=(x + offset[0], y + offset[1], w, h),
         dpi=scan.dpi,
     )
+
+
+def _locate(
+    image: np.ndarray, px_per_mm: float
+) -> tuple[np.ndarray, InkMap, tuple[int, int], list[float]] | None:
+    """The image region holding the largest impression, its full-resolution ink map, the region's (x, y)
+    offset in the scan and the square sides (mm) of the other candidates; None when there is no red ink.
+
+    Large scans are searched on a downscaled copy first, then only the impression is analysed at full
+    resolution.
+    """
+    factor = _locate_factor(image.shape, px_per_mm)
+    if factor == 1:
+        ink = find_ink_groups(ink_strength(image), px_per_mm)
+        if not ink.groups:
+            return None
+        return image, ink, (0, 0), [_group_square_mm(ink, g, px_per_mm) for g in ink.groups[1:]]
+    height, width = image.shape[:2]
+    small = cv2.resize(image, (width // factor, height // factor), interpolation=cv2.INTER_AREA)
+    low = find_ink_groups(ink_strength(small), px_per_mm / factor)
+    if not low.groups:
+        return None
+    others = [_group_square_mm(low, g, px_per_mm / factor) for g in low.groups[1:]]
+    x, y, w, h = low.groups[0].bbox
+    pad = int(round(LOCATE_PAD_MM * px_per_mm)) + factor
+    x0, y0 = max(0, x * factor - pad), max(0, y * factor - pad)
+    x1, y1 = min(width, (x + w) * factor + pad), min(height, (y + h) * factor + pad)
+    region = image[y0:y1, x0:x1]
+    ink = find_ink_groups(ink_strength(region), px_per_mm)
+    if not ink.groups:
+        return None
+    return region, ink, (x0, y0), others
+
+
+def _locate_factor(shape: tuple[int, ...], px_per_mm: float) -> int:
+    """Downscale factor for locating: 1 for small scans, else down to about LOCATE_PX_PER_MM."""
+    if shape[0] * shape[1] <= LOCATE_MIN_PIXELS:
+        return 1
+    return max(1, int(px_per_mm / LOCATE_PX_PER_MM))
 
 
 def _edge_mask(ink: InkMap, mask: np.ndarray, origin: tuple[int, int]) -> np.ndarray:
@@ -125,7 +169,7 @@ def _not_found(scan: Scan, px_per_mm: float) -> Measurement:
 
 
 def _quality_warnings(
-    scan: Scan,
+    image: np.ndarray,
     ink: InkMap,
     mask: np.ndarray,
     origin: tuple[int, int],
@@ -144,7 +188,7 @@ def _quality_warnings(
         if gap is not None and gap >= OUTLINE_MAX_GAP_MM:
             warnings.append(make_issue("broken_outline"))
     step = max(1, len(ys) // 20000)
-    if not is_core_red_hue(scan.image[ys[::step], xs[::step]]):
+    if not is_core_red_hue(image[ys[::step], xs[::step]]):
         warnings.append(make_issue("not_red"))
     return warnings
 
@@ -170,11 +214,8 @@ def _outline_gap_mm(mask: np.ndarray, hull: np.ndarray, px_per_mm: float) -> flo
     return (1.0 - coverage) * perimeter_mm
 
 
-def _check_others(
-    ink: InkMap, square_mm: float, px_per_mm: float, warnings: list[Issue], refusals: list[Issue]
-) -> None:
+def _check_others(others: list[float], square_mm: float, warnings: list[Issue], refusals: list[Issue]) -> None:
     """Refuse when a second comparable impression exists; warn when only a smaller red mark does."""
-    others = [_group_square_mm(ink, g, px_per_mm) for g in ink.groups[1:]]
     if any(size >= COMPARABLE_RATIO * square_mm for size in others):
         refusals.append(make_issue("multiple_impressions"))
     elif others:

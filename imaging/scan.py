@@ -13,9 +13,10 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from .errors import UnusableImageError
 
-__all__ = ["Scan", "load_scan", "MAX_PIXELS", "MIN_DPI", "MAX_DPI"]
+__all__ = ["Scan", "load_scan", "MAX_PIXELS", "MAX_BYTES", "MIN_DPI", "MAX_DPI"]
 
 MAX_PIXELS = 60_000_000
+MAX_BYTES = 50 * 1024 * 1024
 MIN_DPI = 72.0
 MAX_DPI = 2400.0
 _FORMATS = {"PNG", "JPEG", "MPO", "TIFF"}
@@ -33,11 +34,15 @@ class Scan:
 def load_scan(data: bytes, dpi: float | None = None, default_dpi: float = 300.0) -> Scan:
     """Decode PNG/JPEG/TIFF bytes (first page of a TIFF); `dpi` overrides the file's resolution.
 
-    Raises UnusableImageError: 'empty_file', 'not_an_image', 'unsupported_format', 'image_too_large',
-    'bad_dpi'.
+    Refuses from the header, before decoding, files over MAX_BYTES and images over MAX_PIXELS; memory stays
+    within about three copies of the decoded pixels.
+    Raises UnusableImageError: 'empty_file', 'file_too_large', 'not_an_image', 'unsupported_format',
+    'image_too_large', 'bad_dpi'.
     """
     if not data:
         raise UnusableImageError("empty_file")
+    if len(data) > MAX_BYTES:
+        raise UnusableImageError("file_too_large")
     img = _open(data)
     resolved, source = _resolve_dpi(_file_dpi(img), dpi, default_dpi)
     bgr = _to_bgr(img)
@@ -55,6 +60,8 @@ def _open(data: bytes) -> Image.Image:
         except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
             raise UnusableImageError("not_an_image") from exc
     if img.format not in _FORMATS:
+        raise UnusableImageError("unsupported_format")
+    if getattr(img, "is_animated", False) and img.format != "TIFF":
         raise UnusableImageError("unsupported_format")
     if img.width * img.height > MAX_PIXELS:
         raise UnusableImageError("image_too_large")
@@ -105,13 +112,24 @@ def _to_bgr(img: Image.Image) -> np.ndarray:
     """Convert any Pillow mode to a contiguous BGR uint8 array (alpha composited on white)."""
     with contextlib.suppress(OSError, ValueError, SyntaxError):  # broken EXIF: keep the pixels as they are
         img = ImageOps.exif_transpose(img)
-    if img.mode in ("I;16", "I;16B", "I;16L", "I;16N", "I", "F"):
-        arr = np.asarray(img, dtype=np.float64)
-        top = 65535.0 if img.mode.startswith("I;16") or arr.max() > 255 else 255.0
-        img = Image.fromarray(np.clip(arr * (255.0 / top), 0, 255).astype(np.uint8), "L")
+    if img.mode.startswith("I;16") or img.mode in ("I", "F"):
+        img = Image.fromarray(_to_uint8(np.asarray(img)), "L")
     if img.mode in ("RGBA", "LA", "PA") or (img.mode == "P" and "transparency" in img.info):
         rgba = img.convert("RGBA")
         white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
         img = Image.alpha_composite(white, rgba)
-    rgb = np.asarray(img.convert("RGB"))
-    return np.ascontiguousarray(cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR))
+    if img.mode != "RGB":
+        img = img.convert("RGB")
+    rgb = np.array(img)  # own copy: the Pillow image can be freed
+    del img
+    return cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR, dst=rgb)
+
+
+def _to_uint8(arr: np.ndarray) -> np.ndarray:
+    """8-bit copy of 16/32-bit integer or float grey pixels (16-bit scaled down, others clipped)."""
+    if arr.dtype.kind == "f":
+        top = 65535.0 if arr.size and float(arr.max()) > 255.0 else 255.0
+        return np.clip(arr * (255.0 / top), 0, 255).astype(np.uint8)
+    if arr.dtype == np.uint16 or (arr.size and int(arr.max()) > 255):
+        return (np.clip(arr, 0, 65535) >> 8).astype(np.uint8)
+    return np.clip(arr, 0, 255).astype(np.uint8)
