@@ -21,6 +21,7 @@ _POLAR_ROWS = 360
 MAX_SHIFT_MM = 2.5  # residual translation searched after centroid alignment
 WINDOW_MM = 3.0  # neighbourhood in which the ink must agree
 WINDOW_PERCENTILE = 5.0
+BINARY_LEVEL = 0.4  # ink at this fraction of the typical strong ink counts (thin faint strokes survive)
 WINDOW_MIN_INK = 0.25  # neighbourhoods with less ink than this fraction of the densest one are not judged
 MAX_IMPRESSION_MM = 80.0  # larger images are not cropped impressions
 _COARSE_CANDIDATES = 4
@@ -126,7 +127,7 @@ def _binary_on_grid(png: bytes, mm_per_px: float) -> np.ndarray:
     inked = grid[grid > 0.05]
     if inked.size < 20:
         raise ImagingError("no_impression")
-    threshold = max(0.05, 0.5 * float(np.percentile(inked, 95)))
+    threshold = max(0.05, BINARY_LEVEL * float(np.percentile(inked, 95)))
     return (grid >= threshold).astype(np.uint8)
 
 

@@ -20,6 +20,7 @@ MAX_BYTES = 50 * 1024 * 1024
 MIN_DPI = 72.0
 MAX_DPI = 2400.0
 _FORMATS = {"PNG", "JPEG", "MPO", "TIFF"}
+_EXIF_ORIENTATION = 0x0112
 
 
 @dataclass(frozen=True, eq=False)
@@ -43,9 +44,9 @@ def load_scan(data: bytes, dpi: float | None = None, default_dpi: float = 300.0)
         raise UnusableImageError("empty_file")
     if len(data) > MAX_BYTES:
         raise UnusableImageError("file_too_large")
-    img = _open(data)
-    resolved, source = _resolve_dpi(_file_dpi(img), dpi, default_dpi)
-    bgr = _to_bgr(img)
+    opened = [_open(data)]
+    resolved, source = _resolve_dpi(_file_dpi(opened[0]), dpi, default_dpi)
+    bgr = _to_bgr(opened.pop())  # no reference kept here: the Pillow image is freed during conversion
     return Scan(image=bgr, dpi=resolved, dpi_source=source)
 
 
@@ -111,7 +112,8 @@ def _resolve_dpi(
 def _to_bgr(img: Image.Image) -> np.ndarray:
     """Convert any Pillow mode to a contiguous BGR uint8 array (alpha composited on white)."""
     with contextlib.suppress(OSError, ValueError, SyntaxError):  # broken EXIF: keep the pixels as they are
-        img = ImageOps.exif_transpose(img)
+        if img.getexif().get(_EXIF_ORIENTATION, 1) not in (0, 1):
+            img = ImageOps.exif_transpose(img)
     if img.mode.startswith("I;16") or img.mode in ("I", "F"):
         img = Image.fromarray(_to_uint8(np.asarray(img)), "L")
     if img.mode in ("RGBA", "LA", "PA") or (img.mode == "P" and "transparency" in img.info):
@@ -120,9 +122,9 @@ def _to_bgr(img: Image.Image) -> np.ndarray:
         img = Image.alpha_composite(white, rgba)
     if img.mode != "RGB":
         img = img.convert("RGB")
-    rgb = np.array(img)  # own copy: the Pillow image can be freed
-    del img
-    return cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR, dst=rgb)
+    rgb = np.asarray(img)
+    del img  # the Pillow pixels are freed here: at most three copies of the pixels exist at once
+    return cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR)
 
 
 def _to_uint8(arr: np.ndarray) -> np.ndarray:
