@@ -19,6 +19,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.common import timed  # noqa: E402
 from imaging import Scan, measure_impression  # noqa: E402
 from imaging.testdata import SealSpec, Stamping, measurement_set, stamp  # noqa: E402
 
@@ -37,12 +38,7 @@ def _one(args: tuple[int, int]) -> tuple[float, float, bool, bool, bool]:
 def _timed(fn, repeat: int) -> list[float]:
     """Milliseconds of each call after one warm-up call."""
     fn()
-    out = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        out.append((time.perf_counter() - start) * 1000)
-    return out
+    return timed(fn, repeat)
 
 
 def _speed() -> tuple[list[float], list[float]]:

@@ -12,7 +12,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from printing.documents import Office
 from printing.errors import PrintingError
-from printing.fonts import FontSet, check_printable, default_fonts, register_fonts
+from printing.fonts import FontSet, fonts_for
 from printing.layout import RULE, PageSetup
 from printing.sheet import open_canvas
 from printing.wareki import to_wareki
@@ -34,10 +34,7 @@ def registration_card(
         raise PrintingError(
             "invalid_registration_number", f"登録番号の形式が正しくありません: {registration_number}"
         )
-    fonts = fonts or default_fonts()
-    for field, text in (("市区町村名", office.municipality), ("市長の職名", office.mayor_title)):
-        check_printable(text, field, fonts)
-    names = register_fonts(fonts)
+    fonts, names = fonts_for((("市区町村名", office.municipality), ("市長の職名", office.mayor_title)), fonts)
     buffer = BytesIO()
     setup = PageSetup(
         title=TITLE, author=office.municipality, subject=f"{TITLE}（登録番号 {registration_number}）"

@@ -10,7 +10,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 
 from printing.documents import DeletionNotice, Office
-from printing.fonts import FontSet, check_printable, default_fonts, register_fonts
+from printing.fonts import FontSet, fonts_for
 from printing.layout import PageSetup
 from printing.sheet import (
     draw_address_block,
@@ -36,10 +36,7 @@ def deletion_notice(
     Raises UnprintableCharacterError for a text field without a glyph, PrintingError for a missing font or
     a date before Meiji.
     """
-    fonts = fonts or default_fonts()
-    for field, text in _texts(notice, office):
-        check_printable(text, field, fonts)
-    names = register_fonts(fonts)
+    fonts, names = fonts_for(_texts(notice, office), fonts)
     buffer = BytesIO()
     setup = PageSetup(
         title=TITLE,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -91,3 +92,14 @@ def _font_cmap(path: str) -> frozenset[int]:
     """Return the code points the font at ``path`` maps to a glyph; raises PrintingError."""
     cmap = _load_font(path).face.charToGlyph
     return frozenset(code for code, glyph in cmap.items() if glyph)
+
+
+def fonts_for(texts: Iterable[tuple[str, str]], fonts: FontSet | None = None) -> tuple[FontSet, FontNames]:
+    """Check every (field, text) before anything is drawn, then register the fonts.
+
+    Raises UnprintableCharacterError naming the character and field; PrintingError for a missing font.
+    """
+    fonts = fonts or default_fonts()
+    for field, text in texts:
+        check_printable(text, field, fonts)
+    return fonts, register_fonts(fonts)

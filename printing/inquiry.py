@@ -11,7 +11,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
 from printing.documents import Inquiry, Office
-from printing.fonts import FontNames, FontSet, check_printable, default_fonts, register_fonts
+from printing.fonts import FontNames, FontSet, fonts_for
 from printing.layout import RULE, PageSetup
 from printing.qr import draw_qr
 from printing.sheet import (
@@ -41,10 +41,7 @@ def inquiry_letter(
     Raises UnprintableCharacterError for a text field without a glyph, PrintingError for a missing font or
     a date before Meiji.
     """
-    fonts = fonts or default_fonts()
-    for field, text in _texts(inquiry, office):
-        check_printable(text, field, fonts)
-    names = register_fonts(fonts)
+    fonts, names = fonts_for(_texts(inquiry, office), fonts)
     buffer = BytesIO()
     setup = PageSetup(
         title=TITLE,
