@@ -14,12 +14,14 @@ from .ink import ink_strength
 
 __all__ = ["Comparison", "compare_impressions", "check_scale", "decode_strength", "rotation_matrix"]
 
-GRID_MM = 0.1  # common resampling grid
+GRID_MAX_MM = 0.1  # common resampling grid: the impression spans about GRID_TARGET_PX, within these bounds
+GRID_MIN_MM = 0.05
+GRID_TARGET_PX = 200
 COARSE_STEP_DEG = 1.0
 FINE_STEP_DEG = 0.2
 _POLAR_ROWS = 360
 MAX_SHIFT_MM = 2.5  # residual translation searched after centroid alignment
-WINDOW_MM = 3.0  # neighbourhood in which the ink must agree
+WINDOW_MM = 2.0  # neighbourhood in which the ink must agree
 WINDOW_PERCENTILE = 5.0
 BINARY_LEVEL = 0.4  # ink at this fraction of the typical strong ink counts (thin faint strokes survive)
 WINDOW_MIN_INK = 0.25  # neighbourhoods with less ink than this fraction of the densest one are not judged
@@ -54,19 +56,22 @@ class _Placed:
 def compare_impressions(
     a_png: bytes, a_mm_per_px: float, b_png: bytes, b_mm_per_px: float, threshold: float = 0.80
 ) -> Comparison:
-    """Align b onto a (rotation + translation on a 0.1 mm grid) and score their ink overlap.
+    """Align b onto a (rotation + translation on a 0.05–0.1 mm grid) and score their ink overlap.
 
     Raises UnusableImageError("not_an_image", "image_too_large"), ImagingError("bad_scale", "no_impression").
     """
-    a_ink, b_ink = _binary_on_grid(a_png, a_mm_per_px), _binary_on_grid(b_png, b_mm_per_px)
-    side = _canvas_side(a_ink, b_ink)
+    a_str, b_str = _strength(a_png, a_mm_per_px), _strength(b_png, b_mm_per_px)
+    extent_mm = max(max(a_str.shape) * a_mm_per_px, max(b_str.shape) * b_mm_per_px)
+    grid_mm = float(np.clip(extent_mm / GRID_TARGET_PX, GRID_MIN_MM, GRID_MAX_MM))
+    a_ink, b_ink = _binary_on_grid(a_str, a_mm_per_px, grid_mm), _binary_on_grid(b_str, b_mm_per_px, grid_mm)
+    side = _canvas_side(a_ink, b_ink, grid_mm)
     a, b = _place(a_ink, side), _place(b_ink, side)
-    angle, shift = _search(a, b)
+    angle, shift = _search(a, b, grid_mm)
     matrix = rotation_matrix(angle, b.centroid, a.centroid + shift)
     b_aligned = cv2.warpAffine(b.ink, matrix, (side, side), flags=cv2.INTER_NEAREST)
-    score = round(_score(a.ink, b_aligned), 4)
+    score = round(_score(a.ink, b_aligned, grid_mm), 4)
     linear, offset = matrix[:, :2], matrix[:, 2]
-    d = (linear @ b.centre + offset - a.centre) * GRID_MM
+    d = (linear @ b.centre + offset - a.centre) * grid_mm
     angle = ((angle + 180.0) % 360.0) - 180.0
     angle = 180.0 if angle == -180.0 else angle
     return Comparison(
@@ -112,18 +117,29 @@ def check_scale(mm_per_px: float) -> None:
         raise ImagingError("bad_scale")
 
 
-def _binary_on_grid(png: bytes, mm_per_px: float) -> np.ndarray:
-    """Ink of an impression resampled to the 0.1 mm grid and binarized at half its typical strength."""
+def _strength(png: bytes, mm_per_px: float) -> np.ndarray:
+    """Ink strength of an impression image after checking its scale and size.
+
+    Raises ImagingError('bad_scale'), UnusableImageError('empty_file', 'not_an_image', 'image_too_large').
+    """
     check_scale(mm_per_px)
     strength = decode_strength(png)
-    scale = mm_per_px / GRID_MM
-    size = (max(1, int(round(strength.shape[1] * scale))), max(1, int(round(strength.shape[0] * scale))))
-    interp = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
-    grid = cv2.resize(strength, size, interpolation=interp)
-    if max(grid.shape) * GRID_MM > MAX_IMPRESSION_MM:
+    if max(strength.shape) * mm_per_px > MAX_IMPRESSION_MM + GRID_MAX_MM / 2:
         raise UnusableImageError(
             "image_too_large", "照合する印影画像が大きすぎます（印影だけを切り抜いた画像を使ってください）"
         )
+    return strength
+
+
+def _binary_on_grid(strength: np.ndarray, mm_per_px: float, grid_mm: float) -> np.ndarray:
+    """Ink resampled to the grid_mm grid and binarized at a fraction of its typical strength.
+
+    Raises ImagingError('no_impression').
+    """
+    scale = mm_per_px / grid_mm
+    size = (max(1, int(round(strength.shape[1] * scale))), max(1, int(round(strength.shape[0] * scale))))
+    interp = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
+    grid = cv2.resize(strength, size, interpolation=interp)
     inked = grid[grid > 0.05]
     if inked.size < 20:
         raise ImagingError("no_impression")
@@ -131,34 +147,43 @@ def _binary_on_grid(png: bytes, mm_per_px: float) -> np.ndarray:
     return (grid >= threshold).astype(np.uint8)
 
 
-def _canvas_side(a: np.ndarray, b: np.ndarray) -> int:
-    """Side of a square canvas that holds either impression at any rotation plus the shift search range."""
-    diag = max(np.hypot(*a.shape), np.hypot(*b.shape))
-    needed = int(np.ceil(diag)) + 2 * int(np.ceil(MAX_SHIFT_MM / GRID_MM)) + 8
+def _canvas_side(a: np.ndarray, b: np.ndarray, grid_mm: float) -> int:
+    """Side of a square canvas that holds either impression's ink, centred on its centroid, at any rotation
+    plus the shift search range (so circular correlations do not wrap)."""
+    radius = max(_ink_radius(a), _ink_radius(b))
+    needed = 2 * int(np.ceil(radius)) + 2 * int(np.ceil(MAX_SHIFT_MM / grid_mm)) + 12
     return 2 * cv2.getOptimalDFTSize((needed + 1) // 2)  # fast FFT at full and half size
 
 
+def _ink_radius(ink: np.ndarray) -> float:
+    """Largest distance of an ink pixel from the ink centroid, in px."""
+    ys, xs = np.nonzero(ink)
+    return float(np.sqrt(((xs - xs.mean()) ** 2 + (ys - ys.mean()) ** 2).max()))
+
+
 def _place(ink: np.ndarray, side: int) -> _Placed:
-    """Centre the impression on a side×side canvas."""
+    """Put the impression on a side×side canvas with its ink centroid at the canvas centre (margins cropped)."""
     h, w = ink.shape
-    ox, oy = (side - w) // 2, (side - h) // 2
+    ys, xs = np.nonzero(ink)
+    ox, oy = int(round(side / 2 - xs.mean())), int(round(side / 2 - ys.mean()))
     canvas = np.zeros((side, side), np.uint8)
-    canvas[oy : oy + h, ox : ox + w] = ink
-    ys, xs = np.nonzero(canvas)
+    x0, y0 = max(0, -ox), max(0, -oy)
+    x1, y1 = min(w, side - ox), min(h, side - oy)
+    canvas[oy + y0 : oy + y1, ox + x0 : ox + x1] = ink[y0:y1, x0:x1]
     return _Placed(
         ink=canvas,
         centre=np.array([ox + (w - 1) / 2, oy + (h - 1) / 2]),
-        centroid=np.array([xs.mean(), ys.mean()]),
+        centroid=np.array([xs.mean() + ox, ys.mean() + oy]),
     )
 
 
-def _search(a: _Placed, b: _Placed) -> tuple[float, np.ndarray]:
+def _search(a: _Placed, b: _Placed, grid_mm: float) -> tuple[float, np.ndarray]:
     """Best (angle_deg, residual shift in grid px): rotation candidates from polar correlation about the ink
-    centroids, checked at 0.2 mm, then refined to a fraction of a degree at 0.1 mm."""
+    centroids, checked at twice the grid, then refined to a fraction of a degree on the grid."""
     a2, b2 = _smooth(a.ink, 0.5), _smooth(b.ink, 0.5)
     ca2, cb2 = (a.centroid + 0.5) / 2 - 0.5, (b.centroid + 0.5) / 2 - 0.5
     fa2 = _Spectrum(a2)
-    max_shift2 = int(np.ceil(MAX_SHIFT_MM / GRID_MM / 2))
+    max_shift2 = int(np.ceil(MAX_SHIFT_MM / grid_mm / 2))
     scored = []
     for start in _rotation_candidates(a2, b2, ca2, cb2):
         for ang in start + np.array([-COARSE_STEP_DEG, 0.0, COARSE_STEP_DEG]):
@@ -166,7 +191,7 @@ def _search(a: _Placed, b: _Placed) -> tuple[float, np.ndarray]:
     angle = _parabolic_peak(scored, COARSE_STEP_DEG)
     a1, b1 = _smooth(a.ink, 1.0), _smooth(b.ink, 1.0)
     fa1 = _Spectrum(a1)
-    max_shift = int(np.ceil(MAX_SHIFT_MM / GRID_MM))
+    max_shift = int(np.ceil(MAX_SHIFT_MM / grid_mm))
     best = (-1.0, 0.0, np.zeros(2))
     for ang in angle + np.array([-FINE_STEP_DEG, 0.0, FINE_STEP_DEG]):
         score, shift = fa1.best_shift(_warp(b1, ang, b.centroid, a.centroid), max_shift)
@@ -216,12 +241,12 @@ class _Spectrum:
 
     def __init__(self, image: np.ndarray) -> None:
         self.shape = image.shape
-        self.spectrum = cv2.dft(image, flags=cv2.DFT_COMPLEX_OUTPUT)
+        self.spectrum = cv2.dft(image)  # packed (CCS) real spectrum: half the work of a complex one
         self.energy = float((image * image).sum())
 
     def best_shift(self, b: np.ndarray, max_shift: int) -> tuple[float, np.ndarray]:
         """Highest normalized cross-correlation of b shifted by at most max_shift px, and the shift."""
-        fb = cv2.dft(b, flags=cv2.DFT_COMPLEX_OUTPUT)
+        fb = cv2.dft(b)
         corr = cv2.idft(cv2.mulSpectrums(self.spectrum, fb, 0, conjB=True), flags=cv2.DFT_REAL_OUTPUT)
         window = np.concatenate([np.arange(0, max_shift + 1), np.arange(-max_shift, 0)])
         sub = corr[np.ix_(window % self.shape[0], window % self.shape[1])]
@@ -257,15 +282,15 @@ def _distinct_best(scored: list[tuple[float, float]], count: int, min_gap: float
     return picked
 
 
-def _score(a: np.ndarray, b: np.ndarray) -> float:
-    """Agreement of aligned binary impressions: Dice (no tolerance, so stroke widths count) in every 3 mm
+def _score(a: np.ndarray, b: np.ndarray, grid_mm: float) -> float:
+    """Agreement of aligned binary impressions: Dice (no tolerance, so stroke widths count) in every 2 mm
     neighbourhood with ink, and the 5th percentile of those: a few differing strokes are enough to fail."""
     a_, b_ = a > 0, b > 0
     inked = a_.astype(np.float32) + b_
     if float(inked.sum()) == 0:
         return 0.0
     missed = (a_ ^ b_).astype(np.float32)
-    win = int(round(WINDOW_MM / GRID_MM))
+    win = int(round(WINDOW_MM / grid_mm))
     local_missed = cv2.boxFilter(missed, -1, (win, win), normalize=False)
     local_inked = cv2.boxFilter(inked, -1, (win, win), normalize=False)
     valid = local_inked >= WINDOW_MIN_INK * local_inked.max()

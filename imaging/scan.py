@@ -15,7 +15,8 @@ from .errors import UnusableImageError
 
 __all__ = ["Scan", "load_scan", "MAX_PIXELS", "MAX_BYTES", "MIN_DPI", "MAX_DPI"]
 
-MAX_PIXELS = 60_000_000
+MAX_PIXELS = 40_000_000  # a maximal image stays under 500 MB peak
+_TOO_LARGE_MESSAGE = "画像が大きすぎます（4000万画素まで）。解像度を下げてスキャンしてください"
 MAX_BYTES = 50 * 1024 * 1024
 MIN_DPI = 72.0
 MAX_DPI = 2400.0
@@ -57,7 +58,7 @@ def _open(data: bytes) -> Image.Image:
         try:
             img = Image.open(io.BytesIO(data))
         except Image.DecompressionBombError as exc:
-            raise UnusableImageError("image_too_large") from exc
+            raise UnusableImageError("image_too_large", _TOO_LARGE_MESSAGE) from exc
         except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
             raise UnusableImageError("not_an_image") from exc
     if img.format not in _FORMATS:
@@ -65,7 +66,7 @@ def _open(data: bytes) -> Image.Image:
     if getattr(img, "is_animated", False) and img.format != "TIFF":
         raise UnusableImageError("unsupported_format")
     if img.width * img.height > MAX_PIXELS:
-        raise UnusableImageError("image_too_large")
+        raise UnusableImageError("image_too_large", _TOO_LARGE_MESSAGE)
     try:
         img.seek(0)
         img.load()
