@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 from io import BytesIO
 
@@ -13,11 +12,13 @@ from printing.documents import DeletionNotice, Office
 from printing.fonts import FontSet, fonts_for
 from printing.layout import PageSetup
 from printing.sheet import (
+    addressee_texts,
     draw_address_block,
     draw_contact,
     draw_field_table,
     draw_issuer,
     draw_wrapped,
+    office_texts,
     open_canvas,
 )
 from printing.wareki import to_wareki
@@ -69,17 +70,6 @@ def deletion_notice(
     return buffer.getvalue()
 
 
-def _texts(notice: DeletionNotice, office: Office) -> Iterator[tuple[str, str]]:
-    yield from (
-        ("登録番号", notice.registration_number),
-        ("氏名", notice.name),
-        ("抹消の理由", notice.reason),
-        ("郵便番号", notice.addressee.postcode),
-        ("宛先住所", notice.addressee.address),
-        ("宛名", notice.addressee.name),
-        ("市区町村名", office.municipality),
-        ("市長の職名", office.mayor_title),
-        ("市長の氏名", office.mayor_name),
-        ("担当課", office.section),
-        ("連絡先", office.contact),
-    )
+def _texts(notice: DeletionNotice, office: Office) -> tuple[tuple[str, str], ...]:
+    return (("登録番号", notice.registration_number), ("氏名", notice.name), ("抹消の理由", notice.reason),
+            *addressee_texts(notice.addressee), *office_texts(office))

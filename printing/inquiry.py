@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 from io import BytesIO
 
@@ -15,11 +14,13 @@ from printing.fonts import FontNames, FontSet, fonts_for
 from printing.layout import RULE, PageSetup
 from printing.qr import draw_qr
 from printing.sheet import (
+    addressee_texts,
     draw_address_block,
     draw_contact,
     draw_field_table,
     draw_issuer,
     draw_wrapped,
+    office_texts,
     open_canvas,
 )
 from printing.wareki import to_wareki
@@ -57,20 +58,9 @@ def inquiry_letter(
     return buffer.getvalue()
 
 
-def _texts(inquiry: Inquiry, office: Office) -> Iterator[tuple[str, str]]:
-    yield from (
-        ("照会番号", inquiry.inquiry_number),
-        ("申請の種類", inquiry.application_kind),
-        ("申請者氏名", inquiry.applicant_name),
-        ("郵便番号", inquiry.addressee.postcode),
-        ("宛先住所", inquiry.addressee.address),
-        ("宛名", inquiry.addressee.name),
-        ("市区町村名", office.municipality),
-        ("市長の職名", office.mayor_title),
-        ("市長の氏名", office.mayor_name),
-        ("担当課", office.section),
-        ("連絡先", office.contact),
-    )
+def _texts(inquiry: Inquiry, office: Office) -> tuple[tuple[str, str], ...]:
+    return (("照会番号", inquiry.inquiry_number), ("申請の種類", inquiry.application_kind),
+            ("申請者氏名", inquiry.applicant_name), *addressee_texts(inquiry.addressee), *office_texts(office))
 
 
 def _draw_letter(canvas: Canvas, names: FontNames, inquiry: Inquiry, office: Office, issued_on: date) -> None:

@@ -23,6 +23,16 @@ WINDOW_TOP = 16 * mm
 WINDOW_WIDTH = 88 * mm
 
 
+def office_texts(office: Office) -> tuple[tuple[str, str], ...]:
+    """(field, text) of the office block every letter prints, for the printable-character check."""
+    return (("市区町村名", office.municipality), ("市長の職名", office.mayor_title), ("市長の氏名", office.mayor_name),
+            ("担当課", office.section), ("連絡先", office.contact))
+
+
+def addressee_texts(addressee: Addressee) -> tuple[tuple[str, str], ...]:
+    return (("郵便番号", addressee.postcode), ("宛先住所", addressee.address), ("宛名", addressee.name))
+
+
 @contextmanager
 def binary_streams() -> Iterator[None]:
     """Write streams Flate-only while rendering (no ASCII85 pass: faster, smaller); restores the setting."""
