@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from io import BytesIO
 
 from reportlab.graphics.barcode.code128 import Code128
 from reportlab.lib.units import mm
@@ -14,7 +13,7 @@ from printing.documents import Office
 from printing.errors import PrintingError
 from printing.fonts import FontSet, fonts_for
 from printing.layout import RULE, PageSetup
-from printing.sheet import open_canvas
+from printing.sheet import finish_pdf, start_pdf
 from printing.wareki import to_wareki
 
 TITLE = "印鑑登録証"
@@ -35,11 +34,10 @@ def registration_card(
             "invalid_registration_number", f"登録番号の形式が正しくありません: {registration_number}"
         )
     fonts, names = fonts_for((("市区町村名", office.municipality), ("市長の職名", office.mayor_title)), fonts)
-    buffer = BytesIO()
     setup = PageSetup(
         title=TITLE, author=office.municipality, subject=f"{TITLE}（登録番号 {registration_number}）"
     )
-    canvas = open_canvas(buffer, setup, CARD_SIZE)
+    canvas, buffer = start_pdf(setup, CARD_SIZE)
     width, height = CARD_SIZE
     canvas.setStrokeColor(RULE)
     canvas.setLineWidth(0.6)
@@ -61,9 +59,7 @@ def registration_card(
     canvas.drawString(
         5 * mm, 4 * mm, f"{office.mayor_title}　この証は他人に貸したり譲ったりしないでください。"
     )
-    canvas.showPage()
-    canvas.save()
-    return buffer.getvalue()
+    return finish_pdf(canvas, buffer)
 
 
 def _draw_identity_box(canvas: Canvas, gothic: str, width: float) -> None:

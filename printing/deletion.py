@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from io import BytesIO
 
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
@@ -18,8 +17,9 @@ from printing.sheet import (
     draw_field_table,
     draw_issuer,
     draw_wrapped,
+    finish_pdf,
     office_texts,
-    open_canvas,
+    start_pdf,
 )
 from printing.wareki import to_wareki
 
@@ -38,13 +38,12 @@ def deletion_notice(
     a date before Meiji.
     """
     fonts, names = fonts_for(_texts(notice, office), fonts)
-    buffer = BytesIO()
     setup = PageSetup(
         title=TITLE,
         author=f"{office.municipality} {office.section}",
         subject=f"{TITLE}（登録番号 {notice.registration_number}）",
     )
-    canvas = open_canvas(buffer, setup)
+    canvas, buffer = start_pdf(setup)
     draw_address_block(canvas, names, notice.addressee, _HEIGHT)
     draw_issuer(canvas, names, office, _WIDTH - _LEFT, _HEIGHT - 20 * mm, to_wareki(issued_on))
     canvas.setFont(names.gothic, 18)
@@ -65,9 +64,7 @@ def deletion_notice(
         canvas, names, rows, _LEFT, _HEIGHT - 118 * mm, (35 * mm, _BODY - 35 * mm), 11 * mm
     )
     draw_contact(canvas, names, office, _LEFT + _BODY - 110 * mm, bottom - 20 * mm, 110 * mm)
-    canvas.showPage()
-    canvas.save()
-    return buffer.getvalue()
+    return finish_pdf(canvas, buffer)
 
 
 def _texts(notice: DeletionNotice, office: Office) -> tuple[tuple[str, str], ...]:

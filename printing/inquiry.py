@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from io import BytesIO
 
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
@@ -20,8 +19,9 @@ from printing.sheet import (
     draw_field_table,
     draw_issuer,
     draw_wrapped,
+    finish_pdf,
     office_texts,
-    open_canvas,
+    start_pdf,
 )
 from printing.wareki import to_wareki
 
@@ -43,19 +43,16 @@ def inquiry_letter(
     a date before Meiji.
     """
     fonts, names = fonts_for(_texts(inquiry, office), fonts)
-    buffer = BytesIO()
     setup = PageSetup(
         title=TITLE,
         author=f"{office.municipality} {office.section}",
         subject=f"{FUNCTION_ID} {TITLE}（照会番号 {inquiry.inquiry_number}）",
     )
-    canvas = open_canvas(buffer, setup)
+    canvas, buffer = start_pdf(setup)
     _draw_letter(canvas, names, inquiry, office, issued_on)
     _draw_cut_line(canvas, names)
     _draw_answer(canvas, names, inquiry, office)
-    canvas.showPage()
-    canvas.save()
-    return buffer.getvalue()
+    return finish_pdf(canvas, buffer)
 
 
 def _texts(inquiry: Inquiry, office: Office) -> tuple[tuple[str, str], ...]:

@@ -57,6 +57,19 @@ def open_canvas(buffer: BytesIO, setup: PageSetup, pagesize: tuple[float, float]
     return canvas
 
 
+def start_pdf(setup: PageSetup, pagesize: tuple[float, float] = A4) -> tuple[Canvas, BytesIO]:
+    """A canvas writing into a new in-memory buffer."""
+    buffer = BytesIO()
+    return open_canvas(buffer, setup, pagesize), buffer
+
+
+def finish_pdf(canvas: Canvas, buffer: BytesIO) -> bytes:
+    """Close the current page and the document; the PDF bytes."""
+    canvas.showPage()
+    canvas.save()
+    return buffer.getvalue()
+
+
 def wrap_lines(text: str, font: str, size: float, width: float) -> list[str]:
     """Split ``text`` into lines no wider than ``width`` points, breaking anywhere (CJK) and at newlines."""
     lines: list[str] = []
