@@ -97,6 +97,16 @@ def _rounded_rect_distance(dx: np.ndarray, dy: np.ndarray, hw: float, hh: float,
     return outside + np.minimum(np.maximum(qx, qy), 0) - r
 
 
+def text_box_mm(inner_half_mm: tuple[float, float], cols: int, rows: int, *, inscribed: bool) -> tuple[float, float]:
+    """Width and height (mm) of the character grid: inside a rectangle it fills it; inside an ellipse
+    (`inscribed`) it is the largest box with the grid's cell proportions that fits."""
+    ha, hb = inner_half_mm
+    if not inscribed:
+        return 2 * ha, 2 * hb
+    phi = math.atan2(ha * rows, hb * cols)
+    return 2 * ha * math.cos(phi) * 0.97, 2 * hb * math.sin(phi) * 0.97
+
+
 def _draw_text(
     canvas: np.ndarray, text: str, shape: str, inner_half_mm: tuple[float, float], px_per_mm: float
 ) -> None:
@@ -104,12 +114,7 @@ def _draw_text(
     n = len(text)
     cols = 1 if n <= 3 else 2
     rows = math.ceil(n / cols)
-    ha, hb = inner_half_mm
-    if shape in ("round", "oval"):  # largest grid box with cell proportions inscribed in the inner ellipse
-        phi = math.atan2(ha * rows, hb * cols)
-        box_w, box_h = 2 * ha * math.cos(phi) * 0.97, 2 * hb * math.sin(phi) * 0.97
-    else:
-        box_w, box_h = 2 * ha, 2 * hb
+    box_w, box_h = text_box_mm(inner_half_mm, cols, rows, inscribed=shape in ("round", "oval"))
     cell_w, cell_h = box_w / cols * px_per_mm, box_h / rows * px_per_mm
     cy0 = canvas.shape[0] / 2 - box_h * px_per_mm / 2
     cx0 = canvas.shape[1] / 2 + box_w * px_per_mm / 2

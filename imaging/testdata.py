@@ -24,6 +24,7 @@ from .samples import (
     _paste_centred,
     _rotate,
     _rounded_rect_distance,
+    text_box_mm,
 )
 from .scan import Scan, load_scan
 
@@ -148,12 +149,7 @@ def _cell_origin(i: int, text: str, layout: str, cols: int, rows: int) -> tuple[
 def _draw_text(canvas: np.ndarray, spec: SealSpec, inner_half_mm: tuple[float, float], px_per_mm: float) -> None:
     """Draw the characters stretched into the grid cells inscribed in the inner outline, in place."""
     cols, rows = _grid(spec.text, spec.layout)
-    ha, hb = inner_half_mm
-    if spec.shape in ("round", "oval") and spec.frame:
-        phi = math.atan2(ha * rows, hb * cols)
-        box_w, box_h = 2 * ha * math.cos(phi) * 0.97, 2 * hb * math.sin(phi) * 0.97
-    else:
-        box_w, box_h = 2 * ha, 2 * hb
+    box_w, box_h = text_box_mm(inner_half_mm, cols, rows, inscribed=spec.shape in ("round", "oval") and spec.frame)
     cell_w, cell_h = box_w / cols * px_per_mm, box_h / rows * px_per_mm
     cy0 = canvas.shape[0] / 2 - box_h * px_per_mm / 2
     cx0 = canvas.shape[1] / 2 - box_w * px_per_mm / 2
