@@ -23,9 +23,8 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from imaging import compare_impressions, measure_impression, normalize_impression  # noqa: E402
+from imaging.compare import DEFAULT_THRESHOLD as THRESHOLD  # noqa: E402
 from imaging.testdata import GeneratedScan, pair_set  # noqa: E402
-
-THRESHOLD = 0.80  # compare_impressions' default
 
 
 def _normalized(scan: GeneratedScan):

@@ -25,6 +25,9 @@ WINDOW_MM = 2.0  # neighbourhood in which the ink must agree
 WINDOW_PERCENTILE = 5.0
 BINARY_LEVEL = 0.4  # ink at this fraction of the typical strong ink counts (thin faint strokes survive)
 WINDOW_MIN_INK = 0.25  # neighbourhoods with less ink than this fraction of the densest one are not judged
+RESOLUTION_BLUR = 1.0  # an impression's blur is taken as this × its pixel size (or the grid's, if coarser)
+INK_WEIGHT = 0.7  # score = 0.3 × agreement of the binarized ink + 0.7 × agreement of the ink strength
+DEFAULT_THRESHOLD = 0.82  # equal-error point on generated pairs (bench/imaging_compare.py, seeds 0–4)
 MAX_IMPRESSION_MM = 80.0  # larger images are not cropped impressions
 _COARSE_CANDIDATES = 4
 
@@ -46,30 +49,40 @@ class Comparison:
 
 @dataclass(frozen=True, eq=False)
 class _Placed:
-    """A binarized impression on the square comparison canvas."""
+    """An impression (binarized and as ink strength) on the square comparison canvas."""
 
     ink: np.ndarray  # uint8 0/1
+    strength: np.ndarray  # float32 0..1, in units of the impression's typical strong ink
     centre: np.ndarray  # image centre in canvas px (x, y)
     centroid: np.ndarray  # ink centroid in canvas px (x, y)
 
 
 def compare_impressions(
-    a_png: bytes, a_mm_per_px: float, b_png: bytes, b_mm_per_px: float, threshold: float = 0.80
+    a_png: bytes, a_mm_per_px: float, b_png: bytes, b_mm_per_px: float, threshold: float = DEFAULT_THRESHOLD
 ) -> Comparison:
     """Align b onto a (rotation + translation on a 0.05–0.1 mm grid) and score their ink overlap.
+
+    Both are first brought to the same sharpness (the sharper scan is blurred to the coarser one's pixel
+    size) so that a 200 dpi stamping of a seal does not look thinner-stroked than a 400 dpi one.
 
     Raises UnusableImageError("not_an_image", "image_too_large"), ImagingError("bad_scale", "no_impression").
     """
     a_str, b_str = _strength(a_png, a_mm_per_px), _strength(b_png, b_mm_per_px)
     extent_mm = max(max(a_str.shape) * a_mm_per_px, max(b_str.shape) * b_mm_per_px)
     grid_mm = float(np.clip(extent_mm / GRID_TARGET_PX, GRID_MIN_MM, GRID_MAX_MM))
-    a_ink, b_ink = _binary_on_grid(a_str, a_mm_per_px, grid_mm), _binary_on_grid(b_str, b_mm_per_px, grid_mm)
+    blur_a, blur_b = _matching_blur(a_mm_per_px, b_mm_per_px, grid_mm)
+    a_grid = _strength_on_grid(a_str, a_mm_per_px, grid_mm, blur_a)
+    b_grid = _strength_on_grid(b_str, b_mm_per_px, grid_mm, blur_b)
+    a_ink, b_ink = _binary(a_grid), _binary(b_grid)
     side = _canvas_side(a_ink, b_ink, grid_mm)
-    a, b = _place(a_ink, side), _place(b_ink, side)
+    a, b = _place(a_ink, a_grid, side), _place(b_ink, b_grid, side)
     angle, shift = _search(a, b, grid_mm)
     matrix = rotation_matrix(angle, b.centroid, a.centroid + shift)
     b_aligned = cv2.warpAffine(b.ink, matrix, (side, side), flags=cv2.INTER_NEAREST)
-    score = round(_score(a.ink, b_aligned, grid_mm), 4)
+    b_strength = cv2.warpAffine(b.strength, matrix, (side, side), flags=cv2.INTER_LINEAR)
+    binary_score = _score(a.ink, b_aligned, grid_mm)
+    ink_score = _ink_agreement(a.strength, b_strength, grid_mm)
+    score = round((1.0 - INK_WEIGHT) * binary_score + INK_WEIGHT * ink_score, 4)
     linear, offset = matrix[:, :2], matrix[:, 2]
     d = (linear @ b.centre + offset - a.centre) * grid_mm
     angle = ((angle + 180.0) % 360.0) - 180.0
@@ -131,8 +144,21 @@ def _strength(png: bytes, mm_per_px: float) -> np.ndarray:
     return strength
 
 
-def _binary_on_grid(strength: np.ndarray, mm_per_px: float, grid_mm: float) -> np.ndarray:
-    """Ink resampled to the grid_mm grid and binarized at a fraction of its typical strength.
+def _matching_blur(a_mm_per_px: float, b_mm_per_px: float, grid_mm: float) -> tuple[float, float]:
+    """Extra Gaussian blur (sigma in mm) for a and b that gives both the blur of the coarser one.
+
+    Thin strokes of a coarse scan come out fainter and thinner after binarization; blurring the sharper
+    impression the same way keeps resolution differences from looking like stroke-width differences.
+    """
+    own_a = RESOLUTION_BLUR * max(a_mm_per_px, grid_mm)
+    own_b = RESOLUTION_BLUR * max(b_mm_per_px, grid_mm)
+    target = max(own_a, own_b)
+    return float(np.sqrt(target**2 - own_a**2)), float(np.sqrt(target**2 - own_b**2))
+
+
+def _strength_on_grid(strength: np.ndarray, mm_per_px: float, grid_mm: float, blur_mm: float) -> np.ndarray:
+    """Ink resampled to the grid_mm grid, blurred by blur_mm, in units of its typical strong ink (capped at 1),
+    so that faint and strong stampings compare alike.
 
     Raises ImagingError('no_impression').
     """
@@ -140,11 +166,18 @@ def _binary_on_grid(strength: np.ndarray, mm_per_px: float, grid_mm: float) -> n
     size = (max(1, int(round(strength.shape[1] * scale))), max(1, int(round(strength.shape[0] * scale))))
     interp = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
     grid = cv2.resize(strength, size, interpolation=interp)
+    if blur_mm > 1e-6:
+        grid = cv2.GaussianBlur(grid, (0, 0), blur_mm / grid_mm)
     inked = grid[grid > 0.05]
     if inked.size < 20:
         raise ImagingError("no_impression")
-    threshold = max(0.05, BINARY_LEVEL * float(np.percentile(inked, 95)))
-    return (grid >= threshold).astype(np.uint8)
+    typical = max(0.05, BINARY_LEVEL * float(np.percentile(inked, 95))) / BINARY_LEVEL
+    return np.minimum(grid * (1.0 / typical), 1.0).astype(np.float32)
+
+
+def _binary(grid: np.ndarray) -> np.ndarray:
+    """Ink at BINARY_LEVEL of the typical strong ink or more (thin faint strokes survive), as uint8 0/1."""
+    return (grid >= BINARY_LEVEL).astype(np.uint8)
 
 
 def _canvas_side(a: np.ndarray, b: np.ndarray, grid_mm: float) -> int:
@@ -161,17 +194,21 @@ def _ink_radius(ink: np.ndarray) -> float:
     return float(np.sqrt(((xs - xs.mean()) ** 2 + (ys - ys.mean()) ** 2).max()))
 
 
-def _place(ink: np.ndarray, side: int) -> _Placed:
+def _place(ink: np.ndarray, strength: np.ndarray, side: int) -> _Placed:
     """Put the impression on a side×side canvas with its ink centroid at the canvas centre (margins cropped)."""
     h, w = ink.shape
     ys, xs = np.nonzero(ink)
     ox, oy = int(round(side / 2 - xs.mean())), int(round(side / 2 - ys.mean()))
-    canvas = np.zeros((side, side), np.uint8)
     x0, y0 = max(0, -ox), max(0, -oy)
     x1, y1 = min(w, side - ox), min(h, side - oy)
-    canvas[oy + y0 : oy + y1, ox + x0 : ox + x1] = ink[y0:y1, x0:x1]
+    canvases = []
+    for image in (ink, strength):
+        canvas = np.zeros((side, side), image.dtype)
+        canvas[oy + y0 : oy + y1, ox + x0 : ox + x1] = image[y0:y1, x0:x1]
+        canvases.append(canvas)
     return _Placed(
-        ink=canvas,
+        ink=canvases[0],
+        strength=canvases[1],
         centre=np.array([ox + (w - 1) / 2, oy + (h - 1) / 2]),
         centroid=np.array([xs.mean() + ox, ys.mean() + oy]),
     )
@@ -295,4 +332,18 @@ def _score(a: np.ndarray, b: np.ndarray, grid_mm: float) -> float:
     local_inked = cv2.boxFilter(inked, -1, (win, win), normalize=False)
     valid = local_inked >= WINDOW_MIN_INK * local_inked.max()
     local = 1.0 - local_missed[valid] / local_inked[valid]
+    return max(0.0, float(np.percentile(local, WINDOW_PERCENTILE)))
+
+
+def _ink_agreement(a: np.ndarray, b: np.ndarray, grid_mm: float) -> float:
+    """Agreement of aligned ink strengths: 1 − Σ|a − b| / Σ(a + b) in every 2 mm neighbourhood with ink, and
+    the 5th percentile of those. Unlike the binarized ink it keeps sub-pixel stroke edges and how much ink a
+    thin stroke carries (Mincho horizontals carry less than Gothic ones), which a threshold partly loses."""
+    win = int(round(WINDOW_MM / grid_mm))
+    local_diff = cv2.boxFilter(cv2.absdiff(a, b), -1, (win, win), normalize=False)
+    local_ink = cv2.boxFilter(a + b, -1, (win, win), normalize=False)
+    if float(local_ink.max()) <= 0:
+        return 0.0
+    valid = local_ink >= WINDOW_MIN_INK * local_ink.max()
+    local = 1.0 - local_diff[valid] / local_ink[valid]
     return max(0.0, float(np.percentile(local, WINDOW_PERCENTILE)))
