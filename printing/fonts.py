@@ -9,9 +9,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFError, TTFont
+from reportlab.pdfbase.ttfonts import TTFError
 
 from printing.errors import PrintingError, UnprintableCharacterError
+from printing.subsets import SubsetCachingTTFont
 
 DEFAULT_MINCHO = "/usr/share/fonts/opentype/ipaexfont-mincho/ipaexm.ttf"
 DEFAULT_GOTHIC = "/usr/share/fonts/opentype/ipaexfont-gothic/ipaexg.ttf"
@@ -74,13 +75,13 @@ def _require_file(path: str) -> None:
 
 
 @lru_cache(maxsize=16)
-def _load_font(path: str) -> TTFont:
+def _load_font(path: str) -> SubsetCachingTTFont:
     """Parse and register a TrueType font under a name derived from its path; raises PrintingError."""
     _require_file(path)
     digest = hashlib.sha1(path.encode("utf-8")).hexdigest()[:8]
     name = f"Inkan-{os.path.splitext(os.path.basename(path))[0]}-{digest}"
     try:
-        font = TTFont(name, path)
+        font = SubsetCachingTTFont(name, path)
     except TTFError as exc:
         raise PrintingError("font_invalid", f"フォントファイルを読み込めません: {path}（{exc}）") from exc
     pdfmetrics.registerFont(font)

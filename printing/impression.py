@@ -11,6 +11,7 @@ from reportlab.platypus import Flowable
 from printing.documents import Impression
 from printing.errors import PrintingError
 from printing.fonts import FontNames
+from printing.stencil import Stencil, stencil_from_png
 
 _TITLE_BAND = 7 * mm
 _CAPTION_BAND = 8 * mm
@@ -19,15 +20,18 @@ _MARGIN = 1 * mm
 
 def impression_size_mm(impression: Impression) -> tuple[float, float]:
     """Return the printed (width, height) in mm: PNG pixels × mm_per_px; raises PrintingError if unreadable."""
+    stencil = impression_stencil(impression)
+    return stencil.width_px * impression.mm_per_px, stencil.height_px * impression.mm_per_px
+
+
+def impression_stencil(impression: Impression) -> Stencil:
+    """The impression as a 1-bit stencil (cached per PNG, so size check and drawing decode it once); raises PrintingError."""
     if not impression.mm_per_px > 0:
         raise PrintingError("invalid_impression", "印影画像の縮尺（mm/px）が正しくありません")
     try:
-        reader = ImageReader(BytesIO(impression.png))
-        reader.getRGBData()  # decode fully now, not halfway through the layout
-        width_px, height_px = reader.getSize()
-    except (OSError, ValueError, SyntaxError) as exc:  # what PIL raises for broken or truncated images
+        return stencil_from_png(impression.png)
+    except PrintingError as exc:
         raise PrintingError("invalid_impression", "印影画像を読み込めません") from exc
-    return width_px * impression.mm_per_px, height_px * impression.mm_per_px
 
 
 def size_caption(impression: Impression) -> str:

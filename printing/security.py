@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import math
+import zlib
 from functools import lru_cache
 
+from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFName
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
+
+from printing.xobjects import CompressedXObject, paint_xobject
 
 BACKGROUND_FORM = "InkanGuilloche"
 _TINT = (0.62, 0.78, 0.74)
@@ -14,23 +18,33 @@ _STEPS = 90
 
 
 def draw_background(canvas: Canvas, x: float, y: float, width: float, height: float) -> None:
-    """Draw the guilloche pattern over (x, y, width, height); defined once per document as a form XObject."""
+    """Draw the guilloche pattern over (x, y, width, height); a form XObject written once per document."""
     name = f"{BACKGROUND_FORM}-{round(width)}x{round(height)}"
-    if not canvas.hasForm(name):
-        canvas.saveState()
-        canvas.beginForm(name, 0, 0, width, height)
-        canvas._code.append(_guilloche_ops(width, height))
-        canvas.endForm()
-        canvas.restoreState()
     canvas.saveState()
     canvas.translate(x, y)
-    canvas.doForm(name)
+    paint_xobject(canvas, name, lambda: _guilloche_form(width, height))
     canvas.restoreState()
 
 
+def _guilloche_form(width: float, height: float) -> CompressedXObject:
+    """The pattern as a form XObject (a new object per document: reportlab numbers objects per document)."""
+    entries = {
+        "FormType": 1,
+        "BBox": PDFArray([0, 0, width, height]),
+        "Matrix": PDFArray([1, 0, 0, 1, 0, 0]),
+        "Resources": PDFDictionary({"ProcSet": PDFArray([PDFName("PDF")])}),
+    }
+    return CompressedXObject("Form", entries, _guilloche_stream(width, height))
+
+
 @lru_cache(maxsize=8)
+def _guilloche_stream(width: float, height: float) -> bytes:
+    """The pattern's operators (~60 KB) compressed once per process."""
+    return zlib.compress(_guilloche_ops(width, height).encode("ascii"), 9)
+
+
 def _guilloche_ops(width: float, height: float) -> str:
-    """PDF operators of interleaved sine bands (two frequencies per curve), thin pale lines; cached."""
+    """PDF operators of interleaved sine bands (two frequencies per curve), thin pale lines."""
     ops = ["0.2 w", "{:.2f} {:.2f} {:.2f} RG".format(*_TINT)]
     bands = 6
     for band in range(bands):

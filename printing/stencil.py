@@ -10,10 +10,10 @@ from io import BytesIO
 
 import numpy as np
 from PIL import Image, UnidentifiedImageError
-from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFName, PDFObject, PDFStream
 from reportlab.pdfgen.canvas import Canvas
 
 from printing.errors import PrintingError
+from printing.xobjects import CompressedXObject, paint_xobject
 
 _INK_ALPHA = 128
 _INK_LUMA = 160
@@ -45,51 +45,44 @@ def stencil_from_png(png: bytes) -> Stencil:
     else:  # opaque scan: dark pixels are ink
         ink = np.asarray(image.convert("L")) < _INK_LUMA
     color = _ink_color(rgba, ink)
-    packed = Image.fromarray(np.where(ink, 0, 255).astype(np.uint8)).convert("1").tobytes()
+    packed = np.packbits(~ink, axis=1).tobytes()  # MSB first, rows padded to bytes, as PDF wants
     name = "stencil" + hashlib.sha1(packed + repr(color).encode()).hexdigest()[:16]
-    return Stencil(image.width, image.height, packed, zlib.compress(packed, 9), color, name)
+    # Level 6, not 9: 3 % larger, but level 9 spends ~5 ms on these long runs, once per new impression.
+    return Stencil(image.width, image.height, packed, zlib.compress(packed, 6), color, name)
 
 
 def _ink_color(rgba: np.ndarray, ink: np.ndarray) -> tuple[float, float, float]:
     """Median colour of the ink pixels, rounded to 1/255 (black when there is no ink)."""
     if not ink.any():
         return (0.0, 0.0, 0.0)
-    median = np.median(rgba[..., :3][ink], axis=0)
-    red, green, blue = (round(float(value) / 255.0, 3) for value in median)
+    # One channel at a time: a 2-D boolean gather is several times faster than gathering RGB triples.
+    red, green, blue = (round(_median(rgba[..., channel][ink]) / 255.0, 3) for channel in range(3))
     return (red, green, blue)
 
 
-class _StencilXObject(PDFObject):
+def _median(values: np.ndarray) -> float:
+    """np.median of uint8 ``values`` from a histogram (a tenth of the time of sorting ~10⁵ pixels)."""
+    cumulative = np.cumsum(np.bincount(values, minlength=256))
+    count = int(cumulative[-1])
+    lower, upper = np.searchsorted(cumulative, [(count - 1) // 2, count // 2], side="right")
+    return (int(lower) + int(upper)) / 2
+
+
+def _stencil_xobject(stencil: Stencil) -> CompressedXObject:
     """An /ImageMask image XObject (Flate-compressed); reportlab writes it once per document."""
-
-    def __init__(self, stencil: Stencil) -> None:
-        self.stencil = stencil
-
-    def format(self, document: object) -> bytes:
-        stencil = self.stencil
-        dictionary = PDFDictionary(
-            {
-                "Type": PDFName("XObject"),
-                "Subtype": PDFName("Image"),
-                "Width": stencil.width_px,
-                "Height": stencil.height_px,
-                "ImageMask": "true",
-                "BitsPerComponent": 1,
-                "Filter": PDFArray([PDFName("FlateDecode")]),
-            }
-        )
-        return PDFStream(dictionary, stencil.compressed).format(document)
+    entries = {
+        "Width": stencil.width_px,
+        "Height": stencil.height_px,
+        "ImageMask": "true",
+        "BitsPerComponent": 1,
+    }
+    return CompressedXObject("Image", entries, stencil.compressed)
 
 
 def draw_stencil(canvas: Canvas, stencil: Stencil, x: float, y: float, width: float, height: float) -> None:
     """Paint ``stencil`` in its ink colour into the box (x, y, width, height), in points."""
-    doc = canvas._doc
-    reg_name = doc.getXObjectName(stencil.name)
-    if reg_name not in doc.idToObject:
-        doc.Reference(_StencilXObject(stencil), reg_name)
     canvas.saveState()
     canvas.setFillColorRGB(*stencil.color)
     canvas.transform(width, 0, 0, height, x, y)
-    canvas._code.append(f"/{reg_name} Do")
+    paint_xobject(canvas, stencil.name, lambda: _stencil_xobject(stencil))
     canvas.restoreState()
-    canvas._formsinuse.append(stencil.name)

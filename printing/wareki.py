@@ -15,6 +15,8 @@ _ERAS: tuple[tuple[date, str], ...] = (
     (date(1912, 7, 30), "大正"),
     (date(1868, 1, 25), "明治"),
 )
+# Every character a 和暦 date can print besides digits (fixed text for the font subsets, see printing.subsets).
+DATE_CHARS = "".join(name for _, name in _ERAS) + "元年月日（）"
 
 
 def era_year(d: date) -> tuple[str, int]:
