@@ -1,0 +1,3 @@
+from webui.documents.routes import bp
+
+__all__ = ["bp"]

@@ -1,0 +1,3 @@
+from webui.printjobs.routes import bp
+
+__all__ = ["bp"]

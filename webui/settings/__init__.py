@@ -1,0 +1,3 @@
+from webui.settings.routes import bp
+
+__all__ = ["bp"]

@@ -1,0 +1,3 @@
+from webui.verify.routes import bp
+
+__all__ = ["bp"]
