@@ -1,14 +1,17 @@
 """What the registry may ask the resident register (住基): value types and the client interface.
 
-``JukiClient`` is the seam: the simulator (``juki.simulator``) and a production adapter implement it, and the
-registry depends on nothing else. Values are frozen dataclasses so they can be cached and compared.
+``JukiClient`` is the seam: the simulator (``juki.simulator``) and the HTTP adapter (``juki.http``, contract in
+docs/juki/openapi.yaml) implement it, and the registry depends on nothing else. Values are frozen dataclasses so
+they can be cached and compared. Adapters to an external register raise ``JukiUnavailable`` when it does not
+answer, so a service task fails as an incident the clerk can retry.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Protocol, runtime_checkable
 
 from juki.errors import ResidentNotFound
+from juki.events import ResidentEvent
 
 STATUS_RESIDENT = "resident"
 STATUS_MOVED_OUT = "moved_out"
@@ -82,6 +85,14 @@ class ResidentQuery:
     offset: int = 0
 
 
+@dataclass(frozen=True)
+class ChangeFeed:
+    """A page of the register's change feed: events in recording order and the cursor to ask for the next page."""
+
+    events: list[ResidentEvent] = field(default_factory=list)
+    cursor: str = ""
+
+
 @runtime_checkable
 class JukiClient(Protocol):
     """Read-only access to the resident register; implemented by the simulator and production adapters."""
@@ -100,6 +111,14 @@ class JukiClient(Protocol):
 
     def household_members(self, household_id: str) -> list[Resident]:
         """Return the current members of a household, head first; raises InvalidQuery on a blank id."""
+        ...
+
+    def change_history(self, resident_id: str) -> list[ResidentEvent]:
+        """Return every change (異動) of one person, oldest effective date first; raises InvalidQuery if blank."""
+        ...
+
+    def changes_since(self, cursor: str = "", limit: int = 100) -> ChangeFeed:
+        """Return changes recorded after ``cursor`` ("" = from the start), at most ``limit``; raises InvalidQuery."""
         ...
 
 

@@ -4,7 +4,9 @@ Hierarchy::
 
     JukiError                 base; every error carries a snake_case ``code`` and a Japanese ``message``
     ├── ResidentNotFound      code 'resident_not_found': no resident with the given key
-    └── InvalidQuery          code 'invalid_query': empty search, malformed kana / date / id, bad paging
+    ├── InvalidQuery          code 'invalid_query': empty search, malformed kana / date / id, bad paging
+    ├── InvalidChange         code 'invalid_change': a simulator change that cannot be recorded as asked
+    └── JukiUnavailable       code 'juki_unavailable': the external register did not answer (down, slow, broken)
 
 The module imports nothing from the rest of the package, so any layer may import it.
 """
@@ -33,3 +35,18 @@ class InvalidQuery(JukiError):
 
     code = "invalid_query"
     default_message = "検索条件が正しくありません。"
+
+
+class InvalidChange(JukiError):
+    """The simulated register refused to record a change (bad values, or it conflicts with later changes)."""
+
+    code = "invalid_change"
+    default_message = "この異動は記録できません。"
+
+
+class JukiUnavailable(JukiError):
+    """The resident register could not be reached or did not answer in time; the work can be retried."""
+
+    code = "juki_unavailable"
+    default_message = ("住民記録システムに接続できません（応答なし・時間切れ）。しばらくしてから"
+                       "「再試行」してください。")

@@ -1,7 +1,37 @@
-"""J-LIS checks of the My Number card's 利用者証明用電子証明書 (first cut: the simulated service)."""
+"""5.4 J-LIS checks of the My Number card's 利用者証明用電子証明書: serial → valid / revoked / expired / unknown.
 
+``SimulatedJlis`` answers from the ``juki_sim_certificate`` table (the admin page 「J-LIS シミュレータ」 adds,
+revokes and expires certificates). A serial the table does not hold is judged by a fixed rule, so demo and
+scenario data work without setting anything up: shorter than 8 characters → unknown, ending in 'DEAD' → revoked,
+in '0000' → expired, otherwise valid.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Protocol
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from juki.errors import InvalidChange
+from juki.models import SimCertificate
+
+__all__ = ["STATUSES", "CertificateStatus", "JlisClient", "SimulatedJlis", "certificate_status_in",
+           "normalize_serial", "put_certificate", "recent_certificates"]
+
+STATUS_VALID, STATUS_REVOKED, STATUS_EXPIRED, STATUS_UNKNOWN = "valid", "revoked", "expired", "unknown"
+STATUSES = {STATUS_VALID: "有効", STATUS_REVOKED: "失効", STATUS_EXPIRED: "有効期限切れ", STATUS_UNKNOWN: "不明"}
+MESSAGES = {
+    STATUS_VALID: "利用者証明用電子証明書は有効です（J-LIS確認済み）",
+    STATUS_REVOKED: "利用者証明用電子証明書が失効しています",
+    STATUS_EXPIRED: "利用者証明用電子証明書の有効期限が切れています",
+    STATUS_UNKNOWN: "電子証明書のシリアル番号が確認できません",
+}
+_SERIAL = re.compile(r"^[0-9A-Z]{8,60}$")
 
 
 @dataclass(frozen=True)
@@ -12,18 +42,81 @@ class CertificateStatus:
 
 
 class JlisClient(Protocol):
-    def certificate_status(self, serial: str) -> CertificateStatus: ...
+    def certificate_status(self, serial: str, session: Session | None = None) -> CertificateStatus:
+        """The certificate's state; ``session`` is the caller's unit of work (an external J-LIS ignores it)."""
+        ...
 
 
 class SimulatedJlis:
-    """Deterministic stand-in: serials ending in 'DEAD' are revoked, in '0000' expired, shorter than 8 unknown."""
+    """The simulated J-LIS, reading the certificate table through the caller's session when given one.
 
-    def certificate_status(self, serial: str) -> CertificateStatus:
-        serial = (serial or "").strip().upper()
-        if len(serial) < 8:
-            return CertificateStatus(False, "unknown", "電子証明書のシリアル番号が確認できません")
-        if serial.endswith("DEAD"):
-            return CertificateStatus(False, "revoked", "利用者証明用電子証明書が失効しています")
-        if serial.endswith("0000"):
-            return CertificateStatus(False, "expired", "利用者証明用電子証明書の有効期限が切れています")
-        return CertificateStatus(True, "valid", "利用者証明用電子証明書は有効です（J-LIS確認済み）")
+    Handlers pass their session: on SQLite every transaction takes the write lock, so a second session opened
+    inside a service task would wait for the task's own transaction.
+    """
+
+    def __init__(self, session_factory: Callable[[], Session] | None = None) -> None:
+        self._session_factory = session_factory
+
+    def certificate_status(self, serial: str, session: Session | None = None) -> CertificateStatus:
+        if session is not None:
+            return certificate_status_in(session, serial)
+        if self._session_factory is None:
+            return rule_status(normalize_serial(serial))
+        with self._session_factory() as own:
+            return certificate_status_in(own, serial)
+
+
+def normalize_serial(serial: str | None) -> str:
+    """Serials are compared upper-case without spaces or hyphens, as printed on the card's chip reader."""
+    return re.sub(r"[\s\-]", "", serial or "").upper()
+
+
+def certificate_status_in(session: Session, serial: str | None) -> CertificateStatus:
+    """The certificate's state: the table's row when there is one, else the fixed rule."""
+    key = normalize_serial(serial)
+    row = session.get(SimCertificate, key) if key else None
+    return _status(row.status) if row is not None else rule_status(key)
+
+
+def rule_status(serial: str) -> CertificateStatus:
+    """The fixed answer for serials the simulator's table does not hold."""
+    if not _SERIAL.match(serial):
+        return _status(STATUS_UNKNOWN)
+    if serial.endswith("DEAD"):
+        return _status(STATUS_REVOKED)
+    if serial.endswith("0000"):
+        return _status(STATUS_EXPIRED)
+    return _status(STATUS_VALID)
+
+
+def put_certificate(session: Session, serial: str, status: str, *, actor: str, resident_id: str | None = None,
+                    note: str | None = None) -> SimCertificate:
+    """Record (or change) a certificate's state; raises InvalidChange for a malformed serial or state."""
+    key = normalize_serial(serial)
+    if not _SERIAL.match(key):
+        raise InvalidChange("シリアル番号は英数字8〜60文字で入力してください。")
+    if status not in (STATUS_VALID, STATUS_REVOKED, STATUS_EXPIRED):
+        raise InvalidChange("証明書の状態は 有効・失効・有効期限切れ のいずれかです。")
+    row = session.get(SimCertificate, key)
+    if row is None:
+        row = SimCertificate(serial=key, status=status, resident_id=resident_id, note=note,
+                             updated_at=_now(), updated_by=actor)
+        session.add(row)
+    else:
+        row.status, row.updated_at, row.updated_by = status, _now(), actor
+        row.resident_id = resident_id or row.resident_id
+        row.note = note or row.note
+    session.flush()
+    return row
+
+
+def recent_certificates(session: Session, limit: int = 100) -> list[SimCertificate]:
+    return list(session.scalars(select(SimCertificate).order_by(SimCertificate.updated_at.desc()).limit(limit)))
+
+
+def _status(status: str) -> CertificateStatus:
+    return CertificateStatus(status == STATUS_VALID, status, MESSAGES[status])
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)

@@ -6,10 +6,10 @@ results sort in code-point (五十音) order on every backend and prefix searche
 whatever the database collation.
 """
 
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated
 
-from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from juki.db import Base
@@ -62,3 +62,38 @@ class SimResident(Base):
     name_key: Mapped[ShortText] = mapped_column(index=True)
     common_name_key: Mapped[str | None] = mapped_column(String(100))
     address_key: Mapped[LongText]
+
+
+class SimChange(Base):
+    """One change (異動) recorded in the simulator, with the event it announced; ``id`` is the feed cursor.
+
+    ``changes_json`` holds {field: {"before": …, "after": …}} exactly as the event carries it, so a later
+    異動の取消し can put the before values back. ``cancelled_by`` names the cancellation that undid this change.
+    """
+
+    __tablename__ = "juki_sim_change"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(100), unique=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    resident_id: Mapped[ResidentId] = mapped_column(index=True)
+    effective_date: Mapped[date]
+    recorded_at: Mapped[datetime]
+    recorded_by: Mapped[str] = mapped_column(String(100))
+    changes_json: Mapped[str] = mapped_column(Text)
+    cancels_event_id: Mapped[str | None] = mapped_column(String(100))
+    cancelled_by: Mapped[str | None] = mapped_column(String(100))
+
+
+class SimCertificate(Base):
+    """A My Number card's 利用者証明用電子証明書 as the simulated J-LIS knows it (5.4)."""
+
+    __tablename__ = "juki_sim_certificate"
+    __table_args__ = (CheckConstraint("status IN ('valid', 'revoked', 'expired')", name="status"),)
+
+    serial: Mapped[str] = mapped_column(String(60), primary_key=True)
+    status: Mapped[str] = mapped_column(String(20))
+    resident_id: Mapped[str | None] = mapped_column(String(20), index=True)
+    note: Mapped[str | None] = mapped_column(String(200))
+    updated_at: Mapped[datetime]
+    updated_by: Mapped[str] = mapped_column(String(100))

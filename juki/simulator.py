@@ -7,7 +7,9 @@ plain LIKE / equality, so the same statements run on SQLite and PostgreSQL.
 from sqlalchemy import ColumnElement, Select, case, func, or_, select
 from sqlalchemy.orm import Session
 
-from juki.client import HEAD_OF_HOUSEHOLD, STATUS_RESIDENT, Resident, ResidentQuery
+from juki import changelog
+from juki.client import HEAD_OF_HOUSEHOLD, STATUS_RESIDENT, ChangeFeed, Resident, ResidentQuery
+from juki.events import ResidentEvent
 from juki.models import SimResident
 from juki.normalize import normalize_key, normalize_query
 from juki.rows import to_resident
@@ -47,6 +49,14 @@ class SimulatedRegister:
         """Return the current members of a household, head first then eldest first; raises InvalidQuery."""
         key = normalize_key(household_id, "世帯番号")
         return [to_resident(row) for row in self._session.scalars(household_statement(key))]
+
+    def change_history(self, resident_id: str) -> list[ResidentEvent]:
+        """Every change (異動) of one person, oldest effective date first; raises InvalidQuery if blank."""
+        return changelog.change_history(self._session, resident_id)
+
+    def changes_since(self, cursor: str = "", limit: int = 100) -> ChangeFeed:
+        """Changes recorded after ``cursor`` ("" = from the start); raises InvalidQuery for a bad cursor."""
+        return changelog.changes_since(self._session, cursor, limit)
 
 
 def search_conditions(query: ResidentQuery) -> list[ColumnElement[bool]]:

@@ -1,0 +1,128 @@
+"""住基シミュレータ (/admin/juki), J-LIS シミュレータ (/admin/jlis) and the コンビニ kiosk (/kiosk); admin only."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from engine import intake
+from handlers import konbini
+from juki import JukiError, SimulatedRegister, jlis
+from juki.changelog import recent_changes
+from juki.changes import FIELD_LABELS, ChangeContext
+from juki.errors import InvalidChange
+from juki.events import EVENT_KINDS
+from registry.konbini.queries import recent_requests
+from webui.auth.users import roles_required
+from webui.konbini.routes import service_hours
+from webui.residents.forms import lookup_query
+from webui.simulator.forms import FORM_KINDS, parse_date, record_change
+from webui.wiring import product
+
+bp = Blueprint("simulator", __name__)
+
+ADMIN = "admin"
+
+
+@bp.get("/admin/juki")
+@roles_required(ADMIN)
+def juki_page():
+    return _juki_page(request.args.get("resident_id", ""))
+
+
+@bp.post("/admin/juki/changes")
+@roles_required(ADMIN)
+def juki_change():
+    """Record one change (異動) in the simulated register and emit its events to the registry's intake."""
+    services = product().services
+    try:
+        with product().session_factory.begin() as session:
+            ctx = ChangeContext(effective_date=parse_date(request.form.get("effective_date"), "異動日"),
+                                actor=current_user.username, today=services.today(), recorded_at=services.clock())
+            events = record_change(session, request.form, ctx)
+    except InvalidChange as exc:
+        return _juki_page(request.form.get("resident_id", ""), error=exc.message, status=422)
+    first = events[0]
+    flash(f"{first.label}を記録し、異動通知 {len(events)} 件を印鑑登録システムへ送りました"
+          f"（{first.effective_date.isoformat()}）", "success")
+    return redirect(url_for(".juki_page", resident_id=first.resident_id))
+
+
+def _juki_page(resident_id: str, *, error: str | None = None, status: int = 200):
+    text = (request.args.get("q") or "").strip()
+    with product().session_factory() as session:
+        register = SimulatedRegister(session)  # this page is the simulator, whichever register is configured
+        found, person, members, history = [], None, [], []
+        try:
+            if text:
+                found = register.search(dataclasses.replace(lookup_query(text), include_former=True))
+            person = register.get_resident(resident_id.strip()) if resident_id.strip() else None
+            if person is not None:
+                members = register.household_members(person.household_id)
+                history = register.change_history(person.resident_id)
+        except JukiError as exc:
+            error = error or exc.message
+        recent = [(row, intake.get_received(session, row.event_id)) for row in recent_changes(session, 30)]
+    # Rendered after the session is closed: on SQLite every session holds the write lock while open.
+    return render_template("simulator/juki.html", q=text, found=found, person=person, members=members,
+                           history=history, recent=recent, error=error, kinds=EVENT_KINDS,
+                           form_kinds=FORM_KINDS, form=request.form, today=product().services.today(),
+                           outcome_labels=intake.EventOutcome.LABELS, field_labels=FIELD_LABELS), status
+
+
+@bp.get("/admin/jlis")
+@roles_required(ADMIN)
+def jlis_page():
+    return _jlis_page()
+
+
+@bp.post("/admin/jlis")
+@roles_required(ADMIN)
+def jlis_change():
+    """5.4 simulated J-LIS: add a certificate or set it valid / revoked / expired."""
+    try:
+        with product().session_factory.begin() as session:
+            row = jlis.put_certificate(session, request.form.get("serial", ""), request.form.get("status", ""),
+                                       actor=current_user.username,
+                                       resident_id=(request.form.get("resident_id") or "").strip()[:20] or None,
+                                       note=(request.form.get("note") or "").strip()[:200] or None)
+            serial, label = row.serial, jlis.STATUSES[row.status]
+    except InvalidChange as exc:
+        return _jlis_page(error=exc.message, status=422)
+    flash(f"電子証明書 {serial} を「{label}」にしました", "success")
+    return redirect(url_for(".jlis_page", serial=serial))
+
+
+def _jlis_page(*, error: str | None = None, status: int = 200):
+    serial = jlis.normalize_serial(request.args.get("serial"))[:60]
+    with product().session_factory() as session:
+        checked = jlis.certificate_status_in(session, serial) if serial else None
+        certificates = jlis.recent_certificates(session)
+    return render_template("simulator/jlis.html", serial=serial, checked=checked, certificates=certificates,
+                           labels=jlis.STATUSES, error=error, form=request.form), status
+
+
+@bp.get("/kiosk")
+@roles_required(ADMIN)
+def kiosk_page():
+    return _kiosk_page(None)
+
+
+@bp.post("/kiosk")
+@roles_required(ADMIN)
+def kiosk_request():
+    """11 コンビニ交付 as a kiosk would ask it: the same checks and log as POST /api/v1/konbini/certificates."""
+    question = konbini.KonbiniQuestion(cert_serial=request.form.get("serial", ""),
+                                       kind=request.form.get("kind", ""), channel="kiosk",
+                                       terminal="シミュレータ端末")
+    answer = konbini.serve(product().session_factory, product().services, question, service_hours())
+    return _kiosk_page(answer, status=200 if answer.issued else 422)
+
+
+def _kiosk_page(answer: konbini.KonbiniAnswer | None, status: int = 200):
+    with product().session_factory() as session:
+        log = recent_requests(session, 20)
+    return render_template("simulator/kiosk.html", answer=answer, kinds=konbini.KINDS, refusals=konbini.REFUSALS,
+                           log=log, hours=service_hours(), form=request.form), status
