@@ -1,0 +1,54 @@
+"""住民記録連動 in a real browser: an admin records a 死亡 in the 住基シミュレータ, the worker processes it, and the
+registration page shows the record as a 除票 with its 4.4.1.3 確認票."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from pypdf import PdfReader
+
+from tests.browser.test_registration_in_browser import log_in, log_out
+
+pytestmark = pytest.mark.browser
+
+
+def choose_purpose_if_asked(page) -> None:
+    """Personal data pages first ask for the purpose of viewing (logged for the auditors)."""
+    if "/audit/purpose" in page.url:
+        page.check("input[name=purpose][value=office_investigation]")
+        page.click("button[name=choose]", no_wait_after=True)
+        page.wait_for_url(lambda url: "/audit/purpose" not in url)
+
+
+def test_death_recorded_in_the_simulator_closes_the_registration(new_page, live_server, product, driver):
+    registered = driver.register()
+    page = new_page()
+
+    # システム管理: record the death in the simulated register
+    log_in(page, live_server, "admin")
+    page.goto(f"{live_server}/admin/juki?resident_id={registered.resident_id}")
+    death_form = page.locator("form.sim-form", has=page.locator("input[name=kind][value=death]"))
+    with page.expect_navigation():
+        death_form.locator("button").click()
+    assert "死亡を記録" in page.locator(".flash").first.inner_text()
+    log_out(page)
+
+    assert product.process_resident_events() >= 1  # the worker's round (other tests may have left events)
+
+    # バックヤード: the registration page shows the 除票 and its confirmation sheet
+    log_in(page, live_server, "backyard")
+    page.goto(f"{live_server}/residents/{registered.resident_id}")
+    choose_purpose_if_asked(page)
+    card = page.locator("section.record", has_text=registered.registration_number)
+    assert "除票" in card.inner_text() and "死亡" in card.inner_text()
+    row = card.locator("table.doc-table tr", has_text="4.4.1.3 印鑑登録原票（除票）確認票")
+    link = row.locator("a", has_text="PDFをダウンロード")
+    response = page.request.get(live_server + link.get_attribute("href"))
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(response.body())).pages)
+    assert "除票" in text and registered.registration_number in text and "死亡" in text
+
+    # the 住民記録連動 page lists the event with the flow it started
+    page.goto(f"{live_server}/rendou/?resident_id={registered.resident_id}")
+    row = page.locator("tr", has_text=registered.resident_id).filter(has_text="死亡")
+    assert "業務開始" in row.inner_text()

@@ -1,0 +1,3 @@
+from webui.rendou.routes import bp
+
+__all__ = ["bp"]
