@@ -1,0 +1,58 @@
+"""4.1.4 handlers and rules on their own: the 照会番号, the configurable deadline, the answer checks."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime, timedelta
+
+import pytest
+
+from handlers import inquiry
+from handlers.base import ServiceContext
+from handlers.services import JST
+from registry.seals import records
+from webui.config import ConfigurationError, check_config, defaults
+
+
+@pytest.mark.parametrize("application_id", [1, 42, 1234567])
+def test_inquiry_numbers_round_trip_in_any_typing(application_id):
+    number = records.inquiry_number(application_id)
+    assert number.startswith("S") and len(number) == 10
+    typed = [number, number.lower(), number.replace("-", ""), number[1:], "ｓ" + number[1:].replace("-", "ー")]
+    assert {records.parse_inquiry_number(t) for t in typed} == {application_id}
+
+
+def test_a_wrong_check_digit_or_junk_finds_nothing():
+    number = records.inquiry_number(77)
+    wrong = number[:-1] + str((int(number[-1]) + 1) % 10)
+    assert [records.parse_inquiry_number(t) for t in (wrong, "", "S", "S-ABC", "<script>", "9" * 40)] == [None] * 6
+
+
+def _context(product, session, days: int, instance_id: int) -> ServiceContext:
+    settings = dataclasses.replace(product.services.settings, inquiry_deadline_days=days)
+    return ServiceContext(session=session, actor="tester", instance_id=instance_id, task_name="svc_issue",
+                          services=dataclasses.replace(product.services, settings=settings))
+
+
+def test_the_deadline_comes_from_the_settings_and_ends_at_midnight(product, driver):
+    resident_id = driver.fresh_resident()
+    with product.session_factory() as session:
+        ctx = _context(product, session, 10, instance_id=2_000_000_001)
+        issued = inquiry.issue(ctx, resident_id, impression_id=1, applicant="self")
+        deadline = ctx.today() + timedelta(days=10)
+        assert issued["deadline"] == deadline.isoformat() and issued["deadline_days"] == 10
+        assert datetime.fromisoformat(issued["deadline_at"]) == datetime.combine(
+            deadline + timedelta(days=1), datetime.min.time(), tzinfo=JST)
+        assert records.application_by_inquiry_number(session, issued["inquiry_number"]).status == "inquiring"
+        late = (datetime.now(JST) - timedelta(minutes=1)).isoformat()
+        checked = inquiry.check_answer(ctx, issued["application_id"], issued["inquiry_number"], late, "applied",
+                                       bearer="self", bearer_identity_checked=True)
+        assert (checked["outcome"], checked["reason"]) == ("refused", "deadline_passed")
+        session.rollback()
+
+
+@pytest.mark.parametrize("days", [0, 366])
+def test_the_configuration_refuses_a_deadline_out_of_range(days, tmp_path):
+    config = defaults(str(tmp_path)) | {"INQUIRY_DEADLINE_DAYS": days}
+    with pytest.raises(ConfigurationError, match="INKAN_INQUIRY_DEADLINE_DAYS"):
+        check_config(config)

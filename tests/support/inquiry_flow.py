@@ -1,0 +1,83 @@
+"""Drive 4.1.4 照会による登録 through the real engine and handlers, as tests need it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from engine.queries import instance_detail, open_tasks_of_instance
+from engine.runtime import RunOutcome
+from registry.seals import records
+from registry.seals.models import Application, Registration
+from tests.support.flow import BACK, COUNTER, RegistrationDriver
+
+APPLICATION = {"applicant": "self", "inquiry_reason": "no_identity_document", "received_items": ["application", "seal"]}
+ANSWER = {"answer": "applied", "bearer": "self", "bearer_identity_checked": True}
+
+
+@dataclass
+class Pending:
+    """A 4.1.4 application waiting for its 回答書: the letter is queued, the answer task is open."""
+
+    instance_id: int
+    resident_id: str
+    inquiry_number: str
+    application_id: int
+    seal_text: str
+
+
+class InquiryDriver:
+    def __init__(self, product):
+        self.product = product
+        self.runner = product.runner
+        self.base = RegistrationDriver(product)
+
+    def start(self, resident_id: str, **data) -> RunOutcome:
+        return self.runner.start("shoukai_touroku", COUNTER, {"resident_id": resident_id} | data)
+
+    def open_spec_names(self, instance_id: int) -> list[str]:
+        with self.product.session_factory() as session:
+            return [t.spec_name for t in open_tasks_of_instance(session, instance_id)]
+
+    def data(self, instance_id: int) -> dict:
+        with self.product.session_factory() as session:
+            return instance_detail(session, self.product.specs, instance_id).data
+
+    def application(self, instance_id: int) -> Application:
+        with self.product.session_factory() as session:
+            return records.application_of_instance(session, instance_id)
+
+    def registration_of(self, instance_id: int) -> Registration | None:
+        with self.product.session_factory() as session:
+            return records.registration_made_by(session, instance_id)
+
+    def step(self, outcome: RunOutcome, actor, data: dict) -> RunOutcome:
+        return self.base.step(outcome, actor, data)
+
+    def to_answer(self, resident_id: str | None = None, seal_text: str = "照会", **application) -> Pending:
+        """Take the application, scan and accept the impression: the letter is queued, the answer awaited."""
+        resident_id = resident_id or self.base.fresh_resident()
+        outcome = self.start(resident_id)
+        outcome = self.step(outcome, COUNTER, {"resident_id": resident_id} | APPLICATION | application)
+        outcome = self.step(outcome, BACK, {"scan_blob_id": self.base.scan(seal_text)})
+        outcome = self.step(outcome, BACK, {"impression_decision": "accept"})
+        assert self.open_spec_names(outcome.instance_id) == ["task_answer"], self.open_spec_names(outcome.instance_id)
+        inquiry = self.data(outcome.instance_id)["inquiry"]
+        return Pending(outcome.instance_id, resident_id, inquiry["inquiry_number"], inquiry["application_id"],
+                       seal_text)
+
+    def answer(self, pending: Pending, **answer) -> RunOutcome:
+        task_id = self.base.open_task(pending.instance_id)
+        return self.runner.complete(task_id, COUNTER, {"inquiry_number": pending.inquiry_number} | ANSWER | answer)
+
+    def bring_seal(self, pending: Pending, seal_text: str | None = None, decision: str = "match") -> RunOutcome:
+        """After an accepted answer: scan the seal brought and decide on the comparison."""
+        scan = self.base.scan(seal_text or pending.seal_text)
+        outcome = self.runner.complete(self.base.open_task(pending.instance_id), BACK, {"answer_scan_blob_id": scan})
+        return self.step(outcome, BACK, {"seal_decision": decision})
+
+    def register(self, pending: Pending) -> RunOutcome:
+        """The answer accepted, the same seal brought, the card issued and handed over."""
+        self.answer(pending)
+        outcome = self.bring_seal(pending)
+        outcome = self.step(outcome, BACK, {"card_kind": "registration_card"})
+        return self.step(outcome, COUNTER, {"handed_over": True})

@@ -1,0 +1,3 @@
+from webui.inquiry.routes import bp
+
+__all__ = ["bp"]
