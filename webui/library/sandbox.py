@@ -1,0 +1,72 @@
+"""Run a draft's test cases in a throw-away database, never in the city's: registrations made by a test stay there.
+
+The sandbox is a new SQLite file migrated to the current schema and seeded with the simulated population; the
+draft is deployed into it as the active version and every case runs through the real engine and handlers.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from engine.catalog import deploy
+from engine.definition_tests import Replay, SuiteReport, replay_steps, run_suite
+from engine.definitions import parse_definition
+from juki import seed_population
+from webui.library.world import RegistryWorld
+from webui.schema import upgrade
+from webui.wiring import Product, build_product
+
+__all__ = ["default_cases", "replay_draft_case", "run_draft_cases"]
+
+
+@contextmanager
+def sandbox(config, bpmn_xml: str, forms: dict[str, dict],
+            neighbours: list[tuple[str, dict]] = ()) -> Iterator[tuple[Product, str]]:
+    """A product on a new database with the definition active, beside `neighbours` (the other processes' active
+    versions, which a flow may start as a follow-up); (product, process id). Raise DefinitionError."""
+    folder = Path(tempfile.mkdtemp(prefix="inkan-sandbox-"))
+    try:
+        url = f"sqlite:///{folder / 'sandbox.sqlite3'}"
+        upgrade(url)
+        product = build_product(dict(config) | {"DATABASE_URL": url})
+        parsed = parse_definition(bpmn_xml, forms, product.handlers, source="draft")
+        with product.session_factory.begin() as session:
+            seed_population(session, today=product.services.today())
+            for xml, neighbour_forms in neighbours:
+                neighbour = parse_definition(xml, neighbour_forms, None, source="active")
+                if neighbour.process_id != parsed.process_id:
+                    deploy(session, neighbour, actor="sandbox", source="active")
+            deploy(session, parsed, actor="sandbox", source="draft")
+        try:
+            yield product, parsed.process_id
+        finally:
+            product.session_factory.kw["bind"].dispose()
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def run_draft_cases(config, bpmn_xml: str, forms: dict[str, dict], document: dict,
+                    neighbours: list[tuple[str, dict]] = ()) -> SuiteReport:
+    """Every case of the document against the definition, in a sandbox."""
+    with sandbox(config, bpmn_xml, forms, neighbours) as (product, process_id):
+        return run_suite(product.runner, process_id, document, RegistryWorld(product, document), bpmn_xml)
+
+
+def replay_draft_case(config, bpmn_xml: str, forms: dict[str, dict], document: dict, case: dict,
+                      neighbours: list[tuple[str, dict]] = ()) -> Replay:
+    """The recorder's step: replay the steps so far in a sandbox and say what comes next."""
+    with sandbox(config, bpmn_xml, forms, neighbours) as (product, process_id):
+        return replay_steps(product.runner, process_id, case, RegistryWorld(product, document))
+
+
+def default_cases(bpmn_dir: Path, process_id: str) -> dict:
+    """The shipped cases of a process (bpmn_tests/cases beside bpmn/), or an empty document."""
+    path = bpmn_dir.parent / "bpmn_tests" / "cases" / f"{process_id}.json"
+    if path.is_file():
+        return json.loads(path.read_text(encoding="utf-8"))
+    return {"process_id": process_id, "description": "", "cases": []}

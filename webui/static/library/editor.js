@@ -1,0 +1,182 @@
+/* The draft editor: bpmn-js Modeler, save with server-side validation, problems highlighted, deploy.
+   properties.js, forms.js and tests.js add their panes through window.InkanEditor. */
+(function () {
+  "use strict";
+  var root = document.getElementById("editor");
+  if (!root || typeof window.BpmnJS !== "function") return;
+
+  var listeners = {};
+  var E = window.InkanEditor = {
+    root: root,
+    mayEdit: root.getAttribute("data-may-edit") === "true",
+    draft: null, forms: {}, cases: {}, problems: [], dirty: false,
+    handlers: JSON.parse(document.getElementById("handlers-data").textContent || "[]"),
+    markers: {}
+  };
+
+  E.on = function (name, fn) { (listeners[name] = listeners[name] || []).push(fn); };
+  E.emit = function (name, data) { (listeners[name] || []).forEach(function (fn) { fn(data); }); };
+
+  E.el = function (tag, attrs, children) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (key) {
+      if (key === "text") node.textContent = attrs[key];
+      else if (key === "html") node.innerHTML = attrs[key];
+      else if (key.indexOf("on") === 0) node.addEventListener(key.slice(2), attrs[key]);
+      else if (attrs[key] !== null && attrs[key] !== undefined && attrs[key] !== false) node.setAttribute(key, attrs[key]);
+    });
+    (children || []).forEach(function (child) {
+      if (child) node.appendChild(typeof child === "string" ? document.createTextNode(child) : child);
+    });
+    return node;
+  };
+
+  E.status = function (text, tone) {
+    var box = root.querySelector("[data-status]");
+    box.textContent = text;
+    box.className = "editor-status" + (tone ? " tone-" + tone : "");
+  };
+
+  E.post = function (url, body) {
+    var token = document.querySelector("meta[name=csrf-token]").getAttribute("content");
+    return fetch(url, {
+      method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "Accept": "application/json", "X-CSRFToken": token },
+      body: JSON.stringify(body || {})
+    }).then(function (response) {
+      var type = response.headers.get("Content-Type") || "";
+      var read = type.indexOf("json") >= 0 ? response.json() : response.text();
+      return read.then(function (data) { return { ok: response.ok, status: response.status, body: data }; });
+    });
+  };
+
+  E.modeler = new window.BpmnJS({
+    container: "#canvas",
+    moddleExtensions: { spiffworkflow: window.InkanSpiffModdle }
+  });
+
+  /* Markers of one kind (problem, covered, uncovered) replace that kind's previous markers. */
+  E.mark = function (kind, ids) {
+    var canvas = E.modeler.get("canvas");
+    var registry = E.modeler.get("elementRegistry");
+    (E.markers[kind] || []).forEach(function (id) { if (registry.get(id)) canvas.removeMarker(id, kind); });
+    E.markers[kind] = (ids || []).filter(function (id) { return id && registry.get(id); });
+    E.markers[kind].forEach(function (id) { canvas.addMarker(id, kind); });
+  };
+
+  E.select = function (id) {
+    var element = E.modeler.get("elementRegistry").get(id);
+    if (!element) return;
+    E.modeler.get("selection").select(element);
+    E.modeler.get("canvas").scrollToElement(element, { top: 120, bottom: 120, left: 200, right: 200 });
+  };
+
+  E.showTab = function (name) {
+    root.querySelectorAll("[data-tab]").forEach(function (tab) {
+      tab.classList.toggle("on", tab.getAttribute("data-tab") === name);
+    });
+    root.querySelectorAll("[data-pane]").forEach(function (pane) {
+      pane.hidden = pane.getAttribute("data-pane") !== name;
+    });
+  };
+  root.querySelectorAll("[data-tab]").forEach(function (tab) {
+    tab.addEventListener("click", function () { E.showTab(tab.getAttribute("data-tab")); });
+  });
+
+  E.setDirty = function () {
+    E.dirty = true;
+    E.status("未保存の変更があります", "warn");
+  };
+
+  function renderProblems() {
+    var pane = document.getElementById("problems");
+    pane.textContent = "";
+    root.querySelector("[data-problem-count]").textContent = E.problems.length;
+    root.querySelector("[data-tab=problems]").classList.toggle("has-problems", E.problems.length > 0);
+    if (!E.problems.length) {
+      pane.appendChild(E.el("p", { "class": "ok-text", text: "検証で問題は見つかりませんでした。" }));
+    }
+    var list = E.el("ul", { "class": "problem-list" });
+    E.problems.forEach(function (problem) {
+      var element = problem.element_id && E.modeler.get("elementRegistry").get(problem.element_id);
+      var name = element && element.businessObject.name;
+      var item = E.el("li", { "class": "problem", "data-element": problem.element_id || "" }, [
+        problem.element_id ? E.el("span", { "class": "problem-where" }, [name ? E.el("strong", { text: name + " " }) : null,
+          E.el("span", { "class": "mono small", text: problem.element_id })]) : null,
+        E.el("span", { text: problem.message })
+      ]);
+      if (problem.element_id) item.addEventListener("click", function () { E.select(problem.element_id); });
+      list.appendChild(item);
+    });
+    pane.appendChild(list);
+    E.mark("has-problem", E.problems.map(function (p) { return p.element_id; }));
+  }
+
+  E.save = function () {
+    return E.modeler.saveXML({ format: true }).then(function (result) {
+      E.status("保存しています…");
+      var note = root.querySelector("[data-note]");
+      return E.post(root.getAttribute("data-save-url"), {
+        bpmn_xml: result.xml, forms: E.forms, cases: E.cases, note: note ? note.value : ""
+      });
+    }).then(function (response) {
+      if (!response.ok) {
+        E.status("保存できませんでした: " + (response.body.message || response.status), "error");
+        return false;
+      }
+      E.problems = response.body.problems || [];
+      E.dirty = false;
+      renderProblems();
+      if (E.problems.length) {
+        E.status("保存しました。問題が " + E.problems.length + " 件あります", "error");
+        E.showTab("problems");
+      } else {
+        E.status("保存しました。検証で問題はありません", "ok");
+      }
+      E.emit("saved");
+      return E.problems.length === 0;
+    });
+  };
+
+  /* Fit the diagram, but not below a readable scale: a wide flow then starts at its left edge. */
+  function fitReadable(canvas) {
+    var MIN_SCALE = 0.6;
+    canvas.zoom("fit-viewport", "auto");
+    var box = canvas.viewbox();
+    if (box.scale >= MIN_SCALE) return;
+    var container = document.getElementById("canvas");
+    canvas.viewbox({ x: box.inner.x - 110 / MIN_SCALE, y: box.inner.y - 20, width: container.clientWidth / MIN_SCALE,
+                     height: container.clientHeight / MIN_SCALE });
+  }
+
+  function load() {
+    fetch(root.getAttribute("data-draft-url"), { credentials: "same-origin" })
+      .then(function (r) { return r.json(); })
+      .then(function (draft) {
+        E.draft = draft;
+        E.forms = draft.forms || {};
+        E.cases = draft.cases || { process_id: draft.process_id, cases: [] };
+        E.problems = draft.problems || [];
+        return E.modeler.importXML(draft.bpmn_xml);
+      })
+      .then(function () {
+        fitReadable(E.modeler.get("canvas"));
+        renderProblems();
+        E.status(E.problems.length ? "問題が " + E.problems.length + " 件あります" : "読み込みました",
+                 E.problems.length ? "error" : "");
+        E.modeler.on("commandStack.changed", E.setDirty);
+        E.emit("loaded");
+        root.setAttribute("data-ready", "true");
+      })
+      .catch(function (error) { E.status("読み込めませんでした: " + error, "error"); });
+  }
+
+  root.querySelectorAll("[data-action=save]").forEach(function (button) {
+    button.addEventListener("click", function () { E.save(); });
+  });
+  root.querySelectorAll("[data-note]").forEach(function (input) { input.addEventListener("input", E.setDirty); });
+  window.addEventListener("beforeunload", function (event) {
+    if (E.dirty && E.mayEdit) { event.preventDefault(); event.returnValue = ""; }
+  });
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", load); else load();
+})();
