@@ -1,0 +1,3 @@
+from webui.audit.routes import bp
+
+__all__ = ["bp"]

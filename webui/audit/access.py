@@ -1,0 +1,70 @@
+"""Log every view of a person's data, with the purpose the user chose for this session.
+
+Pages call `purpose_gate()` first (it answers the interstitial form when no purpose is chosen yet) and then
+`log_person_view(session, resident_id, what)` inside the unit of work that reads the data. The API takes the
+purpose from the `X-Access-Purpose` header (one of PURPOSES' codes) and logs "api" when it is absent.
+"""
+
+from __future__ import annotations
+
+from flask import redirect, request, session, url_for
+from flask_login import current_user
+from sqlalchemy.orm import Session
+
+from engine.access_log import PURPOSES, log_view
+from webui.auth.users import current_actor
+
+__all__ = ["API_PURPOSE", "PURPOSE_LABELS", "chosen_purpose", "choose_purpose", "log_api_view", "log_person_view",
+           "purpose_gate", "safe_next"]
+
+SESSION_KEY = "access_purpose"
+API_PURPOSE = "api"
+PURPOSE_LABELS = PURPOSES | {API_PURPOSE: "API経由（目的の指定なし）"}
+
+
+def chosen_purpose() -> tuple[str, str | None] | None:
+    value = session.get(SESSION_KEY)
+    if isinstance(value, dict) and value.get("code") in PURPOSES:
+        return value["code"], value.get("note")
+    return None
+
+
+def choose_purpose(code: str, note: str | None) -> None:
+    """Remember the purpose for the rest of this signed-in session."""
+    session[SESSION_KEY] = {"code": code, "note": note}
+
+
+def purpose_gate():
+    """A redirect to the purpose form when this session has none yet; None when the page may go on."""
+    if chosen_purpose() is not None or not current_user.is_authenticated:
+        return None
+    return redirect(url_for("audit.purpose", next=request.full_path.rstrip("?")))
+
+
+def log_person_view(db: Session, resident_id: str | None, what: str, target: str | None = None, *,
+                    commit: bool = False) -> None:
+    """Log a page view of `resident_id`'s data (no-op without a person); call after purpose_gate().
+
+    `commit` ends the page's transaction here, before the template renders: on SQLite every transaction holds
+    the write lock, and helpers that the layout calls open sessions of their own.
+    """
+    if resident_id:
+        code, note = chosen_purpose() or (API_PURPOSE, None)
+        log_view(db, current_actor(), resident_id, what, code, target=target, note=note)
+    if commit:
+        db.commit()
+
+
+def log_api_view(db: Session, actor, resident_id: str | None, what: str, target: str | None = None) -> None:
+    """Log an API read of `resident_id`'s data with the purpose named in the X-Access-Purpose header."""
+    if not resident_id:
+        return
+    code = request.headers.get("X-Access-Purpose", "").strip()
+    log_view(db, actor, resident_id, what, code if code in PURPOSES else API_PURPOSE, target=target)
+
+
+def safe_next(target: str | None) -> str:
+    """Only a path on this site (no scheme, no //host) may be the page to go back to."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for("inbox.index")

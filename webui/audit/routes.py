@@ -1,0 +1,128 @@
+"""/audit: the purpose interstitial, the access log, the chain check and the reports dashboard (with CSV)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from flask import Blueprint, Response, abort, redirect, render_template, request
+from flask_login import login_required
+from flask_wtf import FlaskForm
+from wtforms import RadioField, StringField
+from wtforms.validators import DataRequired, Length
+
+from engine.access_log import MAX_NOTE, PURPOSES, AccessQuery, search_access
+from engine.anchors import anchors_of
+from engine.verify import verify_all
+from webui.audit.access import PURPOSE_LABELS, choose_purpose, chosen_purpose, safe_next
+from webui.audit.dashboard import TABLES, build_dashboard, csv_of
+from webui.auth.users import roles_required
+from webui.templating import JST
+from webui.wiring import product
+
+bp = Blueprint("audit", __name__)
+
+READERS = ("auditor", "manager", "admin")  # reports and the chain check
+ACCESS_LOG_READERS = ("auditor", "admin")  # who looked at whom: the privacy officer and the operators
+PER_PAGE = 50
+MAX_DAYS = 366
+
+
+class PurposeForm(FlaskForm):
+    purpose = RadioField("閲覧の目的", choices=list(PURPOSES.items()),
+                         validators=[DataRequired("閲覧の目的を選んでください")])
+    note = StringField("内容", validators=[Length(max=MAX_NOTE)])
+
+
+@bp.route("/purpose", methods=["GET", "POST"])
+@login_required
+def purpose():
+    """The interstitial: why this session opens people's data (asked once per session)."""
+    form = PurposeForm()
+    target = safe_next(request.values.get("next"))
+    if form.validate_on_submit():
+        note = (form.note.data or "").strip() or None
+        if form.purpose.data == "other" and not note:
+            form.note.errors = ["「その他」のときは内容を記入してください"]
+        else:
+            choose_purpose(form.purpose.data, note)
+            return redirect(target)
+    status = 422 if request.method == "POST" else 200
+    return render_template("audit/purpose.html", form=form, next_url=target, current=chosen_purpose(),
+                           labels=PURPOSE_LABELS), status
+
+
+@bp.get("/access")
+@roles_required(*ACCESS_LOG_READERS)
+def access_log():
+    """Who viewed whose data, newest first: by person (resident id) and / or by clerk."""
+    resident_id = (request.args.get("resident_id") or "").strip()[:40] or None
+    actor = (request.args.get("actor") or "").strip()[:100] or None
+    day_from, day_to = _period(default_days=None)
+    page_no = max(1, request.args.get("page", 1, type=int) or 1)
+    query = AccessQuery(resident_id=resident_id, actor=actor, date_from=_utc_start(day_from),
+                        date_to=_utc_start(day_to + timedelta(days=1)) if day_to else None,
+                        limit=PER_PAGE, offset=(min(page_no, 10_000) - 1) * PER_PAGE)
+    with product().session_factory() as session:
+        rows, total = search_access(session, query)
+    return render_template("audit/access.html", rows=rows, total=total, page_no=page_no,
+                           pages=max(1, -(-total // PER_PAGE)), resident_id=resident_id or "", actor=actor or "",
+                           day_from=day_from, day_to=day_to, labels=PURPOSE_LABELS)
+
+
+@bp.get("/chains")
+@roles_required(*READERS)
+def chains():
+    """Check every hash chain now: from the newest anchor on (every anchor re-checked), or ?full=1 every row."""
+    full = request.args.get("full") == "1"
+    with product().session_factory() as session:
+        reports = verify_all(session, since_anchor=not full)
+        anchors = anchors_of(session, limit=30)
+    return render_template("audit/chains.html", reports=reports, anchors=anchors, full=full)
+
+
+@bp.get("/reports")
+@roles_required(*READERS)
+def reports():
+    day_from, day_to = _period(default_days=30)
+    with product().session_factory() as session:
+        dashboard = build_dashboard(session, day_from, day_to)
+    return render_template("audit/reports.html", d=dashboard, tables=TABLES)
+
+
+@bp.get("/reports.csv")
+@roles_required(*READERS)
+def report_csv():
+    """One dashboard table (?table=instances|task_times|…) as CSV for Excel (UTF-8 with BOM)."""
+    table = request.args.get("table", "")
+    if table not in TABLES:
+        abort(404)
+    day_from, day_to = _period(default_days=30)
+    with product().session_factory() as session:
+        text = csv_of(build_dashboard(session, day_from, day_to), table)
+    filename = f"inkan_{table}_{day_from.isoformat()}_{day_to.isoformat()}.csv"
+    return Response("\ufeff" + text, mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+def _period(default_days: int | None) -> tuple[date | None, date | None]:
+    """from / to (office days, inclusive) from the query; bad dates are ignored, the span is capped."""
+    today = datetime.now(JST).date()
+    day_to = _date_arg("to") or (today if default_days else None)
+    day_from = _date_arg("from") or (day_to - timedelta(days=default_days - 1) if default_days else None)
+    if day_from and day_to:
+        if day_from > day_to:
+            day_from, day_to = day_to, day_from
+        day_from = max(day_from, day_to - timedelta(days=MAX_DAYS))
+    return day_from, day_to
+
+
+def _date_arg(name: str) -> date | None:
+    try:
+        value = date.fromisoformat((request.args.get(name) or "").strip())
+    except ValueError:
+        return None
+    return value if date(1990, 1, 1) <= value <= date(2200, 1, 1) else None
+
+
+def _utc_start(day: date | None) -> datetime | None:
+    return datetime.combine(day, datetime.min.time()) - timedelta(hours=9) if day else None

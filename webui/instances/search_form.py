@@ -1,0 +1,90 @@
+"""The instance search's query string → an engine InstanceQuery (people resolved through the resident register)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from werkzeug.datastructures import MultiDict
+
+from engine.models import InstanceStatus
+from engine.search import INCIDENT_FILTERS, SORTS, InstanceQuery, decode_cursor
+from juki import JukiError, ResidentQuery
+from webui.templating import LANES
+
+__all__ = ["FIELDS", "MAX_PEOPLE", "InstanceSearchForm"]
+
+FIELDS = ("process_id", "version", "status", "from", "to", "clerk", "lane", "name", "kana", "resident_id",
+          "number", "incident", "sort", "order")
+MAX_PEOPLE = 500  # a name or kana matching more people than this is too vague to search by
+OFFICE_OFFSET = timedelta(hours=9)
+
+
+@dataclass
+class InstanceSearchForm:
+    values: dict[str, str]
+    messages: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_args(cls, args: MultiDict) -> InstanceSearchForm:
+        return cls({name: (args.get(name) or "").strip()[:100] for name in FIELDS})
+
+    def get(self, name: str) -> str:
+        return self.values.get(name, "")
+
+    def args(self, **overrides) -> dict[str, str]:
+        """The non-empty criteria, for links (pager, sort) that keep them."""
+        return {k: v for k, v in (self.values | overrides).items() if v}
+
+    def query(self, register, *, per_page: int, after: str | None, before: str | None) -> InstanceQuery:
+        """The engine query; unusable criteria are dropped with a Japanese message in self.messages."""
+        v = self.values
+        return InstanceQuery(
+            process_id=v["process_id"] or None, definition_id=self._int("version"),
+            status=self._choice("status", InstanceStatus.ALL, "状態"), started_from=self._day("from"),
+            started_to=self._day("to", next_day=True), clerk=v["clerk"] or None,
+            lane=self._choice("lane", LANES, "レーン"), resident_ids=self._people(register),
+            registration_number=v["number"] or None,
+            incident=self._choice("incident", INCIDENT_FILTERS, "障害"),
+            sort=v["sort"] if v["sort"] in SORTS else "started", descending=v["order"] != "asc",
+            per_page=per_page, after=decode_cursor(after), before=decode_cursor(before))
+
+    def _choice(self, name: str, choices, label: str) -> str | None:
+        value = self.values[name]
+        if value and value not in choices:
+            self.messages.append(f"{label}の指定 {value} は使えないため無視しました")
+            return None
+        return value or None
+
+    def _int(self, name: str) -> int | None:
+        value = self.values[name]
+        return int(value) if value.isdigit() and len(value) < 10 else None
+
+    def _day(self, name: str, *, next_day: bool = False) -> datetime | None:
+        """Start of the office (JST) day as naive UTC; `next_day` gives the end of the day (exclusive)."""
+        try:
+            day = date.fromisoformat(self.values[name])
+        except ValueError:
+            if self.values[name]:
+                self.messages.append(f"日付 {self.values[name]} は 2026-04-01 の形式で入力してください")
+            return None
+        if not date(1990, 1, 1) <= day <= date(2200, 1, 1):
+            return None
+        return datetime.combine(day + timedelta(days=1 if next_day else 0), datetime.min.time()) - OFFICE_OFFSET
+
+    def _people(self, register) -> tuple[str, ...] | None:
+        """Resident ids matching name / kana / id (None: no person criterion)."""
+        name, kana, resident_id = self.values["name"], self.values["kana"], self.values["resident_id"]
+        if not (name or kana):
+            return (resident_id,) if resident_id else None
+        try:
+            found = register.search(ResidentQuery(name=name or None, kana=kana or None,
+                                                  resident_id=resident_id or None, include_former=True,
+                                                  limit=MAX_PEOPLE + 1))
+        except JukiError as exc:
+            self.messages.append(exc.message)
+            return ()
+        if len(found) > MAX_PEOPLE:
+            self.messages.append(f"氏名・カナに該当する住民が{MAX_PEOPLE}人を超えます。条件を絞ってください")
+            return ()
+        return tuple(r.resident_id for r in found)
