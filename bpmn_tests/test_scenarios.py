@@ -4,6 +4,8 @@ A case names its applicant, optional set-up, the user tasks in the order they mu
 that does it and the form data) and what must hold at the end. Placeholders in data:
   $applicant                the applicant's resident id        $guarantor   a registered guarantor's number
   $scan:TEXT[:SIZE_MM[:SHAPE[:INK]]]  a generated seal scan, stored as a blob    $blank   a scan with no impression
+  $inquiry_number           the 照会番号 of the case's 4.1.4 application
+A step ["$timers", "", {"days": N}] moves the clock N days on and fires every timer due by then.
 "expect" may hold "history": {reason: {key: value}}: the registration's history entry with that reason has those
 after-values.
 """
@@ -12,14 +14,17 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import timedelta
 from typing import Any
 
 import pytest
 
 import imaging
 from bpmn_tests.conftest import load_cases
+from bpmn_tests.resident_events import start_case
 from engine.actor import Actor
 from engine.catalog import active_definition, restore_workflow
+from engine.db import utcnow
 from engine.models import ProcessInstance
 from engine.paths import sequence_flows, taken_flows
 from engine.queries import open_tasks_of_instance
@@ -36,8 +41,12 @@ _covered: dict[tuple[str, str], set[str]] = {}
 def test_scenario(product, process_id: str, case: dict) -> None:
     driver = RegistrationDriver(product)
     context = _prepare(driver, case)
-    outcome = product.runner.start(process_id, Actor("madoguchi", "madoguchi"), {"resident_id": context["applicant"]})
+    outcome = start_case(product, process_id, case, context)  # a plain start, or a resident event's message
     for spec_name, role, data in case["steps"]:
+        context["instance_id"] = outcome.instance_id
+        if spec_name == "$timers":  # the clock moves on by data["days"]: every timer due by then fires
+            product.runner.fire_due_timers(now=utcnow() + timedelta(days=data["days"]), limit=1000)
+            continue
         tasks = _open_tasks(product, outcome.instance_id)
         assert [t.spec_name for t in tasks] == [spec_name], f"expected {spec_name}, open: {[t.spec_name for t in tasks]}"
         outcome = product.runner.complete(tasks[0].id, Actor(role, role), _resolve(product, data, context))
@@ -87,6 +96,10 @@ def _resolve(product, value: Any, context: dict) -> Any:
         return value
     if value in ("$applicant", "$guarantor"):
         return context[value[1:]]
+    if value == "$inquiry_number":  # 4.1.4: the number printed on the letter of this case's application
+        with product.session_factory() as session:
+            return _final_data(product, session, session.get(ProcessInstance, context["instance_id"]))[
+                "inquiry"]["inquiry_number"]
     if value == "$blank":
         return _store(product, imaging.make_blank_scan())
     if value.startswith("$scan:"):

@@ -9,10 +9,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.actor import Actor
+from engine.chain import ChainSpec, chain_model
+from engine.db import utcnow
 from engine.models import AuditEvent
 from engine.scripting import json_default
 
 MAX_VALUE_CHARS = 300
+AUDIT_CHAIN = ChainSpec("audit_event", AuditEvent,
+                        ("at", "actor", "actor_role", "kind", "instance_id", "spec_name", "title", "summary_json"),
+                        (("at", utcnow), ("summary_json", "{}")))
+chain_model(AUDIT_CHAIN)  # every AuditEvent row is chained when flushed (engine/chain.py)
 
 
 def record(session: Session, actor: Actor, kind: str, *, instance_id: int | None = None,

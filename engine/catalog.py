@@ -9,6 +9,8 @@ from pathlib import Path
 from threading import Lock
 
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.specs.defaults import StartEvent
+from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -148,3 +150,17 @@ def get_definition(session: Session, definition_id: int) -> ProcessDefinition:
     if definition is None:
         raise DefinitionNotFound(f"定義 {definition_id} は存在しません")
     return definition
+
+
+def message_start(session: Session, specs: SpecCache, message_name: str) -> tuple[ProcessDefinition, object]:
+    """The active definition whose start event catches `message_name`, and that event's definition.
+
+    Raise DefinitionNotFound when no active definition starts on the message.
+    """
+    for definition in list_active_definitions(session):
+        for task_spec in specs.get(definition).spec.task_specs.values():
+            event = getattr(task_spec, "event_definition", None)
+            if isinstance(task_spec, StartEvent) and isinstance(event, MessageEventDefinition) \
+                    and event.name == message_name:
+                return definition, event
+    raise DefinitionNotFound(f"メッセージ「{message_name}」で開始する業務フローは登録されていません")

@@ -41,7 +41,15 @@ class ProcessInstance(Base):
     """A running or finished flow; its SpiffWorkflow state is TEXT, guarded by an optimistic version."""
 
     __tablename__ = "process_instance"
-    __table_args__ = (Index("ix_process_instance_status_updated", "status", "updated_at"),)
+    __table_args__ = (
+        Index("ix_process_instance_status_updated", "status", "updated_at"),
+        # instance search (engine/search.py): newest first, alone or within one flow / status / clerk
+        Index("ix_process_instance_started_at_id", "started_at", "id"),
+        Index("ix_process_instance_updated_at_id", "updated_at", "id"),
+        Index("ix_process_instance_process_started", "process_id", "started_at"),
+        Index("ix_process_instance_status_started", "status", "started_at"),
+        Index("ix_process_instance_started_by_started", "started_by", "started_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     definition_id: Mapped[int] = mapped_column(ForeignKey("process_definition.id"), index=True)
@@ -119,6 +127,8 @@ class AuditEvent(Base):
     spec_name: Mapped[str | None] = mapped_column(String(100))
     title: Mapped[str | None] = mapped_column(String(200))
     summary_json: Mapped[str] = mapped_column(Text, default="{}")
+    chain_seq: Mapped[int | None] = mapped_column(unique=True, index=True)  # hash chain (engine/chain.py)
+    row_hash: Mapped[str | None] = mapped_column(String(64))
 
 
 class Timer(Base):

@@ -41,6 +41,8 @@ def taken_flows(workflow: BpmnWorkflow, flows: list[SequenceFlow]) -> set[str]:
     for task in workflow.get_tasks(state=TaskState.COMPLETED | TaskState.READY | TaskState.WAITING
                                    | TaskState.ERROR | TaskState.STARTED):
         parent = task.parent
+        while parent is not None and parent.parent is not None and getattr(parent.task_spec, "bpmn_id", None) is None:
+            parent = parent.parent  # a boundary event's split sits between the element and its predecessor
         if parent is None:
             continue
         source, target = getattr(parent.task_spec, "bpmn_id", None), getattr(task.task_spec, "bpmn_id", None)

@@ -101,6 +101,7 @@ class InstanceDetail:
     active_ids: list[str] = field(default_factory=list)
     error_ids: list[str] = field(default_factory=list)
     taken_flows: list[str] = field(default_factory=list)
+    step_data: dict[str, dict[str, Any]] = field(default_factory=dict)  # human task guid → data at completion
 
 
 def instance_detail(session: Session, specs: SpecCache, instance_id: int) -> InstanceDetail:
@@ -123,8 +124,9 @@ def instance_detail(session: Session, specs: SpecCache, instance_id: int) -> Ins
 
 
 def _mark_diagram(detail: InstanceDetail, workflow) -> None:
-    """Done, active and failed BPMN elements, and the data as the latest step left it."""
+    """Done, active and failed BPMN elements, the data as the latest step left it and at each human step."""
     latest = None
+    human = {row.task_guid for row in detail.tasks if row.completed_by}
     for task in workflow.get_tasks():
         spec = task.task_spec
         bpmn_id = getattr(spec, "bpmn_id", None)
@@ -132,6 +134,8 @@ def _mark_diagram(detail: InstanceDetail, workflow) -> None:
             continue
         if task.state == TaskState.COMPLETED:
             detail.completed_ids.append(bpmn_id)
+            if str(task.id) in human:
+                detail.step_data[str(task.id)] = dict(task.data)
             if latest is None or task.last_state_change > latest.last_state_change:
                 latest = task
         elif task.state in (TaskState.READY, TaskState.WAITING, TaskState.STARTED):

@@ -17,6 +17,7 @@ from datetime import UTC
 from typing import Any
 from uuid import UUID
 
+from SpiffWorkflow.bpmn import BpmnEvent
 from SpiffWorkflow.bpmn.specs.defaults import EndEvent
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
@@ -27,11 +28,13 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from engine import audit
 from engine.actor import SYSTEM, Actor
-from engine.catalog import SpecCache, active_definition, dump_workflow, restore_workflow
+from engine.catalog import SpecCache, active_definition, dump_workflow, message_start, restore_workflow
 from engine.db import utcnow
 from engine.definitions import form_file_of, is_human
 from engine.errors import (
+    DefinitionNotFound,
     EngineError,
+    FormInvalid,
     InstanceNotActive,
     InstanceNotFound,
     InvalidStartData,
@@ -44,12 +47,16 @@ from engine.errors import (
 from engine.forms import coerce_form_input, validate_form
 from engine.models import HumanTask, Incident, InstanceStatus, ProcessDefinition, ProcessInstance, Timer
 from engine.scripting import InkanScriptEngine, RestrictedEnvironment
-from handlers.base import HandlerRegistry, ServiceContext, Subject
+from handlers.base import HandlerError, HandlerRegistry, ServiceContext, Subject
 
 ContextFactory = Callable[..., ServiceContext]
 SubjectResolver = Callable[[Session, dict[str, Any]], Subject | None]
 START_KEY = re.compile(r"^[a-z][a-z0-9_]{0,40}$")
 ACTIVE = (InstanceStatus.RUNNING, InstanceStatus.WAITING)
+# A handler result may carry {"process_id": …, "data": {…}} under this key: the runner starts that process in the
+# same transaction (a flow handing over to another, e.g. 4.1.2 → 4.1.4) and puts {process_id, instance_id} back.
+FOLLOW_UP_KEY = "continue_with"
+CANCEL_HOOK = "inkan.instance.cancel"  # the registry's side of cancelling an instance (optional handler)
 
 
 @dataclass
@@ -68,6 +75,7 @@ class _Run:
     instance: ProcessInstance
     actor: Actor
     failure: tuple[Any, BaseException, str] | None = None
+    follow_up: RunOutcome | None = None  # an instance a handler asked to start (FOLLOW_UP_KEY)
 
 
 class WorkflowRunner:
@@ -87,22 +95,86 @@ class WorkflowRunner:
             raise LaneForbidden("この役割では業務を開始できません")
         start_data = _checked_start_data(data or {})
         with self._unit_of_work() as session:
-            definition = active_definition(session, process_id)
+            return self._start_in(session, process_id, actor, start_data)
+
+    def _start_in(self, session: Session, process_id: str, actor: Actor, start_data: dict[str, Any],
+                  started_from: int | None = None) -> RunOutcome:
+        definition = active_definition(session, process_id)
+        entry = self.specs.get(definition)
+        instance = ProcessInstance(definition_id=definition.id, process_id=process_id,
+                                   status=InstanceStatus.RUNNING, state="", started_by=actor.username)
+        if self.subject_of_start is not None:
+            _apply_subject(instance, self.subject_of_start(session, start_data))
+        session.add(instance)
+        session.flush()
+        workflow = BpmnWorkflow(entry.spec, entry.subprocess_specs)
+        workflow.get_tasks(state=TaskState.READY)[0].data.update(start_data)
+        summary = {"process_id": process_id, "version": definition.content_hash[:12], "data": start_data}
+        if started_from is not None:
+            summary["started_from"] = started_from
+        audit.record(session, actor, "start", instance_id=instance.id, title=definition.name, summary=summary)
+        run = _Run(instance, actor)
+        self._advance(session, run, workflow)
+        return self._save(session, run, workflow, actor)
+
+    def cancel(self, instance_id: int, actor: Actor, reason: str) -> RunOutcome:
+        """Stop an instance started by mistake: terminated, open tasks closed, audited with the reason.
+
+        The handler registered under CANCEL_HOOK (if any) first closes what the instance opened in the registry,
+        and refuses (HandlerError) when the instance already changed a record. Raise LaneForbidden, FormInvalid
+        (no reason), InstanceNotFound or InstanceNotActive.
+        """
+        reason = (reason or "").strip()
+        if not actor.may_start:
+            raise LaneForbidden("この役割では事案を取り消せません")
+        if not reason or len(reason) > 400:
+            raise FormInvalid("取消の理由を入力してください（400文字以内）", {"reason": "取消の理由を入力してください"})
+        with self._unit_of_work() as session:
+            instance = self._active_instance(session, instance_id)
+            if CANCEL_HOOK in self.handlers:
+                ctx = self.context_factory(session=session, actor=actor.username, instance_id=instance.id,
+                                           task_name="cancel")
+                self.handlers.get(CANCEL_HOOK).call(ctx, {"reason": reason})
+            for row in session.scalars(select(HumanTask).where(HumanTask.instance_id == instance.id,
+                                                               HumanTask.is_open.is_(True))):
+                row.is_open = False
+            instance.status, instance.updated_at = InstanceStatus.TERMINATED, utcnow()
+            instance.ended_at, instance.end_event = instance.updated_at, None
+            audit.record(session, actor, "cancel", instance_id=instance.id, summary={"reason": reason})
+            session.flush()
+            return RunOutcome(instance.id, instance.status)
+
+    def start_by_message(self, message_name: str, payload: dict[str, Any], actor: Actor = SYSTEM, *,
+                         on_started: Callable[[Session, RunOutcome], None] | None = None) -> RunOutcome:
+        """Start the active definition whose message start event catches `message_name`, carrying `payload`.
+
+        The message's correlation properties (e.g. resident_id) are computed from the payload and become the
+        instance's correlation keys. `on_started` runs in the same transaction (the caller's receipt).
+        Raise DefinitionNotFound when no active definition starts on this message.
+        """
+        with self._unit_of_work() as session:
+            definition, event_definition = message_start(session, self.specs, message_name)
             entry = self.specs.get(definition)
-            instance = ProcessInstance(definition_id=definition.id, process_id=process_id,
+            instance = ProcessInstance(definition_id=definition.id, process_id=definition.process_id,
                                        status=InstanceStatus.RUNNING, state="", started_by=actor.username)
             if self.subject_of_start is not None:
-                _apply_subject(instance, self.subject_of_start(session, start_data))
+                _apply_subject(instance, self.subject_of_start(session, payload))
             session.add(instance)
             session.flush()
-            workflow = BpmnWorkflow(entry.spec, entry.subprocess_specs)
-            workflow.get_tasks(state=TaskState.READY)[0].data.update(start_data)
             audit.record(session, actor, "start", instance_id=instance.id, title=definition.name,
-                         summary={"process_id": process_id, "version": definition.content_hash[:12],
-                                  "data": start_data})
+                         summary={"process_id": definition.process_id, "message": message_name,
+                                  "version": definition.content_hash[:12], "data": payload})
+            workflow = BpmnWorkflow(entry.spec, entry.subprocess_specs)
             run = _Run(instance, actor)
+            self._advance(session, run, workflow)  # Start → the start events wait for their messages
+            correlations = event_definition.calculate_correlations(
+                workflow.script_engine, event_definition.correlation_properties, payload)
+            workflow.send_event(BpmnEvent(event_definition, payload=payload, correlations=correlations))
             self._advance(session, run, workflow)
-            return self._save(session, run, workflow, actor)
+            outcome = self._save(session, run, workflow, actor)
+            if on_started is not None:
+                on_started(session, outcome)
+            return outcome
 
     def claim(self, task_id: int, actor: Actor) -> None:
         with self._unit_of_work() as session:
@@ -194,6 +266,7 @@ class WorkflowRunner:
                 return False
             definition = session.get(ProcessDefinition, instance.definition_id)
             workflow = self._load(definition, instance)
+            _mark_timer_fired(workflow, timer.task_guid)
             workflow.refresh_timers()
             audit.record(session, SYSTEM, "timer", instance_id=instance.id, summary={"timer_id": timer.id})
             run = _Run(instance, SYSTEM)
@@ -257,6 +330,8 @@ class WorkflowRunner:
             with session.begin_nested():
                 result = handler.call(ctx, params)
             _apply_subject(run.instance, ctx.subject)
+            if isinstance(result.get(FOLLOW_UP_KEY), dict):
+                result[FOLLOW_UP_KEY] = self._start_follow_up(session, run, result[FOLLOW_UP_KEY])
             audit.record(session, run.actor, "service_call", instance_id=run.instance.id,
                          spec_name=task.task_spec.bpmn_id, title=task.task_spec.bpmn_name,
                          summary={"operator": operator_id, "function_id": handler.function_id,
@@ -264,6 +339,17 @@ class WorkflowRunner:
             return result
 
         return call
+
+    def _start_follow_up(self, session: Session, run: _Run, request: dict[str, Any]) -> dict[str, Any]:
+        """Start the process a handler handed over to, as the same actor, in the same transaction."""
+        process_id = str(request.get("process_id"))
+        try:
+            child = self._start_in(session, process_id, run.actor, _checked_start_data(request.get("data") or {}),
+                                   started_from=run.instance.id)
+        except DefinitionNotFound as exc:  # an incident on this instance, retried once the flow is deployed
+            raise HandlerError(exc.message, code=exc.code) from exc
+        run.follow_up = child
+        return {"process_id": process_id, "instance_id": child.instance_id}
 
     def _save(self, session: Session, run: _Run, workflow: BpmnWorkflow, actor: Actor) -> RunOutcome:
         instance = run.instance
@@ -278,6 +364,8 @@ class WorkflowRunner:
             instance.end_event = _end_event(workflow)
         outcome.status = instance.status
         outcome.next_task_id = self._sync_inbox(session, instance, workflow, actor)
+        if outcome.next_task_id is None and run.follow_up is not None:
+            outcome.next_task_id = run.follow_up.next_task_id  # the clerk goes on in the flow handed over to
         _sync_timers(session, instance, workflow)
         session.flush()
         return outcome
@@ -316,6 +404,13 @@ class WorkflowRunner:
             if next_task_id is None and actor.may_work(row.lane):
                 next_task_id = row.id
         return next_task_id
+
+
+def _mark_timer_fired(workflow: BpmnWorkflow, task_guid: str) -> None:
+    """The claimed timer row decides that the timer is due (the worker's clock), not the process's own clock."""
+    task = workflow.tasks.get(UUID(task_guid))  # gone when a loop replaced it: its successor has its own row
+    if task is not None and task.state == TaskState.WAITING:
+        task._set_internal_data(event_fired=True)
 
 
 def _sync_timers(session: Session, instance: ProcessInstance, workflow: BpmnWorkflow) -> None:

@@ -7,10 +7,10 @@ __all__ = ["HandlerError", "HandlerRegistry", "ServiceContext", "Subject", "buil
 
 def build_registry() -> HandlerRegistry:
     """Every handler of the product under its operator id."""
-    from handlers import impressions, printing, registration, residents
+    from handlers import impressions, inquiry, juki_events, print_queue, printing, registration, residents
 
     registry = HandlerRegistry()
-    for module in (residents, impressions, registration, printing):
+    for module in (residents, impressions, registration, printing, print_queue, juki_events, inquiry):
         for operator_id, function_id, title, fn in module.OPERATORS:
             registry.register(operator_id, function_id=function_id, title=title)(fn)
     return registry

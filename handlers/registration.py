@@ -6,8 +6,9 @@ import json
 
 from handlers.base import HandlerError, ServiceContext
 from handlers.residents import require_resident
+from juki.jlis import CertificateStatus, normalize_serial
 from registry.seals import records
-from registry.seals.models import Impression
+from registry.seals.models import Impression, Registration
 from registry.seals.rules import PersonFacts, check_eligibility
 
 CARD_KINDS = {"registration_card": "印鑑登録証", "mynumber_card": "個人番号カード"}
@@ -65,34 +66,54 @@ def issue_card(ctx: ServiceContext, registration_id: int, card_kind: str, card_n
     if card_kind not in CARD_KINDS:
         raise HandlerError(f"登録証の種別 {card_kind} は使えません", code="bad_card_kind")
     record = records.get_registration(ctx.session, registration_id)
+    serial = normalize_serial(mynumber_cert_serial) if card_kind == "mynumber_card" else None
     if card_kind == "mynumber_card":
-        status = ctx.services.jlis.certificate_status(mynumber_cert_serial or "")
+        status = ctx.services.jlis.certificate_status(serial, session=ctx.session)
         if status.valid is False:
             return {"issued": False, "card_kind": card_kind, "card_number": None, "message": status.message}
         card_number = None
     else:
         card_number = card_number or record.registration_number
     records.set_card(ctx.session, record, card_kind=CARD_KINDS[card_kind], card_number=card_number,
-                     cert_serial=mynumber_cert_serial if card_kind == "mynumber_card" else None,
+                     cert_serial=serial,
                      today=ctx.today(), operator=ctx.actor, instance_id=ctx.instance_id)
     return {"issued": True, "card_kind": card_kind, "card_number": card_number,
             "message": f"{CARD_KINDS[card_kind]}を登録番号 {record.registration_number} に紐付けました"}
 
 
-def refuse(ctx: ServiceContext, reason: str, detail: str | None = None, resident_id: str | None = None) -> dict:
-    """Close the application as refused, with the reason the counter explains to the applicant."""
+def check_card(session, services, record: Registration) -> CertificateStatus | None:
+    """5.4 at every later use of the card: ask J-LIS again about the linked My Number card's certificate.
+
+    None when the registration's card is a 印鑑登録証 (nothing to ask); otherwise J-LIS's answer (``valid``
+    False for revoked / expired / unknown, with a Japanese ``message``).
+    """
+    if record.card_kind != CARD_KINDS["mynumber_card"]:
+        return None
+    return services.jlis.certificate_status(record.mynumber_cert_serial or "", session=session)
+
+
+def refuse(ctx: ServiceContext, reason: str, detail: str | None = None, resident_id: str | None = None,
+           kind: str = "4.1.2") -> dict:
+    """Close the application (of flow `kind`) as refused, with the reason the counter explains to the applicant."""
     label = REFUSAL_LABELS.get(reason, reason)
-    records.close_application(ctx.session, ctx.instance_id, kind="4.1.2", resident_id=resident_id,
+    records.close_application(ctx.session, ctx.instance_id, kind=kind, resident_id=resident_id,
                               status="refused", reason=reason, detail=detail, operator=ctx.actor, at=ctx.now())
     return {"reason": reason, "label": label, "message": f"申請を却下しました（{label}）: {detail or ''}".rstrip(": ")}
 
 
-def refer_to_inquiry(ctx: ServiceContext, reason: str, resident_id: str | None = None) -> dict:
-    """Neither photo ID nor a valid 保証書 (or a proxy applied): 4.1.4 照会による登録 takes over."""
+def refer_to_inquiry(ctx: ServiceContext, reason: str, resident_id: str | None = None,
+                     applicant: str | None = None) -> dict:
+    """Neither photo ID nor a valid 保証書 (or a proxy applied): 4.1.4 照会による登録 takes over.
+
+    The engine starts 4.1.4 with what the counter has taken so far (the result's continue_with).
+    """
     label = REFERRAL_LABELS.get(reason, reason)
     records.close_application(ctx.session, ctx.instance_id, kind="4.1.2", resident_id=resident_id,
                               status="referred", reason=reason, detail=label, operator=ctx.actor, at=ctx.now())
-    return {"reason": reason, "message": f"即時登録できないため、照会による登録（4.1.4）へ進みます（{label}）"}
+    handover = {"resident_id": resident_id, "applicant": applicant or "self", "inquiry_reason": reason,
+                "referred_from": ctx.instance_id}
+    return {"reason": reason, "message": f"即時登録できないため、照会による登録（4.1.4）へ進みます（{label}）",
+            "continue_with": {"process_id": "shoukai_touroku", "data": handover}}
 
 
 OPERATORS = [

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from registry.seals.numbering import NumberFormat
+from registry.settings.store import Municipality, current_municipality
 
 JST = timezone(timedelta(hours=9), "JST")
 
@@ -29,9 +30,18 @@ class RegistrySettings:
     seal_min_mm: float = 8.0
     seal_max_mm: float = 25.0
     default_dpi: float = 300.0
-    similarity_threshold: float = 0.80
+    similarity_threshold: float = 0.82  # imaging.compare.DEFAULT_THRESHOLD: the equal-error point
+    inquiry_deadline_days: int = 30  # 4.1.4.2: days the applicant has to bring back the 回答書
     number_format: NumberFormat = field(default_factory=NumberFormat)
     office: OfficeSettings = field(default_factory=OfficeSettings)
+
+
+@dataclass(frozen=True)
+class Operator:
+    """Who prints or issues outside a flow: a username and role (engine.actor.Actor has the same shape)."""
+
+    username: str
+    role: str | None = None
 
 
 @dataclass
@@ -40,6 +50,23 @@ class HandlerServices:
     juki_factory: Callable[[Session], Any]  # → juki.JukiClient
     jlis: Any  # → juki.jlis.JlisClient
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    # engine.audit.record, wired in one place: (session, actor, kind, *, instance_id, title, summary)
+    audit: Callable[..., None] | None = None
+    certificate_key: bytes = b""  # HMAC key of the certificates' QR payloads
+    verify_url: str | None = None  # the public /verify page; set, the QR code holds「<url>?p=<payload>」
+
+    def office(self, session: Session) -> Municipality:
+        """The municipality settings in force now: the newest saved version, else the configured defaults."""
+        office = self.settings.office
+        defaults = Municipality(municipality=office.municipality, mayor_title=office.mayor_title,
+                                mayor_name=office.mayor_name, section=office.section, contact=office.contact)
+        return current_municipality(session, defaults)
+
+    def record_audit(self, session: Session, actor: Any, kind: str, **details: Any) -> None:
+        """Add an audit event to the caller's unit of work; raise RuntimeError when no audit sink is wired."""
+        if self.audit is None:
+            raise RuntimeError("HandlerServices.audit is not wired")
+        self.audit(session, actor, kind, **details)
 
     def now(self) -> datetime:
         """Local (JST) wall time without tzinfo, as printed and as entered in the 処理日."""

@@ -18,6 +18,9 @@ def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     load_config(app, config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    from webui.audit.chains import install_chains
+
+    install_chains()  # hash-chain registry history rows too (webui/audit/chains.py)
     app.extensions["inkan"] = build_product(app.config)
     login_manager.init_app(app)
     csrf.init_app(app)
@@ -38,17 +41,38 @@ def create_app(config: dict | None = None) -> Flask:
 def _register_blueprints(app: Flask) -> None:
     from webui import auth
     from webui.api import bp as api_bp
+    from webui.audit import bp as audit_bp
+    from webui.documents import bp as documents_bp
     from webui.inbox import bp as inbox_bp
+    from webui.inquiry import bp as inquiry_bp
     from webui.instances import bp as instances_bp
+    from webui.konbini import bp as konbini_bp
+    from webui.library import bp as library_bp
+    from webui.printjobs import bp as printjobs_bp
+    from webui.rendou import bp as rendou_bp
     from webui.residents import bp as residents_bp
+    from webui.settings import bp as settings_bp
+    from webui.simulator import bp as simulator_bp
     from webui.tasks import bp as tasks_bp
     from webui.vendor import bp as vendor_bp
+    from webui.verify import bp as verify_bp
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(inbox_bp)
     app.register_blueprint(tasks_bp, url_prefix="/tasks")
     app.register_blueprint(instances_bp, url_prefix="/instances")
+    app.register_blueprint(audit_bp, url_prefix="/audit")
+    app.register_blueprint(library_bp, url_prefix="/library")
     app.register_blueprint(residents_bp, url_prefix="/residents")
+    app.register_blueprint(inquiry_bp, url_prefix="/inquiry")
+    app.register_blueprint(documents_bp, url_prefix="/documents")
+    app.register_blueprint(printjobs_bp, url_prefix="/print")
+    app.register_blueprint(rendou_bp, url_prefix="/rendou")
+    app.register_blueprint(settings_bp, url_prefix="/admin/settings")
+    app.register_blueprint(verify_bp, url_prefix="/verify")
     app.register_blueprint(vendor_bp, url_prefix="/vendor")
+    app.register_blueprint(simulator_bp)  # /admin/juki, /admin/jlis, /kiosk
+    csrf.exempt(konbini_bp)  # the 交付センター authenticates with its shared key
+    app.register_blueprint(konbini_bp, url_prefix="/api/v1/konbini")
     csrf.exempt(api_bp)  # the API authenticates with bearer tokens, not cookies
     app.register_blueprint(api_bp, url_prefix="/api/v1")

@@ -16,8 +16,12 @@ from registry.errors import RegistryError
 from registry.staff import accounts
 from registry.staff.models import ROLES
 from webui import schema
+from webui.audit_cli import audit
 from webui.config import ConfigurationError
+from webui.definitions_cli import definitions
+from webui.print_cli import print_group
 from webui.seal_cli import seal
+from webui.settings.seed import seed_office_settings
 from webui.wiring import product
 
 
@@ -37,6 +41,9 @@ def register_cli(app: Flask) -> None:
     for command in (init_command, serve_command, worker_command, users):
         app.cli.add_command(command)
     app.cli.add_command(seal)
+    app.cli.add_command(print_group)
+    app.cli.add_command(audit)
+    app.cli.add_command(definitions)
 
 
 @click.command("init")
@@ -48,6 +55,7 @@ def init_command(demo: bool) -> None:
     click.echo("データベース: 最新のスキーマに移行しました")
     if not load_definitions():
         sys.exit(1)
+    click.echo(seed_office_settings(product(), demo_seal=demo))
     if demo:
         from webui.demo import seed_demo
 
@@ -94,7 +102,8 @@ def worker_command(interval: float | None) -> None:
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     click.echo("ワーカーを開始しました（停止: Ctrl+C）")
-    run_worker(product().runner, stop, interval or float(current_app.config["WORKER_INTERVAL_SECONDS"]))
+    run_worker(product().runner, stop, interval or float(current_app.config["WORKER_INTERVAL_SECONDS"]),
+               rounds=(product().process_resident_events,))
 
 
 @click.group("users")

@@ -21,13 +21,22 @@ def defaults(instance_path: str) -> dict:
         "DATABASE_URL": f"sqlite:///{Path(instance_path) / 'inkan.sqlite3'}",
         "BPMN_DIR": str(REPO_ROOT / "bpmn"),
         "STATIC_VENDOR_DIR": str(REPO_ROOT / "node_modules"),
-        "JUKI_ADAPTER": "simulator",
+        "JUKI": "simulator",  # or "http": the external register at JUKI_URL (docs/juki/openapi.yaml)
+        "JUKI_URL": "",
+        "JUKI_TOKEN": "",
+        "JUKI_TIMEOUT": 5.0,
+        "JUKI_CONNECT_TIMEOUT": 3.0,
+        "JUKI_EVENT_KEY": "",  # HMAC key of POST /api/v1/juki/events (X-Juki-Signature); empty: closed
+        "KONBINI_KEY": "",  # bearer key of the J-LIS 証明書交付センター; empty: the コンビニ交付 API is closed
+        "KONBINI_HOURS": "06:30-23:00",
+        "KONBINI_CLOSED_DAYS": "12-29,12-30,12-31,01-01,01-02,01-03",
         "POPULATION_SIZE": 2400,
         "MIN_AGE": 15,
         "SEAL_MIN_MM": 8.0,
         "SEAL_MAX_MM": 25.0,
         "DEFAULT_DPI": 300.0,
-        "SIMILARITY_THRESHOLD": 0.80,
+        "SIMILARITY_THRESHOLD": 0.82,
+        "INQUIRY_DEADLINE_DAYS": 30,
         "NUMBER_DIGITS": 8,
         "NUMBER_CHECK_DIGIT": "mod11",
         "MUNICIPALITY": "見本市",
@@ -66,5 +75,25 @@ def check_config(config) -> None:
         raise ConfigurationError("INKAN_NUMBER_DIGITS は4〜15の範囲で指定してください")
     if not 0 < float(config["SEAL_MIN_MM"]) < float(config["SEAL_MAX_MM"]):
         raise ConfigurationError("印影の大きさの下限・上限の設定が正しくありません")
-    if config["JUKI_ADAPTER"] not in ("simulator",):
-        raise ConfigurationError("INKAN_JUKI_ADAPTER は simulator のみ指定できます（HTTP アダプタは別途）")
+    if not 1 <= int(config["INQUIRY_DEADLINE_DAYS"]) <= 365:
+        raise ConfigurationError("INKAN_INQUIRY_DEADLINE_DAYS（照会の回答期限の日数）は1〜365の範囲で指定してください")
+    check_neighbours(config)
+
+
+def check_neighbours(config) -> None:
+    """The resident register adapter, its timeouts and the コンビニ交付 hours."""
+    from handlers.konbini import ServiceHours
+
+    if config["JUKI_EVENT_KEY"] and len(str(config["JUKI_EVENT_KEY"])) < 16:
+        raise ConfigurationError("INKAN_JUKI_EVENT_KEY（住基の異動通知の署名鍵）は16文字以上にしてください")
+    if config["JUKI"] not in ("simulator", "http"):
+        raise ConfigurationError("INKAN_JUKI は simulator か http を指定してください")
+    if config["JUKI"] == "http" and not str(config["JUKI_URL"]).startswith(("http://", "https://")):
+        raise ConfigurationError("INKAN_JUKI=http では INKAN_JUKI_URL に住民記録システムのURLを指定してください")
+    for key in ("JUKI_TIMEOUT", "JUKI_CONNECT_TIMEOUT"):
+        if not 0 < float(config[key]) <= 120:
+            raise ConfigurationError(f"INKAN_{key} は0より大きく120以下の秒数で指定してください")
+    try:
+        ServiceHours.parse(config["KONBINI_HOURS"], config["KONBINI_CLOSED_DAYS"])
+    except ValueError as exc:
+        raise ConfigurationError(str(exc)) from None

@@ -7,7 +7,7 @@ from werkzeug.exceptions import HTTPException
 
 from engine.errors import EngineError
 from handlers.base import HandlerError
-from juki.errors import JukiError, ResidentNotFound
+from juki.errors import JukiError, JukiUnavailable, ResidentNotFound
 from registry.errors import RecordNotFound, RegistryError
 
 HTTP_MESSAGES = {
@@ -50,6 +50,8 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(JukiError)
     def juki_error(exc: JukiError):
+        if isinstance(exc, JukiUnavailable):
+            return error_response(503, exc.code, exc.message)  # the neighbour is down: retry later, not bad input
         return error_response(404 if isinstance(exc, ResidentNotFound) else 422, exc.code, exc.message)
 
     @app.errorhandler(HTTPException)

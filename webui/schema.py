@@ -8,10 +8,18 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import MetaData
 
+import engine.access_log  # noqa: F401 — access log, anchors and chain heads (issue 8)
+import engine.anchors  # noqa: F401
+import engine.chain  # noqa: F401
+import engine.draft_models  # noqa: F401 — model library: drafts and test suites
+import engine.intake  # noqa: F401 — the resident-event intake table
 import engine.models  # noqa: F401 — registers the engine's tables on its metadata
 import juki.models  # noqa: F401
 import registry.blobs.models  # noqa: F401
+import registry.documents.models  # noqa: F401
+import registry.konbini.models  # noqa: F401 — コンビニ交付 request log
 import registry.seals.models  # noqa: F401
+import registry.settings.models  # noqa: F401
 import registry.staff.models  # noqa: F401
 from engine.db import Base as EngineBase
 from juki.db import Base as JukiBase

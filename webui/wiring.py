@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from dataclasses import dataclass
 from pathlib import Path
 
 from flask import current_app
 from sqlalchemy.orm import Session, sessionmaker
 
+from engine import audit
 from engine.catalog import SpecCache
 from engine.database import connect
+from engine.rendou import process_pending_events
 from engine.runtime import WorkflowRunner
 from handlers import HandlerRegistry, ServiceContext, Subject, build_registry
+from handlers.rendou import triage
 from handlers.residents import lookup_resident
 from handlers.services import HandlerServices, OfficeSettings, RegistrySettings
 from juki import SimulatedRegister
+from juki.errors import JukiUnavailable
+from juki.http import HttpRegister
 from juki.jlis import SimulatedJlis
 from registry.seals.numbering import NumberFormat
 
@@ -31,6 +38,11 @@ class Product:
     def juki(self, session: Session):
         return self.services.juki_factory(session)
 
+    def process_resident_events(self, limit: int = 50) -> int:
+        """住民記録連動: the worker's round over received resident events (4.2.2 / 4.3.2)."""
+        return process_pending_events(
+            self.runner, lambda session, event, history: triage(session, self.juki(session), event, history), limit)
+
 
 def settings_from(config) -> RegistrySettings:
     office = OfficeSettings(municipality=config["MUNICIPALITY"], mayor_title=config["MAYOR_TITLE"],
@@ -39,20 +51,41 @@ def settings_from(config) -> RegistrySettings:
         min_age=int(config["MIN_AGE"]), seal_min_mm=float(config["SEAL_MIN_MM"]),
         seal_max_mm=float(config["SEAL_MAX_MM"]), default_dpi=float(config["DEFAULT_DPI"]),
         similarity_threshold=float(config["SIMILARITY_THRESHOLD"]),
+        inquiry_deadline_days=int(config["INQUIRY_DEADLINE_DAYS"]),
         number_format=NumberFormat(int(config["NUMBER_DIGITS"]), config["NUMBER_CHECK_DIGIT"]), office=office)
+
+
+def certificate_key(config) -> bytes:
+    """INKAN_CERTIFICATE_KEY, else a key derived from SECRET_KEY (so the session key itself never signs QRs)."""
+    if config.get("CERTIFICATE_KEY"):
+        return str(config["CERTIFICATE_KEY"]).encode("utf-8")
+    return hmac.new(str(config["SECRET_KEY"]).encode("utf-8"), b"inkan-certificate-qr", hashlib.sha256).digest()
+
+
+def juki_factory(config):
+    """INKAN_JUKI: the simulated register (default) or the HTTP adapter to INKAN_JUKI_URL (docs/juki/openapi.yaml)."""
+    if config["JUKI"] == "http":
+        return HttpRegister(config["JUKI_URL"], timeout=float(config["JUKI_TIMEOUT"]),
+                            connect_timeout=float(config["JUKI_CONNECT_TIMEOUT"]), token=str(config["JUKI_TOKEN"]))
+    return SimulatedRegister
 
 
 def build_product(config) -> Product:
     session_factory = connect(config["DATABASE_URL"])
     handlers = build_registry()
     specs = SpecCache()
-    services = HandlerServices(settings=settings_from(config), juki_factory=SimulatedRegister, jlis=SimulatedJlis())
+    services = HandlerServices(settings=settings_from(config), juki_factory=juki_factory(config),
+                               jlis=SimulatedJlis(session_factory), audit=audit.record, certificate_key=certificate_key(config),
+                               verify_url=config.get("CERTIFICATE_VERIFY_URL") or None)
 
     def context_factory(**kwargs) -> ServiceContext:
         return ServiceContext(services=services, **kwargs)
 
     def subject_of_start(session: Session, data: dict) -> Subject | None:
-        resident = lookup_resident(services.juki_factory(session), data.get("resident_id"))
+        try:
+            resident = lookup_resident(services.juki_factory(session), data.get("resident_id"))
+        except JukiUnavailable:  # the register is down: the flow still starts, its handlers name the subject
+            return Subject(resident_id=str(data["resident_id"])) if data.get("resident_id") else None
         return Subject(name=resident.name, resident_id=resident.resident_id) if resident else None
 
     runner = WorkflowRunner(session_factory, handlers, specs, context_factory, subject_of_start)

@@ -86,6 +86,8 @@ class HistoryEntry(Base):
     instance_id: Mapped[int | None] = mapped_column(index=True)
     before_json: Mapped[str] = mapped_column(Text, default="{}")
     after_json: Mapped[str] = mapped_column(Text, default="{}")
+    chain_seq: Mapped[int | None] = mapped_column(unique=True, index=True)  # hash chain, stamped by engine/chain.py's hook
+    row_hash: Mapped[str | None] = mapped_column(String(64))
 
 
 class Application(Base):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import unicodedata
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from typing import Any
@@ -19,7 +20,7 @@ from registry.seals.models import (
     RecordStatus,
     Registration,
 )
-from registry.seals.numbering import NumberFormat, assign_number
+from registry.seals.numbering import NumberFormat, assign_number, check_digit
 
 SNAPSHOT_FIELDS = ("registration_number", "status", "name", "kana", "old_surname", "common_name",
                    "katakana_name", "birth_date", "sex", "address", "household_id", "card_kind", "card_number")
@@ -145,6 +146,74 @@ def record_document(session: Session, record: Registration, *, kind: str, blob_s
     return document
 
 
+def history_of_instance(session: Session, instance_id: int) -> list[HistoryEntry]:
+    """The history entries one process instance wrote (for the auditors' instance view)."""
+    return list(session.scalars(select(HistoryEntry).where(HistoryEntry.instance_id == instance_id)
+                                .order_by(HistoryEntry.processed_at, HistoryEntry.id)))
+
+
+
 def documents_of(session: Session, registration_id: int) -> list[IssuedDocument]:
     return list(session.scalars(select(IssuedDocument).where(IssuedDocument.registration_id == registration_id)
                                 .order_by(IssuedDocument.id.desc())))
+
+
+# ---- 4.1.4 照会による登録: the application waiting for its 回答書 -------------------------------------------
+INQUIRY_PREFIX = "S"
+INQUIRY_KIND = "4.1.4"
+INQUIRING = "inquiring"  # 照会中: the letter is out, the answer is awaited
+
+
+def open_inquiry(session: Session, instance_id: int, *, resident_id: str, operator: str,
+                 detail: str | None = None) -> Application:
+    """The 4.1.4 application of an instance, created (or reopened) in state 照会中."""
+    application = application_of_instance(session, instance_id)
+    if application is None:
+        application = Application(instance_id=instance_id, kind=INQUIRY_KIND, operator=operator)
+        session.add(application)
+    application.resident_id, application.status, application.detail = resident_id, INQUIRING, detail
+    application.reason, application.closed_at = None, None
+    session.flush()
+    return application
+
+
+def application_of_instance(session: Session, instance_id: int) -> Application | None:
+    return session.scalars(select(Application).where(Application.instance_id == instance_id)).first()
+
+
+def inquiry_number(application_id: int) -> str:
+    """照会番号: 「S」, the application id in 7 digits and a モジュラス11 check digit (typing errors are caught)."""
+    serial = str(application_id).zfill(7)
+    return f"{INQUIRY_PREFIX}{serial}-{check_digit(serial, 'mod11')}"
+
+
+def parse_inquiry_number(text: str | None) -> int | None:
+    """The application id of a typed or scanned 照会番号 (full-width, spaces, dashes, no 「S」 all accepted)."""
+    cleaned = "".join(ch for ch in unicodedata.normalize("NFKC", text or "").upper() if ch.isascii() and ch.isalnum())
+    cleaned = cleaned.removeprefix(INQUIRY_PREFIX)
+    if not 2 <= len(cleaned) <= 12 or not cleaned.isdigit():
+        return None
+    serial, digit = cleaned[:-1], cleaned[-1]
+    if check_digit(serial, "mod11") != digit or int(serial) == 0:
+        return None
+    return int(serial)
+
+
+def application_by_inquiry_number(session: Session, text: str | None) -> Application | None:
+    """The 4.1.4 application a 照会番号 names, or None when the number is malformed, mistyped or unknown."""
+    application_id = parse_inquiry_number(text)
+    application = session.get(Application, application_id) if application_id else None
+    return application if application is not None and application.kind == INQUIRY_KIND else None
+
+
+def inquiries(session: Session, *, status: str | None = INQUIRING, limit: int = 200) -> list[Application]:
+    """4.1.4 applications, newest first; by default those still waiting for their answer."""
+    query = select(Application).where(Application.kind == INQUIRY_KIND)
+    if status:
+        query = query.where(Application.status == status)
+    return list(session.scalars(query.order_by(Application.id.desc()).limit(limit)))
+
+
+def registration_made_by(session: Session, instance_id: int) -> Registration | None:
+    """The record a process instance created, if it got that far."""
+    return session.scalars(select(Registration).where(Registration.instance_id == instance_id)).first()

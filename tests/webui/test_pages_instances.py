@@ -59,7 +59,8 @@ def test_instance_list_filters_by_status(login, driver):
     assert f'href="/instances/{outcome.instance_id}"' in running and "実行中" in running
     done = client.get("/instances", query_string={"status": "completed"}).get_data(as_text=True)
     assert f'href="/instances/{outcome.instance_id}"' not in done
-    assert client.get("/instances", query_string={"status": "bogus"}).status_code == 404
+    bogus = client.get("/instances", query_string={"status": "bogus"})
+    assert bogus.status_code == 400 and "状態の指定 bogus は使えない" in bogus.get_data(as_text=True)
 
 
 def test_incident_is_shown_and_retried_by_admin_only(login, driver, product):

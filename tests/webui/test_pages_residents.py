@@ -68,7 +68,7 @@ def test_inquiry_page_shows_registration_history_and_pdf(login, driver):
     assert re.search(r'style="width: [\d.]+mm; height: [\d.]+mm"', html)
     assert f'href="/instances/{registered.instance_id}"' in html
     assert "4.1.2.2 印鑑登録原票確認票" in html
-    link = re.search(r'href="(/residents/blobs/[0-9a-f]{64}\?download=1)"', html)
+    link = re.search(r'href="(/documents/document/\d+\.pdf\?download=1)"', html)
     assert link, "a download link for the confirmation sheet"
     pdf = client.get(link.group(1))
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"

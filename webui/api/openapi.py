@@ -6,6 +6,7 @@ from functools import cache
 from typing import Any
 
 from engine.models import InstanceStatus
+from juki.events import EVENT_KINDS
 from webui.api.params import MAX_PER_PAGE
 from webui.api.uploads import ACCEPTED
 
@@ -46,7 +47,23 @@ def _page(row: str) -> dict:
 
 
 def _schemas() -> dict[str, dict]:
-    return _engine_schemas() | _record_schemas()
+    return _engine_schemas() | _record_schemas() | _juki_event_schemas()
+
+
+def _juki_event_schemas() -> dict[str, dict]:
+    change = _obj({"before": {}, "after": {}})
+    return {
+        "ResidentEvent": _obj({
+            "event_id": STR | {"description": "異動通知の一意なID（再送は同じID）"},
+            "kind": {"type": "string", "enum": list(EVENT_KINDS), "description": "異動の種類"},
+            "resident_id": STR, "effective_date": DATE | {"description": "異動日"},
+            "recorded_at": DATETIME | {"description": "住基で記録した日時"},
+            "changes": {"type": "object", "additionalProperties": change,
+                        "description": "項目名 → {before, after}"},
+            "cancels_event_id": _null(STR) | {"description": "異動の取消し（cancellation）が取り消す通知のID"}},
+            optional=("changes", "cancels_event_id")),
+        "EventReceipt": _obj({"status": {"type": "string", "enum": ["accepted", "duplicate"]}, "event_id": STR}),
+    }
 
 
 def _engine_schemas() -> dict[str, dict]:
@@ -257,14 +274,33 @@ def _record_paths() -> dict:
             "getRegistration", "印鑑登録原票（登録番号で）", "印鑑登録",
             (200, _json("印鑑登録原票", _ref("Registration"))), (404,),
             params=(_param("number", "path", STR, "印鑑登録番号"),))},
+        "/juki/events": {"post": _juki_event_operation()},
         "/openapi.json": {"get": _op("getOpenApi", "この文書（OpenAPI 3.1）", "API",
                                      (200, _json("OpenAPI 文書", ANY_OBJECT)), (), public=True)},
     }
 
 
+def _juki_event_operation() -> dict:
+    signature = "sha256=<本文のHMAC-SHA256（16進、共有鍵 INKAN_JUKI_EVENT_KEY）>"
+    operation = _op("receiveResidentEvent", "住基の異動通知を受け付ける（4.2.2 / 4.3.2 住民記録連動、システム管理の"
+                    "サービスアカウント）", "住民記録連動",
+                    (202, _json("受け付けた（ワーカーが異動日順に処理する）", _ref("EventReceipt"))), (403, 422),
+                    params=(_param("X-Juki-Signature", "header", STR, signature, required=True),),
+                    body=_json_body("ResidentEvent"))
+    operation["responses"]["200"] = _json("同じ event_id を受付済み（何も変えない）", _ref("EventReceipt"))
+    operation["responses"]["401"] = _json("APIトークンまたは署名ヘッダがない（unauthorized / signature_missing）",
+                                          _ref("Error"))
+    operation["responses"]["403"] = _json("権限がない・署名が一致しない・共有鍵が未設定（forbidden / signature_invalid / "
+                                          "juki_events_closed）", _ref("Error"))
+    operation["responses"]["422"] = _json("異動通知の形式が正しくない（invalid_event）", _ref("Error"))
+    return operation
+
+
 @cache
 def openapi_document() -> dict:
     """The whole OpenAPI 3.1 document (do not mutate: it is cached)."""
+    from webui.api.openapi_audit import audit_paths, audit_schemas  # it builds on this module's helpers
+    from webui.api.openapi_library import library_paths, library_schemas  # the same, for the model library
     return {
         "openapi": "3.1.0",
         "info": {"title": "印鑑登録システム API", "version": "1.0.0",
@@ -273,9 +309,9 @@ def openapi_document() -> dict:
                                 "エラーは {error, message, errors?} で、error は機械向けのコードです。"},
         "servers": [{"url": "/api/v1"}],
         "security": [{"bearerAuth": []}],
-        "paths": _workflow_paths() | _record_paths(),
+        "paths": _workflow_paths() | _record_paths() | audit_paths() | library_paths(),
         "components": {
-            "schemas": _schemas(),
+            "schemas": _schemas() | audit_schemas() | library_schemas(),
             "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "ink_…",
                                                "description": "inkan issue-token で発行した APIトークン"}},
         },

@@ -11,9 +11,10 @@ from registry.errors import RecordNotFound
 from registry.seals import records
 from registry.seals.models import Impression, Registration
 from webui.api import schemas
-from webui.api.access import require_worker
+from webui.api.access import api_actor, require_worker
 from webui.api.params import bool_param, page_params, text_param
 from webui.api.uploads import read_upload
+from webui.audit.access import log_api_view
 from webui.wiring import product
 
 
@@ -49,9 +50,10 @@ def search_residents():
 
 
 def get_resident(resident_id: str):
-    with product().session_factory() as session:
+    with product().session_factory.begin() as session:
         juki = product().juki(session)
         resident = require_resident(juki, resident_id)
+        log_api_view(session, api_actor(), resident.resident_id, "2.2.1 登録内容照会（API）")
         household = juki.household_members(resident.household_id)
         return jsonify({
             "resident": schemas.resident_json(resident, _active_number(session, resident.resident_id)),

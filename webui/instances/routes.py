@@ -1,13 +1,24 @@
-"""事案一覧 and one instance: status, diagram with markers, human tasks, incidents (with retry) and audit timeline."""
+"""事案検索 and one instance: status, diagram with markers, tasks, incidents, the evidence timeline, the history
+entries and documents it wrote, and the operators' actions (suspend / resume / terminate / reassign / retry)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from engine.models import InstanceStatus
-from engine.queries import element_names, instance_definition, instance_detail, recent_instances
+from engine.actor import Actor
+from engine.evidence import element_lanes, step_data
+from engine.operations import OPERATOR_ROLES, AssigneeNotFound, InstanceOperations
+from engine.queries import element_names, instance_definition, instance_detail
+from engine.search import definition_versions, search_instances
+from handlers.documents import REPRINTABLE
+from handlers.print_queue import DOCUMENTS as QUEUE_DOCUMENTS
+from registry.documents.queries import documents_of_instance, queue_items_of_instance
+from registry.seals import records
+from registry.staff import accounts
+from webui.audit.access import log_person_view, purpose_gate
 from webui.auth.users import current_actor, roles_required
+from webui.instances.search_form import InstanceSearchForm
 from webui.instances.timeline import timeline
 from webui.wiring import product
 
@@ -20,27 +31,42 @@ RETRY_ROLES = ("admin", "manager")
 @bp.get("")
 @login_required
 def index():
-    status = request.args.get("status") or None
-    if status is not None and status not in InstanceStatus.ALL:
-        abort(404)
-    page_no = max(1, request.args.get("page", 1, type=int))
+    """事案検索: filters, sort, keyset pages (first page fast on a million instances)."""
+    form = InstanceSearchForm.from_args(request.args)
     with product().session_factory() as session:
-        page = recent_instances(session, page=page_no, per_page=PER_PAGE, status=status)
-    return render_template("instances/index.html", page=page, status=status)
+        query = form.query(product().juki(session), per_page=PER_PAGE, after=request.args.get("after"),
+                           before=request.args.get("before"))
+        page = search_instances(session, query)
+        versions = definition_versions(session)
+    html = render_template("instances/index.html", page=page, form=form, versions=versions,
+                           flows=sorted({(v[1], v[2]) for v in versions}), status=form.get("status"))
+    return html, 400 if form.messages else 200  # unusable criteria: shown with the reason, not silently dropped
 
 
 @bp.get("/<int:instance_id>")
 @login_required
 def show(instance_id: int):
+    gate = purpose_gate()
+    if gate is not None:
+        return gate
     prod = product()
     with prod.session_factory() as session:
         detail = instance_detail(session, prod.specs, instance_id)
         forms = prod.specs.get(detail.definition).forms
-        names = element_names(detail.definition)
-        markers = {"done": detail.completed_ids + detail.taken_flows, "active": detail.active_ids, "failed": detail.error_ids}
+        names, lanes = element_names(detail.definition), element_lanes(detail.definition)
+        steps = step_data(detail)
+        markers = {"done": detail.completed_ids + detail.taken_flows, "active": detail.active_ids,
+                   "failed": detail.error_ids}
+        history = records.history_of_instance(session, instance_id)
+        documents, queued = documents_of_instance(session, instance_id), queue_items_of_instance(session, instance_id)
+        log_person_view(session, detail.instance.subject_resident_id, "事案の詳細",
+                        target=f"instance:{instance_id}", commit=True)
         return render_template("instances/show.html", detail=detail, markers=markers, names=names,
-                               rows=timeline(detail, forms, prod.handlers, names),
-                               may_retry=current_user.role in RETRY_ROLES)
+                               rows=timeline(detail, forms, prod.handlers, names, lanes, steps),
+                               history=history, documents=documents, reprintable=REPRINTABLE, queued=queued,
+                               queue_labels=QUEUE_DOCUMENTS,
+                               may_retry=current_user.role in RETRY_ROLES,
+                               may_operate=current_user.role in OPERATOR_ROLES)
 
 
 @bp.get("/<int:instance_id>/diagram.bpmn")
@@ -61,3 +87,49 @@ def retry(incident_id: int):
     else:
         flash(f"障害 #{incident_id} を再実行しました", "success")
     return redirect(url_for("instances.show", instance_id=outcome.instance_id))
+
+
+@bp.post("/<int:instance_id>/suspend")
+@roles_required(*OPERATOR_ROLES)
+def suspend(instance_id: int):
+    """Hold an active instance (system administrators only; a reason is required and audited)."""
+    return _operate(instance_id, "suspend", "一時停止しました")
+
+
+@bp.post("/<int:instance_id>/resume")
+@roles_required(*OPERATOR_ROLES)
+def resume(instance_id: int):
+    return _operate(instance_id, "resume", "再開しました")
+
+
+@bp.post("/<int:instance_id>/terminate")
+@roles_required(*OPERATOR_ROLES)
+def terminate(instance_id: int):
+    return _operate(instance_id, "terminate", "強制終了しました")
+
+
+def _operate(instance_id: int, operation: str, done: str):
+    operations = InstanceOperations(product().runner)
+    getattr(operations, operation)(instance_id, current_actor(), request.form.get("reason", ""))
+    flash(f"事案 {instance_id} を{done}", "success")
+    return redirect(url_for("instances.show", instance_id=instance_id))
+
+
+@bp.post("/tasks/<int:task_id>/reassign")
+@roles_required(*OPERATOR_ROLES)
+def reassign(task_id: int):
+    """Give an open task to another clerk of its lane (system administrators only; audited)."""
+    to = _staff_actor(request.form.get("to", ""))
+    InstanceOperations(product().runner).reassign(task_id, current_actor(), to,
+                                                           request.form.get("reason", ""))
+    flash(f"作業 #{task_id} の担当を {to.username} さんに変更しました", "success")
+    instance_id = request.form.get("instance_id", type=int)
+    return redirect(url_for("instances.show", instance_id=instance_id) if instance_id else url_for("inbox.index"))
+
+
+def _staff_actor(username: str) -> Actor:
+    with product().session_factory() as session:
+        user = accounts.find_user(session, username.strip()[:100]) if username.strip() else None
+    if user is None or not user.is_active:
+        raise AssigneeNotFound("担当者が見つかりません（利用者名を確認してください）")
+    return Actor(user.username, user.role, user.display_name)

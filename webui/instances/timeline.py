@@ -1,4 +1,5 @@
-"""The audit timeline of an instance, in Japanese: who did what, and what it changed, printed or called."""
+"""The audit timeline of an instance, in Japanese: who did what, in which lane, and what it changed, printed or
+called — with the task data as it stood at each completed step and the neighbours' (住基 / J-LIS) answers."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from engine.evidence import StepData
 from engine.models import AuditEvent
 from engine.queries import InstanceDetail
 from handlers import HandlerRegistry
@@ -17,6 +19,13 @@ __all__ = ["Change", "TimelineRow", "timeline"]
 
 MAX_SHOWN = 60
 BLOB_ID = re.compile(r"[0-9a-f]{64}")
+# Service operators that ask a neighbouring system; their params and answer are shown as 外部照会.
+NEIGHBOURS = {
+    "inkan.registry.inquire": "住民記録（住基）", "inkan.registry.register": "住民記録（住基）",
+    "inkan.registry.check_guarantor": "住民記録（住基）", "inkan.card.issue": "J-LIS（電子証明書）",
+    "inkan.rendou.": "住民記録（住基）異動連動", "inkan.konbini.": "J-LIS 証明書交付センター",
+}
+OPERATION_KINDS = {"suspend": "一時停止", "resume": "再開", "terminate": "強制終了", "reassign": "担当変更"}
 
 
 @dataclass
@@ -35,25 +44,51 @@ class TimelineRow:
     role: str | None
     kind: str
     title: str | None
+    lane: str | None = None
+    kind_label: str | None = None  # for kinds the shared label table does not know (operations)
     lines: list[str] = field(default_factory=list)
     changes: list[Change] = field(default_factory=list)
     documents: list[dict] = field(default_factory=list)
     details: str | None = None
+    neighbour: str | None = None  # the neighbouring system asked, when this was an outside call
+    step_data: str | None = None  # the task data when the step completed (pretty JSON)
+    event_id: int | None = None
+    row_hash: str | None = None
 
 
 def timeline(detail: InstanceDetail, forms: dict[str, dict], handlers: HandlerRegistry,
-             names: dict[str, str]) -> list[TimelineRow]:
-    """One row per audit event of the instance, oldest first; `names` maps BPMN ids to element names."""
+             names: dict[str, str], lanes: dict[str, str] | None = None,
+             steps: dict[int, StepData] | None = None) -> list[TimelineRow]:
+    """One row per audit event of the instance, oldest first; `names` / `lanes` map BPMN ids to names / lanes."""
     form_of_spec = {t.spec_name: forms.get(t.form_file or "") for t in detail.tasks}
+    step_of_event = _steps_by_event(detail, steps or {})
     rows = []
     for event, summary in detail.events:
         title = event.title or names.get(event.spec_name or "", event.spec_name)
-        row = TimelineRow(event.at, event.actor, event.actor_role, event.kind, title)
+        row = TimelineRow(event.at, event.actor, event.actor_role, event.kind, title,
+                          lane=(lanes or {}).get(event.spec_name or ""), kind_label=OPERATION_KINDS.get(event.kind),
+                          event_id=event.id, row_hash=getattr(event, "row_hash", None))
         describe = DESCRIBERS.get(event.kind)
         if describe is not None:
             describe(row, event, summary, form_of_spec=form_of_spec, handlers=handlers)
+        step = step_of_event.get(event.id)
+        if step is not None:
+            row.step_data = json.dumps(step.data, ensure_ascii=False, indent=2, default=str)
         rows.append(row)
     return rows
+
+
+def _steps_by_event(detail: InstanceDetail, steps: dict[int, StepData]) -> dict[int, StepData]:
+    """Pair each 'complete' event with the completed task of the same element, in completion order."""
+    queues: dict[str, list[StepData]] = {}
+    for step in sorted(steps.values(), key=lambda s: (s.task.completed_at, s.task.id)):
+        queues.setdefault(step.task.spec_name, []).append(step)
+    paired = {}
+    for event, _summary in detail.events:
+        queue = queues.get(event.spec_name or "")
+        if event.kind == "complete" and queue:
+            paired[event.id] = queue.pop(0)
+    return paired
 
 
 def _start(row: TimelineRow, _event: AuditEvent, summary: dict, **_) -> None:
@@ -76,6 +111,7 @@ def _service_call(row: TimelineRow, _event: AuditEvent, summary: dict, *, handle
     operator = summary.get("operator", "")
     title = handlers.get(operator).title if operator in handlers else ""
     row.lines.append(f"{summary.get('function_id') or ''} {title}（{operator}）".strip())
+    row.neighbour = next((label for prefix, label in NEIGHBOURS.items() if operator.startswith(prefix)), None)
     row.documents = list(summary.get("documents") or [])
     row.details = json.dumps({"params": summary.get("params"), "result": summary.get("result")},
                              ensure_ascii=False, indent=2)
@@ -89,8 +125,17 @@ def _retry(row: TimelineRow, _event: AuditEvent, summary: dict, **_) -> None:
     row.lines.append(f"障害 #{summary.get('incident_id')}（{summary.get('operator') or ''}）を再実行")
 
 
+def _operation(row: TimelineRow, _event: AuditEvent, summary: dict, **_) -> None:
+    row.lines.append(f"理由: {summary.get('reason', '')}")
+    if summary.get("to"):
+        row.lines.append(f"担当 {summary.get('from') or '（なし）'} → {summary['to']}")
+    if summary.get("withdrawn_tasks"):
+        row.lines.append(f"取り下げた作業 {summary['withdrawn_tasks']} 件")
+
+
 DESCRIBERS = {"start": _start, "complete": _complete, "service_call": _service_call, "error": _error,
-              "retry": _retry}
+              "retry": _retry, "suspend": _operation, "resume": _operation, "terminate": _operation,
+              "reassign": _operation}
 
 
 def _labelled(prop: dict, value: Any) -> str:

@@ -8,10 +8,13 @@ from flask import Blueprint, abort, jsonify, render_template, request, send_file
 from flask_login import current_user, login_required
 
 from engine.queries import recent_instances
+from handlers.certificates import CHANNELS
+from handlers.documents import REPRINTABLE
 from juki import InvalidQuery, JukiError, Resident
 from registry.blobs.store import get_blob
 from registry.seals import records
 from registry.seals.models import RecordStatus
+from webui.audit.access import log_person_view, purpose_gate
 from webui.auth.users import CLERK_ROLES, roles_required
 from webui.residents.collate import CollateError, collate, parse_dpi, read_upload
 from webui.residents.forms import SearchForm, lookup_query
@@ -66,19 +69,23 @@ def lookup():
 @bp.get("/<resident_id>")
 @login_required
 def show(resident_id: str):
+    gate = purpose_gate()  # the first view of a person's data in a session asks why (access log)
+    if gate is not None:
+        return gate
     with product().session_factory() as session:
         register = product().juki(session)
         try:
             person = register.get_resident(resident_id)
         except JukiError:
             person = None
-        views = record_views(session, resident_id)
+        views = record_views(session, resident_id, product().services.today())
         if person is None and not views:
             abort(404)
+        log_person_view(session, resident_id, "2.2.1 登録内容照会", commit=True)
         members = register.household_members(person.household_id) if person else []
         instances = recent_instances(session, resident_id=resident_id, per_page=100)
         return render_template("residents/show.html", person=person, resident_id=resident_id, members=members,
-                               views=views, instances=instances,
+                               views=views, instances=instances, reprintable=REPRINTABLE, channels=CHANNELS,
                                active=next((v for v in views if v.record.status == "registered"), None))
 
 

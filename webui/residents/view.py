@@ -6,7 +6,10 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from handlers.documents import kinds_to_offer
 from handlers.printing import change_summary
+from registry.documents.certificates import certificate_refusal, certificates_of
+from registry.documents.models import IssuedCertificate
 from registry.seals import records
 from registry.seals.models import HistoryEntry, Impression, IssuedDocument, Registration
 from webui.residents.images import TrueSize, true_size
@@ -27,14 +30,19 @@ class RecordView:
     image: TrueSize | None
     history: list[HistoryRow]
     documents: list[IssuedDocument]
+    certificates: list[IssuedCertificate]
+    printable: tuple[str, ...]  # document kinds a clerk may print (again) for this record
+    certificate_refusal: str | None  # why 6.1 is refused today, or None
 
 
-def record_views(session: Session, resident_id: str) -> list[RecordView]:
+def record_views(session: Session, resident_id: str, today) -> list[RecordView]:
     """Every record of the resident, newest first."""
     views = []
     for record in records.registrations_of(session, resident_id):
         impression = session.get(Impression, record.impression_id)
         image = true_size(session, impression.image_blob, impression.mm_per_px) if impression else None
         history = [HistoryRow(entry, change_summary(entry)) for entry in records.history_of(session, record.id)]
-        views.append(RecordView(record, impression, image, history, records.documents_of(session, record.id)))
+        views.append(RecordView(record, impression, image, history, records.documents_of(session, record.id),
+                                certificates_of(session, record.id), kinds_to_offer(record),
+                                certificate_refusal(record, today)))
     return views

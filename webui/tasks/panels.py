@@ -28,6 +28,11 @@ PANEL_TITLES = {
     "confirmation": "4.1.2.2 印鑑登録原票確認票",
     "guarantor": "保証人の確認（保証書）",
     "referral": "4.1.4 照会による登録へ",
+    "inquiry": "4.1.4.2 照会書（照会番号・回答期限）",
+    "answer_refusal": "4.1.4.6 回答書の不受理",
+    "comparison": "4.1.4.6 申請時の印影との照合",
+    "lapse": "4.1.4 申請の失効",
+    "name_check": "4.3.2 氏名変更: 登録印影と変更前後の氏名",
 }
 
 
@@ -104,7 +109,28 @@ def _member_image(session: Session, member: dict):
     return true_size(session, member.get("impression_blob_id"), stored.mm_per_px if stored else None)
 
 
+def _name_check(session: Session, data: dict[str, Any], _name: str) -> dict | None:
+    """4.3.2: the registered impression at true size beside the old and the new name."""
+    value = data.get("name_check")
+    if not isinstance(value, dict) or not value.get("active"):
+        return None
+    return {"value": value, "image": true_size(session, value.get("impression_blob_id"), value.get("mm_per_px"))}
+
+
+def _comparison(session: Session, data: dict[str, Any], _name: str) -> dict | None:
+    """4.1.4.6: the pending impression (scanned at application) beside the seal brought with the answer."""
+    value = data.get("comparison")
+    if not isinstance(value, dict):
+        return None
+    pending, brought = data.get("impression") or {}, data.get("answer_impression") or {}
+    return {"value": value,
+            "pending_image": true_size(session, pending.get("impression_blob_id"), pending.get("mm_per_px")),
+            "answer_image": true_size(session, brought.get("impression_blob_id"), brought.get("mm_per_px"))}
+
+
 BUILDERS: dict[str, Callable[[Session, dict, str], dict | None]] = {
+    "comparison": _comparison,
+    "name_check": _name_check,
     "resident": _resident,
     "impression": _impression,
     "household": _household,
