@@ -5,11 +5,13 @@ A request names the My Number card's 利用者証明用電子証明書 serial an
 service hours (JST), the certificate with J-LIS (5.4), a registration linked to that card, the registration
 active and not suspended (6.2.1) — and answered with the PDF (6.1, ``handlers.certificates``) or a refusal
 code with a Japanese reason. The answer is written to the same log row; a refused or failed issue leaves no
-certificate behind.
+certificate behind. J-LIS not answering (down or slower than INKAN_JLIS_TIMEOUT) is the refusal
+'jlis_unavailable': the kiosk tells the resident to try again later.
 """
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,6 +22,7 @@ from sqlalchemy.orm import Session
 from handlers.base import HandlerError
 from handlers.certificates import issue_certificate
 from handlers.services import HandlerServices, Operator
+from juki.errors import JlisUnavailable
 from juki.jlis import normalize_serial
 from registry.documents.certificates import REFUSALS as CERTIFICATE_REFUSALS
 from registry.documents.certificates import certificate_refusal
@@ -28,6 +31,7 @@ from registry.konbini.models import KonbiniRequest
 
 __all__ = ["KINDS", "REFUSALS", "KonbiniAnswer", "KonbiniQuestion", "ServiceHours", "serve"]
 
+log = logging.getLogger(__name__)
 KINDS = {"inkan_certificate": "印鑑登録証明書"}
 KONBINI = Operator("konbini")  # the 交付センター: no staff role
 REFUSALS = {
@@ -37,6 +41,8 @@ REFUSALS = {
     "certificate_revoked": "個人番号カードの利用者証明用電子証明書が失効しています",
     "certificate_expired": "個人番号カードの利用者証明用電子証明書の有効期限が切れています",
     "certificate_unknown": "個人番号カードの利用者証明用電子証明書を確認できません",
+    "jlis_unavailable": "J-LIS（地方公共団体情報システム機構）が応答しないため、電子証明書を確認できません"
+                        "（しばらくしてから再度お試しください）",
     "card_not_linked": "この個人番号カードは印鑑登録証として利用登録されていません（市役所の窓口で手続きしてください）",
     **CERTIFICATE_REFUSALS,
 }
@@ -141,7 +147,11 @@ def _refusal_before_issue(session: Session, services: HandlerServices, row: Konb
         return "unsupported_kind"
     if refusal := hours.refusal(services.now()):
         return refusal
-    certificate = services.jlis.certificate_status(row.cert_serial, session=session)
+    try:
+        certificate = services.jlis.certificate_status(row.cert_serial, session=session)
+    except JlisUnavailable as exc:  # the neighbour is down: refuse (logged with the row), the kiosk may ask again
+        log.warning("konbini request %s refused, J-LIS unavailable: %s", row.request_id, exc.message)
+        return "jlis_unavailable"
     if not certificate.valid:
         return f"certificate_{certificate.status}"
     record = queries.registration_for_card(session, row.cert_serial)

@@ -7,6 +7,10 @@ Hierarchy::
     ├── InvalidQuery          code 'invalid_query': empty search, malformed kana / date / id, bad paging
     ├── InvalidChange         code 'invalid_change': a simulator change that cannot be recorded as asked
     └── JukiUnavailable       code 'juki_unavailable': the external register did not answer (down, slow, broken)
+        └── JlisUnavailable   code 'jlis_unavailable': J-LIS did not answer a 5.4 certificate check
+
+JlisUnavailable is a JukiUnavailable so every place that treats "a neighbour is down, retry later" (a service
+task's incident with its code, 503 on a page) handles J-LIS the same way without knowing it.
 
 The module imports nothing from the rest of the package, so any layer may import it.
 """
@@ -50,3 +54,11 @@ class JukiUnavailable(JukiError):
     code = "juki_unavailable"
     default_message = ("住民記録システムに接続できません（応答なし・時間切れ）。しばらくしてから"
                        "「再試行」してください。")
+
+
+class JlisUnavailable(JukiUnavailable):
+    """J-LIS did not answer a 5.4 certificate check (down, or slower than INKAN_JLIS_TIMEOUT); retry later."""
+
+    code = "jlis_unavailable"
+    default_message = ("J-LIS（地方公共団体情報システム機構）が応答しないため、個人番号カードの電子証明書を確認できません。"
+                       "しばらくしてから「再試行」してください。")

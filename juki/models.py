@@ -9,7 +9,7 @@ whatever the database collation.
 from datetime import date, datetime
 from typing import Annotated
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text
+from sqlalchemy import CheckConstraint, Float, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from juki.db import Base
@@ -95,5 +95,26 @@ class SimCertificate(Base):
     status: Mapped[str] = mapped_column(String(20))
     resident_id: Mapped[str | None] = mapped_column(String(20), index=True)
     note: Mapped[str | None] = mapped_column(String(200))
+    updated_at: Mapped[datetime]
+    updated_by: Mapped[str] = mapped_column(String(100))
+
+
+class SimJlisState(Base):
+    """How the simulated J-LIS behaves (one row, id 1; no row: it answers normally).
+
+    'down' never answers (応答なし（障害）); 'slow' answers after ``delay_seconds`` (遅延), which the client
+    gives up on once INKAN_JLIS_TIMEOUT has passed. Lets an administrator show the clerks a failing neighbour.
+    """
+
+    __tablename__ = "juki_sim_jlis_state"
+    __table_args__ = (
+        CheckConstraint("id = 1", name="single_row"),
+        CheckConstraint("mode IN ('normal', 'down', 'slow')", name="mode"),
+        CheckConstraint("delay_seconds IS NULL OR delay_seconds > 0", name="delay_seconds"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    mode: Mapped[str] = mapped_column(String(20))
+    delay_seconds: Mapped[float | None] = mapped_column(Float)
     updated_at: Mapped[datetime]
     updated_by: Mapped[str] = mapped_column(String(100))

@@ -12,7 +12,7 @@ from handlers import konbini
 from juki import JukiError, SimulatedRegister, jlis
 from juki.changelog import recent_changes
 from juki.changes import FIELD_LABELS, ChangeContext
-from juki.errors import InvalidChange
+from juki.errors import InvalidChange, JlisUnavailable
 from juki.events import EVENT_KINDS
 from registry.konbini.queries import recent_requests
 from webui.auth.users import roles_required
@@ -95,13 +95,35 @@ def jlis_change():
     return redirect(url_for(".jlis_page", serial=serial))
 
 
+@bp.post("/admin/jlis/outage")
+@roles_required(ADMIN)
+def jlis_outage():
+    """Issue 5 failure of a neighbour: switch the simulated J-LIS to 応答なし（障害） / 遅延 and back to 正常."""
+    try:
+        with product().session_factory.begin() as session:
+            state = jlis.set_state(session, request.form.get("mode", ""), request.form.get("delay_seconds"),
+                                   actor=current_user.username)
+    except InvalidChange as exc:
+        return _jlis_page(error=exc.message, status=422)
+    flash(f"J-LIS シミュレータの動作を「{state.label}」にしました", "success")
+    return redirect(url_for(".jlis_page"))
+
+
 def _jlis_page(*, error: str | None = None, status: int = 200):
     serial = jlis.normalize_serial(request.args.get("serial"))[:60]
+    client = product().services.jlis
     with product().session_factory() as session:
-        checked = jlis.certificate_status_in(session, serial) if serial else None
+        state = jlis.state_of(session)
         certificates = jlis.recent_certificates(session)
-    return render_template("simulator/jlis.html", serial=serial, checked=checked, certificates=certificates,
-                           labels=jlis.STATUSES, error=error, form=request.form), status
+    checked, unavailable = None, None
+    if serial:  # asked as the registry asks (after the session above: SQLite holds one writer at a time)
+        try:
+            checked = client.certificate_status(serial)
+        except JlisUnavailable as exc:
+            unavailable = exc.message
+    return render_template("simulator/jlis.html", serial=serial, checked=checked, unavailable=unavailable,
+                           certificates=certificates, labels=jlis.STATUSES, modes=jlis.MODES, state=state,
+                           timeout=getattr(client, "timeout", None), error=error, form=request.form), status
 
 
 @bp.get("/kiosk")

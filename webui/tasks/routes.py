@@ -9,6 +9,7 @@ from flask_login import login_required
 
 from engine.errors import FormInvalid, LaneForbidden
 from engine.forms import coerce_form_input, validate_form
+from engine.models import Incident
 from engine.runtime import RunOutcome
 from webui.auth.users import CLERK_ROLES, current_actor, roles_required
 from webui.tasks.forms import field_views, form_values, prefilled_values
@@ -84,11 +85,18 @@ def _validation_errors(document: dict, values: dict[str, Any]) -> dict[str, str]
     return {}
 
 
+def _incident_reason(incident_id: int) -> str:
+    """The incident's own message when it is one of ours (a coded, Japanese refusal such as 住基 / J-LIS down)."""
+    with product().session_factory() as session:
+        incident = session.get(Incident, incident_id)
+        return f"（{incident.message}）" if incident is not None and incident.error_code else ""
+
+
 def _flash_outcome(page: TaskPage, outcome: RunOutcome) -> None:
     flash(f"「{strip_function_id(page.task.title)}」を完了しました（事案 {outcome.instance_id}）", "success")
     if outcome.incident_id:
-        flash(f"事案 {outcome.instance_id} の自動処理でエラーが発生しました。事案の画面で内容を確認してください",
-              "error")
+        flash(f"事案 {outcome.instance_id} の自動処理でエラーが発生しました。{_incident_reason(outcome.incident_id)}"
+              "事案の画面で内容を確認し、再実行してください", "error")
     elif outcome.status == "completed":
         flash(f"事案 {outcome.instance_id} は終了しました", "info")
     elif not outcome.next_task_id:
