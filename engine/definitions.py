@@ -24,6 +24,8 @@ from handlers.base import HandlerRegistry
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 RESERVED_ID = re.compile(r"^(Start|End)$|\.(EndJoin|BoundaryEventSplit|BoundaryEventJoin)$")
 FORM_PROPERTY = "formJsonSchemaFilename"
+# On an approval user task: the id of the user task whose clerk may not approve (four-eyes, e.g. 4.2.1 職権抹消)
+APPROVAL_PROPERTY = "approvalOf"
 
 _validator: BpmnValidator | None = None
 
@@ -44,6 +46,11 @@ class ParsedDefinition:
 def form_file_of(task_spec) -> str | None:
     """The form file a user task names, if any."""
     return (getattr(task_spec, "extensions", None) or {}).get("properties", {}).get(FORM_PROPERTY)
+
+
+def approval_of(task_spec) -> str | None:
+    """The user task an approval task checks (its clerk may not approve), if the task is one."""
+    return (getattr(task_spec, "extensions", None) or {}).get("properties", {}).get(APPROVAL_PROPERTY)
 
 
 def is_human(task_spec) -> bool:
@@ -77,6 +84,7 @@ def parse_definition(bpmn_xml: str, forms: dict[str, dict], handlers: HandlerReg
     for wf_spec in all_specs:
         for task_spec in wf_spec.task_specs.values():
             problems.extend(_check_task(task_spec, forms, handlers))
+            problems.extend(_check_approval(task_spec, wf_spec.task_specs))
     problems.extend(_check_conditions(tree))
     if problems:
         first = problems[0]
@@ -172,6 +180,18 @@ def _check_task(task_spec, forms: dict[str, dict], handlers: HandlerRegistry | N
     if isinstance(task_spec, CatchingEvent) and element_id and not getattr(task_spec, "lane", True):
         problems.append({"element_id": element_id, "message": "イベントがレーンに属していません"})
     return problems
+
+
+def _check_approval(task_spec, siblings: dict) -> list[dict]:
+    requested_by = approval_of(task_spec)
+    if requested_by is None:
+        return []
+    if not isinstance(task_spec, UserTask):
+        return [{"element_id": task_spec.bpmn_id, "message": "承認（approvalOf）はユーザタスクにだけ指定できます"}]
+    if requested_by == task_spec.bpmn_id or not isinstance(siblings.get(requested_by), UserTask):
+        return [{"element_id": task_spec.bpmn_id,
+                 "message": f"承認対象のタスク {requested_by} が同じプロセスのユーザタスクにありません"}]
+    return []
 
 
 def _check_service(task_spec, handlers: HandlerRegistry) -> list[dict]:

@@ -71,6 +71,13 @@ class LaneForbidden(EngineError):
     http_status = 403
 
 
+class FourEyesRequired(EngineError):
+    """An approval task taken by the clerk who made the request it approves (四つの目の原則)."""
+
+    code = "four_eyes_required"
+    http_status = 403
+
+
 class FormInvalid(EngineError):
     code = "invalid_form"
     http_status = 422

@@ -30,11 +30,12 @@ from engine import audit
 from engine.actor import SYSTEM, Actor
 from engine.catalog import SpecCache, active_definition, dump_workflow, message_start, restore_workflow
 from engine.db import utcnow
-from engine.definitions import form_file_of, is_human
+from engine.definitions import approval_of, form_file_of, is_human
 from engine.errors import (
     DefinitionNotFound,
     EngineError,
     FormInvalid,
+    FourEyesRequired,
     InstanceNotActive,
     InstanceNotFound,
     InvalidStartData,
@@ -181,6 +182,7 @@ class WorkflowRunner:
             row = self._open_row(session, task_id, actor)
             if row.claimed_by and row.claimed_by != actor.username:
                 raise TaskClaimedByOther(f"この作業は {row.claimed_by} さんが担当中です")
+            self._check_four_eyes(session, row, actor)
             row.claimed_by, row.claimed_at = actor.username, utcnow()
             audit.record(session, actor, "claim", instance_id=row.instance_id, spec_name=row.spec_name,
                          title=row.title)
@@ -201,6 +203,7 @@ class WorkflowRunner:
             if row.claimed_by and row.claimed_by != actor.username:
                 raise TaskClaimedByOther(f"この作業は {row.claimed_by} さんが担当中です")
             instance = self._active_instance(session, row.instance_id)
+            self._check_four_eyes(session, row, actor)
             definition = session.get(ProcessDefinition, instance.definition_id)
             form = self.specs.get(definition).forms.get(row.form_file) if row.form_file else None
             cleaned = data
@@ -298,6 +301,19 @@ class WorkflowRunner:
             who = f"（{row.completed_by} さんが完了）" if row.completed_by else ""
             raise TaskNotOpen(f"この作業は既に処理されています{who}")
         return row
+
+    def _check_four_eyes(self, session: Session, row: HumanTask, actor: Actor) -> None:
+        """An approval task (approvalOf) is refused to every clerk who completed the request it approves."""
+        instance = session.get(ProcessInstance, row.instance_id)
+        definition = session.get(ProcessDefinition, instance.definition_id)
+        spec = self.specs.get(definition).spec.task_specs.get(row.spec_name)
+        requested_by = approval_of(spec) if spec is not None else None
+        if requested_by is None:
+            return
+        requesters = set(session.scalars(select(HumanTask.completed_by).where(
+            HumanTask.instance_id == row.instance_id, HumanTask.spec_name == requested_by)))
+        if actor.username in requesters:
+            raise FourEyesRequired("この承認は、申請を入力した職員とは別の職員が行ってください（二者確認）")
 
     def _active_instance(self, session: Session, instance_id: int) -> ProcessInstance:
         instance = session.get(ProcessInstance, instance_id)
