@@ -5,7 +5,12 @@ that does it and the form data) and what must hold at the end. Placeholders in d
   $applicant                the applicant's resident id        $guarantor   a registered guarantor's number
   $scan:TEXT[:SIZE_MM[:SHAPE[:INK]]]  a generated seal scan, stored as a blob    $blank   a scan with no impression
   $inquiry_number           the 照会番号 of the case's 4.1.4 application
+  $registration_number      the applicant's active registration number
+  $applicant_birth_date     the applicant's birth date in the register (ISO)
+"setup" lists set-ups run after the applicant is chosen: "office_seal", "suspended" (tests/support/certificates.py).
 A step ["$timers", "", {"days": N}] moves the clock N days on and fires every timer due by then.
+A step ["$juki", "", {"change": "death"}] records that change of the applicant in the simulated register and
+processes it (the flow it starts runs on its own), e.g. to close a record while a case waits.
 "expect" may hold "history": {reason: {key: value}}: the registration's history entry with that reason has those
 after-values.
 """
@@ -31,6 +36,7 @@ from engine.queries import open_tasks_of_instance
 from juki import DEMO_RESIDENTS
 from registry.blobs.store import put_blob
 from registry.seals import records
+from tests.support.certificates import SETUPS, registration_number_of
 from tests.support.flow import RegistrationDriver
 
 CASES = load_cases()
@@ -46,6 +52,9 @@ def test_scenario(product, process_id: str, case: dict) -> None:
         context["instance_id"] = outcome.instance_id
         if spec_name == "$timers":  # the clock moves on by data["days"]: every timer due by then fires
             product.runner.fire_due_timers(now=utcnow() + timedelta(days=data["days"]), limit=1000)
+            continue
+        if spec_name == "$juki":  # a change in the resident register meanwhile (it runs its own 4.2.2 / 4.3.2)
+            start_case(product, process_id, {"events": [data]}, context)
             continue
         tasks = _open_tasks(product, outcome.instance_id)
         assert [t.spec_name for t in tasks] == [spec_name], f"expected {spec_name}, open: {[t.spec_name for t in tasks]}"
@@ -84,6 +93,8 @@ def _prepare(driver: RegistrationDriver, case: dict) -> dict[str, Any]:
         context["applicant"] = applicant
     if case.get("guarantor") == "registered":
         context["guarantor"] = driver.register().registration_number
+    for name in case.get("setup", []):  # e.g. "office_seal", "suspended" (tests/support/certificates.py)
+        SETUPS[name](driver.product, context)
     return context
 
 
@@ -96,6 +107,11 @@ def _resolve(product, value: Any, context: dict) -> Any:
         return value
     if value in ("$applicant", "$guarantor"):
         return context[value[1:]]
+    if value == "$registration_number":  # the applicant's active registration (its 印鑑登録証 number)
+        return registration_number_of(product, context["applicant"])
+    if value == "$applicant_birth_date":  # 4.4.1.2: what a caller answers on the phone
+        with product.session_factory() as session:
+            return product.juki(session).get_resident(context["applicant"]).birth_date.isoformat()
     if value == "$inquiry_number":  # 4.1.4: the number printed on the letter of this case's application
         with product.session_factory() as session:
             return _final_data(product, session, session.get(ProcessInstance, context["instance_id"]))[

@@ -7,10 +7,24 @@ __all__ = ["HandlerError", "HandlerRegistry", "ServiceContext", "Subject", "buil
 
 def build_registry() -> HandlerRegistry:
     """Every handler of the product under its operator id."""
-    from handlers import impressions, inquiry, juki_events, print_queue, printing, registration, residents
+    from handlers import (
+        abolition,  # 4.4.1.1 廃止の申請 / 4.4.1.2 亡失
+        impressions,
+        inquiry,
+        issuance,  # 6.1 証明書交付（窓口）
+        juki_events,
+        print_queue,
+        printing,
+        registration,
+        residents,
+        shokken_massho,  # 4.2.1 職権抹消
+        shokken_shusei,  # 4.3.1 職権修正
+        suspension,  # 6.2.1 一時停止・6.2.2 解除
+    )
 
     registry = HandlerRegistry()
-    for module in (residents, impressions, registration, printing, print_queue, juki_events, inquiry):
+    for module in (residents, impressions, registration, printing, print_queue, juki_events, inquiry, abolition,
+                   shokken_massho, shokken_shusei, issuance, suspension):
         for operator_id, function_id, title, fn in module.OPERATORS:
             registry.register(operator_id, function_id=function_id, title=title)(fn)
     return registry

@@ -61,6 +61,11 @@ class ServiceContext:
     def now(self) -> datetime:
         return self.services.now()
 
+    def name_subject(self, record: Any) -> None:
+        """Show the instance under the registration it works on (inbox, search, audit): name, resident, number."""
+        self.subject.name, self.subject.resident_id = record.name, record.resident_id
+        self.subject.registration_number = record.registration_number
+
 
 @dataclass(frozen=True)
 class Parameter:

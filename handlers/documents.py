@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import select
+
 import printing
 from handlers.base import HandlerError
 from handlers.services import HandlerServices
@@ -111,6 +113,16 @@ def document_for_viewing(session, source: str, item_id: int, *, actor: Any, purp
     registration_id = getattr(row, "registration_id", None)
     resident_id = records.get_registration(session, registration_id).resident_id if registration_id else None
     return DocumentFile(row.id, blob.data, blob.media_type, name_of(row), title_of(row), resident_id)
+
+
+def issued_by_blob(session, sha: str) -> tuple[str, int] | None:
+    """(source, id) of the printed document or certificate stored as this PDF, or None."""
+    for source in ("document", "certificate"):
+        model = _SOURCES[source][0]
+        row_id = session.scalar(select(model.id).where(model.blob_sha256 == sha).order_by(model.id).limit(1))
+        if row_id is not None:
+            return source, row_id
+    return None
 
 
 _SOURCES = {

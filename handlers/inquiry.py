@@ -23,17 +23,21 @@ ANSWER_REFUSALS = {
 LAPSE_REASONS = {"deadline_passed": "回答期限までに回答書の提出がなかった",
                  "not_applied": "本人から「申請していない」との回答があった"}
 LAPSED, CANCELLED = "lapsed", "cancelled"
+DEADLINE_DAYS_MIN, DEADLINE_DAYS_MAX = 1, 365  # as INKAN_INQUIRY_DEADLINE_DAYS (webui/config.py)
 
 
 def issue(ctx: ServiceContext, resident_id: str, impression_id: int, applicant: str,
-          inquiry_reason: str | None = None) -> dict:
+          inquiry_reason: str | None = None, deadline_days: int | str | None = None) -> dict:
     """4.1.4.2: open the application as 照会中 with its 照会番号 and 回答期限 (the letter is queued next).
 
-    Raises HandlerError('resident_not_found').
+    `deadline_days` (1–365) is the definition's answer deadline, so a manager changes it in the modeler;
+    without it the setting INKAN_INQUIRY_DEADLINE_DAYS applies.
+    Raises HandlerError('resident_not_found' | 'invalid_deadline_days').
     """
+    days = answer_deadline_days(ctx, deadline_days)
     resident = require_resident(ctx, resident_id)
     applied_on = ctx.today()
-    deadline = applied_on + timedelta(days=ctx.services.settings.inquiry_deadline_days)
+    deadline = applied_on + timedelta(days=days)
     application = records.open_inquiry(ctx.session, ctx.instance_id, resident_id=resident_id, operator=ctx.actor)
     number = records.inquiry_number(application.id)
     application.detail = f"照会番号 {number}／回答期限 {deadline.isoformat()}／仮登録印影 {impression_id}"
@@ -42,7 +46,20 @@ def issue(ctx: ServiceContext, resident_id: str, impression_id: int, applicant: 
             "inquiry_reason": inquiry_reason, "reason_label": INQUIRY_REASONS.get(inquiry_reason or "", ""),
             "applied_on": applied_on.isoformat(), "deadline": deadline.isoformat(),
             "deadline_at": deadline_moment(deadline).isoformat(),
-            "deadline_days": ctx.services.settings.inquiry_deadline_days}
+            "deadline_days": days}
+
+
+def answer_deadline_days(ctx: ServiceContext, deadline_days: int | str | None) -> int:
+    """The service task's `deadline_days` (an int, or digits as text) checked to 1–365; absent: the setting."""
+    if deadline_days is None or deadline_days == "":
+        return ctx.services.settings.inquiry_deadline_days
+    text = str(deadline_days).strip()
+    # bool is an int in Python; True must not become a one-day deadline
+    days = int(text) if not isinstance(deadline_days, bool) and text.isascii() and text.isdigit() else None
+    if days is None or not DEADLINE_DAYS_MIN <= days <= DEADLINE_DAYS_MAX:
+        raise HandlerError(f"回答期限の日数（deadline_days）は{DEADLINE_DAYS_MIN}〜{DEADLINE_DAYS_MAX}の整数で"
+                           f"指定してください（指定値: {deadline_days}）", code="invalid_deadline_days")
+    return days
 
 
 def deadline_moment(deadline: date) -> datetime:

@@ -45,7 +45,7 @@ def close_by_event(ctx: ServiceContext, event: dict, decision: str | None = None
     reason = NAME_MISMATCH_REASON if decision == "impression_mismatch" else CLOSING_KINDS[event["kind"]]
     close_record(ctx.session, record, reason=reason, effective=date.fromisoformat(event["effective_date"]),
                  event_id=event["event_id"], operator=ctx.actor, instance_id=ctx.instance_id)
-    _subject(ctx, record)
+    ctx.name_subject(record)
     return {"closed": True, "registration_id": record.id, "registration_number": record.registration_number,
             "reason": reason, "closed_on": event["effective_date"],
             "message": f"登録番号 {record.registration_number} を抹消しました（{reason}）。"}
@@ -60,7 +60,7 @@ def correct_by_event(ctx: ServiceContext, event: dict) -> dict:
     entry = correct_record(ctx.session, record, values, reason=EVENT_KINDS[event["kind"]],
                            effective=date.fromisoformat(event["effective_date"]), event_id=event["event_id"],
                            operator=ctx.actor, instance_id=ctx.instance_id)
-    _subject(ctx, record)
+    ctx.name_subject(record)
     if entry is None:
         return {"corrected": False, "registration_id": record.id, "message": "原票の記載は既に住民記録と同じです。"}
     return {"corrected": True, "registration_id": record.id, "registration_number": record.registration_number,
@@ -74,7 +74,7 @@ def name_check(ctx: ServiceContext, event: dict) -> dict:
         return {"active": False, "message": "有効な印鑑登録がありません。"}
     impression = ctx.session.get(Impression, record.impression_id)
     change = event.get("changes", {})
-    _subject(ctx, record)
+    ctx.name_subject(record)
     return {"active": True, "registration_id": record.id, "registration_number": record.registration_number,
             "old_name": (change.get("name") or {}).get("before") or record.name,
             "new_name": (change.get("name") or {}).get("after") or record.name,
@@ -97,7 +97,7 @@ def undo_by_event(ctx: ServiceContext, event: dict) -> dict:
                        instance_id=ctx.instance_id)
     except NotEligible as exc:
         return {"done": False, "registration_id": record.id, "message": exc.message}
-    _subject(ctx, record)
+    ctx.name_subject(record)
     return {"done": True, "registration_id": record.id, "registration_number": record.registration_number,
             "message": f"登録番号 {record.registration_number} を回復しました（{EVENT_KINDS['cancellation']}）。"}
 
@@ -116,11 +116,6 @@ def _new_values(ctx: ServiceContext, event: dict) -> dict[str, Any]:
     if resident is None:
         raise HandlerError(f"住民 {event['resident_id']} が住民基本台帳に見つかりません", code="resident_not_found")
     return {name: getattr(resident, name) for name in FIELDS_OF_KIND.get(event["kind"], ())}
-
-
-def _subject(ctx: ServiceContext, record: Registration) -> None:
-    ctx.subject.name, ctx.subject.resident_id = record.name, record.resident_id
-    ctx.subject.registration_number = record.registration_number
 
 
 OPERATORS = [

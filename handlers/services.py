@@ -32,6 +32,7 @@ class RegistrySettings:
     default_dpi: float = 300.0
     similarity_threshold: float = 0.82  # imaging.compare.DEFAULT_THRESHOLD: the equal-error point
     inquiry_deadline_days: int = 30  # 4.1.4.2: days the applicant has to bring back the 回答書
+    certificate_fee: int = 300  # 6.1: yen per copy at the counter (INKAN_CERTIFICATE_FEE)
     number_format: NumberFormat = field(default_factory=NumberFormat)
     office: OfficeSettings = field(default_factory=OfficeSettings)
 

@@ -17,8 +17,13 @@ __all__ = ["change_summary", "history_line", "printing_impression", "printing_of
 
 FIELD_LABELS = {"registration_number": "登録番号", "status": "状態", "name": "氏名", "kana": "フリガナ",
                 "address": "住所", "card_kind": "登録証", "card_number": "登録証番号", "old_surname": "旧氏",
-                "common_name": "通称", "household_id": "世帯番号", "close_reason": "抹消の理由",
+                "common_name": "通称", "household_id": "世帯番号", "close_reason": "廃止・抹消の理由",
+                "closed_on": "廃止・抹消日", "katakana_name": "カタカナ併記名", "mynumber_cert_serial": "電子証明書",
+                "suspended_from": "一時停止の開始日", "suspended_until": "一時停止の終了日",
+                "card_collected": "登録証の回収", "applicant": "届出人", "identity_document": "本人確認書類",
+                "correction_note": "修正の理由",
                 "juki_event_id": "住基の異動通知", "cancels_event_id": "取り消した異動通知"}
+VALUE_LABELS = {True: "あり", False: "なし", "self": "本人", "proxy": "代理人"}
 
 
 def render_record_sheet(session, services: HandlerServices, record: Registration, *, issued_at: datetime,
@@ -82,4 +87,6 @@ def _text(value) -> str:
         return "なし"
     if isinstance(value, date):
         return value.isoformat()
+    if isinstance(value, bool) or value in ("self", "proxy"):
+        return VALUE_LABELS[value]
     return RecordStatus.LABELS.get(value, str(value))

@@ -26,6 +26,7 @@ def defaults(instance_path: str) -> dict:
         "JUKI_TOKEN": "",
         "JUKI_TIMEOUT": 5.0,
         "JUKI_CONNECT_TIMEOUT": 3.0,
+        "JLIS_TIMEOUT": 5.0,  # seconds the 5.4 certificate check waits for J-LIS before the task fails (retry)
         "JUKI_EVENT_KEY": "",  # HMAC key of POST /api/v1/juki/events (X-Juki-Signature); empty: closed
         "KONBINI_KEY": "",  # bearer key of the J-LIS 証明書交付センター; empty: the コンビニ交付 API is closed
         "KONBINI_HOURS": "06:30-23:00",
@@ -37,6 +38,7 @@ def defaults(instance_path: str) -> dict:
         "DEFAULT_DPI": 300.0,
         "SIMILARITY_THRESHOLD": 0.82,
         "INQUIRY_DEADLINE_DAYS": 30,
+        "CERTIFICATE_FEE": 300,  # 6.1: yen per copy of the 印鑑登録証明書 at the counter
         "NUMBER_DIGITS": 8,
         "NUMBER_CHECK_DIGIT": "mod11",
         "MUNICIPALITY": "見本市",
@@ -77,11 +79,13 @@ def check_config(config) -> None:
         raise ConfigurationError("印影の大きさの下限・上限の設定が正しくありません")
     if not 1 <= int(config["INQUIRY_DEADLINE_DAYS"]) <= 365:
         raise ConfigurationError("INKAN_INQUIRY_DEADLINE_DAYS（照会の回答期限の日数）は1〜365の範囲で指定してください")
+    if not 0 <= int(config["CERTIFICATE_FEE"]) <= 10000:
+        raise ConfigurationError("INKAN_CERTIFICATE_FEE（証明書1通の手数料）は0〜10000円の範囲で指定してください")
     check_neighbours(config)
 
 
 def check_neighbours(config) -> None:
-    """The resident register adapter, its timeouts and the コンビニ交付 hours."""
+    """The resident register adapter, its and J-LIS's timeouts and the コンビニ交付 hours."""
     from handlers.konbini import ServiceHours
 
     if config["JUKI_EVENT_KEY"] and len(str(config["JUKI_EVENT_KEY"])) < 16:
@@ -90,10 +94,18 @@ def check_neighbours(config) -> None:
         raise ConfigurationError("INKAN_JUKI は simulator か http を指定してください")
     if config["JUKI"] == "http" and not str(config["JUKI_URL"]).startswith(("http://", "https://")):
         raise ConfigurationError("INKAN_JUKI=http では INKAN_JUKI_URL に住民記録システムのURLを指定してください")
-    for key in ("JUKI_TIMEOUT", "JUKI_CONNECT_TIMEOUT"):
-        if not 0 < float(config[key]) <= 120:
+    for key in ("JUKI_TIMEOUT", "JUKI_CONNECT_TIMEOUT", "JLIS_TIMEOUT"):
+        if not 0 < _seconds(config[key]) <= 120:
             raise ConfigurationError(f"INKAN_{key} は0より大きく120以下の秒数で指定してください")
     try:
         ServiceHours.parse(config["KONBINI_HOURS"], config["KONBINI_CLOSED_DAYS"])
     except ValueError as exc:
         raise ConfigurationError(str(exc)) from None
+
+
+def _seconds(value) -> float:
+    """A timeout as a number; anything else (or NaN) fails the range check that follows."""
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return float("nan")

@@ -16,6 +16,7 @@ import engine.intake  # noqa: F401 — the resident-event intake table
 import engine.models  # noqa: F401 — registers the engine's tables on its metadata
 import juki.models  # noqa: F401
 import registry.blobs.models  # noqa: F401
+import registry.documents.fees  # noqa: F401 — 6.1 counter requests and fees
 import registry.documents.models  # noqa: F401
 import registry.konbini.models  # noqa: F401 — コンビニ交付 request log
 import registry.seals.models  # noqa: F401

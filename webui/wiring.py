@@ -52,6 +52,7 @@ def settings_from(config) -> RegistrySettings:
         seal_max_mm=float(config["SEAL_MAX_MM"]), default_dpi=float(config["DEFAULT_DPI"]),
         similarity_threshold=float(config["SIMILARITY_THRESHOLD"]),
         inquiry_deadline_days=int(config["INQUIRY_DEADLINE_DAYS"]),
+        certificate_fee=int(config["CERTIFICATE_FEE"]),
         number_format=NumberFormat(int(config["NUMBER_DIGITS"]), config["NUMBER_CHECK_DIGIT"]), office=office)
 
 
@@ -75,7 +76,8 @@ def build_product(config) -> Product:
     handlers = build_registry()
     specs = SpecCache()
     services = HandlerServices(settings=settings_from(config), juki_factory=juki_factory(config),
-                               jlis=SimulatedJlis(session_factory), audit=audit.record, certificate_key=certificate_key(config),
+                               jlis=SimulatedJlis(session_factory, timeout=float(config["JLIS_TIMEOUT"])),
+                               audit=audit.record, certificate_key=certificate_key(config),
                                verify_url=config.get("CERTIFICATE_VERIFY_URL") or None)
 
     def context_factory(**kwargs) -> ServiceContext:

@@ -22,7 +22,7 @@ class IssuedCertificate(Base):
     channel: Mapped[str] = mapped_column(String(20))  # counter | konbini
     issued_at: Mapped[datetime]  # local (JST) wall time, as printed
     issued_by: Mapped[str] = mapped_column(String(100))
-    blob_sha256: Mapped[str] = mapped_column(String(64))
+    blob_sha256: Mapped[str] = mapped_column(String(64), index=True)
 
 
 class QueueStatus:

@@ -124,7 +124,7 @@ class IssuedDocument(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     registration_id: Mapped[int] = mapped_column(ForeignKey("registration.id"), index=True)
     kind: Mapped[str] = mapped_column(String(100))
-    blob_sha256: Mapped[str] = mapped_column(String(64))
+    blob_sha256: Mapped[str] = mapped_column(String(64), index=True)
     filename: Mapped[str] = mapped_column(String(200))
     reprint_reason: Mapped[str | None] = mapped_column(Text)
     printed_by: Mapped[str] = mapped_column(String(100))

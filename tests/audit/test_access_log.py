@@ -72,3 +72,26 @@ def test_api_reads_are_logged_with_the_header_purpose(app, api_token, driver, pr
                                  headers=api_token("auditor")).status_code == 200
     logged = [(e.actor, e.purpose) for e in entries_for(product, registered.resident_id)]
     assert ("madoguchi", "certificate") in logged and ("auditor", "api") in logged
+
+
+def test_a_printed_pdf_opened_by_its_hash_is_logged_as_that_document(login, driver, product):
+    registered = driver.register()
+    with product.session_factory() as session:
+        from registry.seals.models import IssuedDocument
+
+        document = session.scalars(select(IssuedDocument).where(IssuedDocument.instance_id == registered.instance_id)
+                                   ).one()
+    sha = document.blob_sha256
+    client = login("backyard", purpose=None)
+    asked = client.get(f"/residents/blobs/{sha}")
+    assert asked.status_code == 302 and "/audit/purpose" in asked.headers["Location"]
+    assert entries_for(product, registered.resident_id) == []
+
+    client = login("backyard", purpose="office_investigation")
+    shown = client.get(f"/residents/blobs/{sha}?download=1")
+    assert shown.status_code == 200 and shown.data.startswith(b"%PDF")
+    assert shown.headers["Content-Disposition"].startswith("attachment")
+    logged = entries_for(product, registered.resident_id)
+    assert [(e.actor, e.purpose, e.target) for e in logged] == [
+        ("backyard", "office_investigation", f"document:{document.id}")]
+    assert "4.1.2.2" in logged[0].what

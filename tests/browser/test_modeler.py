@@ -1,9 +1,10 @@
-"""A manager changes a flow in the browser: adds a user task in バックヤード with a new form field, sees the task
+"""Issue 7's acceptance on 4.1.4 照会による登録: a manager opens the flow, changes the answer deadline (the
+`deadline_days` parameter of 4.1.4.2 照会書発行) and adds a user task in バックヤード with a new form field, sees the task
 left outside any lane refused with the element highlighted, fixes it, runs the tests (one fails until its case is
-recorded again through the new task), deploys; new instances follow the new version, one started before stays on
-the old one until it is migrated (dry run, then for real).
+recorded again through the new task), deploys; a new instance follows the new version and gets the new deadline,
+one started before stays on the old one with the old deadline until it is migrated (dry run, then for real).
 
-The flow and its data are in SCENARIO; to run the same story on 4.1.4 write its dict and point SCENARIO at it.
+The flow and its data are in SCENARIO.
 """
 
 from __future__ import annotations
@@ -17,33 +18,20 @@ from engine import catalog, drafts
 from engine.actor import Actor
 from engine.models import ProcessInstance
 from tests.browser.test_registration_in_browser import log_in
+from tests.support.inquiry_flow import InquiryDriver, Pending
 
 pytestmark = pytest.mark.browser
 
-SOKUJI_TOUROKU = {
-    "process_id": "sokuji_touroku",
-    "flow": "flow_guarantor_invalid",  # the new task replaces this sequence flow …
-    "source": "gw_guarantor", "target": "gw_inquiry_merge", "flow_name": "無効",
-    "condition": "not guarantor['valid']", "lane": "lane_backyard",
-    "failing_case": "guarantor_not_registered",  # … which only this case takes
-    "task_name": "保証書の確認（係長）",
-    "field": ("supervisor_checked", "係長が保証書を確認した"),
-    "recorded_steps": [  # the forms of the re-recorded case, in order: (form field selector, value or None)
-        [("input[name=received_items][value=application]", None), ("input[name=received_items][value=seal]", None)],
-        [("input[name=applicant][value=self]", None), ("input[name=identity_path][value=guarantee]", None),
-         ("input[name=guarantor_registration_number]", "99999999"), ("input[name=guarantor_seal_checked]", None)],
-        [("input[name=supervisor_checked]", None)],
-    ],
-}
-SHOUKAI_TOUROKU = {
+SCENARIO = {
     "process_id": "shoukai_touroku",
+    "parameter": ("svc_issue", "deadline_days", "30", "14"),  # element, parameter, shipped value, new value
     "flow": "flow_deadline",  # after the answer deadline, before the application lapses …
     "source": "timer_deadline", "target": "svc_lapse_deadline", "flow_name": "期限切れ", "condition": None,
     "lane": "lane_backyard",
     "failing_case": "deadline_passed",  # … which only this case takes
-    "task_name": "期限切れの確認（係長）",
+    "task_name": "期限切れの確認（係長）", "function_id": "4.1.4",
     "field": ("supervisor_checked", "係長が回答期限の経過を確認した"),
-    "recorded_steps": [
+    "recorded_steps": [  # the forms of the re-recorded case, in order: (form field selector, value or None)
         [("input[name=applicant][value=self]", None), ("input[name=inquiry_reason][value=no_identity_document]", None),
          ("input[name=received_items][value=application]", None), ("input[name=received_items][value=seal]", None)],
         [],  # the scan: the recorder's generated impression
@@ -51,8 +39,8 @@ SHOUKAI_TOUROKU = {
         {"days": 31},  # the clock moves past the deadline
         [("input[name=supervisor_checked]", None)],
     ],
+    "note": "回答期限を14日とし、期限切れを係長が確認する",
 }
-SCENARIO = SOKUJI_TOUROKU  # SHOUKAI_TOUROKU: the same story on 4.1.4
 SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "ui" / "modeler.png"
 FREE_SPOT = """([laneId, nearId]) => {
   const registry = window.InkanEditor.modeler.get('elementRegistry');
@@ -103,9 +91,29 @@ def restore_active(product):
         drafts.activate_version(session, catalog.get_definition(session, shipped.id), Actor("test", "manager"))
 
 
-def start(product) -> int:
-    return product.runner.start(SCENARIO["process_id"], Actor("madoguchi", "madoguchi"),
-                                {"resident_id": "x"}).instance_id
+def waiting_for_answer(product) -> Pending:
+    """A 4.1.4 application on the active version, its letter sent: the answer deadline is set, the timer waits."""
+    return InquiryDriver(product).to_answer()
+
+
+def deadline_shown(page, live_server, pending: Pending) -> str:
+    """The 回答期限 row of the case page, as a clerk or manager sees it."""
+    page.goto(f"{live_server}/inquiry/{pending.application_id}")
+    return page.locator("dt:has-text('回答期限') + dd").inner_text()
+
+
+def change_parameter(page) -> None:
+    """The properties panel of the service task: the parameter is a field, no XML typed."""
+    element_id, name, shipped, value = SCENARIO["parameter"]
+    select(page, element_id)
+    field = page.locator(f"#props input[name=param_{name}]")
+    assert field.input_value() == shipped
+    field.fill(value)
+    field.press("Tab")
+    select(page, SCENARIO["source"])  # away and back: the value was written into the diagram, not only the field
+    select(page, element_id)
+    assert page.locator(f"#props input[name=param_{name}]").input_value() == value
+    page.evaluate("() => window.InkanEditor.modeler.get('selection').select(null)")  # its context pad closes
 
 
 def definition_of(product, instance_id: int) -> int:
@@ -194,21 +202,27 @@ def record_again(page) -> None:
 
 def test_a_manager_changes_tests_deploys_and_migrates(new_page, live_server, product, restore_active):
     shipped = restore_active
-    before = start(product)
+    old_days, new_days = (f"（{days}日）" for days in SCENARIO["parameter"][2:])
+    before = waiting_for_answer(product)
     page = new_page()
     page.set_viewport_size({"width": 1600, "height": 1000})
     log_in(page, live_server, "manager")
+    assert old_days in deadline_shown(page, live_server, before)
+    page.goto(live_server)
     page.click("nav.mainnav a:has-text('業務フロー定義')")
     page.click(f"tr[data-process='{SCENARIO['process_id']}'] a")
     with page.expect_navigation():
         page.click(f"tr[data-version='{shipped.id}'] button:has-text('この版を編集')")
     page.wait_for_selector("#editor[data-ready=true]")
 
+    # the answer deadline: a parameter of 4.1.4.2 照会書発行 in the properties panel
+    change_parameter(page)
+
     # a new user task in the flow, with a new form holding a new field
     task_id = add_user_task_between(page)
     page.fill("#props input[name=name]", SCENARIO["task_name"])
     page.press("#props input[name=name]", "Tab")
-    page.fill("#props input[name=function_id]", "4.1.2")
+    page.fill("#props input[name=function_id]", SCENARIO["function_id"])
     page.press("#props input[name=function_id]", "Tab")
     page.click("#props [data-action=new-form]")
     field_name, field_title = SCENARIO["field"]
@@ -238,14 +252,15 @@ def test_a_manager_changes_tests_deploys_and_migrates(new_page, live_server, pro
 
     # tests: the case through the changed path fails until it is recorded again
     assert re.search(r"テスト \d+/\d+ 件合格", run_tests(page))
+    assert page.locator("[data-case] .badge-danger").count() == 1
     assert page.locator(f"[data-case='{SCENARIO['failing_case']}'] .badge-danger").count() == 1
     record_again(page)
     summary = run_tests(page)
-    assert page.locator("[data-case] .badge-danger").count() == 0, page.evaluate("() => JSON.stringify(window.InkanEditor.cases.cases.slice(-1))")
+    assert page.locator("[data-case] .badge-danger").count() == 0, summary
     assert page.locator(".djs-connection.uncovered").count() == 0, summary
 
     # deploy: new instances follow the new version, the one started before stays
-    page.fill("[data-note]", "保証書の確認を係長が行う")
+    page.fill("[data-note]", SCENARIO["note"])
     page.click(".editor-toolbar [data-action=deploy]")
     confirm = page.locator("[data-action=confirm-deploy]")
     page.wait_for_url(re.compile(r"/library/processes/"), timeout=180_000) if not confirm.is_visible() else None
@@ -254,20 +269,26 @@ def test_a_manager_changes_tests_deploys_and_migrates(new_page, live_server, pro
         with page.expect_navigation(timeout=180_000):
             confirm.click()
     assert "反映しました" in page.locator(".flashes").inner_text()
+    library_url = page.url
     with product.session_factory() as session:
         active = catalog.active_definition(session, SCENARIO["process_id"])
-    assert active.id != shipped.id and active.note == "保証書の確認を係長が行う"
-    after = start(product)
-    assert definition_of(product, after) == active.id
-    assert definition_of(product, before) == shipped.id
+    assert active.id != shipped.id and active.note == SCENARIO["note"]
+    after = waiting_for_answer(product)
+    assert definition_of(product, after.instance_id) == active.id
+    assert definition_of(product, before.instance_id) == shipped.id
+    assert new_days in deadline_shown(page, live_server, after)
+    assert old_days in deadline_shown(page, live_server, before)
 
-    # migration: dry run lists the waiting instance as movable, then it moves
+    # migration: dry run lists the waiting instance as movable, then it moves, keeping its data (its deadline)
+    page.goto(library_url)
     page.click(f"tr[data-version='{shipped.id}'] a:has-text('事案の移行')")
-    row = page.locator(f"#migration-plan tr[data-instance='{before}']")
+    row = page.locator(f"#migration-plan tr[data-instance='{before.instance_id}']")
     assert "移行できます" in row.inner_text()
-    assert definition_of(product, before) == shipped.id
+    assert definition_of(product, before.instance_id) == shipped.id
     page.on("dialog", lambda dialog: dialog.accept())
     with page.expect_navigation():
         page.click("#migrate-now")
     assert "移行しました" in page.locator(".flashes").inner_text()
-    assert definition_of(product, before) == active.id
+    assert definition_of(product, before.instance_id) == active.id
+    assert old_days in deadline_shown(page, live_server, before)
+    assert InquiryDriver(product).open_spec_names(before.instance_id) == ["task_answer"]

@@ -3,7 +3,8 @@ deadline timer, 「本人の申請ではない」, refusals of the answer, the h
 
 from __future__ import annotations
 
-from datetime import timedelta
+import uuid
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -17,6 +18,7 @@ from registry.seals import records
 from registry.seals.numbering import NumberFormat, is_valid_number
 from tests.support.flow import BACK, COUNTER, IDENTIFY
 from tests.support.inquiry_flow import InquiryDriver
+from tests.support.library import copy_of_4_1_4, deploy_copy
 
 
 @pytest.fixture
@@ -38,6 +40,37 @@ def test_the_letter_is_queued_with_a_unique_number_and_a_30_day_deadline(inquiry
         assert timedelta(days=29) < timer.due_at - utcnow() <= timedelta(days=31)
     application = inquiry.application(first.instance_id)
     assert (application.kind, application.status) == ("4.1.4", "inquiring")
+
+
+class CopyDriver(InquiryDriver):
+    """The same steps on a deployed copy of 4.1.4."""
+
+    def __init__(self, product, process_id: str):
+        super().__init__(product)
+        self.process_id = process_id
+
+    def start(self, resident_id: str, **data):
+        return self.runner.start(self.process_id, COUNTER, {"resident_id": resident_id} | data)
+
+
+@pytest.mark.parametrize("value", ["14", "'14'"])
+def test_a_definition_with_deadline_days_14_gives_a_14_day_deadline(product, value):
+    process_id = f"shoukai_{uuid.uuid4().hex[:8]}"
+    xml = copy_of_4_1_4(process_id).replace('id="deadline_days" type="int" value="30"',
+                                            f'id="deadline_days" type="int" value="{value}"')
+    assert xml.count(f'value="{value}"') == 1
+    deploy_copy(product, xml, process_id, note="回答期限を14日に")
+    copy = CopyDriver(product, process_id)
+    pending = copy.to_answer()
+    inquiry = copy.data(pending.instance_id)["inquiry"]
+    assert inquiry["deadline_days"] == 14
+    assert date.fromisoformat(inquiry["deadline"]) - date.fromisoformat(inquiry["applied_on"]) == timedelta(days=14)
+    with product.session_factory() as session:
+        timer = session.scalars(select(Timer).where(Timer.instance_id == pending.instance_id)).one()
+        assert timedelta(days=13) < timer.due_at - utcnow() <= timedelta(days=15)
+    assert "回答期限 " + inquiry["deadline"] in copy.application(pending.instance_id).detail
+    product.runner.fire_due_timers(now=utcnow() + timedelta(days=15, hours=1), limit=1000)
+    assert copy.application(pending.instance_id).status == "lapsed"
 
 
 def test_the_answer_with_the_same_seal_registers_with_a_number_and_a_confirmation_sheet(inquiry, product):

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from handlers import inquiry
-from handlers.base import ServiceContext
+from handlers.base import HandlerError, ServiceContext
 from handlers.services import JST
 from registry.seals import records
 from webui.config import ConfigurationError, check_config, defaults
@@ -49,6 +49,25 @@ def test_the_deadline_comes_from_the_settings_and_ends_at_midnight(product, driv
                                        bearer="self", bearer_identity_checked=True)
         assert (checked["outcome"], checked["reason"]) == ("refused", "deadline_passed")
         session.rollback()
+
+
+@pytest.mark.parametrize(("given", "days"), [(14, 14), ("14", 14), (" 365 ", 365), (None, 10), ("", 10)])
+def test_the_definitions_deadline_days_wins_over_the_setting(product, given, days):
+    with product.session_factory() as session:
+        ctx = _context(product, session, 10, instance_id=2_000_000_002)
+        assert inquiry.answer_deadline_days(ctx, given) == days
+
+
+@pytest.mark.parametrize("given", [0, 366, -5, "0", "１４", "14日", 14.0, True, "abc", [14]])
+def test_a_deadline_days_that_is_not_an_integer_1_to_365_is_refused_before_anything_is_written(product, driver,
+                                                                                               given):
+    resident_id = driver.fresh_resident()
+    with product.session_factory() as session:
+        ctx = _context(product, session, 10, instance_id=2_000_000_003)
+        with pytest.raises(HandlerError, match="1〜365の整数") as refused:
+            inquiry.issue(ctx, resident_id, impression_id=1, applicant="self", deadline_days=given)
+        assert refused.value.code == "invalid_deadline_days"
+        assert records.application_of_instance(session, 2_000_000_003) is None
 
 
 @pytest.mark.parametrize("days", [0, 366])

@@ -1,4 +1,5 @@
-"""Copies of 4.1.2 under a fresh process id, so model-library tests never change the flow other tests run."""
+"""Copies of shipped flows (4.1.2, 4.1.4) under a fresh process id, so model-library tests never change the flow
+other tests run."""
 
 from __future__ import annotations
 
@@ -8,13 +9,24 @@ from pathlib import Path
 from engine import catalog
 from engine.definitions import parse_definition, read_definition_files
 
-SHIPPED = Path(__file__).resolve().parents[2] / "bpmn" / "sokuji_touroku.bpmn"
+BPMN = Path(__file__).resolve().parents[2] / "bpmn"
+SHIPPED = BPMN / "sokuji_touroku.bpmn"
 XML, FORMS = read_definition_files(SHIPPED)
+XML_4_1_4 = (BPMN / "shoukai_touroku.bpmn").read_text(encoding="utf-8")
+
+
+def copy_of(xml: str, shipped_id: str, process_id: str) -> str:
+    """The shipped definition `xml` (process `shipped_id`) as the process `process_id`."""
+    return xml.replace(f'processRef="{shipped_id}"', f'processRef="{process_id}"') \
+              .replace(f'<bpmn:process id="{shipped_id}"', f'<bpmn:process id="{process_id}"')
 
 
 def copy_of_4_1_2(process_id: str) -> str:
-    return XML.replace('processRef="sokuji_touroku"', f'processRef="{process_id}"') \
-              .replace('<bpmn:process id="sokuji_touroku"', f'<bpmn:process id="{process_id}"')
+    return copy_of(XML, "sokuji_touroku", process_id)
+
+
+def copy_of_4_1_4(process_id: str) -> str:
+    return copy_of(XML_4_1_4, "shoukai_touroku", process_id)
 
 
 def deploy_copy(product, xml: str | None = None, process_id: str | None = None, note: str = ""):

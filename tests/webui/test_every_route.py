@@ -196,6 +196,7 @@ EXPECTATIONS: dict[tuple[str, str], dict[str, str]] = {
     **{(e, "GET"): by_role(DENIED, DENIED, DENIED, DENIED, OK)
        for e in ("simulator.juki_page", "simulator.jlis_page", "simulator.kiosk_page")},
     **{(e, "POST"): ADMIN_OPERATES for e in ("simulator.juki_change", "simulator.jlis_change", "simulator.kiosk_request")},
+    ("simulator.jlis_outage", "POST"): ADMIN_OPERATES,  # an empty form is refused (422): J-LIS stays 正常
     # J-LIS's 証明書交付センター authenticates with the shared key, never a staff token (tests/webui/test_konbini.py)
     ("konbini.request_certificate", "POST"): UNCHECKED,
 }

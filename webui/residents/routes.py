@@ -9,13 +9,15 @@ from flask_login import current_user, login_required
 
 from engine.queries import recent_instances
 from handlers.certificates import CHANNELS
-from handlers.documents import REPRINTABLE
+from handlers.documents import REPRINTABLE, issued_by_blob
 from juki import InvalidQuery, JukiError, Resident
 from registry.blobs.store import get_blob
 from registry.seals import records
 from registry.seals.models import RecordStatus
 from webui.audit.access import log_person_view, purpose_gate
 from webui.auth.users import CLERK_ROLES, roles_required
+from webui.documents.access import open_document
+from webui.documents.files import pdf_response
 from webui.residents.collate import CollateError, collate, parse_dpi, read_upload
 from webui.residents.forms import SearchForm, lookup_query
 from webui.residents.view import record_views
@@ -111,10 +113,19 @@ def collate_seal(resident_id: str, number: str):
 @bp.get("/blobs/<sha>")
 @login_required
 def blob(sha: str):
-    """A stored image or PDF; `?download=1` sends it as an attachment."""
+    """A stored image or PDF; `?download=1` sends it as an attachment.
+
+    A printed document or certificate goes through the documents' one door, so its view is in the access log.
+    """
     with product().session_factory() as session:
         stored = get_blob(session, sha.lower())
         data, media_type, filename = stored.data, stored.media_type, stored.filename
+        issued = issued_by_blob(session, stored.sha256) if media_type == "application/pdf" else None
+    if issued is not None:
+        if (gate := purpose_gate()) is not None:
+            return gate
+        download = request.args.get("download") == "1"
+        return pdf_response(open_document(*issued, purpose="download" if download else "preview"), download=download)
     inline = media_type in INLINE_TYPES
     response = send_file(io.BytesIO(data), mimetype=media_type if inline else "application/octet-stream",
                          as_attachment=request.args.get("download") == "1" or not inline,

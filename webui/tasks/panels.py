@@ -12,7 +12,9 @@ from sqlalchemy.orm import Session
 from juki import JukiError
 from registry.seals import records
 from registry.seals.models import Impression
+from registry.seals.office_changes import OFFICE_CLOSE_REASONS
 from webui.residents.images import true_size
+from webui.tasks.issuance_panels import ISSUANCE_BUILDERS, ISSUANCE_TITLES
 from webui.wiring import product
 
 __all__ = ["PANEL_TITLES", "Panel", "build_panels"]
@@ -33,6 +35,11 @@ PANEL_TITLES = {
     "comparison": "4.1.4.6 申請時の印影との照合",
     "lapse": "4.1.4 申請の失効",
     "name_check": "4.3.2 氏名変更: 登録印影と変更前後の氏名",
+    "massho_target": "4.2.1 職権抹消の対象（2.2.1 登録内容照会）",
+    "haishi_registration": "2.2.1 登録内容照会（廃止・亡失の対象の印鑑登録）",
+    "haishi_refusal": "4.4.1 不受理の理由",
+    "shusei_target": "2.2.1 登録内容照会（修正する原票の現在の記載）",
+    "shusei_change": "4.3.1 職権修正: 修正前・修正後",
 }
 
 
@@ -128,10 +135,29 @@ def _comparison(session: Session, data: dict[str, Any], _name: str) -> dict | No
             "answer_image": true_size(session, brought.get("impression_blob_id"), brought.get("mm_per_px"))}
 
 
+def _massho_target(session: Session, data: dict[str, Any], _name: str) -> dict | None:
+    """4.2.1: the record as it stands now (a 4.2.2 may have closed it meanwhile), its impression, the proposal."""
+    found = data.get("registration")
+    if not isinstance(found, dict):
+        return None
+    record = records.registration_by_number(session, found.get("registration_number") or "")
+    stored = session.get(Impression, record.impression_id) if record else None
+    return {"found": found, "record": record,
+            "image": true_size(session, stored.image_blob, stored.mm_per_px) if stored else None,
+            "reason": OFFICE_CLOSE_REASONS.get(data.get("reason") or ""), "detail": data.get("reason_detail"),
+            "note": data.get("proposal_note"), "proposed": data.get("proposal") == "propose",
+            "returned": data.get("return_reason") if data.get("decision") == "return" else None}
+
+
 BUILDERS: dict[str, Callable[[Session, dict, str], dict | None]] = {
     "comparison": _comparison,
     "name_check": _name_check,
+    "massho_target": _massho_target,
     "resident": _resident,
     "impression": _impression,
     "household": _household,
+    "haishi_registration": lambda session, data, _name: _plain(session, data, "registration"),  # 4.4.1
+    "haishi_refusal": lambda session, data, _name: _plain(session, data, "refusal"),  # 4.4.1
+    **ISSUANCE_BUILDERS,  # 6.1 / 6.2
 }
+PANEL_TITLES.update(ISSUANCE_TITLES)

@@ -99,9 +99,13 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_print_queue_item_instance_id"), ["instance_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_print_queue_item_registration_id"), ["registration_id"],
                               unique=False)
+    # a PDF opened by its hash (timeline, task panels) is found as the document it is, for the access log
+    op.create_index(op.f("ix_issued_certificate_blob_sha256"), "issued_certificate", ["blob_sha256"])
+    op.create_index(op.f("ix_issued_document_blob_sha256"), "issued_document", ["blob_sha256"])
 
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_issued_document_blob_sha256"), table_name="issued_document")
     op.drop_table("print_queue_item")
     op.drop_table("issued_certificate")
     op.drop_table("print_batch_job")

@@ -81,9 +81,11 @@
     var moddle = service("moddle");
     var handler = E.handlers.filter(function (h) { return h.operator_id === operatorId; })[0];
     if (!handler) { setExtension(element, "spiffworkflow:ServiceTaskOperator", null); return; }
-    var parameters = handler.parameters.map(function (p) {
-      return moddle.create("spiffworkflow:Parameter", { id: p.name, type: "str", value: params[p.name] || "" });
-    });
+    // An optional parameter left empty is left out: the handler then uses its default, and "" is no expression
+    var parameters = handler.parameters.filter(function (p) { return p.required || (params[p.name] || "").trim(); })
+      .map(function (p) {
+        return moddle.create("spiffworkflow:Parameter", { id: p.name, type: "str", value: params[p.name] || "" });
+      });
     var operator = moddle.create("spiffworkflow:ServiceTaskOperator", {
       id: operatorId, resultVariable: resultVariable || undefined,
       parameterList: moddle.create("spiffworkflow:Parameters", { parameters: parameters }) });
