@@ -147,6 +147,7 @@ EXPECTATIONS: dict[tuple[str, str], dict[str, str]] = {
     ("tasks.claim", "POST"): WINDOW_LANE_TASK, ("tasks.unclaim", "POST"): WINDOW_LANE_TASK,
     ("instances.index", "GET"): EVERYONE, ("instances.show", "GET"): EVERYONE,
     ("instances.diagram", "GET"): EVERYONE, ("instances.retry", "POST"): RETRIERS,
+    ("instances.cancel", "POST"): CLERKS_WRITE,
     ("instances.suspend", "POST"): ADMIN_OPERATES, ("instances.resume", "POST"): ADMIN_OPERATES,
     ("instances.terminate", "POST"): ADMIN_OPERATES, ("instances.reassign", "POST"): ADMIN_OPERATES,
     ("residents.search", "GET"): EVERYONE, ("residents.lookup", "GET"): EVERYONE,

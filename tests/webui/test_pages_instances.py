@@ -103,3 +103,31 @@ def test_vendor_serves_the_bpmn_js_distribution(login, app):
     assert response.status_code == 200 and b"BpmnJS" in response.data
     css = login("auditor").get("/vendor/bpmn-js/dist/assets/bpmn-js.css")
     assert css.status_code == 200 and css.mimetype == "text/css"
+
+
+def test_a_clerk_cancels_an_instance_started_by_mistake_with_a_reason(login, driver, product):
+    from engine.models import AuditEvent, ProcessInstance
+    from tests.support.flow import COUNTER
+
+    resident_id = driver.fresh_resident()
+    started = driver.runner.start("sokuji_touroku", COUNTER, {"resident_id": resident_id})
+    counter = login("madoguchi")
+    page = counter.get(f"/instances/{started.instance_id}").get_data(as_text=True)
+    assert "誤って開始した事案の取消" in page
+    assert "誤って開始した事案の取消" not in login("auditor").get(f"/instances/{started.instance_id}").get_data(
+        as_text=True)
+
+    refused = counter.post(f"/instances/{started.instance_id}/cancel", data={"reason": "  "})
+    assert refused.status_code == 422 and "取消の理由を入力してください" in refused.get_data(as_text=True)
+    assert login("auditor").post(f"/instances/{started.instance_id}/cancel", data={"reason": "x"}).status_code == 403
+
+    done = counter.post(f"/instances/{started.instance_id}/cancel", data={"reason": "別の住民で開始した"})
+    assert done.status_code == 302
+    with product.session_factory() as session:
+        assert session.get(ProcessInstance, started.instance_id).status == "terminated"
+        event = session.query(AuditEvent).filter_by(instance_id=started.instance_id, kind="cancel").one()
+        assert event.actor == "madoguchi" and "別の住民で開始した" in event.summary_json
+    again = counter.post(f"/instances/{started.instance_id}/cancel", data={"reason": "二度目"})
+    assert again.status_code == 409
+    page = counter.get(f"/instances/{started.instance_id}").get_data(as_text=True)
+    assert "誤って開始した事案の取消" not in page and "取消（誤って開始）" in page and "理由: 別の住民で開始した" in page

@@ -17,7 +17,7 @@ from registry.documents.queries import documents_of_instance, queue_items_of_ins
 from registry.seals import records
 from registry.staff import accounts
 from webui.audit.access import log_person_view, purpose_gate
-from webui.auth.users import current_actor, roles_required
+from webui.auth.users import CLERK_ROLES, current_actor, roles_required
 from webui.instances.search_form import InstanceSearchForm
 from webui.instances.timeline import timeline
 from webui.wiring import product
@@ -66,7 +66,9 @@ def show(instance_id: int):
                                history=history, documents=documents, reprintable=REPRINTABLE, queued=queued,
                                queue_labels=QUEUE_DOCUMENTS,
                                may_retry=current_user.role in RETRY_ROLES,
-                               may_operate=current_user.role in OPERATOR_ROLES)
+                               may_operate=current_user.role in OPERATOR_ROLES,
+                               may_cancel=current_user.role in CLERK_ROLES
+                               and detail.instance.status in ("running", "waiting"))
 
 
 @bp.get("/<int:instance_id>/diagram.bpmn")
@@ -76,6 +78,16 @@ def diagram(instance_id: int):
     with product().session_factory() as session:
         xml = instance_definition(session, instance_id).bpmn_xml
     return Response(xml, mimetype="application/xml", headers={"Cache-Control": "private, max-age=3600"})
+
+
+@bp.post("/<int:instance_id>/cancel")
+@roles_required(*CLERK_ROLES)
+def cancel(instance_id: int):
+    """A clerk cancels an instance started by mistake: a reason is required and audited; the registry side refuses
+    once the instance has changed a record (then 4.5 異動の取消し is the way back)."""
+    product().runner.cancel(instance_id, current_actor(), request.form.get("reason", ""))
+    flash(f"事案 {instance_id} を取り消しました", "success")
+    return redirect(url_for("instances.show", instance_id=instance_id))
 
 
 @bp.post("/incidents/<int:incident_id>/retry")

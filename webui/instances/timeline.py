@@ -25,7 +25,8 @@ NEIGHBOURS = {
     "inkan.registry.check_guarantor": "住民記録（住基）", "inkan.card.issue": "J-LIS（電子証明書）",
     "inkan.rendou.": "住民記録（住基）異動連動", "inkan.konbini.": "J-LIS 証明書交付センター",
 }
-OPERATION_KINDS = {"suspend": "一時停止", "resume": "再開", "terminate": "強制終了", "reassign": "担当変更"}
+OPERATION_KINDS = {"suspend": "一時停止", "resume": "再開", "terminate": "強制終了", "reassign": "担当変更",
+                   "cancel": "取消（誤って開始）"}
 
 
 @dataclass
@@ -135,7 +136,7 @@ def _operation(row: TimelineRow, _event: AuditEvent, summary: dict, **_) -> None
 
 DESCRIBERS = {"start": _start, "complete": _complete, "service_call": _service_call, "error": _error,
               "retry": _retry, "suspend": _operation, "resume": _operation, "terminate": _operation,
-              "reassign": _operation}
+              "reassign": _operation, "cancel": _operation}
 
 
 def _labelled(prop: dict, value: Any) -> str:
