@@ -7,7 +7,9 @@ that does it and the form data) and what must hold at the end. Placeholders in d
   $inquiry_number           the 照会番号 of the case's 4.1.4 application
   $registration_number      the applicant's active registration number
   $applicant_birth_date     the applicant's birth date in the register (ISO)
+  $history:REASON           4.5: id of the newest history entry 「REASON」/「REASON（…）」 of the applicant's newest record
 "setup" lists set-ups run after the applicant is chosen: "office_seal", "suspended" (tests/support/certificates.py).
+"pin_set" sets the PIN 1234 on the applicant's registration (tests/support/card_exchange.py).
 A step ["$timers", "", {"days": N}] moves the clock N days on and fires every timer due by then.
 A step ["$juki", "", {"change": "death"}] records that change of the applicant in the simulated register and
 processes it (the flow it starts runs on its own), e.g. to close a record while a case waits.
@@ -36,6 +38,7 @@ from engine.queries import open_tasks_of_instance
 from juki import DEMO_RESIDENTS
 from registry.blobs.store import put_blob
 from registry.seals import records
+from tests.support.card_exchange import CARD_SETUPS
 from tests.support.certificates import SETUPS, registration_number_of
 from tests.support.flow import RegistrationDriver
 
@@ -94,7 +97,7 @@ def _prepare(driver: RegistrationDriver, case: dict) -> dict[str, Any]:
     if case.get("guarantor") == "registered":
         context["guarantor"] = driver.register().registration_number
     for name in case.get("setup", []):  # e.g. "office_seal", "suspended" (tests/support/certificates.py)
-        SETUPS[name](driver.product, context)
+        (SETUPS | CARD_SETUPS)[name](driver.product, context)
     return context
 
 
@@ -116,6 +119,11 @@ def _resolve(product, value: Any, context: dict) -> Any:
         with product.session_factory() as session:
             return _final_data(product, session, session.get(ProcessInstance, context["instance_id"]))[
                 "inquiry"]["inquiry_number"]
+    if value.startswith("$history:"):  # 4.5 異動の取消し: the entry a clerk picks from the record's history
+        with product.session_factory() as session:
+            record = records.registrations_of(session, context["applicant"])[0]
+            return next(e.id for e in reversed(records.history_of(session, record.id))
+                        if e.reason == value[9:] or e.reason.startswith(f"{value[9:]}（"))
     if value == "$blank":
         return _store(product, imaging.make_blank_scan())
     if value.startswith("$scan:"):

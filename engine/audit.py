@@ -15,6 +15,7 @@ from engine.models import AuditEvent
 from engine.scripting import json_default
 
 MAX_VALUE_CHARS = 300
+MASK = "＊＊＊＊"  # a secret's value (a PIN …) never reaches the log, only that it was given
 AUDIT_CHAIN = ChainSpec("audit_event", AuditEvent,
                         ("at", "actor", "actor_role", "kind", "instance_id", "spec_name", "title", "summary_json"),
                         (("at", utcnow), ("summary_json", "{}")))
@@ -29,14 +30,27 @@ def record(session: Session, actor: Actor, kind: str, *, instance_id: int | None
                            summary_json=json.dumps(summary or {}, ensure_ascii=False, default=json_default)))
 
 
-def data_changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """The keys whose values differ, each as {before, after}, values shortened for the log."""
+def data_changes(before: dict[str, Any], after: dict[str, Any],
+                 secrets: frozenset[str] = frozenset()) -> dict[str, dict[str, Any]]:
+    """The keys whose values differ, each as {before, after}, values shortened and secrets masked for the log."""
     changes = {}
     for key in sorted(set(before) | set(after)):
         old, new = before.get(key), after.get(key)
         if old != new:
-            changes[key] = {"before": _short(old), "after": _short(new)}
+            changes[key] = {"before": _shown(key, old, secrets), "after": _shown(key, new, secrets)}
     return changes
+
+
+def masked(values: Any, secrets: frozenset[str]) -> Any:
+    """A copy of a dict (nested dicts too) with the secret keys' values replaced by MASK."""
+    if not isinstance(values, dict) or not secrets:
+        return values
+    return {key: (MASK if key in secrets and value not in (None, "") else masked(value, secrets))
+            for key, value in values.items()}
+
+
+def _shown(key: str, value: Any, secrets: frozenset[str]) -> Any:
+    return MASK if key in secrets and value not in (None, "") else _short(value)
 
 
 def _short(value: Any) -> Any:

@@ -105,3 +105,9 @@ def _japanese(document: dict, error: ValidationError) -> tuple[str, str]:
         "uniqueItems": f"「{title}」に重複があります",
     }
     return field or "_form", messages.get(v, f"「{title}」の入力内容が正しくありません")
+
+
+def secret_fields(forms: dict[str, dict]) -> frozenset[str]:
+    """Names of the fields marked writeOnly (a PIN …) in any of a definition's forms: masked in the audit log."""
+    return frozenset(name for form in forms.values()
+                     for name, prop in form.get("schema", {}).get("properties", {}).items() if prop.get("writeOnly"))

@@ -45,7 +45,7 @@ from engine.errors import (
     TaskNotFound,
     TaskNotOpen,
 )
-from engine.forms import coerce_form_input, validate_form
+from engine.forms import coerce_form_input, secret_fields, validate_form
 from engine.models import HumanTask, Incident, InstanceStatus, ProcessDefinition, ProcessInstance, Timer
 from engine.scripting import InkanScriptEngine, RestrictedEnvironment
 from handlers.base import HandlerError, HandlerRegistry, ServiceContext, Subject
@@ -205,7 +205,8 @@ class WorkflowRunner:
             instance = self._active_instance(session, row.instance_id)
             self._check_four_eyes(session, row, actor)
             definition = session.get(ProcessDefinition, instance.definition_id)
-            form = self.specs.get(definition).forms.get(row.form_file) if row.form_file else None
+            entry = self.specs.get(definition)
+            form = entry.forms.get(row.form_file) if row.form_file else None
             cleaned = data
             if form is not None:
                 cleaned = validate_form(form, coerce_form_input(form, data) if from_html else data)
@@ -218,7 +219,8 @@ class WorkflowRunner:
             task.run()
             row.is_open, row.completed_by, row.completed_at = False, actor.username, utcnow()
             audit.record(session, actor, "complete", instance_id=instance.id, spec_name=row.spec_name,
-                         title=row.title, summary={"changes": audit.data_changes(before, cleaned)})
+                         title=row.title, summary={"changes": audit.data_changes(before, cleaned,
+                                                                                 secret_fields(entry.forms))})
             run = _Run(instance, actor)
             self._advance(session, run, workflow)
             return self._save(session, run, workflow, actor)
@@ -348,10 +350,13 @@ class WorkflowRunner:
             _apply_subject(run.instance, ctx.subject)
             if isinstance(result.get(FOLLOW_UP_KEY), dict):
                 result[FOLLOW_UP_KEY] = self._start_follow_up(session, run, result[FOLLOW_UP_KEY])
+            definition = session.get(ProcessDefinition, run.instance.definition_id)
+            secrets = secret_fields(self.specs.get(definition).forms)
             audit.record(session, run.actor, "service_call", instance_id=run.instance.id,
                          spec_name=task.task_spec.bpmn_id, title=task.task_spec.bpmn_name,
                          summary={"operator": operator_id, "function_id": handler.function_id,
-                                  "params": params, "result": result, "documents": ctx.printed})
+                                  "params": audit.masked(params, secrets), "result": audit.masked(result, secrets),
+                                  "documents": ctx.printed})
             return result
 
         return call

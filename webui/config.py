@@ -39,6 +39,10 @@ def defaults(instance_path: str) -> dict:
         "SIMILARITY_THRESHOLD": 0.82,
         "INQUIRY_DEADLINE_DAYS": 30,
         "CERTIFICATE_FEE": 300,  # 6.1: yen per copy of the 印鑑登録証明書 at the counter
+        "CARD_NUMBERING": "registry",  # 5.3: "preprinted" cards carry their own number; "registry" keeps the record's
+        "CARD_SYSTEM_URL": "",  # 5.3: where another system manages the cards, new card numbers are POSTed here
+        "CARD_SYSTEM_TIMEOUT": 5.0,
+        "PIN_PEPPER": "",  # 5.2.4: server-side pepper of the PIN hash; empty: derived from SECRET_KEY
         "NUMBER_DIGITS": 8,
         "NUMBER_CHECK_DIGIT": "mod11",
         "MUNICIPALITY": "見本市",
@@ -94,7 +98,9 @@ def check_neighbours(config) -> None:
         raise ConfigurationError("INKAN_JUKI は simulator か http を指定してください")
     if config["JUKI"] == "http" and not str(config["JUKI_URL"]).startswith(("http://", "https://")):
         raise ConfigurationError("INKAN_JUKI=http では INKAN_JUKI_URL に住民記録システムのURLを指定してください")
-    for key in ("JUKI_TIMEOUT", "JUKI_CONNECT_TIMEOUT", "JLIS_TIMEOUT"):
+    if config["CARD_NUMBERING"] not in ("preprinted", "registry"):
+        raise ConfigurationError("INKAN_CARD_NUMBERING は preprinted か registry を指定してください")
+    for key in ("JUKI_TIMEOUT", "JUKI_CONNECT_TIMEOUT", "JLIS_TIMEOUT", "CARD_SYSTEM_TIMEOUT"):
         if not 0 < _seconds(config[key]) <= 120:
             raise ConfigurationError(f"INKAN_{key} は0より大きく120以下の秒数で指定してください")
     try:

@@ -20,6 +20,7 @@ import registry.documents.fees  # noqa: F401 — 6.1 counter requests and fees
 import registry.documents.models  # noqa: F401
 import registry.konbini.models  # noqa: F401 — コンビニ交付 request log
 import registry.seals.models  # noqa: F401
+import registry.seals.pin  # noqa: F401 — 5.2.4 暗証番号
 import registry.settings.models  # noqa: F401
 import registry.staff.models  # noqa: F401
 from engine.db import Base as EngineBase

@@ -53,6 +53,8 @@ def settings_from(config) -> RegistrySettings:
         similarity_threshold=float(config["SIMILARITY_THRESHOLD"]),
         inquiry_deadline_days=int(config["INQUIRY_DEADLINE_DAYS"]),
         certificate_fee=int(config["CERTIFICATE_FEE"]),
+        card_numbering=str(config["CARD_NUMBERING"]), card_system_url=str(config["CARD_SYSTEM_URL"] or ""),
+        card_system_timeout=float(config["CARD_SYSTEM_TIMEOUT"]), pin_pepper=pin_pepper(config),
         number_format=NumberFormat(int(config["NUMBER_DIGITS"]), config["NUMBER_CHECK_DIGIT"]), office=office)
 
 
@@ -61,6 +63,13 @@ def certificate_key(config) -> bytes:
     if config.get("CERTIFICATE_KEY"):
         return str(config["CERTIFICATE_KEY"]).encode("utf-8")
     return hmac.new(str(config["SECRET_KEY"]).encode("utf-8"), b"inkan-certificate-qr", hashlib.sha256).digest()
+
+
+def pin_pepper(config) -> bytes:
+    """INKAN_PIN_PEPPER, else a key derived from SECRET_KEY (5.2.4)."""
+    if config.get("PIN_PEPPER"):
+        return str(config["PIN_PEPPER"]).encode("utf-8")
+    return hmac.new(str(config["SECRET_KEY"]).encode("utf-8"), b"inkan-pin-pepper", hashlib.sha256).digest()
 
 
 def juki_factory(config):

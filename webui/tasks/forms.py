@@ -26,7 +26,7 @@ class FieldView:
 
     name: str
     title: str
-    kind: str  # radio | select | checkbox | checkboxes | textarea | text | number | date | resident-search | seal-scan
+    kind: str  # radio | select | checkbox | checkboxes | textarea | text | secret | number | date | resident-search | seal-scan
     required: bool = False
     condition: str | None = None
     help: str | None = None
@@ -66,6 +66,8 @@ def field_views(document: dict, values: dict[str, Any], errors: dict[str, str]) 
 
 def widget_kind(prop: dict, widget: str | None) -> str:
     kind = prop.get("type")
+    if prop.get("writeOnly"):  # a PIN or the like: typed by the resident, never shown again nor logged
+        return "secret"
     if widget in TEXT_WIDGETS:
         return widget
     if kind == "boolean":

@@ -40,6 +40,12 @@ PANEL_TITLES = {
     "haishi_refusal": "4.4.1 不受理の理由",
     "shusei_target": "2.2.1 登録内容照会（修正する原票の現在の記載）",
     "shusei_change": "4.3.1 職権修正: 修正前・修正後",
+    "torikeshi_target": "2.2.1 登録内容照会（原票の異動履歴）",
+    "torikeshi_change": "4.5 異動の取消し: 取消し前・取消し後",
+    "hikikae_target": "5.3 引換交付の対象（2.1.3 基本検索）",
+    "hikikae_card": "5.3 引換交付（新しい登録証）",
+    "pin_change": "5.2.4 暗証番号の照合・設定",
+    "pin_reset": "5.2.4 暗証番号の再設定",
 }
 
 
