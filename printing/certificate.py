@@ -84,7 +84,7 @@ def certificates_batch(
     first = requests[0]
     setup = PageSetup(
         title=TITLE,
-        author=f"{office.municipality} {office.section}",
+        author=office.issuer,
         subject=f"{FUNCTION_ID} {TITLE}（{len(requests)}通、先頭 証明書番号 {first.serial}）",
     )
     with binary_streams():

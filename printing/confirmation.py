@@ -76,7 +76,7 @@ def record_sheet(
     ]
     setup = PageSetup(
         title=title,
-        author=f"{office.municipality} {office.section}",
+        author=office.issuer,
         subject=f"{function_id} {title}出力（登録番号 {record.registration_number}）",
     )
     draw = partial(

@@ -40,7 +40,7 @@ def deletion_notice(
     fonts, names = fonts_for(_texts(notice, office), fonts)
     setup = PageSetup(
         title=TITLE,
-        author=f"{office.municipality} {office.section}",
+        author=office.issuer,
         subject=f"{TITLE}（登録番号 {notice.registration_number}）",
     )
     canvas, buffer = start_pdf(setup)

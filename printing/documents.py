@@ -16,6 +16,11 @@ class Office:
     section: str
     contact: str
 
+    @property
+    def issuer(self) -> str:
+        """「見本市 市民課」: who issues the document, as the PDF's author."""
+        return f"{self.municipality} {self.section}"
+
 
 @dataclass(frozen=True)
 class HistoryLine:

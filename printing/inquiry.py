@@ -45,7 +45,7 @@ def inquiry_letter(
     fonts, names = fonts_for(_texts(inquiry, office), fonts)
     setup = PageSetup(
         title=TITLE,
-        author=f"{office.municipality} {office.section}",
+        author=office.issuer,
         subject=f"{FUNCTION_ID} {TITLE}（照会番号 {inquiry.inquiry_number}）",
     )
     canvas, buffer = start_pdf(setup)
