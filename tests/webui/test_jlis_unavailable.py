@@ -19,10 +19,10 @@ from registry.seals import records
 from registry.seals.models import Registration
 from registry.seals.numbering import last_serial
 from tests.support.flow import BACK, COUNTER
+from tests.support.konbini import ask, logged, register_with_card
 from tests.support.residents import fresh_non_demo
-from tests.webui.test_konbini import ask, logged, office_seal, open_all_day, register_with_card  # noqa: F401
 
-# office_seal and open_all_day are test_konbini's fixtures, taken by name in usefixtures below.
+# office_seal and open_all_day are the web tests' fixtures (tests/webui/conftest.py), taken by name in usefixtures below.
 
 JLIS_DOWN = "J-LIS（地方公共団体情報システム機構）が応答しない"
 

@@ -4,76 +4,23 @@ every request logged; the kiosk page; the service-hours rules; 5.4 J-LIS checked
 from __future__ import annotations
 
 import io
-import secrets
-from dataclasses import replace
 from datetime import date, datetime, timedelta
 
 import pytest
 from pypdf import PdfReader
-from sqlalchemy import select
 
-import printing
 from handlers.konbini import ServiceHours
 from handlers.registration import check_card
-from handlers.services import Operator
-from handlers.settings import seed_settings
 from juki import jlis
-from registry.blobs.store import put_blob
-from registry.konbini.models import KonbiniRequest
 from registry.seals import records
 from registry.seals.models import Registration
-from registry.settings.store import save_municipality
-from tests.support.flow import BACK, COUNTER
-from tests.support.residents import fresh_non_demo
-
-KEY = "konbini-shared-key-0123456789"
-ALWAYS_OPEN = {"KONBINI_HOURS": "00:00-24:00", "KONBINI_CLOSED_DAYS": "", "KONBINI_KEY": KEY}
-
-
-@pytest.fixture
-def open_all_day(app, monkeypatch):
-    for name, value in ALWAYS_OPEN.items():
-        monkeypatch.setitem(app.config, name, value)
-
-
-@pytest.fixture(scope="module")
-def office_seal(product):
-    """Certificates need the office seal image in the municipality settings."""
-    with product.session_factory.begin() as session:
-        seed_settings(session, product.services, seal_png=printing.demo_office_seal_png(), actor=Operator("test"))
-        current = product.services.office(session)
-        if not current.office_seal_blob:
-            blob = put_blob(session, printing.demo_office_seal_png(), "image/png", filename="office_seal.png")
-            save_municipality(session, replace(current, office_seal_blob=blob), changed_by="test")
-
-
-def new_serial() -> str:
-    return secrets.token_hex(8).upper()  # the card form takes 8–40 upper-case hex digits
-
-
-def register_with_card(driver, serial: str) -> Registration:
-    """4.1.2 through the engine with the My Number card as the registration card (5.4)."""
-    resident_id = fresh_non_demo(driver)
-    outcome = driver.to_scan(resident_id)
-    outcome = driver.step(outcome, BACK, {"scan_blob_id": driver.scan("交付")})
-    outcome = driver.step(outcome, BACK, {"impression_decision": "accept"})
-    outcome = driver.step(outcome, BACK, {"card_kind": "mynumber_card", "mynumber_cert_serial": serial})
-    outcome = driver.step(outcome, COUNTER, {"handed_over": True})
-    assert outcome.status == "completed", outcome
-    with driver.product.session_factory() as session:
-        return session.scalars(select(Registration).where(Registration.resident_id == resident_id,
-                                                          Registration.status == "registered")).one()
-
-
-def ask(client, serial: str, kind: str = "inkan_certificate", key: str = KEY):
-    return client.post("/api/v1/konbini/certificates", json={"cert_serial": serial, "kind": kind,
-                                                             "terminal": "store-0001"},
-                       headers={"Authorization": f"Bearer {key}"})
-
-
-def logged(product, request_id: str) -> KonbiniRequest:
-    with product.session_factory() as session:
-        return session.scalars(select(KonbiniRequest).where(KonbiniRequest.request_id == request_id)).one()
+from tests.support.konbini import (
+    KEY,
+    ask,
+    logged,
+    new_serial,
+    register_with_card,
+)
 
 
 def test_linking_the_card_stores_the_serial(driver, office_seal):
