@@ -66,10 +66,13 @@ DOCUMENTS: dict[str, Render] = {
         DeletionNotice("00012345", "髙﨑　花子", date(2026, 4, 1), "住民基本台帳からの転出", ADDRESSEE), office,
         issued_on=date(2026, 4, 2)),
     "5.2 印鑑登録証": lambda f, office: printing.registration_card("00012345", office, issued_on=date(2025, 11, 22)),
+    "一括印刷（抹消通知書・照会書）": lambda f, office: printing.combined_document(
+        [DOCUMENTS["抹消通知書"](f, office), DOCUMENTS["4.1.4.2 照会書兼回答書"](f, office)] * 2,
+        title="一括印刷", author=office.issuer, subject="4件", dated=datetime(2026, 4, 2, 9, 0)),
 }
 # The public functions that make a PDF; a new one must be added to DOCUMENTS above.
 RENDERERS = {"confirmation_sheet", "closed_record_sheet", "inquiry_letter", "certificate", "certificates_batch",
-             "deletion_notice", "registration_card"}
+             "deletion_notice", "registration_card", "combined_document"}
 
 
 @pytest.fixture(params=list(DOCUMENTS), scope="module")
