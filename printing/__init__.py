@@ -1,4 +1,4 @@
-"""Printed documents of the seal registry: plain records and bytes in, PDF bytes out (reportlab)."""
+"""Printed documents of the seal registry: plain records and bytes in, PDF/A-2b bytes out (reportlab)."""
 
 from printing.card import CARD_SIZE, registration_card
 from printing.certificate import ATTESTATION, certificate, certificates_batch

@@ -19,7 +19,8 @@ from reportlab.pdfgen.canvas import Canvas
 
 from printing.xobjects import flate
 
-__all__ = ["OUTPUT_CONDITION", "PART", "CONFORMANCE", "ArchivalCanvas", "pdf_date", "srgb_profile", "xmp_packet"]
+__all__ = ["CONFORMANCE", "CREATOR", "OUTPUT_CONDITION", "PART", "ArchivalCanvas", "Dated", "pdf_date", "srgb_profile",
+           "xmp_date", "xmp_packet"]
 
 PART = 2
 CONFORMANCE = "B"
