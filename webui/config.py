@@ -85,6 +85,7 @@ def check_config(config) -> None:
         raise ConfigurationError("INKAN_INQUIRY_DEADLINE_DAYS（照会の回答期限の日数）は1〜365の範囲で指定してください")
     if not 0 <= int(config["CERTIFICATE_FEE"]) <= 10000:
         raise ConfigurationError("INKAN_CERTIFICATE_FEE（証明書1通の手数料）は0〜10000円の範囲で指定してください")
+    check_verify_url(config)
     check_neighbours(config)
 
 
@@ -107,6 +108,15 @@ def check_neighbours(config) -> None:
         ServiceHours.parse(config["KONBINI_HOURS"], config["KONBINI_CLOSED_DAYS"])
     except ValueError as exc:
         raise ConfigurationError(str(exc)) from None
+
+
+def check_verify_url(config) -> None:
+    """INKAN_CERTIFICATE_VERIFY_URL, when set, follows the rules of the settings' 証明書確認ページのURL."""
+    from handlers.settings import verify_url_problem
+
+    url = str(config.get("CERTIFICATE_VERIFY_URL") or "")
+    if url and (problem := verify_url_problem(url)):
+        raise ConfigurationError(f"INKAN_CERTIFICATE_VERIFY_URL: {problem}")
 
 
 def _seconds(value) -> float:
