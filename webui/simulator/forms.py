@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
 
 from engine import intake
-from juki import arrivals, changes
+from juki import arrivals, changes, corrections
 from juki.changes import ChangeContext
 from juki.errors import InvalidChange
 from juki.events import ResidentEvent
@@ -80,8 +80,15 @@ _ACTIONS: dict[str, Action] = {
                                                                  household_id=f.get("household_id", ""),
                                                                  relationship=f.get("relationship", "")),
     "guardianship_started": lambda s, f, c: changes.start_guardianship(s, _rid(f), c),
+    "record_corrected": lambda s, f, c: corrections.correct_particulars(
+        s, _rid(f), c, birth_date=parse_date(f["birth_date"], "生年月日") if (f.get("birth_date") or "").strip()
+        else None, sex=f.get("sex", "")),
+    "kana_changed": lambda s, f, c: corrections.change_kana(s, _rid(f), c, kana=f.get("kana", "")),
+    "katakana_name_changed": lambda s, f, c: corrections.change_katakana_name(
+        s, _rid(f), c, katakana_name=f.get("katakana_name", "")),
     "cancellation": lambda s, f, c: changes.cancel(s, f.get("cancels_event_id", ""), c),
 }
 # The forms the page offers for a selected resident, in the order shown (arrivals have their own form).
-FORM_KINDS = ("move_out", "death", "move_within", "address_renamed", "name_change", "common_name_set",
-              "common_name_cleared", "household_change", "guardianship_started", "birth")
+FORM_KINDS = ("move_out", "death", "move_within", "address_renamed", "name_change", "record_corrected", "kana_changed",
+              "katakana_name_changed", "common_name_set", "common_name_cleared", "household_change",
+              "guardianship_started", "birth")
