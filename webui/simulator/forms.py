@@ -21,15 +21,17 @@ Action = Callable[[Session, MultiDict, ChangeContext], list[ResidentEvent]]
 SOURCE = "simulator"
 
 
-def record_change(session: Session, form: MultiDict, ctx: ChangeContext) -> list[ResidentEvent]:
-    """Record the posted change in the simulated register and hand its events to the registry's intake, in the
-    caller's transaction (the simulator emits through the same code path as POST /api/v1/juki/events)."""
+def record_change(session: Session, form: MultiDict, ctx: ChangeContext, *, push: bool) -> list[ResidentEvent]:
+    """Record the posted change in the simulated register (its change feed); with ``push`` (INKAN_JUKI_LINKAGE
+    includes push) also hand its events to the registry's intake in the caller's transaction, as a register that
+    pushes would (the same ``receive`` as POST /api/v1/juki/events). Without it the registry pulls them."""
     action = _ACTIONS.get(form.get("kind", ""))
     if action is None:
         raise InvalidChange("異動の種類を選んでください。")
     events = action(session, form, ctx)
-    for event in events:
-        intake.receive(session, event, source=SOURCE)
+    if push:
+        for event in events:
+            intake.receive(session, event, source=SOURCE)
     return events
 
 
