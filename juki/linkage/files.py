@@ -41,7 +41,8 @@ ARCHIVE = "archive"
 
 @dataclass(frozen=True)
 class FileOutcome:
-    """One file taken in: its name, data rows, new events, duplicates, refused rows and where it was archived."""
+    """One file taken in: its name, data rows, new events, duplicates, refused rows and where it was archived;
+    ``again`` when it had been taken in before (a crash before the move) and was only archived now."""
 
     name: str
     rows: int
@@ -49,6 +50,7 @@ class FileOutcome:
     duplicates: int
     rejected: int
     archived_as: str
+    again: bool = False
 
 
 @dataclass(frozen=True)
@@ -61,7 +63,7 @@ class FilesResult:
 
     @property
     def received(self) -> int:
-        return sum(outcome.accepted for outcome in self.files)
+        return sum(outcome.accepted for outcome in self.files if not outcome.again)
 
 
 def ready_files(folder: Path) -> list[Path]:
@@ -114,7 +116,7 @@ def read_change_files(session_factory: sessionmaker[Session], receive: Receive, 
 
 
 def _take_in_file(session_factory: sessionmaker[Session], receive: Receive, path: Path, now: datetime,
-                  settings: LinkageSettings) -> tuple[LinkageFile, list[dict]] | str | None:
+                  settings: LinkageSettings) -> tuple[LinkageFile, list[dict], bool] | str | None:
     """Receive one file's events and record it (or find its record); None when another worker has it, the
     error message when the file cannot be read."""
     with session_factory.begin() as session:
@@ -133,12 +135,13 @@ def _take_in_file(session_factory: sessionmaker[Session], receive: Receive, path
         digest = hashlib.sha256(data).hexdigest()
         record = session.scalars(select(LinkageFile).where(LinkageFile.name == path.name,
                                                            LinkageFile.sha256 == digest)).first()
+        again = record is not None
         if record is None:
             record = _record(session, row, receive, path, data, digest, now)
         record.archived_as = record.archived_as or _free_name(path.parent / ARCHIVE, path.name)
         session.flush()
         session.expunge(record)
-        return record, json.loads(record.errors_json)
+        return record, json.loads(record.errors_json), again
 
 
 def _record(session: Session, row: LinkageCursor, receive: Receive, path: Path, data: bytes, digest: str,
@@ -156,9 +159,9 @@ def _record(session: Session, row: LinkageCursor, receive: Receive, path: Path, 
     return record
 
 
-def _archive(path: Path, taken: tuple[LinkageFile, list[dict]]) -> FileOutcome:
+def _archive(path: Path, taken: tuple[LinkageFile, list[dict], bool]) -> FileOutcome:
     """Move the file and its marker to archive/ and write the result (and error report) beside it."""
-    record, errors = taken
+    record, errors, again = taken
     target = path.parent / ARCHIVE / record.archived_as
     target.parent.mkdir(exist_ok=True)
     with contextlib.suppress(FileNotFoundError):  # another worker archived it first
@@ -171,7 +174,8 @@ def _archive(path: Path, taken: tuple[LinkageFile, list[dict]]) -> FileOutcome:
         json.dumps(result, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     if errors:
         target.with_name(target.name + ".errors.csv").write_text(_error_report(errors), encoding="utf-8-sig")
-    return FileOutcome(record.name, record.rows, record.accepted, record.duplicates, record.rejected, target.name)
+    return FileOutcome(record.name, record.rows, record.accepted, record.duplicates, record.rejected, target.name,
+                       again)
 
 
 def _error_report(errors: list[dict]) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, update
@@ -55,7 +56,7 @@ def make_app(linkage_url, tmp_path_factory):
 
 
 @pytest.fixture
-def pulling(make_app):
+def pulling(make_app, due_now):
     """The product pulling the in-process simulator's change feed (the shipped default), with everything other
     tests left in the feed already taken in (so counts are exact) and the next round due."""
     product = make_app().extensions["inkan"]
@@ -94,10 +95,24 @@ def served(linkage_url) -> Iterator[Served]:
 
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture
 def due_now(linkage_url) -> None:
     """Every test starts with both ways due and no failure recorded (tests share the database's cursor rows)."""
     engine = create_engine(linkage_url)
     with engine.begin() as connection:
         connection.execute(update(LinkageCursor).values(next_attempt_at=None, failures=0))
     engine.dispose()
+
+
+@pytest.fixture
+def change_dir(tmp_path) -> Path:
+    """The folder the register drops change files into (INKAN_JUKI_FILE_DIR)."""
+    folder = tmp_path / "juki-changes"
+    folder.mkdir()
+    return folder
+
+
+@pytest.fixture
+def reading(make_app, change_dir, due_now):
+    """The product reading change files from ``change_dir`` (file linkage only)."""
+    return make_app(JUKI_LINKAGE="file", JUKI_FILE_DIR=str(change_dir)).extensions["inkan"]
