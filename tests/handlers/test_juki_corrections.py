@@ -25,7 +25,7 @@ from tests.support.resident_events import (
     record_and_process,
     registration,
 )
-from tests.support.residents import fresh_foreign_resident
+from tests.support.residents import fresh_foreign_resident, fresh_japanese_resident
 
 BACK = Actor("backyard", "backyard")
 
@@ -66,7 +66,7 @@ def test_kana_change_writes_the_record(product, driver):
 
 
 @pytest.mark.parametrize(("decision", "status"), [("keep", "registered"), ("mismatch", "deleted")])
-def test_katakana_name_change_waits_for_the_impression_check(product, driver, decision, status):
+def test_katakana_name_change_waits_for_the_impression_check(product, driver, login, decision, status):
     registered = driver.register(fresh_foreign_resident(product))
     old = registration(product, registered.registration_number).katakana_name
     events = record_and_process(product, "change_katakana_name", registered.resident_id,
@@ -79,6 +79,8 @@ def test_katakana_name_change_waits_for_the_impression_check(product, driver, de
     assert (check["label"], check["old_katakana_name"], check["new_katakana_name"]) == (
         "カタカナ表記の変更", old, "アタラシイ　ヒョウキ")
     assert registration(product, registered.registration_number).katakana_name == old  # nothing before the decision
+    page = login("backyard").get(f"/tasks/{task.id}").get_data(as_text=True)
+    assert "変更後のカタカナ表記" in page and "アタラシイ　ヒョウキ" in page and old in page
     product.runner.complete(task.id, BACK, {"impression_decision": decision})
     record_ = registration(product, registered.registration_number)
     assert record_.status == status
@@ -113,7 +115,7 @@ def test_correction_of_a_person_without_registration_is_not_relevant(product, dr
     (change_katakana_name, {"katakana_name": "ヤマダ"}, "外国人住民の住民票にのみ"),
 ])
 def test_the_simulator_refuses_bad_corrections(product, driver, action, args, message):
-    resident_id = driver.fresh_resident()
+    resident_id = fresh_japanese_resident(product, driver)
     today = product.services.today()
     with product.session_factory() as session, pytest.raises(InvalidChange, match=message):
         action(session, resident_id, ChangeContext(today, "test", today, product.services.clock()), **args)

@@ -36,3 +36,12 @@ def fresh_foreign_resident(product) -> str:
                 used.add(resident_id)
                 return resident_id
     raise AssertionError("no fresh foreign resident left")
+
+
+def fresh_japanese_resident(product, driver) -> str:
+    """A fresh adult living alone (not a demo resident) of Japanese nationality: no 通称 or カタカナ表記."""
+    while True:
+        resident_id = fresh_non_demo(driver)
+        with product.session_factory() as session:
+            if session.get(SimResident, resident_id).nationality == "JP":
+                return resident_id

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from engine.intake import ReceivedEvent
 from juki.models import SimChange, SimResident
-from tests.support.residents import fresh_foreign_resident, fresh_non_demo
+from tests.support.residents import fresh_foreign_resident, fresh_japanese_resident, fresh_non_demo
 
 ROLES_TURNED_AWAY = ["madoguchi", "backyard", "manager", "auditor"]
 
@@ -147,7 +147,7 @@ def test_unknown_serials_follow_the_fixed_rule(product):
 
 def test_particulars_corrections_are_recorded_and_reach_the_intake(login, product, driver):
     """記載事項の修正 (生年月日・性別) and 振り仮名の変更 can be recorded at /admin/juki (issue 16.8)."""
-    resident_id = fresh_non_demo(driver)
+    resident_id = fresh_japanese_resident(product, driver)
     admin = login("admin")
     page = admin.get("/admin/juki", query_string={"resident_id": resident_id}).get_data(as_text=True)
     assert "記載事項の修正を記録" in page and "振り仮名の変更を記録" in page
