@@ -3,14 +3,12 @@ read files), products built on it with the linkage settings a test needs, and th
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, update
 from sqlalchemy.orm import sessionmaker
-from werkzeug.serving import make_server
 
 from conftest import ROLES, TEST_PASSWORD, _drop_pg_database, make_database, make_test_app
 from engine.catalog import deploy_directory
@@ -19,6 +17,7 @@ from juki.linkage.models import LinkageCursor
 from juki.server import register_app
 from registry.staff import accounts
 from tests.support.flow import RegistrationDriver
+from tests.support.served import Served
 
 POPULATION = 500
 
@@ -71,27 +70,14 @@ def driver(pulling) -> RegistrationDriver:
     return RegistrationDriver(pulling)
 
 
-class Served:
-    """The simulator served by its HTTP contract (juki.server) on 127.0.0.1, as an external register would be."""
-
-    def __init__(self, url: str) -> None:
-        self.engine = create_engine(url)
-        self.server = make_server("127.0.0.1", 0, register_app(sessionmaker(self.engine)), threaded=True)
-        self.url = f"http://127.0.0.1:{self.server.server_port}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-        self.engine.dispose()
-
-
 @pytest.fixture
 def served(linkage_url) -> Iterator[Served]:
-    served = Served(linkage_url)
+    """The simulator of the linkage database served by its HTTP contract (juki.server), as an external register."""
+    engine = create_engine(linkage_url)
+    served = Served(register_app(sessionmaker(engine)))
     yield served
     served.stop()
+    engine.dispose()
 
 
 
