@@ -3,6 +3,7 @@ and every malformed row or file is refused with its line number and a Japanese r
 
 from __future__ import annotations
 
+import importlib
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -99,3 +100,10 @@ def test_the_documented_example_is_read_as_documented():
     assert moved.changes == {"address": {"before": "見本市中央一丁目1番1号", "after": "見本市西町二丁目2番2号"}}
     assert died.changes == {"status": {"before": "resident", "after": "deceased"},
                             "status_date": {"before": None, "after": "2026-03-31"}}
+
+
+@pytest.mark.parametrize("module", ["juki.linkage", "juki.linkage.pull", "juki.linkage.files", "juki.linkage.status",
+                                    "juki.linkage.change_file", "juki.linkage.cursor", "juki.linkage.settings"])
+def test_exported_members(module):
+    imported = importlib.import_module(module)
+    assert imported.__all__ and all(hasattr(imported, name) for name in imported.__all__)
