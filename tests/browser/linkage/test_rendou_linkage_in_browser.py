@@ -60,4 +60,4 @@ def test_the_backyard_sees_the_lag_pulls_now_and_reads_the_file_errors(linked_se
     page.screenshot(path=str(tmp_path / "rendou.png"), full_page=True)
     with page.expect_navigation():
         errors.locator("button:has-text('確認済み')").click()
-    assert page.locator("table.file-errors").count() == 0
+    assert page.locator("table.file-errors tr", has_text="20260401-0001.csv").count() == 0

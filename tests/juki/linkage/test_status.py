@@ -83,11 +83,12 @@ def test_the_rendou_page_shows_the_lag_and_the_refused_file_rows(make_app, chang
     assert "異動の種類「teleport」は扱えません" in page and "今すぐ取得" in page
     status = backyard.get("/rendou/status").get_json()
     assert set(status) >= {"ok", "problems", "pull", "file"} and status["file"]["being_written"] == ["later.csv"]
-    assert status["file"]["files_with_errors"][0]["errors"][0]["line"] == 2
+    [bad] = [entry for entry in status["file"]["files_with_errors"] if entry["file"] == "bad.csv"]
+    assert bad["rejected"] == 1 and bad["errors"][0]["line"] == 2
     file_id = _file_id(product, "bad.csv")
     assert signed_in(app, "auditor").post(f"/rendou/files/{file_id}/resolve").status_code == 403
     assert backyard.post(f"/rendou/files/{file_id}/resolve").status_code == 302
-    assert "エラーのある異動ファイル" not in backyard.get("/rendou/").get_data(as_text=True)
+    assert f"/rendou/files/{file_id}/resolve" not in backyard.get("/rendou/").get_data(as_text=True)
     assert backyard.post(f"/rendou/files/{file_id}/resolve").status_code == 404
 
 
