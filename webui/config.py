@@ -115,14 +115,14 @@ def check_neighbours(config) -> None:
         raise ConfigurationError(str(exc)) from None
 
 
-def linkage_settings(config) -> LinkageSettings:
-    """INKAN_JUKI_LINKAGE, INKAN_JUKI_PULL_SECONDS, INKAN_JUKI_FILE_DIR; raise ValueError (Japanese message)."""
-    return LinkageSettings.parse(config["JUKI_LINKAGE"], config["JUKI_PULL_SECONDS"], config["JUKI_FILE_DIR"])
-
-
 def _seconds(value) -> float:
     """A timeout as a number; anything else (or NaN) fails the range check that follows."""
     try:
         return float(value)
     except (TypeError, ValueError):
         return float("nan")
+
+
+def linkage_settings(config) -> LinkageSettings:
+    """INKAN_JUKI_LINKAGE, INKAN_JUKI_PULL_SECONDS, INKAN_JUKI_FILE_DIR; raise ValueError (Japanese message)."""
+    return LinkageSettings.parse(config["JUKI_LINKAGE"], config["JUKI_PULL_SECONDS"], config["JUKI_FILE_DIR"])
