@@ -103,7 +103,7 @@ def worker_command(interval: float | None) -> None:
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     click.echo("ワーカーを開始しました（停止: Ctrl+C）")
     run_worker(product().runner, stop, interval or float(current_app.config["WORKER_INTERVAL_SECONDS"]),
-               rounds=(product().process_resident_events,))
+               rounds=(product().linkage_round, product().process_resident_events))
 
 
 @click.group("users")

@@ -6,6 +6,8 @@ from pathlib import Path
 
 from flask import Flask
 
+from juki.linkage import LinkageSettings
+
 DEFAULT_SECRET = "inkan-local-development-secret-do-not-use-in-production"
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -28,6 +30,9 @@ def defaults(instance_path: str) -> dict:
         "JUKI_CONNECT_TIMEOUT": 3.0,
         "JLIS_TIMEOUT": 5.0,  # seconds the 5.4 certificate check waits for J-LIS before the task fails (retry)
         "JUKI_EVENT_KEY": "",  # HMAC key of POST /api/v1/juki/events (X-Juki-Signature); empty: closed
+        "JUKI_LINKAGE": "pull",  # how the register's changes come in: pull, push, file (comma-separated)
+        "JUKI_PULL_SECONDS": 60,  # period of pulling the change feed and reading the change-file folder
+        "JUKI_FILE_DIR": "",  # file linkage: the folder the register drops change files into
         "KONBINI_KEY": "",  # bearer key of the J-LIS 証明書交付センター; empty: the コンビニ交付 API is closed
         "KONBINI_HOURS": "06:30-23:00",
         "KONBINI_CLOSED_DAYS": "12-29,12-30,12-31,01-01,01-02,01-03",
@@ -106,6 +111,7 @@ def check_neighbours(config) -> None:
             raise ConfigurationError(f"INKAN_{key} は0より大きく120以下の秒数で指定してください")
     try:
         ServiceHours.parse(config["KONBINI_HOURS"], config["KONBINI_CLOSED_DAYS"])
+        linkage_settings(config)
     except ValueError as exc:
         raise ConfigurationError(str(exc)) from None
 
@@ -125,3 +131,8 @@ def _seconds(value) -> float:
         return float(value)
     except (TypeError, ValueError):
         return float("nan")
+
+
+def linkage_settings(config) -> LinkageSettings:
+    """INKAN_JUKI_LINKAGE, INKAN_JUKI_PULL_SECONDS, INKAN_JUKI_FILE_DIR; raise ValueError (Japanese message)."""
+    return LinkageSettings.parse(config["JUKI_LINKAGE"], config["JUKI_PULL_SECONDS"], config["JUKI_FILE_DIR"])

@@ -36,7 +36,8 @@ def serve(app: Flask, *, host: str, port: int, threads: int) -> None:
     def post_worker_init(_worker):
         if app.config["IN_PROCESS_WORKER"]:
             start_worker_thread(runner, float(app.config["WORKER_INTERVAL_SECONDS"]),
-                                rounds=(app.extensions["inkan"].process_resident_events,))
+                                rounds=(app.extensions["inkan"].linkage_round,
+                                        app.extensions["inkan"].process_resident_events))
 
     options = {"post_fork": post_fork, "post_worker_init": post_worker_init, "bind": f"{host}:{port}", "workers": 1, "threads": threads, "worker_class": "gthread",
                "timeout": 120, "accesslog": "-", "errorlog": "-", "loglevel": "info"}
