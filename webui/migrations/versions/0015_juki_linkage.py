@@ -1,14 +1,14 @@
 """Linking with the resident register: the cursor row of each way in (pull / file) and the change files read.
 
 Revision ID: 0015
-Revises: 0010
+Revises: 0014
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0015"
-down_revision = "0010"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 
