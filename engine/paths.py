@@ -9,7 +9,7 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 
 from engine.definitions import BPMN_NS
-from engine.scripting import RestrictedEnvironment
+from engine.expressions import ExpressionError, evaluate_condition
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,6 @@ def taken_flows(workflow: BpmnWorkflow, flows: list[SequenceFlow]) -> set[str]:
     by_pair: dict[tuple[str, str], list[SequenceFlow]] = {}
     for flow in flows:
         by_pair.setdefault((flow.source, flow.target), []).append(flow)
-    environment = RestrictedEnvironment()
     taken = set()
     for task in workflow.get_tasks(state=TaskState.COMPLETED | TaskState.READY | TaskState.WAITING
                                    | TaskState.ERROR | TaskState.STARTED):
@@ -50,15 +49,15 @@ def taken_flows(workflow: BpmnWorkflow, flows: list[SequenceFlow]) -> set[str]:
         if len(candidates) == 1:
             taken.add(candidates[0].flow_id)
         elif candidates:
-            chosen = next((f for f in candidates if f.condition and _holds(environment, f.condition, parent.data)),
+            chosen = next((f for f in candidates if f.condition and _holds(f.condition, parent.data)),
                           None)
             if chosen is not None:
                 taken.add(chosen.flow_id)
     return taken
 
 
-def _holds(environment: RestrictedEnvironment, condition: str, data: dict) -> bool:
+def _holds(condition: str, data: dict) -> bool:
     try:
-        return bool(environment.evaluate(condition, dict(data)))
-    except Exception:  # noqa: BLE001 — a condition that cannot be evaluated was not the one taken
+        return evaluate_condition(condition, data)
+    except ExpressionError:  # a condition that cannot be evaluated was not the one taken
         return False
