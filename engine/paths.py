@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
 
 from lxml import etree
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
@@ -20,6 +22,34 @@ class SequenceFlow:
     condition: str | None
 
 
+@dataclass
+class PrunedPath:
+    """The sequence flows and elements that removed history had taken and completed."""
+
+    flows: set[str] = field(default_factory=set)
+    elements: set[str] = field(default_factory=set)
+    tasks_removed: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        return {"flows": sorted(self.flows), "elements": sorted(self.elements), "tasks_removed": self.tasks_removed}
+
+    @classmethod
+    def from_json(cls, value: Any) -> PrunedPath:
+        if not isinstance(value, dict):
+            return cls()
+        return cls(set(value.get("flows", [])), set(value.get("elements", [])), int(value.get("tasks_removed", 0)))
+
+    def merge(self, other: PrunedPath) -> None:
+        self.flows |= other.flows
+        self.elements |= other.elements
+        self.tasks_removed += other.tasks_removed
+
+
+def pruned_path_of(workflow: BpmnWorkflow) -> PrunedPath:
+    """What history pruning removed from this workflow's tree (engine.pruning), kept beside its state."""
+    return getattr(workflow, "pruned_path", None) or PrunedPath()
+
+
 def sequence_flows(bpmn_xml: str) -> list[SequenceFlow]:
     """Every sequence flow of the document, in document order."""
     root = etree.fromstring(bpmn_xml.encode("utf-8"))
@@ -31,14 +61,22 @@ def sequence_flows(bpmn_xml: str) -> list[SequenceFlow]:
     return flows
 
 
-def taken_flows(workflow: BpmnWorkflow, flows: list[SequenceFlow]) -> set[str]:
-    """Flows between completed tasks; where several flows join the same two elements, the condition decides."""
+def taken_flows(workflow: BpmnWorkflow, flows: list[SequenceFlow], among: Iterable | None = None) -> set[str]:
+    """Flows between completed tasks; where several flows join the same two elements, the condition decides.
+
+    By default over the whole workflow, with what pruning removed; `among` limits it to those tasks (each with the
+    flow that led into it).
+    """
     by_pair: dict[tuple[str, str], list[SequenceFlow]] = {}
     for flow in flows:
         by_pair.setdefault((flow.source, flow.target), []).append(flow)
-    taken = set()
-    for task in workflow.get_tasks(state=TaskState.COMPLETED | TaskState.READY | TaskState.WAITING
-                                   | TaskState.ERROR | TaskState.STARTED):
+    taken = set(pruned_path_of(workflow).flows) if among is None else set()
+    tasks = among if among is not None else workflow.get_tasks(
+        state=TaskState.COMPLETED | TaskState.READY | TaskState.WAITING | TaskState.ERROR | TaskState.STARTED)
+    for task in tasks:
+        if not task.has_state(TaskState.COMPLETED | TaskState.READY | TaskState.WAITING | TaskState.ERROR
+                              | TaskState.STARTED):
+            continue
         parent = task.parent
         while parent is not None and parent.parent is not None and getattr(parent.task_spec, "bpmn_id", None) is None:
             parent = parent.parent  # a boundary event's split sits between the element and its predecessor

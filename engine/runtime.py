@@ -49,6 +49,7 @@ from engine.errors import (
 from engine.expressions import ExpressionError
 from engine.forms import coerce_form_input, secret_fields, validate_form
 from engine.models import HumanTask, Incident, InstanceStatus, ProcessDefinition, ProcessInstance, Timer
+from engine.pruning import prune_finished_history
 from engine.script_engine import InkanScriptEngine
 from handlers.base import HandlerError, HandlerRegistry, ServiceContext, Subject
 
@@ -59,6 +60,8 @@ ACTIVE = (InstanceStatus.RUNNING, InstanceStatus.WAITING)
 # A handler result may carry {"process_id": …, "data": {…}} under this key: the runner starts that process in the
 # same transaction (a flow handing over to another, e.g. 4.1.2 → 4.1.4) and puts {process_id, instance_id} back.
 FOLLOW_UP_KEY = "continue_with"
+STOPPED_WITHOUT_END = ("この事案は終了イベントに到達しないまま処理が止まりました（完了扱いにはしていません）。"
+                       "管理者に連絡してください")
 CANCEL_HOOK = "inkan.instance.cancel"  # the registry's side of cancelling an instance (optional handler)
 
 
@@ -69,6 +72,12 @@ class RunOutcome:
     next_task_id: int | None = None
     incident_id: int | None = None
     messages: list[str] = field(default_factory=list)
+
+
+class StoppedWithoutEnd(EngineError):
+    """The workflow has nothing left to run but never reached an end event: an incident, never "completed"."""
+
+    code = "stopped_without_end"
 
 
 @dataclass
@@ -235,6 +244,8 @@ class WorkflowRunner:
             instance = session.get(ProcessInstance, incident.instance_id)
             if instance.status != InstanceStatus.ERROR:
                 raise InstanceNotActive("この事案はエラー状態ではありません")
+            if not incident.task_guid:
+                raise InstanceNotActive("この障害は作業の再実行では解消できません（事案の状態を管理者が確認してください）")
             definition = session.get(ProcessDefinition, instance.definition_id)
             workflow = self._load(definition, instance)
             task = workflow.get_task_from_id(UUID(incident.task_guid))
@@ -387,6 +398,11 @@ class WorkflowRunner:
             outcome.incident_id = self._record_incident(session, run)
         definition = session.get(ProcessDefinition, instance.definition_id)
         _remove_secrets(workflow, secret_fields(self.specs.get(definition).forms))
+        if run.failure is None:
+            prune_finished_history(workflow, definition.bpmn_xml)
+            if workflow.is_completed() and _end_event(workflow) is None:
+                run.failure = (None, StoppedWithoutEnd(STOPPED_WITHOUT_END), "")
+                outcome.incident_id = self._record_incident(session, run)
         instance.state = dump_workflow(workflow)
         instance.status = _status_of(workflow, run)
         instance.updated_at = utcnow()

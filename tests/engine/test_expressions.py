@@ -5,7 +5,12 @@ from __future__ import annotations
 import pytest
 
 from engine.definition_expressions import known_variables
-from engine.expressions import MAX_SOURCE_CHARS, ExpressionError, evaluate, evaluate_condition, expression_problems
+from engine.expressions import (
+    ExpressionError,
+    evaluate,
+    evaluate_condition,
+    expression_problems,
+)
 
 
 def test_conditions_over_task_data():
