@@ -11,7 +11,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from engine.anchors import anchor_line, write_anchors
-from engine.verify import verify_all
+from engine.verify import verify_snapshot
 from webui.templating import JST
 from webui.wiring import product
 
@@ -28,8 +28,7 @@ def audit() -> None:
 @with_appcontext
 def verify_command(since_anchor: bool) -> None:
     """監査記録・異動履歴・閲覧記録のハッシュ連鎖を検証し、最初の不整合の行を示す。"""
-    with product().session_factory() as session:
-        reports = verify_all(session, since_anchor=since_anchor)
+    reports = verify_snapshot(product().session_factory, since_anchor=since_anchor)
     for report in reports:
         if report.ok:
             click.echo(f"{report.name}: 正常（{report.rows} 行、先頭 {report.head_seq} {report.head_hash[:16]}…）")
