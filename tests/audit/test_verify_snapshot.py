@@ -3,62 +3,16 @@ rows, it never reports tampering that did not happen, and it still names a row r
 
 from __future__ import annotations
 
-import threading
-from dataclasses import dataclass, field
-from datetime import date
-
 import pytest
 from sqlalchemy import select
 
-from engine.access_log import log_view
 from engine.actor import Actor
 from engine.audit import record
 from engine.models import AuditEvent
 from engine.verify import ChainReport, verify_snapshot
-from registry.seals.models import HistoryEntry, Registration
-from tests.support.evidence import set_audit_title
+from tests.support.evidence import Writers, set_audit_title
 
-WRITERS = 4
 RUNS = 20
-
-
-@dataclass
-class Writers:
-    """Four threads appending one chained row to each of the three chains per transaction, until stopped."""
-
-    session_factory: object
-    registration_id: int
-    resident_id: str
-    commits: int = 0
-    errors: list[BaseException] = field(default_factory=list)
-    _stop: threading.Event = field(default_factory=threading.Event)
-    _lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def __enter__(self) -> Writers:
-        self._threads = [threading.Thread(target=self._append, args=(n,)) for n in range(WRITERS)]
-        for thread in self._threads:
-            thread.start()
-        return self
-
-    def __exit__(self, *_exc) -> None:
-        self._stop.set()
-        for thread in self._threads:
-            thread.join()
-        assert not self.errors, self.errors
-
-    def _append(self, n: int) -> None:
-        actor = Actor(f"chain-writer-{n}", "auditor")
-        try:
-            while not self._stop.is_set():
-                with self.session_factory.begin() as session:
-                    record(session, actor, "complete", title=f"writer {n}")
-                    session.add(HistoryEntry(registration_id=self.registration_id, reason="検証中の追記",
-                                             effective_date=date(2026, 1, 1), operator=actor.username))
-                    log_view(session, actor, self.resident_id, "検証中の追記", "audit")
-                with self._lock:
-                    self.commits += 1
-        except BaseException as exc:  # noqa: BLE001 — reported by __exit__
-            self.errors.append(exc)
 
 
 def checked_while_writing(product, writers: Writers) -> tuple[list[list[ChainReport]], int]:
@@ -73,12 +27,8 @@ def checked_while_writing(product, writers: Writers) -> tuple[list[list[ChainRep
 
 
 @pytest.fixture
-def writers(product, driver):
-    registered = driver.register()
-    with product.session_factory() as session:
-        registration_id = session.scalar(select(Registration.id).where(
-            Registration.registration_number == registered.registration_number))
-    return Writers(product.session_factory, registration_id, registered.resident_id)
+def writers(product, driver) -> Writers:
+    return Writers.for_new_registration(product, driver)
 
 
 def test_no_false_alarm_while_four_writers_append(product, writers):
