@@ -35,6 +35,7 @@ from bench.load_checks import (  # noqa: E402
     check_orphans,
     check_registrations,
     instances_left,
+    registered_people,
     unregistered_adults,
 )
 from bench.load_clients import BACK, COUNTER, Clerk, People, Stats  # noqa: E402
@@ -84,7 +85,7 @@ def run(options: argparse.Namespace, url: str, folder: Path) -> dict:
              for lane, role in (("counter", "madoguchi"), ("back", "backyard"))]
     progress(f"initialising {url.rsplit('/', 1)[1]} (inkan init, {len(users)} API users)")
     tokens = initialise(url, secret, folder / "instance", users)
-    people = People(load_people(url, options.seed))
+    people = load_people(url, options.seed)
     scans = seal_scans()
     cluster = Cluster(url, secret, folder, web=options.web, threads=options.threads, workers=options.workers)
     progress(f"starting gunicorn -w {options.web} --threads {options.threads} and {options.workers} inkan worker(s)")
@@ -117,13 +118,15 @@ def run(options: argparse.Namespace, url: str, folder: Path) -> dict:
                     "uptime": uptime()}, elapsed)
 
 
-def load_people(url: str, seed: int) -> list[tuple[str, int]]:
+def load_people(url: str, seed: int) -> People:
+    """Adults the clients may register (shuffled) and the people already registered (for 6.1 from the start)."""
     engine = create_engine(url)
     with Session(engine) as session:
-        people = unregistered_adults(session, datetime.now(JST).date())
+        unregistered = unregistered_adults(session, datetime.now(JST).date())
+        registered = registered_people(session)
     engine.dispose()
-    random.Random(seed).shuffle(people)
-    return people
+    random.Random(seed).shuffle(unregistered)
+    return People(unregistered, registered)
 
 
 def seal_scans() -> list[bytes]:

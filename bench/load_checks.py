@@ -35,6 +35,13 @@ def unregistered_adults(session: Session, today: date) -> list[tuple[str, int]]:
     return people
 
 
+def registered_people(session: Session) -> list[tuple[str, str]]:
+    """(resident id, card number) of every live registration with a registration card (the demo's, for 6.1)."""
+    return [tuple(row) for row in session.execute(text(
+        "SELECT resident_id, coalesce(card_number, registration_number) FROM registration "
+        "WHERE status = 'registered' AND card_kind = 'registration_card' ORDER BY id"))]
+
+
 def check_numbers(session: Session, fmt: NumberFormat = DEFAULT_FORMAT) -> dict:
     numbers = session.execute(text("SELECT registration_number FROM registration")).scalars().all()
     last = session.execute(text("SELECT last_value FROM number_sequence WHERE name = :n"), {"n": SEQUENCE}).scalar()
