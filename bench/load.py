@@ -39,7 +39,14 @@ from bench.load_checks import (  # noqa: E402
     unregistered_adults,
 )
 from bench.load_clients import BACK, COUNTER, Clerk, People, Stats  # noqa: E402
-from bench.load_cluster import Cluster, Supervisor, create_database, drop_database, initialise  # noqa: E402
+from bench.load_cluster import (  # noqa: E402
+    Background,
+    Cluster,
+    Supervisor,
+    create_database,
+    drop_database,
+    initialise,
+)
 from bench.load_report import describe, summary  # noqa: E402
 
 JST = timezone(timedelta(hours=9))
@@ -135,21 +142,11 @@ def seal_scans() -> list[bytes]:
     return [imaging.make_seal_scan(text, seed=n) for n, text in enumerate(SEALS)]
 
 
-class Verifier:
+class Verifier(Background):
     """`inkan audit verify` every `every` seconds while the clients work, as an operator would run it."""
 
     def __init__(self, cluster: Cluster, every: float):
         self.cluster, self.every, self.results = cluster, every, []
-        self._stop = threading.Event()
-
-    def __enter__(self) -> Verifier:
-        self._thread = threading.Thread(target=self._run, name="verifier", daemon=True)
-        self._thread.start()
-        return self
-
-    def __exit__(self, *_exc) -> None:
-        self._stop.set()
-        self._thread.join()
 
     def _run(self) -> None:
         while not self._stop.wait(self.every):

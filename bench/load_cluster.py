@@ -169,8 +169,25 @@ class Cluster:
                 for log in sorted(self.folder.glob("*.log"))}
 
 
+class Background:
+    """A thread running `_run` from the start of a `with` block to its end (`_stop` is set at the end)."""
+
+    def __enter__(self):
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=type(self).__name__, daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        raise NotImplementedError
+
+
 @dataclass
-class Supervisor:
+class Supervisor(Background):
     """Every half second restart dead `inkan worker`s; every `kill_every` seconds kill -9 a random web or worker
     process (gunicorn's master forks a new web process itself)."""
 
@@ -178,16 +195,6 @@ class Supervisor:
     kill_every: float | None
     kills: list[dict] = field(default_factory=list)
     restarts: int = 0
-    _stop: threading.Event = field(default_factory=threading.Event)
-
-    def __enter__(self) -> Supervisor:
-        self._thread = threading.Thread(target=self._run, name="supervisor", daemon=True)
-        self._thread.start()
-        return self
-
-    def __exit__(self, *_exc) -> None:
-        self._stop.set()
-        self._thread.join()
 
     def _run(self) -> None:
         started = time.monotonic()
