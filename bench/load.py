@@ -57,15 +57,17 @@ def main() -> int:
     options = parse_arguments()
     folder = Path(tempfile.mkdtemp(prefix="inkan-load-"))
     url = create_database()
+    report = None
     try:
         report = run(options, url, folder)
     finally:
         if not options.keep:
             drop_database(url)
+        if options.keep or report is None or not report["verdict"]["ok"]:
+            print(f"logs kept in {folder}" + (f", database {url}" if options.keep else ""), file=sys.stderr)
+        else:
             shutil.rmtree(folder, ignore_errors=True)
     print(json.dumps(report, ensure_ascii=False, indent=1) if options.json else describe(report))
-    if options.keep:
-        print(f"database {url}, logs in {folder}", file=sys.stderr)
     return 0 if report["verdict"]["ok"] else 1
 
 

@@ -181,7 +181,6 @@ class Clerk:
             return None
         data = self.form_data(task.json()["form"]["schema"], answers, scan, lane)
         if data is None:
-            self.stats.note("unexpected_form", f"task {task.json()['title']}: no answer for its form")
             return None
         done = self.call("POST /tasks/{id}/complete", "POST", f"/tasks/{task_id}/complete", lane, idempotent=False,
                          json={"data": data})
@@ -197,9 +196,11 @@ class Clerk:
             uploaded = self.call("POST /blobs", "POST", "/blobs", lane,
                                  files={"file": ("scan.png", scan, "image/png")})
             if uploaded is None or uploaded.status_code != 201:
+                self.stats.note("upload_failed", f"scan upload: {_said(uploaded)}")
                 return None
             answers = answers | {"scan_blob_id": uploaded.json()["sha256"]}
         if not set(schema.get("required", [])) <= set(answers):
+            self.stats.note("unexpected_form", f"{schema.get('title')}: no answer for {schema.get('required')}")
             return None
         return {key: value for key, value in answers.items() if key in schema.get("properties", {})}
 
@@ -223,8 +224,8 @@ class Clerk:
                     return None
                 time.sleep(min(0.25 * 2 ** attempt, 5))
                 continue
-            self.stats.answered(kind, response.status_code, (time.perf_counter() - began) * 1000, response.text
-                                if response.status_code >= 500 else "")
+            self.stats.answered(kind, response.status_code, (time.perf_counter() - began) * 1000,
+                                _said(response) if response.status_code >= 500 else "")
             return response
         return None
 

@@ -22,6 +22,7 @@ from sqlalchemy import create_engine, text
 REPO = Path(__file__).resolve().parent.parent
 PG_ADMIN = os.environ.get("INKAN_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 PASSWORD = "load-test-password-2026"
+TRACEBACK = "Traceback (most recent call last):"
 
 
 def create_database() -> str:
@@ -164,9 +165,14 @@ class Cluster:
                     continue  # a line cut by kill -9
         return lines
 
-    def tracebacks(self) -> dict[str, int]:
-        return {log.name: log.read_text(encoding="utf-8", errors="replace").count("Traceback (most recent call last)")
-                for log in sorted(self.folder.glob("*.log"))}
+    def tracebacks(self) -> dict[str, list[str]]:
+        """Log name → the exception line of each traceback in it (what went wrong, in the tool's words)."""
+        found = {}
+        for log in sorted(self.folder.glob("*.log")):
+            chunks = log.read_text(encoding="utf-8", errors="replace").split(TRACEBACK)[1:]
+            found[log.name] = [next((line for line in chunk.splitlines()[1:] if line and not line[0].isspace()),
+                                    "?")[:300] for chunk in chunks]
+        return found
 
 
 class Background:

@@ -49,6 +49,7 @@ def verdict(report: dict) -> dict:
         "audit_alarms": sum(not run["ok"] for run in report["audit_verify"]["during"])
         + (not report["audit_verify"]["final"]["ok"]),
         "orphans": len(report["orphans"]["impressions"]) + len(report["orphans"]["blobs"]),
+        "tracebacks": sum(len(found) for found in report["tracebacks"].values()),
     }
     return {"ok": not any(problems.values()), **problems}
 
@@ -67,7 +68,8 @@ def describe(report: dict) -> str:
         f"requests {report['requests']}  5xx {report['status_5xx']}  409 {report['status_409']}  "
         f"connection errors {report['connection_errors']}  statuses {report['statuses']}",
         f"server log: {report['server_log']['requests']} request lines, 5xx {report['server_log']['status_5xx']} "
-        f"{report['server_log']['routes_5xx'] or ''}; tracebacks {report['tracebacks']}",
+        f"{report['server_log']['routes_5xx'] or ''}; tracebacks "
+        f"{ {log: len(found) for log, found in report['tracebacks'].items()} }",
         f"registrations completed {report['registrations_completed']}  certificates issued "
         f"{report['certificates_issued']}  flows {report['flows']}",
         f"numbers checked {n['numbers']}: unique {n['unique']}, gapless {n['gapless']} (last serial "
@@ -87,7 +89,8 @@ def describe(report: dict) -> str:
         *[f"  {kind:<30} n {v['n']:>6}  p50 {v['p50']:>8.1f}  p95 {v['p95']:>8.1f}"
           for kind, v in report["latency_ms"].items()],
         *[f"oddity: {line}" for line in report["oddities"]],
-        *[f"server error: {e}" for e in report["server_errors"]],
+        *[f"server error: {e['kind']}: {e['body']}" for e in report["server_errors"]],
+        *[f"traceback in {log}: {line}" for log, found in report["tracebacks"].items() for line in found[:5]],
         *[f"audit alarm during the load: {v['at']}: {v['output']}" for v in audit["during"] if not v["ok"]],
         f"verdict: {report['verdict']}",
     ]
