@@ -81,6 +81,8 @@ def parse_arguments() -> argparse.Namespace:
     parser.add_argument("--workers", type=int, default=2, help="`inkan worker` processes")
     parser.add_argument("--kill-every", type=float, default=None, help="kill -9 a random web/worker process every S s")
     parser.add_argument("--verify-every", type=float, default=30, help="run `inkan audit verify` during the load")
+    parser.add_argument("--same-scans", action="store_true",
+                        help="upload byte-identical scans (one per household position) instead of one file per scan")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     parser.add_argument("--keep", action="store_true", help="keep the database and the logs")
@@ -101,7 +103,8 @@ def run(options: argparse.Namespace, url: str, folder: Path) -> dict:
     cluster.start()
     stats, load_before, began = Stats(), os.getloadavg(), time.monotonic()
     clerks = [Clerk(cluster.base_url, {COUNTER: tokens[f"load-counter-{n:02d}"], BACK: tokens[f"load-back-{n:02d}"]},
-                    people, scans, stats, began + options.seconds, began + options.seconds + options.grace)
+                    people, scans, stats, began + options.seconds, began + options.seconds + options.grace,
+                    options.same_scans)
               for n in range(options.clients)]
     progress(f"{options.clients} clients for {options.seconds:.0f} s" +
              (f", kill -9 every {options.kill_every:.0f} s" if options.kill_every else ""))

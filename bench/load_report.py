@@ -18,7 +18,8 @@ def summary(options, stats, cluster, supervisor, checks: dict, audit: dict, mach
     registrations = checks["registrations"]
     report = {
         "config": {"clients": options.clients, "seconds": options.seconds, "web": options.web,
-                   "threads": options.threads, "workers": options.workers, "kill_every": options.kill_every},
+                   "threads": options.threads, "workers": options.workers, "kill_every": options.kill_every,
+                   "same_scans": options.same_scans},
         "machine": machine, "elapsed_s": round(elapsed, 1),
         "requests": sum(statuses.values()), "status_5xx": sum(n for s, n in statuses.items() if s >= 500),
         "status_409": statuses[409], "statuses": {str(s): n for s, n in sorted(statuses.items())},
@@ -61,7 +62,8 @@ def describe(report: dict) -> str:
     lines = [
         f"bench/load.py — {c['clients']} clients × {c['seconds']:.0f} s, PostgreSQL, gunicorn -w {c['web']} "
         f"--threads {c['threads']}, {c['workers']} inkan worker(s), "
-        + (f"kill -9 every {c['kill_every']:.0f} s" if c["kill_every"] else "no kills"),
+        + (f"kill -9 every {c['kill_every']:.0f} s" if c["kill_every"] else "no kills")
+        + (", byte-identical scans" if c["same_scans"] else ""),
         f"machine: {m['cores']} cores, load average before {_load(m['load_before'])}, after {_load(m['load_after'])}"
         f" (shared with other work); uptime: {m['uptime']}",
         f"elapsed {report['elapsed_s']} s (start window + finishing the flows begun)",
