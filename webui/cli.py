@@ -17,6 +17,7 @@ from registry.staff import accounts
 from registry.staff.models import ROLES
 from webui import schema
 from webui.audit_cli import audit
+from webui.backup_cli import backup_command, restore_command
 from webui.config import ConfigurationError
 from webui.definitions_cli import definitions
 from webui.print_cli import print_group
@@ -38,7 +39,7 @@ def main() -> None:
 
 
 def register_cli(app: Flask) -> None:
-    for command in (init_command, serve_command, worker_command, users):
+    for command in (init_command, serve_command, worker_command, users, backup_command, restore_command):
         app.cli.add_command(command)
     app.cli.add_command(seal)
     app.cli.add_command(print_group)

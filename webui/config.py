@@ -57,6 +57,7 @@ def defaults(instance_path: str) -> dict:
         "CONTACT": "〒100-0001 見本市中央一丁目1番1号　電話 0120-000-000",
         "WORKER_INTERVAL_SECONDS": 5.0,
         "IN_PROCESS_WORKER": True,
+        "REQUEST_LOG": True,  # one JSON line per request on stderr (webui/request_log.py)
         "MAX_CONTENT_LENGTH": 30 * 1024 * 1024,
         "WTF_CSRF_TIME_LIMIT": None,
         "SESSION_COOKIE_HTTPONLY": True,
