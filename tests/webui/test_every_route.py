@@ -30,7 +30,17 @@ def ids(app, product, tmp_path_factory):
         "number": registered.registration_number, "filename": "bpmn-js/dist/bpmn-navigated-viewer.production.min.js",
         **_document_ids(product, registered.registration_number), **_library_ids(product),
         "application_id": str(InquiryDriver(product).to_answer().application_id),
+        "user_id": _throwaway_user(product),
     }
+
+
+def _throwaway_user(product) -> str:
+    """The account the admin's /admin/users operations act on here (deactivating a role's user would sign
+    the other tests out)."""
+    from registry.staff import accounts
+
+    with product.session_factory.begin() as session:
+        return str(accounts.add_user(session, "route-table-user", "madoguchi", "route-table-password").id)
 
 
 def _library_ids(product) -> dict:
@@ -57,12 +67,12 @@ UNKNOWN = {"task_id": "987654", "instance_id": "987654", "incident_id": "987654"
            "resident_id": "00000000000", "sha": "0" * 64, "sha256": "0" * 64, "number": "99999999",
            "filename": "../../etc/passwd", "document_id": "987654", "item_id": "987654", "source": "batch",
            "registration_id": "987654", "certificate_id": "987654", "job_id": "987654", "event_row_id": "987654",
-           "definition_id": "987654", "draft_id": "987654", "application_id": "987654"}
+           "definition_id": "987654", "draft_id": "987654", "application_id": "987654", "user_id": "987654"}
 JUNK = {"task_id": "0", "instance_id": "0", "incident_id": "0", "process_id": "%E2%80%8B<x>",
         "resident_id": "<script>", "sha": "zz", "sha256": "..%2F..", "number": "%00", "filename": "%2e%2e/x",
         "document_id": "0", "item_id": "0", "source": "%2e%2e", "registration_id": "0", "certificate_id": "0",
         "job_id": "0", "event_row_id": "0", "definition_id": "0", "draft_id": "0",
-        "application_id": "0"}
+        "application_id": "0", "user_id": "0"}
 
 
 def urls(app, values: dict) -> list[tuple[str, str]]:
@@ -200,8 +210,14 @@ EXPECTATIONS: dict[tuple[str, str], dict[str, str]] = {
     ("simulator.jlis_outage", "POST"): ADMIN_OPERATES,  # an empty form is refused (422): J-LIS stays 正常
     # J-LIS's 証明書交付センター authenticates with the shared key, never a staff token (tests/webui/test_konbini.py)
     ("konbini.request_certificate", "POST"): UNCHECKED,
+    # everyone changes their own password (an empty form → 422); staff accounts are the administrator's
+    ("auth.password", "GET"): EVERYONE, ("auth.password", "POST"): by_role(*[REACHES] * 5),
+    **{(e, "GET"): by_role(DENIED, DENIED, DENIED, DENIED, OK) for e in ("admin_users.index", "admin_users.show")},
+    **{(e, "POST"): ADMIN_OPERATES for e in ("admin_users.add", "admin_users.unlock", "admin_users.deactivate",
+                                             "admin_users.activate", "admin_users.set_password",
+                                             "admin_users.issue_token", "admin_users.revoke_tokens")},
 }
-AUDITOR_MAY_POST = {"auth.login", "auth.logout", "audit.purpose"}  # none of them changes a record
+AUDITOR_MAY_POST = {"auth.login", "auth.logout", "audit.purpose", "auth.password"}  # none changes a record
 NOT_STAFF_CREDENTIALS = {"konbini.request_certificate"}  # a staff session or token never gets through
 
 
