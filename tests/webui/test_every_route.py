@@ -4,6 +4,7 @@ answers a role should get: anonymous → login or 401, auditors never change any
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -105,6 +106,7 @@ def test_no_route_answers_500(app, login, api_token, ids, role, which):
                                    data={"resident_id": DEMO_RESIDENTS["eligible"], "x": "\x00"})
             assert response.status_code < 500, (method, url + suffix, response.status_code,
                                                 response.get_data(as_text=True)[:300])
+            assert_security_headers(response, f"{role} {method} {url + suffix}")
             if role == "anonymous" and not url.startswith(("/login", "/api/v1/openapi.json", "/verify")):
                 assert response.status_code in (302, 400, 401, 404, 405), (method, url, response.status_code)
             if role == "auditor" and method == "POST" and not url.startswith("/login"):
@@ -276,7 +278,62 @@ def test_each_role_gets_what_the_table_says(app, login, api_token, ids, role):
         expected = EXPECTATIONS.get((endpoint, method), {}).get(role, ANY)
         if expected == ANY:
             continue
-        problem = outcome_problem(expected, answer(client, headers, method, rule, ids))
+        response = answer(client, headers, method, rule, ids)
+        assert_security_headers(response, f"{role} {method} {rule}")
+        problem = outcome_problem(expected, response)
         if problem:
             problems.append(f"{method} {rule} ({endpoint}): {problem}")
     assert not problems, "\n".join(problems)
+
+
+# ---- security headers on every answer (issue 12 point 8) ------------------------------------------------------
+def assert_security_headers(response, where: str, *, production: bool = False) -> None:
+    """CSP without inline script / style or eval, no framing (PDFs: by this site only), nosniff, referrer policy;
+    HSTS in production only."""
+    headers = response.headers
+    policy = headers.get("Content-Security-Policy", "")
+    assert "unsafe-inline" not in policy and "unsafe-eval" not in policy, where
+    if response.mimetype == "application/pdf":
+        assert "frame-ancestors 'self'" in policy and headers.get("X-Frame-Options") == "SAMEORIGIN", where
+    else:
+        assert "script-src 'self';" in policy and "style-src 'self';" in policy, (where, policy)
+        assert "frame-ancestors 'none'" in policy and "object-src 'none'" in policy, (where, policy)
+        assert headers.get("X-Frame-Options") == "DENY", where
+    assert headers.get("X-Content-Type-Options") == "nosniff", where
+    assert headers.get("Referrer-Policy") in ("same-origin", "no-referrer", "strict-origin"), where
+    hsts = headers.get("Strict-Transport-Security", "")
+    assert (hsts.startswith("max-age=") and int(hsts.split("=")[1].split(";")[0]) >= 31536000) if production \
+        else not hsts, (where, hsts)
+
+
+def static_files() -> list[str]:
+    root = Path(__file__).resolve().parents[2] / "webui" / "static"
+    return sorted("/static/" + path.relative_to(root).as_posix() for path in root.rglob("*") if path.is_file())
+
+
+def test_static_files_vendor_files_verify_kiosk_and_pdfs_carry_the_headers(app, login, api_token, ids):
+    anonymous, admin, clerk = app.test_client(), login("admin"), login("madoguchi")
+    answers = [(path, anonymous.get(path)) for path in static_files()]
+    assert len(answers) > 10 and all(r.status_code == 200 for _, r in answers)
+    answers += [(path, client.get(path)) for client, path in (
+        (clerk, f"/vendor/{ids['filename']}"), (clerk, "/vendor/bpmn-js/dist/assets/bpmn-js.css"),
+        (anonymous, "/verify"), (anonymous, "/verify?p=garbage"), (anonymous, "/login"), (admin, "/kiosk"),
+        (anonymous, "/no/such/page"), (anonymous, "/api/v1/openapi.json"), (anonymous, "/api/v1/inbox"),
+        (clerk, f"/documents/document/{ids['document_id']}.pdf"), (clerk, f"/residents/blobs/{ids['sha']}"))]
+    assert answers[-1][1].mimetype == "application/pdf" and answers[-2][1].mimetype == "application/pdf"
+    for path, response in answers:
+        assert_security_headers(response, path)
+
+
+def test_production_adds_hsts_to_every_answer(database_url, tmp_path_factory, ids):
+    from conftest import TEST_PASSWORD, make_test_app
+
+    production = make_test_app(database_url, tmp_path_factory, ENV="production",
+                               SECRET_KEY="k7Gq-2vXn9LwPz4RtY8sBc1MdHf6JeUa-production")
+    client = production.test_client()
+    assert client.post("/login", data={"username": "auditor", "password": TEST_PASSWORD}).status_code == 302
+    client.post("/audit/purpose", data={"purpose": "audit"})
+    for method, url in urls(production, ids) + [("GET", path) for path in static_files()[:3]]:
+        if url != "/logout":
+            response = client.open(url, method=method, data={})
+            assert_security_headers(response, f"{method} {url}", production=True)
