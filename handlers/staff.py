@@ -75,18 +75,12 @@ class _Check:
 def sign_in(session_factory: sessionmaker[Session], services: HandlerServices, username: str, password: str,
             address: str | None) -> SignIn:
     """Check a name and password under the throttle; audit the success, the failure and a lock."""
-    check = _check_password(session_factory, services, username, password, address)
-    if check.admission.refused_by:
-        return _refused(check.admission)
-    with session_factory.begin() as session:
-        if check.reason is None:
-            user = _succeeded(session, services, username, address)
-            user.last_login_at = services.utcnow()
-            services.record_audit(session, _operator(user), "login", title=username,
-                                  summary={"address": address})
-            return SignIn(Account.of(user))
-        _record_failure(session, services, username, check, address)
-    return SignIn(None, "wrong_credentials", WRONG_CREDENTIALS)
+
+    def signed_in(session: Session, user: StaffUser) -> None:
+        user.last_login_at = services.utcnow()
+        services.record_audit(session, _operator(user), "login", title=username, summary={"address": address})
+
+    return _with_password(session_factory, services, username, password, address, signed_in, WRONG_CREDENTIALS)
 
 
 def change_own_password(session_factory: sessionmaker[Session], services: HandlerServices, username: str,
@@ -98,18 +92,13 @@ def change_own_password(session_factory: sessionmaker[Session], services: Handle
         raise accounts.PasswordRefused(problem)
     if new == current:
         raise accounts.PasswordRefused("新しいパスワードは今のパスワードと違うものにしてください")
-    check = _check_password(session_factory, services, username, current, address)
-    if check.admission.refused_by:
-        return _refused(check.admission)
-    with session_factory.begin() as session:
-        if check.reason is None:
-            user = _succeeded(session, services, username, address)
-            accounts.set_password(user, new, services.utcnow())
-            services.record_audit(session, _operator(user), "password_changed", title=username,
-                                  summary={"by": "self", "address": address})
-            return SignIn(Account.of(user))
-        _record_failure(session, services, username, check, address)
-    return SignIn(None, "wrong_credentials", "今のパスワードが違います")
+
+    def changed(session: Session, user: StaffUser) -> None:
+        accounts.set_password(user, new, services.utcnow())
+        services.record_audit(session, _operator(user), "password_changed", title=username,
+                              summary={"by": "self", "address": address})
+
+    return _with_password(session_factory, services, username, current, address, changed, "今のパスワードが違います")
 
 
 def record_logout(session: Session, services: HandlerServices, user_id: int) -> None:
@@ -205,6 +194,23 @@ def user_rows(session: Session, services: HandlerServices, users: list[StaffUser
 
 
 # ---- the sign-in steps --------------------------------------------------------------------------------------
+def _with_password(session_factory: sessionmaker[Session], services: HandlerServices, username: str,
+                   password: str, address: str | None, succeed, wrong_message: str) -> SignIn:
+    """Check the password under the throttle; on success run `succeed(session, user)` in the second transaction,
+    otherwise audit the failure (and a lock)."""
+    check = _check_password(session_factory, services, username, password, address)
+    if check.admission.refused_by:
+        return _refused(check.admission)
+    with session_factory.begin() as session:
+        if check.reason is None:
+            throttle.forgive(session, username, throttle.address_key(address))
+            user = accounts.get_user(session, username, for_update=True)
+            succeed(session, user)
+            return SignIn(Account.of(user))
+        _record_failure(session, services, username, check, address)
+    return SignIn(None, "wrong_credentials", wrong_message)
+
+
 def _check_password(session_factory: sessionmaker[Session], services: HandlerServices, username: str,
                     password: str, address: str | None) -> _Check:
     with session_factory.begin() as session:
@@ -216,11 +222,6 @@ def _check_password(session_factory: sessionmaker[Session], services: HandlerSer
     reason = "unknown_user" if user is None else "wrong_password" if not matches else \
         "inactive" if not user.is_active else None
     return _Check(admission, user, reason)
-
-
-def _succeeded(session: Session, services: HandlerServices, username: str, address: str | None) -> StaffUser:
-    throttle.forgive(session, username, throttle.address_key(address))
-    return accounts.get_user(session, username, for_update=True)
 
 
 def _record_failure(session: Session, services: HandlerServices, username: str, check: _Check,
