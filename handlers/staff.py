@@ -21,8 +21,8 @@ from registry.staff import accounts, throttle
 from registry.staff.accounts import AccountError
 from registry.staff.models import StaffUser
 
-__all__ = ["ACCOUNT_EVENT_KINDS", "Account", "SignIn", "UserRow", "activate", "change_own_password", "deactivate",
-           "issue_token", "record_logout", "revoke_tokens", "set_password", "sign_in", "unlock", "user_rows"]
+__all__ = ["ACCOUNT_EVENT_KINDS", "Account", "SignIn", "UserRow", "activate", "add_user", "change_own_password",
+           "deactivate", "issue_token", "record_logout", "revoke_tokens", "set_password", "sign_in", "unlock", "user_rows"]
 
 ACCOUNT_EVENT_KINDS = ("login", "login_failed", "login_locked", "logout", "account_unlocked", "account_added",
                        "password_changed", "account_deactivated", "account_activated", "token_issued",
@@ -112,9 +112,13 @@ def record_logout(session: Session, services: HandlerServices, user_id: int) -> 
 def add_user(session: Session, services: HandlerServices, actor: Any, username: str, role: str, password: str,
              display_name: str | None = None, *, replace: bool = True) -> StaffUser:
     """Create a user (or, with `replace`, reset role and password of an existing one); raise AccountError."""
-    if not replace and accounts.find_user(session, username) is not None:
+    existing = accounts.find_user(session, username)
+    if existing is not None and not replace:
         raise AccountError(f"利用者 {username} は既に存在します")
-    existed = accounts.find_user(session, username) is not None
+    if existing is not None and existing.role == "admin" and role != "admin" and existing.is_active \
+            and accounts.active_admins(session) <= 1:
+        raise AccountError("最後の有効なシステム管理者の役割は変えられません")
+    existed = existing is not None
     user = accounts.add_user(session, username, role, password, display_name, now=services.utcnow())
     services.record_audit(session, actor, "account_added", title=username,
                           summary={"role": role, "display_name": user.display_name, "replaced": existed})

@@ -99,7 +99,7 @@ def admit(session: Session, account: str, address: str, now: datetime,
 
 def forgive(session: Session, account: str, address: str) -> None:
     """A correct password: the account name starts again from zero, the address takes back this attempt."""
-    rows = _rows(session, {ACCOUNT: account[:KEY_CHARS], ADDRESS: address[:KEY_CHARS]})
+    rows = _rows(session, {ACCOUNT: account[:KEY_CHARS], ADDRESS: address[:KEY_CHARS]}, for_update=True)
     for row in rows:
         row.failures = max(0, row.failures - 1) if row.kind == ADDRESS else 0
         row.blocked_until = None  # this attempt was let through, so any earlier delay had run out
@@ -146,10 +146,15 @@ def _locked_rows(session: Session, keys: dict[str, str], now: datetime,
     session.execute(delete(LoginThrottle).where(LoginThrottle.last_failure_at < cutoff)
                     .execution_options(synchronize_session=False))
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    for kind, key in sorted(keys.items()):
-        session.execute(dialect.insert(LoginThrottle).values(kind=kind, key=key, failures=0)
-                        .on_conflict_do_nothing(index_elements=["kind", "key"]))
-    rows = {row.kind: row for row in _rows(session, keys, for_update=True)}
+    for _ in range(5):  # another attempt may prune a stale counter between our insert and our lock: again
+        for kind, key in sorted(keys.items()):
+            session.execute(dialect.insert(LoginThrottle).values(kind=kind, key=key, failures=0)
+                            .on_conflict_do_nothing(index_elements=["kind", "key"]))
+        rows = {row.kind: row for row in _rows(session, keys, for_update=True)}
+        if len(rows) == len(keys):
+            break
+    else:
+        raise RuntimeError("login_throttle: the counters could not be locked")
     for kind, row in rows.items():
         if row.last_failure_at is not None and now - row.last_failure_at > policy.forget_after(kind):
             row.failures, row.blocked_until, row.locked_until = 0, None, None

@@ -134,6 +134,11 @@ def test_the_last_active_admin_is_never_deactivated(app, product, monkeypatch):
     monkeypatch.setattr(accounts, "active_admins", lambda session: 1)
     result = app.test_cli_runner().invoke(args=["users", "deactivate", admin.username])
     assert result.exit_code == 1 and "最後の有効なシステム管理者は無効にできません" in result.output
+    demoted = app.test_cli_runner().invoke(args=["users", "add", admin.username, "--role", "madoguchi",
+                                                 "--password", "long-enough-pw"])
+    assert demoted.exit_code == 1 and "最後の有効なシステム管理者の役割は変えられません" in demoted.output
+    with product.session_factory() as session:
+        assert accounts.get_user(session, admin.username).role == "admin"
 
 
 def _counts(app) -> dict:

@@ -173,6 +173,13 @@ def test_an_address_is_forgiven_after_fifteen_quiet_minutes(app, product, clock)
     assert fail(client_at(app, address), name, 5) == [401] * 5  # five free failures again
 
 
+def test_the_delay_doubles_up_to_fifteen_minutes():
+    policy = throttle.DEFAULT_POLICY
+    assert [policy.delay(n) for n in range(5)] == [None] * 5
+    assert [policy.delay(n).total_seconds() for n in range(5, 15)] == [2, 4, 8, 16, 32, 64, 128, 256, 512, 900]
+    assert policy.delay(10_000).total_seconds() == 900
+
+
 def test_ipv6_clients_are_counted_by_their_64_network():
     assert throttle.address_key("2001:db8:1:2:aaaa::1") == throttle.address_key("2001:db8:1:2:bbbb::9")
     assert throttle.address_key("2001:db8:1:2::1") != throttle.address_key("2001:db8:1:3::1")

@@ -17,6 +17,11 @@ bp = Blueprint("admin_users", __name__)
 
 ADMIN_ROLES = ("admin",)
 ADD_FIELDS = ("username", "display_name", "role", "password", "confirm")
+SUMMARY_LABELS = {"reason": "理由", "address": "端末", "failures": "失敗回数", "address_failures": "端末の失敗回数",
+                  "minutes": "ロック（分）", "days": "有効日数", "token_ids": "トークンID", "by": "設定者",
+                  "role": "役割", "display_name": "表示名", "replaced": "既存を更新"}
+VALUE_LABELS = {"wrong_password": "パスワード誤り", "unknown_user": "利用者名なし", "inactive": "無効な利用者",
+                "self": "本人", True: "はい", False: "いいえ"}
 
 
 @bp.get("")
@@ -140,4 +145,4 @@ def _show(user_id: int, new_token: str | None = None):
                   for event in events_titled(session, user.username, staff.ACCOUNT_EVENT_KINDS)]
     return render_template("users/show.html", row=row, user=user, tokens=tokens, events=events,
                            new_token=new_token, now=product().services.utcnow(), token_days=TOKEN_DAYS,
-                           max_token_days=MAX_TOKEN_DAYS)
+                           max_token_days=MAX_TOKEN_DAYS, summary_labels=SUMMARY_LABELS, value_labels=VALUE_LABELS)
