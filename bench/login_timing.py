@@ -2,7 +2,7 @@
 dummy scrypt hash, so it must cost the same), the right password, and a refusal while the throttle's delay runs.
 
 Each attempt comes from its own client address and (but the last) its own account name, so the throttle never
-slows the measurement. Run: .venv/bin/python bench/login_timing.py [--repeat 40] [--database sqlite|postgresql]
+slows the measurement; the cases are interleaved. Run: .venv/bin/python bench/login_timing.py [--repeat 40] [--database sqlite|postgresql]
 """
 
 from __future__ import annotations
@@ -38,14 +38,18 @@ def measure(kind: str, repeat: int) -> None:
                 accounts.add_user(session, name, "madoguchi", PASSWORD)
         known, right = iter(names[:repeat]), iter(names[repeat:])
         unknown = (f"nobody-{i}" for i in itertools.count())
-        cases = (
-            ("known name, wrong password (401)", lambda: attempt(app, next(known), "wrong-password-0")),
-            ("unknown name (401, dummy scrypt)", lambda: attempt(app, next(unknown), "wrong-password-0")),
-            ("right password (302)", lambda: attempt(app, next(right), PASSWORD)),
-        )
+        cases = {
+            "known name, wrong password (401)": lambda: attempt(app, next(known), "wrong-password-0"),
+            "unknown name (401, dummy scrypt)": lambda: attempt(app, next(unknown), "wrong-password-0"),
+            "right password (302)": lambda: attempt(app, next(right), PASSWORD),
+        }
+        samples: dict[str, list[float]] = {label: [] for label in cases}
+        for _ in range(repeat):  # interleaved, so a shared machine's load drifts over all cases alike
+            for label, run in cases.items():
+                samples[label] += timed(run, 1)
         print(f"{kind}:")
-        for label, run in cases:
-            print("  " + describe(label, timed(run, repeat)))
+        for label, values in samples.items():
+            print("  " + describe(label, values))
         for _ in range(5):
             attempt(app, "slowed", "wrong-password-0", "10.8.0.1")
         refused = timed(lambda: attempt(app, "slowed", "wrong-password-0", "10.8.0.1"), repeat)
