@@ -21,3 +21,4 @@ lint:
 bench: setup-test
 	.venv/bin/python bench/engine_task.py
 	.venv/bin/python bench/inbox_page.py
+	.venv/bin/python bench/login_timing.py

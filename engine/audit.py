@@ -63,5 +63,11 @@ def events_of_instance(session: Session, instance_id: int) -> list[AuditEvent]:
                                 .order_by(AuditEvent.at, AuditEvent.id)))
 
 
+def events_titled(session: Session, title: str, kinds: tuple[str, ...], limit: int = 50) -> list[AuditEvent]:
+    """The newest events of these kinds about one subject (e.g. a staff account's name), newest first."""
+    return list(session.scalars(select(AuditEvent).where(AuditEvent.title == title, AuditEvent.kind.in_(kinds))
+                                .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit)))
+
+
 def summary_of(event: AuditEvent) -> dict[str, Any]:
     return json.loads(event.summary_json or "{}")

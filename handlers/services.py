@@ -89,6 +89,10 @@ class HandlerServices:
     def today(self) -> date:
         return self.now().date()
 
+    def utcnow(self) -> datetime:
+        """The clock as naive UTC, the way times are stored."""
+        return self.clock().astimezone(UTC).replace(tzinfo=None)
+
 
 def to_jst(utc_naive: datetime) -> datetime:
     """A stored (naive UTC) time as local wall time, the way documents print it."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from webui.config import load_config
 from webui.extensions import csrf, login_manager
@@ -27,14 +28,20 @@ def create_app(config: dict | None = None) -> Flask:
     login_manager.init_app(app)
     csrf.init_app(app)
     _register_blueprints(app)
+    if hops := int(app.config["PROXY_COUNT"]):  # the client's address and scheme as the proxies saw them
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
+    from webui.auth.sessions import register_session_checks
     from webui.cli import register_cli
     from webui.errors import register_error_handlers
     from webui.guards import register_guards
+    from webui.security_headers import register_security_headers
     from webui.templating import register_template_helpers
 
     register_error_handlers(app)
     register_guards(app)
+    register_session_checks(app)
+    register_security_headers(app)
     register_template_helpers(app)
     register_cli(app)
     return app
@@ -56,6 +63,7 @@ def _register_blueprints(app: Flask) -> None:
     from webui.settings import bp as settings_bp
     from webui.simulator import bp as simulator_bp
     from webui.tasks import bp as tasks_bp
+    from webui.users import bp as users_bp
     from webui.vendor import bp as vendor_bp
     from webui.verify import bp as verify_bp
 
@@ -71,6 +79,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(printjobs_bp, url_prefix="/print")
     app.register_blueprint(rendou_bp, url_prefix="/rendou")
     app.register_blueprint(settings_bp, url_prefix="/admin/settings")
+    app.register_blueprint(users_bp, url_prefix="/admin/users")
     app.register_blueprint(verify_bp, url_prefix="/verify")
     app.register_blueprint(vendor_bp, url_prefix="/vendor")
     app.register_blueprint(simulator_bp)  # /admin/juki, /admin/jlis, /kiosk

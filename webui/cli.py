@@ -12,9 +12,7 @@ from flask.cli import FlaskGroup, with_appcontext
 
 from engine.catalog import deploy_directory
 from engine.worker import run_worker
-from registry.errors import RegistryError
 from registry.staff import accounts
-from registry.staff.models import ROLES
 from webui import schema
 from webui.audit_cli import audit
 from webui.backup_cli import backup_command, restore_command
@@ -23,6 +21,7 @@ from webui.definitions_cli import definitions
 from webui.print_cli import print_group
 from webui.seal_cli import seal
 from webui.settings.seed import seed_office_settings
+from webui.users_cli import users
 from webui.wiring import product
 
 
@@ -48,10 +47,17 @@ def register_cli(app: Flask) -> None:
 
 
 @click.command("init")
-@click.option("--demo/--no-demo", default=True, help="デモ用の利用者・住民・登録データを投入する")
+@click.option("--demo/--no-demo", default=None,
+              help="デモ用の利用者・住民・登録データを投入する（開発環境の既定。INKAN_ENV=production では不可）")
 @with_appcontext
-def init_command(demo: bool) -> None:
-    """データベースを作成・移行し、業務フロー定義を読み込み、デモデータを投入する。"""
+def init_command(demo: bool | None) -> None:
+    """データベースを作成・移行し、業務フロー定義を読み込む（開発環境ではデモデータも投入する）。"""
+    production = current_app.config["ENV"] == "production"
+    if production and demo:
+        click.echo("INKAN_ENV=production ではデモデータ（公開パスワードのデモ用アカウントを含む）を投入できません。"
+                   "--demo を外してください", err=True)
+        sys.exit(2)
+    demo = not production if demo is None else demo
     schema.upgrade(current_app.config["DATABASE_URL"])
     click.echo("データベース: 最新のスキーマに移行しました")
     if not load_definitions():
@@ -63,6 +69,21 @@ def init_command(demo: bool) -> None:
         report = seed_demo(product(), current_app.instance_path)
         for line in report.lines():
             click.echo(line)
+    if production:
+        _warn_about_demo_accounts()
+
+
+def _warn_about_demo_accounts() -> None:
+    """In production, name the demo accounts still active with the published password (they must go)."""
+    from webui.demo import demo_accounts_with_published_password
+
+    for username in demo_accounts_with_published_password(product()):
+        click.echo(f"警告: デモ用アカウント {username} が公開パスワードのまま有効です。"
+                   f"inkan users deactivate {username} で無効にしてください", err=True)
+    with product().session_factory() as session:
+        if not accounts.active_admins(session):
+            click.echo("有効なシステム管理者がいません。最初の管理者を inkan users add NAME --role admin で"
+                       "登録してください（パスワードは12文字以上）")
 
 
 def load_definitions() -> bool:
@@ -105,37 +126,3 @@ def worker_command(interval: float | None) -> None:
     click.echo("ワーカーを開始しました（停止: Ctrl+C）")
     run_worker(product().runner, stop, interval or float(current_app.config["WORKER_INTERVAL_SECONDS"]),
                rounds=(product().linkage_round, product().process_resident_events))
-
-
-@click.group("users")
-def users() -> None:
-    """職員アカウントの管理。"""
-
-
-@users.command("add")
-@click.argument("name")
-@click.option("--role", required=True, type=click.Choice(ROLES))
-@click.option("--password", required=True)
-@click.option("--display-name", default=None)
-@with_appcontext
-def users_add(name: str, role: str, password: str, display_name: str | None) -> None:
-    """職員を追加する（既存なら役割とパスワードを更新）。"""
-    try:
-        with product().session_factory.begin() as session:
-            accounts.add_user(session, name, role, password, display_name)
-    except RegistryError as exc:
-        raise click.ClickException(exc.message) from None
-    click.echo(f"利用者 {name}（{role}）を登録しました")
-
-
-@users.command("token")
-@click.argument("name")
-@with_appcontext
-def users_token(name: str) -> None:
-    """APIトークンを発行して表示する（トークンは再表示できません）。"""
-    try:
-        with product().session_factory.begin() as session:
-            token = accounts.issue_token(session, name)
-    except RegistryError as exc:
-        raise click.ClickException(exc.message) from None
-    click.echo(token)

@@ -9,6 +9,8 @@ from flask import Flask
 from juki.linkage import LinkageSettings
 
 DEFAULT_SECRET = "inkan-local-development-secret-do-not-use-in-production"
+DEFAULT_SECRET_PARTS = ("inkan-local-development", "development-secret", "do-not-use-in-production")
+PRODUCTION_SECRET_CHARS = 32
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -62,6 +64,9 @@ def defaults(instance_path: str) -> dict:
         "WTF_CSRF_TIME_LIMIT": None,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_IDLE_MINUTES": 30,  # a signed-in session ends after this long without a request
+        "SESSION_MAX_HOURS": 12,  # … and this long after signing in, whatever happens
+        "PROXY_COUNT": 0,  # reverse proxies in front (X-Forwarded-For / -Proto are trusted from that many hops)
     }
 
 
@@ -72,15 +77,19 @@ def load_config(app: Flask, overrides: dict | None) -> None:
     app.config.from_prefixed_env("INKAN")
     if overrides:
         app.config.update(overrides)
+    if app.config["ENV"] == "production":
+        app.config["SESSION_COOKIE_SECURE"] = True  # HttpOnly and SameSite=Lax are set for every environment
     check_config(app.config)
 
 
 def check_config(config) -> None:
-    if config["ENV"] == "production" and config["SECRET_KEY"] == DEFAULT_SECRET:
-        raise ConfigurationError("INKAN_ENV=production では INKAN_SECRET_KEY を必ず設定してください"
-                                 "（既定の秘密鍵では起動しません）")
+    if config["ENV"] not in ("development", "production"):
+        raise ConfigurationError("INKAN_ENV は development か production を指定してください")
+    if config["ENV"] == "production":
+        check_production_secret(str(config["SECRET_KEY"]))
     if len(str(config["SECRET_KEY"])) < 16:
         raise ConfigurationError("INKAN_SECRET_KEY は16文字以上にしてください")
+    check_sessions(config)
     if config["NUMBER_CHECK_DIGIT"] not in ("mod11", "luhn", "none"):
         raise ConfigurationError("INKAN_NUMBER_CHECK_DIGIT は mod11 / luhn / none のいずれかです")
     if not 4 <= int(config["NUMBER_DIGITS"]) <= 15:
@@ -93,6 +102,32 @@ def check_config(config) -> None:
         raise ConfigurationError("INKAN_CERTIFICATE_FEE（証明書1通の手数料）は0〜10000円の範囲で指定してください")
     check_verify_url(config)
     check_neighbours(config)
+
+
+def check_production_secret(secret: str) -> None:
+    """Production refuses a short secret key or one made from the published default."""
+    if secret == DEFAULT_SECRET or _letters(DEFAULT_SECRET) in _letters(secret) or \
+            any(_letters(part) in _letters(secret) for part in DEFAULT_SECRET_PARTS):
+        raise ConfigurationError("INKAN_ENV=production では INKAN_SECRET_KEY に既定の秘密鍵やそれを元にした値は"
+                                 "使えません（推測できない32文字以上の値を設定してください）")
+    if len(secret) < PRODUCTION_SECRET_CHARS:
+        raise ConfigurationError(f"INKAN_ENV=production では INKAN_SECRET_KEY を{PRODUCTION_SECRET_CHARS}文字以上に"
+                                 "してください（例: python3 -c 'import secrets; print(secrets.token_urlsafe(48))'）")
+    if len(set(secret)) < 8:
+        raise ConfigurationError("INKAN_SECRET_KEY の文字の種類が少なすぎます（推測できない値にしてください）")
+
+
+def check_sessions(config) -> None:
+    if not 1 <= _number(config["SESSION_IDLE_MINUTES"]) <= 24 * 60:
+        raise ConfigurationError("INKAN_SESSION_IDLE_MINUTES（無操作でログアウトするまでの分数）は1〜1440で指定してください")
+    if not 1 <= _number(config["SESSION_MAX_HOURS"]) <= 24 * 7:
+        raise ConfigurationError("INKAN_SESSION_MAX_HOURS（ログインの有効時間）は1〜168で指定してください")
+    if not 0 <= _number(config["PROXY_COUNT"]) <= 5:
+        raise ConfigurationError("INKAN_PROXY_COUNT（前段のリバースプロキシの段数）は0〜5で指定してください")
+
+
+def _letters(text: str) -> str:
+    return "".join(char for char in text.casefold() if char.isalnum())
 
 
 def check_neighbours(config) -> None:
@@ -108,7 +143,7 @@ def check_neighbours(config) -> None:
     if config["CARD_NUMBERING"] not in ("preprinted", "registry"):
         raise ConfigurationError("INKAN_CARD_NUMBERING は preprinted か registry を指定してください")
     for key in ("JUKI_TIMEOUT", "JUKI_CONNECT_TIMEOUT", "JLIS_TIMEOUT", "CARD_SYSTEM_TIMEOUT"):
-        if not 0 < _seconds(config[key]) <= 120:
+        if not 0 < _number(config[key]) <= 120:
             raise ConfigurationError(f"INKAN_{key} は0より大きく120以下の秒数で指定してください")
     try:
         ServiceHours.parse(config["KONBINI_HOURS"], config["KONBINI_CLOSED_DAYS"])
@@ -126,8 +161,8 @@ def check_verify_url(config) -> None:
         raise ConfigurationError(f"INKAN_CERTIFICATE_VERIFY_URL: {problem}")
 
 
-def _seconds(value) -> float:
-    """A timeout as a number; anything else (or NaN) fails the range check that follows."""
+def _number(value) -> float:
+    """A setting as a number; anything else (or NaN) fails the range check that follows."""
     try:
         return float(value)
     except (TypeError, ValueError):

@@ -75,6 +75,14 @@ def seed_demo(product: Product, instance_path: str) -> DemoReport:
     return report
 
 
+def demo_accounts_with_published_password(product: Product) -> list[str]:
+    """The demo users that are active and still sign in with DEMO_PASSWORD."""
+    with product.session_factory() as session:
+        users = [accounts.find_user(session, username) for username, _, _ in DEMO_USERS]
+    return [user.username for user in users
+            if user is not None and user.is_active and accounts.password_matches(user.password_hash, DEMO_PASSWORD)]
+
+
 def write_sample_scans(folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     for name, text, options in SAMPLE_SCANS:

@@ -28,7 +28,11 @@ INSTANCE_STATUS_TONES = {
 AUDIT_KIND_LABELS = {"start": "開始", "claim": "担当", "unclaim": "担当解除", "complete": "完了",
                      "service_call": "サービス呼出", "error": "エラー", "retry": "再実行", "timer": "タイマー",
                      "document_printed": "帳票出力", "document_reprinted": "帳票再発行",
-                     "certificate_issued": "証明書交付", "settings_changed": "設定変更", "print_batch": "一括印刷"}
+                     "certificate_issued": "証明書交付", "settings_changed": "設定変更", "print_batch": "一括印刷",
+                     "login": "ログイン", "login_failed": "ログイン失敗", "login_locked": "ロック", "logout": "ログアウト",
+                     "account_unlocked": "ロック解除", "account_added": "利用者登録", "password_changed": "パスワード変更",
+                     "account_deactivated": "利用停止", "account_activated": "利用再開",
+                     "token_issued": "APIトークン発行", "token_revoked": "APIトークン失効"}
 RESIDENT_STATUS_LABELS = {"resident": "在住", "moved_out": "転出", "deceased": "死亡"}
 SHAPE_LABELS = {"round": "丸形", "oval": "楕円形", "square": "角形", "rectangle": "長方形", "other": "その他",
                 "none": "印影なし"}
@@ -61,6 +65,11 @@ def mm(value: float | None) -> str:
     return "—" if value is None else f"{float(value):.1f} mm"
 
 
+def css_px(millimetres: float | None) -> str:
+    """A length in mm as CSS px (96 per inch, so the browser draws it at the size CSS calls that many mm)."""
+    return "0" if millimetres is None else f"{float(millimetres) * 96 / 25.4:.2f}"
+
+
 def strip_function_id(title: str | None) -> str:
     """The title without a leading function ID (shown separately as a badge)."""
     return _LEADING_FUNCTION_ID.sub("", title or "")
@@ -85,7 +94,7 @@ def _user_context() -> dict:
 def register_template_helpers(app: Flask) -> None:
     """Install the filters (wareki, jst, mm, labels) and the signed-in user's lanes as template globals."""
     app.jinja_env.filters.update(
-        wareki=wareki, jst=jst, mm=mm, strip_fid=strip_function_id, fid=leading_function_id,
+        wareki=wareki, jst=jst, mm=mm, css_px=css_px, strip_fid=strip_function_id, fid=leading_function_id,
         role_label=_label(ROLE_LABELS), status_label=_label(INSTANCE_STATUS_LABELS),
         status_tone=lambda s: INSTANCE_STATUS_TONES.get(s, "muted"), kind_label=_label(AUDIT_KIND_LABELS),
         record_status_label=_label(RecordStatus.LABELS), resident_status_label=_label(RESIDENT_STATUS_LABELS),

@@ -37,11 +37,13 @@ def test_session_cookie_alone_is_not_enough(login):
         assert assert_matches_openapi(response, template, method)["error"] == "unauthorized"
 
 
-@pytest.mark.parametrize("header", ["Bearer ink_not-a-real-token", "Basic bWFuYWdlcjp4", "Bearer", "ink_x"])
-def test_bad_tokens_are_401(client, header):
+@pytest.mark.parametrize(("header", "code"), [("Bearer ink_not-a-real-token", "token_invalid"),
+                                             ("Basic bWFuYWdlcjp4", "unauthorized"), ("Bearer", "unauthorized"),
+                                             ("ink_x", "unauthorized")])
+def test_bad_tokens_are_401(client, header, code):
     response = client.get(BASE + "/definitions", headers={"Authorization": header})
     assert response.status_code == 401
-    assert assert_matches_openapi(response, "/definitions", "GET")["error"] == "unauthorized"
+    assert assert_matches_openapi(response, "/definitions", "GET")["error"] == code
 
 
 def test_auditor_reads_but_never_writes(api):

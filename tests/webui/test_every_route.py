@@ -4,6 +4,7 @@ answers a role should get: anonymous → login or 401, auditors never change any
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -30,7 +31,17 @@ def ids(app, product, tmp_path_factory):
         "number": registered.registration_number, "filename": "bpmn-js/dist/bpmn-navigated-viewer.production.min.js",
         **_document_ids(product, registered.registration_number), **_library_ids(product),
         "application_id": str(InquiryDriver(product).to_answer().application_id),
+        "user_id": _throwaway_user(product),
     }
+
+
+def _throwaway_user(product) -> str:
+    """The account the admin's /admin/users operations act on here (deactivating a role's user would sign
+    the other tests out)."""
+    from registry.staff import accounts
+
+    with product.session_factory.begin() as session:
+        return str(accounts.add_user(session, "route-table-user", "madoguchi", "route-table-password").id)
 
 
 def _library_ids(product) -> dict:
@@ -59,12 +70,12 @@ UNKNOWN = {"task_id": "987654", "instance_id": "987654", "incident_id": "987654"
            "filename": "../../etc/passwd", "document_id": "987654", "item_id": "987654", "source": "batch",
            "registration_id": "987654", "certificate_id": "987654", "job_id": "987654", "event_row_id": "987654",
            "file_id": "987654",
-           "definition_id": "987654", "draft_id": "987654", "application_id": "987654"}
+           "definition_id": "987654", "draft_id": "987654", "application_id": "987654", "user_id": "987654"}
 JUNK = {"task_id": "0", "instance_id": "0", "incident_id": "0", "process_id": "%E2%80%8B<x>",
         "resident_id": "<script>", "sha": "zz", "sha256": "..%2F..", "number": "%00", "filename": "%2e%2e/x",
         "document_id": "0", "item_id": "0", "source": "%2e%2e", "registration_id": "0", "certificate_id": "0",
         "job_id": "0", "event_row_id": "0", "file_id": "0", "definition_id": "0", "draft_id": "0",
-        "application_id": "0"}
+        "application_id": "0", "user_id": "0"}
 
 
 def urls(app, values: dict) -> list[tuple[str, str]]:
@@ -97,6 +108,7 @@ def test_no_route_answers_500(app, login, api_token, ids, role, which):
                                    data={"resident_id": DEMO_RESIDENTS["eligible"], "x": "\x00"})
             assert response.status_code < 500, (method, url + suffix, response.status_code,
                                                 response.get_data(as_text=True)[:300])
+            assert_security_headers(response, f"{role} {method} {url + suffix}")
             if role == "anonymous" and not url.startswith(("/login", "/api/v1/openapi.json", "/verify")):
                 assert response.status_code in (302, 400, 401, 404, 405), (method, url, response.status_code)
             if role == "auditor" and method == "POST" and not url.startswith("/login"):
@@ -206,8 +218,14 @@ EXPECTATIONS: dict[tuple[str, str], dict[str, str]] = {
     ("simulator.jlis_outage", "POST"): ADMIN_OPERATES,  # an empty form is refused (422): J-LIS stays 正常
     # J-LIS's 証明書交付センター authenticates with the shared key, never a staff token (tests/webui/test_konbini.py)
     ("konbini.request_certificate", "POST"): UNCHECKED,
+    # everyone changes their own password (an empty form → 422); staff accounts are the administrator's
+    ("auth.password", "GET"): EVERYONE, ("auth.password", "POST"): by_role(*[REACHES] * 5),
+    **{(e, "GET"): by_role(DENIED, DENIED, DENIED, DENIED, OK) for e in ("admin_users.index", "admin_users.show")},
+    **{(e, "POST"): ADMIN_OPERATES for e in ("admin_users.add", "admin_users.unlock", "admin_users.deactivate",
+                                             "admin_users.activate", "admin_users.set_password",
+                                             "admin_users.issue_token", "admin_users.revoke_tokens")},
 }
-AUDITOR_MAY_POST = {"auth.login", "auth.logout", "audit.purpose"}  # none of them changes a record
+AUDITOR_MAY_POST = {"auth.login", "auth.logout", "audit.purpose", "auth.password"}  # none changes a record
 NOT_STAFF_CREDENTIALS = {"konbini.request_certificate"}  # a staff session or token never gets through
 
 
@@ -266,7 +284,62 @@ def test_each_role_gets_what_the_table_says(app, login, api_token, ids, role):
         expected = EXPECTATIONS.get((endpoint, method), {}).get(role, ANY)
         if expected == ANY:
             continue
-        problem = outcome_problem(expected, answer(client, headers, method, rule, ids))
+        response = answer(client, headers, method, rule, ids)
+        assert_security_headers(response, f"{role} {method} {rule}")
+        problem = outcome_problem(expected, response)
         if problem:
             problems.append(f"{method} {rule} ({endpoint}): {problem}")
     assert not problems, "\n".join(problems)
+
+
+# ---- security headers on every answer (issue 12 point 8) ------------------------------------------------------
+def assert_security_headers(response, where: str, *, production: bool = False) -> None:
+    """CSP without inline script / style or eval, no framing (PDFs: by this site only), nosniff, referrer policy;
+    HSTS in production only."""
+    headers = response.headers
+    policy = headers.get("Content-Security-Policy", "")
+    assert "unsafe-inline" not in policy and "unsafe-eval" not in policy, where
+    if response.mimetype == "application/pdf":
+        assert "frame-ancestors 'self'" in policy and headers.get("X-Frame-Options") == "SAMEORIGIN", where
+    else:
+        assert "script-src 'self';" in policy and "style-src 'self';" in policy, (where, policy)
+        assert "frame-ancestors 'none'" in policy and "object-src 'none'" in policy, (where, policy)
+        assert headers.get("X-Frame-Options") == "DENY", where
+    assert headers.get("X-Content-Type-Options") == "nosniff", where
+    assert headers.get("Referrer-Policy") in ("same-origin", "no-referrer", "strict-origin"), where
+    hsts = headers.get("Strict-Transport-Security", "")
+    assert (hsts.startswith("max-age=") and int(hsts.split("=")[1].split(";")[0]) >= 31536000) if production \
+        else not hsts, (where, hsts)
+
+
+def static_files() -> list[str]:
+    root = Path(__file__).resolve().parents[2] / "webui" / "static"
+    return sorted("/static/" + path.relative_to(root).as_posix() for path in root.rglob("*") if path.is_file())
+
+
+def test_static_files_vendor_files_verify_kiosk_and_pdfs_carry_the_headers(app, login, api_token, ids):
+    anonymous, admin, clerk = app.test_client(), login("admin"), login("madoguchi")
+    answers = [(path, anonymous.get(path)) for path in static_files()]
+    assert len(answers) > 10 and all(r.status_code == 200 for _, r in answers)
+    answers += [(path, client.get(path)) for client, path in (
+        (clerk, f"/vendor/{ids['filename']}"), (clerk, "/vendor/bpmn-js/dist/assets/bpmn-js.css"),
+        (anonymous, "/verify"), (anonymous, "/verify?p=garbage"), (anonymous, "/login"), (admin, "/kiosk"),
+        (anonymous, "/no/such/page"), (anonymous, "/api/v1/openapi.json"), (anonymous, "/api/v1/inbox"),
+        (clerk, f"/documents/document/{ids['document_id']}.pdf"), (clerk, f"/residents/blobs/{ids['sha']}"))]
+    assert answers[-1][1].mimetype == "application/pdf" and answers[-2][1].mimetype == "application/pdf"
+    for path, response in answers:
+        assert_security_headers(response, path)
+
+
+def test_production_adds_hsts_to_every_answer(database_url, tmp_path_factory, ids):
+    from conftest import TEST_PASSWORD, make_test_app
+
+    production = make_test_app(database_url, tmp_path_factory, ENV="production",
+                               SECRET_KEY="k7Gq-2vXn9LwPz4RtY8sBc1MdHf6JeUa-production")
+    client = production.test_client()
+    assert client.post("/login", data={"username": "auditor", "password": TEST_PASSWORD}).status_code == 302
+    client.post("/audit/purpose", data={"purpose": "audit"})
+    for method, url in urls(production, ids) + [("GET", path) for path in static_files()[:3]]:
+        if url != "/logout":
+            response = client.open(url, method=method, data={})
+            assert_security_headers(response, f"{method} {url}", production=True)

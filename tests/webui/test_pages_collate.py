@@ -65,7 +65,7 @@ def test_same_seal_at_another_dpi_and_rotation_is_judged_the_same(login, product
     assert media == {"image/png"}
     overlay = login("madoguchi").get(f"/residents/blobs/{shas[2]}")
     assert overlay.status_code == 200 and overlay.data.startswith(b"\x89PNG")
-    assert re.search(r'style="width: [0-9.]+mm; height: [0-9.]+mm"', html)  # true-size pictures
+    assert re.search(r'data-width-mm="[0-9.]+" data-height-mm="[0-9.]+"', html)  # true-size pictures
 
 
 def test_a_different_seal_is_judged_different(login, registered):

@@ -65,7 +65,7 @@ def test_inquiry_page_shows_registration_history_and_pdf(login, driver):
     assert registered.registration_number in html
     assert "異動履歴" in html and ">登録<" in html and "登録証交付" in html
     assert f"登録番号 {registered.registration_number}" in html  # change_summary of the first entry
-    assert re.search(r'style="width: [\d.]+mm; height: [\d.]+mm"', html)
+    assert re.search(r'data-width-mm="[\d.]+" data-height-mm="[\d.]+"', html)
     assert f'href="/instances/{registered.instance_id}"' in html
     assert "4.1.2.2 印鑑登録原票確認票" in html
     link = re.search(r'href="(/documents/document/\d+\.pdf\?download=1)"', html)

@@ -105,10 +105,11 @@ def test_scan_upload_then_review_shows_the_impression_at_true_size(login, driver
     assert "4.1.5.1 印影読込の結果" in html and "4.1.1.1 世帯内印影表示" in html
     assert "大きさ適正" in html and "丸形" in html
     assert len(re.findall(r"<dd class=\"big\">1[45]\.\d mm</dd>", html)) == 3  # 縦, 横, 外接正方形
-    size = re.search(r'src="/residents/blobs/([0-9a-f]{64})"\s+alt="印影実寸表示"\s+style="width: ([\d.]+)mm; '
-                     r'height: ([\d.]+)mm"', html)
-    assert size, "the impression is drawn with a CSS size in mm"
-    assert 14.0 < float(size.group(2)) < 22.0
+    size = re.search(r'src="/residents/blobs/([0-9a-f]{64})"\s+alt="印影実寸表示"\s+width="([\d.]+)" height="([\d.]+)"\s+'
+                     r'data-width-mm="([\d.]+)" data-height-mm="([\d.]+)"', html)
+    assert size, "the impression is drawn at its size in mm (as CSS px: 96 per inch)"
+    assert 14.0 < float(size.group(4)) < 22.0
+    assert abs(float(size.group(2)) - float(size.group(4)) * 96 / 25.4) < 0.01
     image = backyard.get(f"/residents/blobs/{size.group(1)}")
     assert image.status_code == 200 and image.mimetype == "image/png"
     assert 'name="impression_decision" value="accept"' in html
@@ -157,7 +158,7 @@ def test_review_shows_household_impressions_with_score_and_same_badge(login, dri
     assert re.search(r"類似度 <strong>0\.\d{3}|類似度 <strong>1\.000", html)
     assert '<span class="badge badge-danger">同一</span>' in html
     assert f'href="/residents/{member}"' in html
-    assert len(re.findall(r'style="width: [\d.]+mm; height: [\d.]+mm"', html)) >= 3  # panel + new + member
+    assert len(re.findall(r'data-width-mm="[\d.]+" data-height-mm="[\d.]+"', html)) >= 3  # panel + new + member
 
 
 def test_completing_the_last_counter_step_returns_to_the_inbox(login, driver, product):

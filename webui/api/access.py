@@ -11,7 +11,13 @@ from webui.wiring import product
 
 PUBLIC_ENDPOINTS = ("api.openapi",)
 READ_METHODS = ("GET", "HEAD", "OPTIONS")
-UNAUTHORIZED = {"error": "unauthorized", "message": "APIトークンが必要です"}
+TOKEN_REFUSALS = {
+    "unauthorized": "APIトークンが必要です",
+    "token_invalid": "APIトークンが正しくありません",
+    "token_expired": "APIトークンの有効期限が切れています。システム管理者に新しいトークンの発行を依頼してください",
+    "token_revoked": "このAPIトークンは失効しています。システム管理者に新しいトークンの発行を依頼してください",
+    "account_inactive": "このAPIトークンの利用者は無効になっています",
+}
 
 
 def authenticate():
@@ -19,20 +25,27 @@ def authenticate():
     if request.endpoint in PUBLIC_ENDPOINTS:
         return None
     token = _bearer_token()
-    user = None
+    check = accounts.TokenCheck(None, "unauthorized")
     if token:
         with product().session_factory() as session:
-            user = accounts.user_for_token(session, token)
-    if user is None:
-        response = jsonify(UNAUTHORIZED)
-        response.status_code = 401
-        response.headers["WWW-Authenticate"] = 'Bearer realm="inkan"'
-        return response
+            check = accounts.user_for_token(session, token, product().services.utcnow())
+    if check.user is None:
+        return _refused(check.refusal or "token_invalid")
+    user = check.user
     g.api_user = user
     g.actor = Actor(user.username, user.role, user.display_name)
     if user.role == "auditor" and request.method not in READ_METHODS:
         raise ApiError(403, "forbidden", "監査の役割では閲覧だけができます")
     return None
+
+
+def _refused(code: str):
+    """401 with the reason as code and a Japanese message; RFC 6750's error for a token that was presented."""
+    response = jsonify({"error": code, "message": TOKEN_REFUSALS[code]})
+    response.status_code = 401
+    challenge = 'Bearer realm="inkan"' if code == "unauthorized" else 'Bearer realm="inkan", error="invalid_token"'
+    response.headers["WWW-Authenticate"] = challenge
+    return response
 
 
 def _bearer_token() -> str | None:

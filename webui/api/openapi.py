@@ -152,7 +152,8 @@ def _record_schemas() -> dict[str, dict]:
 # ---- operations -------------------------------------------------------------------------------------------
 ERRORS = {
     400: "リクエストの形式が正しくありません（invalid_json / invalid_parameter / missing_file）",
-    401: "APIトークンがない、または無効です（unauthorized）",
+    401: "APIトークンがない・正しくない・期限切れ・失効・利用者が無効（unauthorized / token_invalid / token_expired / "
+         "token_revoked / account_inactive）",
     403: "権限がありません（forbidden / lane_forbidden）",
     404: "対象が見つかりません",
     409: "競合しました（task_already_completed / stale_instance / task_claimed_by_other / instance_not_active）",

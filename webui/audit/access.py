@@ -15,7 +15,7 @@ from engine.access_log import PURPOSES, log_view
 from webui.auth.users import current_actor
 
 __all__ = ["API_PURPOSE", "PURPOSE_LABELS", "chosen_purpose", "choose_purpose", "log_api_view", "log_person_view",
-           "purpose_gate", "safe_next"]
+           "purpose_gate"]
 
 SESSION_KEY = "access_purpose"
 API_PURPOSE = "api"
@@ -62,9 +62,3 @@ def log_api_view(db: Session, actor, resident_id: str | None, what: str, target:
     code = request.headers.get("X-Access-Purpose", "").strip()
     log_view(db, actor, resident_id, what, code if code in PURPOSES else API_PURPOSE, target=target)
 
-
-def safe_next(target: str | None) -> str:
-    """Only a path on this site (no scheme, no //host) may be the page to go back to."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("inbox.index")

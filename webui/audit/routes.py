@@ -13,8 +13,9 @@ from wtforms.validators import DataRequired, Length
 from engine.access_log import MAX_NOTE, PURPOSES, AccessQuery, search_access
 from engine.anchors import anchors_of
 from engine.verify import verify_snapshot
-from webui.audit.access import PURPOSE_LABELS, choose_purpose, chosen_purpose, safe_next
+from webui.audit.access import PURPOSE_LABELS, choose_purpose, chosen_purpose
 from webui.audit.dashboard import TABLES, build_dashboard, csv_of
+from webui.auth.next_url import safe_next
 from webui.auth.users import roles_required
 from webui.templating import JST
 from webui.wiring import product

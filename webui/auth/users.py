@@ -4,22 +4,28 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import abort, g, request
+from flask import abort, request
 from flask_login import UserMixin, current_user
 
 from engine.actor import ROLE_LABELS, Actor
-from registry.staff import accounts
+from handlers.staff import Account
 from registry.staff.models import StaffUser
 from webui.extensions import login_manager
 from webui.wiring import product
 
 
 class LoginUser(UserMixin):
-    def __init__(self, user: StaffUser):
-        self.id = str(user.id)
-        self.username = user.username
-        self.display_name = user.display_name
-        self.role = user.role
+    """The session stores "<user id>:<session generation>"; a session whose generation is old is refused."""
+
+    def __init__(self, account: Account):
+        self.user_id = account.id
+        self.username = account.username
+        self.display_name = account.display_name
+        self.role = account.role
+        self.session_generation = account.session_generation
+
+    def get_id(self) -> str:
+        return f"{self.user_id}:{self.session_generation}"
 
     @property
     def role_label(self) -> str:
@@ -31,23 +37,16 @@ class LoginUser(UserMixin):
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> LoginUser | None:
-    with product().session_factory() as session:
-        user = session.get(StaffUser, int(user_id)) if user_id.isdigit() else None
-        return LoginUser(user) if user is not None and user.is_active else None
-
-
-@login_manager.request_loader
-def load_user_from_token(req) -> LoginUser | None:
-    header = req.headers.get("Authorization", "")
-    if not header.startswith("Bearer ") or not req.path.startswith("/api/"):
+def load_user(session_id: str) -> LoginUser | None:
+    """The user of a session, while the account is active and the session's generation is the current one."""
+    user_id, _, generation = session_id.partition(":")
+    if not user_id.isdigit() or not generation.isdigit():
         return None
     with product().session_factory() as session:
-        user = accounts.user_for_token(session, header[7:].strip())
-        if user is None:
+        user = session.get(StaffUser, int(user_id))
+        if user is None or not user.is_active or (user.session_generation or 0) != int(generation):
             return None
-        g.api_token_user = True
-        return LoginUser(user)
+        return LoginUser(Account.of(user))
 
 
 def current_actor() -> Actor:

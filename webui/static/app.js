@@ -29,6 +29,15 @@
     });
   }
 
+  /* 「前の画面へ戻る」 on error pages: back in history when there is one (the link goes to the inbox otherwise). */
+  function historyBack() {
+    document.querySelectorAll("[data-history-back]").forEach(function (link) {
+      link.addEventListener("click", function (event) {
+        if (window.history.length > 1) { event.preventDefault(); window.history.back(); }
+      });
+    });
+  }
+
   /* Avoid double completion: disable submit buttons once a form is sent. */
   function singleSubmit() {
     document.querySelectorAll("form.task-form").forEach(function (form) {
@@ -137,6 +146,7 @@
   ready(function () {
     autosubmit();
     confirms();
+    historyBack();
     singleSubmit();
     document.querySelectorAll("[data-resident-search]").forEach(residentSearch);
     document.querySelectorAll("[data-seal-scan]").forEach(sealScan);

@@ -11,6 +11,7 @@ from engine.errors import FormInvalid, LaneForbidden
 from engine.forms import coerce_form_input, validate_form
 from engine.models import Incident
 from engine.runtime import RunOutcome
+from webui.auth.next_url import safe_next
 from webui.auth.users import CLERK_ROLES, current_actor, roles_required
 from webui.tasks.forms import field_views, form_values, prefilled_values
 from webui.tasks.uploads import file_field, store_scan_uploads
@@ -104,7 +105,4 @@ def _flash_outcome(page: TaskPage, outcome: RunOutcome) -> None:
 
 
 def _next_url(task_id: int) -> str:
-    target = request.form.get("next", "")
-    if target.startswith("/") and not target.startswith("//"):
-        return target
-    return url_for("tasks.show", task_id=task_id)
+    return safe_next(request.form.get("next"), url_for("tasks.show", task_id=task_id))

@@ -1,0 +1,3 @@
+from webui.users.routes import bp
+
+__all__ = ["bp"]
