@@ -14,7 +14,8 @@ from handlers.registration import CARD_KINDS
 from handlers.residents import find_resident
 from registry.errors import NotEligible
 from registry.seals import records, suspension
-from registry.seals.abolition import abolish_record, normalize_card_number, registration_by_card
+from registry.seals.abolition import abolish_record
+from registry.seals.cards import normalize_card_number, registration_by_card
 from registry.seals.models import RecordStatus, Registration
 
 __all__ = ["OPERATORS", "abolish", "check_identity", "check_phone_report", "find", "refusal", "start_suspension"]

@@ -20,6 +20,7 @@ from webui.audit_cli import audit
 from webui.config import ConfigurationError
 from webui.definitions_cli import definitions
 from webui.print_cli import print_group
+from webui.registry_cli import registry_group
 from webui.seal_cli import seal
 from webui.settings.seed import seed_office_settings
 from webui.wiring import product
@@ -44,6 +45,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(print_group)
     app.cli.add_command(audit)
     app.cli.add_command(definitions)
+    app.cli.add_command(registry_group)
 
 
 @click.command("init")
