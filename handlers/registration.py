@@ -9,6 +9,7 @@ from handlers.residents import require_resident
 from juki.jlis import CertificateStatus, normalize_serial
 from registry.errors import CardNumberError
 from registry.seals import records
+from registry.seals.cards import valid_card_number
 from registry.seals.models import Impression, Registration
 from registry.seals.rules import PersonFacts, check_eligibility
 
@@ -78,9 +79,10 @@ def issue_card(ctx: ServiceContext, registration_id: int, card_kind: str, card_n
         if status.valid is False:
             return {"issued": False, "card_kind": card_kind, "card_number": None, "message": status.message}
         card_number = None
-    else:
-        card_number = card_number if ctx.services.settings.card_numbering == "preprinted" else None
+    preprinted = ctx.services.settings.card_numbering == "preprinted"
     try:
+        if card_kind == "registration_card":  # pre-printed cards bring their number, else the registration number
+            card_number = valid_card_number(card_number) if preprinted else None
         records.set_card(ctx.session, record, card_kind=CARD_KINDS[card_kind], card_number=card_number,
                          cert_serial=serial, today=ctx.today(), operator=ctx.actor, instance_id=ctx.instance_id)
     except CardNumberError as exc:  # the card task comes up again with the reason
