@@ -53,9 +53,9 @@ def check_request(ctx: ServiceContext, resident_id: str, card_kind: str, copies:
         return base | _refused("jlis_unavailable")
     if record is None:
         return base | _refused(refusal or "card_not_found")
+    if record.resident_id != (resident_id or "").strip():  # another person's card: name no one, keep which card
+        return base | {"registration_id": record.id} | _refused("card_mismatch")
     found = {"registration_id": record.id, "registration_number": record.registration_number, "name": record.name}
-    if record.resident_id != (resident_id or "").strip():
-        return base | found | _refused("card_mismatch")
     ctx.subject.name, ctx.subject.resident_id = record.name, record.resident_id
     ctx.subject.registration_number = record.registration_number
     if refusal := refusal or certificate_refusal(record, ctx.today()):
