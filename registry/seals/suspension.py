@@ -31,8 +31,8 @@ def suspend(session: Session, record: Registration, *, start: date, until: date 
         raise NotEligible("停止の終了日が開始日より前です", "bad_period")
     if until is not None and until < today:
         raise NotEligible("停止の終了日が過ぎています", "bad_period")
-    _set_period(session, record, widened(record, start, until, today), SUSPENDED, start, operator, instance_id,
-                details)
+    period = widened(record, start, until, today)
+    _set_period(session, record, period, SUSPENDED, period[0], operator, instance_id, details)
 
 
 def widened(record: Registration, start: date, until: date | None, today: date) -> tuple[date, date | None]:
