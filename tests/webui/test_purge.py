@@ -18,6 +18,7 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 
+from engine.access_log import AccessEntry
 from engine.models import AuditEvent
 from engine.tombstones import ChainTombstone
 from engine.verify import verify_chain
@@ -171,6 +172,10 @@ def test_the_admin_page_previews_refuses_and_purges(login, product, driver):
     page = admin.get("/admin/purge", query_string={"before": "1999-07-08"})
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and record.registration_number in html and "data-purge-preview" in html
+    with product.session_factory() as session:  # the list names a person's closed record: the view is logged
+        logged = session.scalars(select(AccessEntry).where(AccessEntry.resident_id == record.resident_id,
+                                                           AccessEntry.what == "除票の消去（対象の一覧）")).all()
+    assert [(e.actor, e.target) for e in logged] == [("admin", record.registration_number)]
     unconfirmed = admin.post("/admin/purge", data={"before": "1999-07-08"})
     assert unconfirmed.status_code == 422 and _get(product, record.registration_number) is not None
     too_young = admin.post("/admin/purge", data={"before": product.services.today().isoformat(), "confirm": "1"})

@@ -10,6 +10,7 @@ from registry.blobs.store import get_blob
 from registry.errors import PurgeRefused
 from registry.retention.models import PurgeBatch
 from registry.retention.purge import recent_batches, retention_cutoff
+from webui.audit.access import log_person_view, purpose_gate
 from webui.auth.users import current_actor, roles_required
 from webui.purge.service import run_purge
 from webui.wiring import product
@@ -22,6 +23,8 @@ ADMIN_ROLES = ("admin",)
 @bp.get("")
 @roles_required(*ADMIN_ROLES)
 def index():
+    if (gate := purpose_gate()) is not None:  # the list names people's closed records: its views are logged
+        return gate
     day, error = _day(request.args.get("before")) if request.args.get("before") else (_default_day(), None)
     return _page(day, error)
 
@@ -29,6 +32,8 @@ def index():
 @bp.post("")
 @roles_required(*ADMIN_ROLES)
 def run():
+    if (gate := purpose_gate()) is not None:
+        return gate
     day, error = _day(request.form.get("before"))
     if error is None and request.form.get("confirm") != "1":
         error = "消去一覧を確認し、「一覧の除票を消去することを確認しました」にチェックしてください"
@@ -75,7 +80,11 @@ def _page(day: date | None, error: str | None):
         except PurgeRefused as exc:
             error = exc.message
     with product().session_factory() as session:
+        if preview is not None:
+            for resident_id, line in zip(preview.resident_ids, preview.lines, strict=True):
+                log_person_view(session, resident_id, "除票の消去（対象の一覧）", line.registration_number)
         batches = recent_batches(session)
+        session.commit()
     services = product().services
     return render_template("purge/index.html", day=day or _default_day(), error=error, preview=preview,
                            batches=batches, years=services.settings.retention_years,

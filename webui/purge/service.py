@@ -40,6 +40,7 @@ class PurgeOutcome:
     retention_years: int
     dry_run: bool
     lines: list[PurgeLine] = field(default_factory=list)
+    resident_ids: list[str] = field(default_factory=list)  # whose 除票 the lines are (for the access log, not the list)
     batch_id: int | None = None
     history_rows: int = 0
     blobs: int = 0
@@ -59,6 +60,7 @@ def run_purge(product, closed_before: date, actor: Actor, *, dry_run: bool = Fal
     with product.session_factory.begin() as session:
         found = purgeable(session, closed_before)
         outcome.lines = purge_lines(session, found)
+        outcome.resident_ids = [record.resident_id for record in found]
         if dry_run:
             return outcome
         batch = PurgeBatch(run_by=actor.username, closed_before=closed_before, retention_years=years)
