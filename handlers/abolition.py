@@ -126,16 +126,20 @@ def start_suspension(ctx: ServiceContext, registration_id: int, lost_item: str |
     """6.2.1 一時停止 at once: the phone report suspends issuance in its own transaction (from today until lifted),
     then hands over to the suspension flow (started in the same transaction by the engine) to complete the record.
 
-    Raise HandlerError registration_closed when the record closed meanwhile (nothing is written).
+    The stop is written once per instance: when the hand-over fails (6.2.1 not deployed) the stop stays and the
+    retry only hands over. Raise HandlerError registration_closed when the record closed meanwhile.
     """
     record = records.get_registration(ctx.session, registration_id)
     today = ctx.today()
     details = {"suspension_reason": SUSPENSION_REASON, "channel": "電話", "lost_item": lost_item or "card",
                "caller": caller, "caller_name": (caller_name or "").strip() or None,
                "identity_answers": list(PHONE_ANSWERS)}
+    already = any(e.reason == suspension.SUSPENDED and e.instance_id == ctx.instance_id
+                  for e in records.history_of(ctx.session, record.id))  # a retry after the hand-over failed
     try:
-        suspension.suspend(ctx.session, record, start=today, until=None, today=today, operator=ctx.actor,
-                           instance_id=ctx.instance_id, details=details)
+        if not already:
+            suspension.suspend(ctx.session, record, start=today, until=None, today=today, operator=ctx.actor,
+                               instance_id=ctx.instance_id, details=details)
     except NotEligible as exc:
         raise HandlerError(exc.message, code=exc.reason) from exc
     ctx.name_subject(record)

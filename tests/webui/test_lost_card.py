@@ -16,7 +16,7 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from engine.models import ProcessInstance
+from engine.models import ProcessDefinition, ProcessInstance
 from engine.runtime import RunOutcome
 from handlers.certificates import CHANNELS
 from registry.blobs.store import get_blob
@@ -164,3 +164,26 @@ def _record_opens_everywhere(login, client, api_token, record: Registration) -> 
     page = login("madoguchi", purpose="counter_application").get(f"/residents/{record.resident_id}")
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and PHONE_ANSWERS_TEXT in html and "交付停止中" in html
+
+
+def test_the_stop_holds_when_the_hand_over_to_6_2_1_fails_and_the_retry_writes_it_once(product, driver):
+    record = _registered_with("registration_card", driver)
+    with product.session_factory.begin() as session:  # 6.2.1 not deployed (or deactivated): the hand-over fails
+        active = session.scalars(select(ProcessDefinition).where(ProcessDefinition.process_id == "ichiji_teishi",
+                                                                 ProcessDefinition.is_active.is_(True))).one()
+        active.is_active = False
+    try:
+        reported = _report_loss_by_phone(product, driver, record)
+    finally:
+        with product.session_factory.begin() as session:
+            session.get(ProcessDefinition, active.id).is_active = True
+    assert reported.incident_id is not None
+    assert _current(product, record.id).suspended_from == product.services.today()  # stopped all the same
+    assert Channels(product, None, record).ask_counter() == "issuance_suspended"
+    retried = product.runner.retry(reported.incident_id, COUNTER)
+    assert retried.incident_id is None
+    with product.session_factory() as session:
+        assert session.get(ProcessInstance, reported.instance_id).end_event == "end_suspended"
+        stops = [e for e in records.history_of(session, record.id)
+                 if e.reason == "交付一時停止" and e.instance_id == reported.instance_id]
+    assert len(stops) == 1
