@@ -14,7 +14,7 @@ A step ["$timers", "", {"days": N}] moves the clock N days on and fires every ti
 A step ["$juki", "", {"change": "death"}] records that change of the applicant in the simulated register and
 processes it (the flow it starts runs on its own), e.g. to close a record while a case waits.
 "expect" may hold "history": {reason: {key: value}}: the registration's history entry with that reason has those
-after-values.
+after-values (the registration of the case's 2.2.1 result "registration", or of the resident event "event").
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 import imaging
 from bpmn_tests.conftest import load_cases
@@ -35,9 +36,11 @@ from engine.db import utcnow
 from engine.models import ProcessInstance
 from engine.paths import sequence_flows, taken_flows
 from engine.queries import open_tasks_of_instance
+from handlers.history_labels import FIELD_LABELS, VALUE_LABELS, change_summary
 from juki import DEMO_RESIDENTS
 from registry.blobs.store import put_blob
 from registry.seals import records
+from registry.seals.models import HistoryEntry
 from tests.support.card_exchange import CARD_SETUPS
 from tests.support.certificates import SETUPS, registration_number_of
 from tests.support.flow import RegistrationDriver
@@ -77,6 +80,33 @@ def test_every_sequence_flow_is_covered(product) -> None:
             if missing:
                 uncovered[process_id] = missing
     assert not uncovered, f"sequence flows no case covered: {uncovered}"
+
+
+CODE = re.compile(r"^[a-z]+(_[a-z0-9]+)*$")  # a value that is a code ('self', 'driving_licence'), not text or an id
+
+
+def test_every_history_entry_reads_in_japanese(product) -> None:
+    """Runs after the scenarios of this database: every history entry any flow wrote has a Japanese reason, a
+    label for each key and for each coded value (handlers.history_labels), so no summary shows a raw key or code."""
+    problems = set()
+    with product.session_factory() as session:
+        for entry in session.scalars(select(HistoryEntry)):
+            if re.search(r"[a-z]{3,}", entry.reason):
+                problems.add(f"reason {entry.reason!r}")
+            for key, value in {**json.loads(entry.before_json), **json.loads(entry.after_json)}.items():
+                problems |= _unlabelled(key, value)
+            summary = change_summary(entry)
+            problems |= {f"{entry.reason}: raw {word!r}" for word in re.findall(r"[A-Za-z_]{3,}", summary)
+                         if word in FIELD_LABELS or any(word in labels for labels in VALUE_LABELS.values())}
+    assert not problems, sorted(problems)
+
+
+def _unlabelled(key: str, value: Any) -> set[str]:
+    if key not in FIELD_LABELS:
+        return {f"key {key!r}"}
+    values = value if isinstance(value, list) else [value]
+    return {f"{key}={item!r}" for item in values if isinstance(item, str) and CODE.match(item)
+            and item not in VALUE_LABELS.get(key, {})}
 
 
 def _prepare(driver: RegistrationDriver, case: dict) -> dict[str, Any]:
@@ -165,7 +195,9 @@ def _check_expectations(product, instance_id: int, expect: dict, context: dict) 
 
 
 def _check_history(session, data: dict, wanted: dict) -> None:
-    entries = records.history_of(session, data["registration"]["registration_id"])
+    # the record the flow worked on: its 2.2.1 result, else the one the resident event named (4.2.2 / 4.3.2)
+    record_id = (data.get("registration") or data.get("event") or {})["registration_id"]
+    entries = records.history_of(session, record_id)
     for reason, values in wanted.items():
         after = json.loads(next(e for e in entries if e.reason == reason).after_json)
         for key, value in values.items():

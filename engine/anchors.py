@@ -13,6 +13,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from engine.chain import GENESIS, ChainSpec, chained, lock_heads
 from engine.db import Base, utcnow
+from engine.tombstones import ChainTombstone
 
 __all__ = ["AuditAnchor", "anchor_line", "anchor_mismatch", "anchors_of", "anchor_if_due", "write_anchors"]
 
@@ -72,6 +73,9 @@ def anchor_mismatch(session: Session, spec: ChainSpec) -> AuditAnchor | None:
         if anchor.seq == 0:
             continue
         stored = session.scalar(select(model.row_hash).where(model.chain_seq == anchor.seq))
+        if stored is None:  # the anchored row was purged: its tombstone keeps its hash
+            stored = session.scalar(select(ChainTombstone.row_hash).where(ChainTombstone.chain == spec.name,
+                                                                          ChainTombstone.chain_seq == anchor.seq))
         if stored != anchor.head_hash:
             return anchor
     return None

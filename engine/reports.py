@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 from engine.database import is_postgresql
 from engine.models import HumanTask, ProcessDefinition, ProcessInstance
 
-__all__ = ["AGE_BUCKETS", "DailyCount", "Duration", "OpenLane", "instances_per_day", "open_tasks",
-           "percentile", "task_durations"]
+__all__ = ["AGE_BUCKETS", "DailyCount", "Duration", "OpenLane", "instance_outcomes", "instances_per_day",
+           "open_tasks", "percentile", "task_durations"]
 
 OFFICE_OFFSET = timedelta(hours=9)
 AGE_BUCKETS = (("1時間未満", timedelta(hours=1)), ("1日未満", timedelta(days=1)),
@@ -128,3 +128,12 @@ def _buckets(ages: list[float]) -> dict[str, int]:
                 counts[label] += 1
                 break
     return counts
+
+
+def instance_outcomes(session: Session, instance_ids: list[int]) -> dict[int, tuple[str, str | None]]:
+    """Instance id → (status, end event) for the given instances (the ones a report links to)."""
+    if not instance_ids:
+        return {}
+    query = select(ProcessInstance.id, ProcessInstance.status, ProcessInstance.end_event).where(
+        ProcessInstance.id.in_(instance_ids))
+    return {row_id: (status, end) for row_id, status, end in session.execute(query)}

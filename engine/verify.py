@@ -2,8 +2,9 @@
 
 A row is broken when its hash does not match sha256(previous hash + its content), when its sequence number leaves a
 gap (a row was deleted), when it carries no link at all (written around the hook), or when the chain head or an
-anchor disagrees with the rows. On PostgreSQL every link is recomputed by the server in one pass (sha256() and a
-window over the previous row); elsewhere rows are streamed and hashed here.
+anchor disagrees with the rows. A purged row's tombstone (engine/tombstones.py) stands in for it: its stored hash
+is the link, and its batch must match the audit event that anchored it. On PostgreSQL every link is recomputed by
+the server in one pass (sha256() and a window over the previous row); elsewhere rows are streamed and hashed here.
 
 Rows, chain heads and anchors must be read from ONE snapshot: read one after another while clerks work, a head
 that moved on between two statements looks exactly like a deleted or added row. verify_snapshot opens that
@@ -12,19 +13,35 @@ snapshot (engine.database.read_snapshot); the command, the page and the API all 
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from sqlalchemy import Date, DateTime, Integer, Text, cast, func, literal, select, type_coerce
+from sqlalchemy import (
+    Date,
+    DateTime,
+    Integer,
+    Text,
+    case,
+    cast,
+    func,
+    literal,
+    null,
+    select,
+    type_coerce,
+    union_all,
+)
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine.anchors import anchor_mismatch, anchors_of
 from engine.chain import GENESIS, ChainHead, ChainSpec, chained, link_hash
 from engine.database import is_postgresql, read_snapshot
+from engine.tombstones import ChainTombstone, anchored_batches, batch_digest, tombstones_of
 
 __all__ = ["ChainReport", "verify_all", "verify_chain", "verify_snapshot"]
 
 BATCH = 20_000
+TOMBSTONE = object()  # stands for the content of a purged row: its stored hash is the link
 
 
 @dataclass
@@ -66,6 +83,8 @@ def verify_chain(session: Session, spec: ChainSpec, *, since_anchor: bool = Fals
         report.broken_id, report.problem = unchained, "連鎖の外で書き込まれた行があります（ハッシュなし）"
     if report.ok:
         _check_anchors(session, spec, report)
+    if report.ok:
+        _check_tombstones(session, spec, report)
     start, previous = _starting_point(session, spec) if since_anchor and report.ok else (0, GENESIS)
     report.from_seq = start
     walk = _walk_in_database if is_postgresql(session) else _walk_here
@@ -86,9 +105,12 @@ def _starting_point(session: Session, spec: ChainSpec) -> tuple[int, str]:
 def _walk_here(session: Session, spec: ChainSpec, report: ChainReport, start: int, previous: str) -> None:
     expected_seq = start + 1
     report.head_seq, report.head_hash = start, previous
-    for row in _stream(session, spec, start):
+    buried = [(t.row_id, t.chain_seq, t.row_hash, TOMBSTONE) for t in tombstones_of(session, spec.name)
+              if t.chain_seq > start]
+    for row in heapq.merge(_stream(session, spec, start), buried, key=lambda link: link[1]):
         row_id, seq, stored, *values = row
-        problem = _link_problem(seq, expected_seq, stored, link_hash(previous, [seq, *values]))
+        computed = stored if values == [TOMBSTONE] else link_hash(previous, [seq, *values])
+        problem = _link_problem(seq, expected_seq, stored, computed)
         if problem:
             report.broken_id, report.broken_seq, report.problem = row_id, seq, problem
             return
@@ -139,13 +161,18 @@ def _walk_in_database(session: Session, spec: ChainSpec, report: ChainReport, st
     content = parts[0]
     for part in parts[1:]:
         content = type_coerce(content, Text).concat("\x1f").concat(part)
+    live = select(model.id.label("id"), model.chain_seq.label("seq"), model.row_hash.label("stored"),
+                  type_coerce(content, Text).label("content")).where(model.chain_seq >= start)
+    buried = select(ChainTombstone.row_id, ChainTombstone.chain_seq, ChainTombstone.row_hash,
+                    null().label("content")).where(ChainTombstone.chain == spec.name,
+                                                   ChainTombstone.chain_seq >= start)
+    chain = union_all(live, buried).subquery()
     # the window starts at the anchored row itself (start), so the first checked row sees its hash as previous
-    before = type_coerce(func.lag(model.row_hash, 1, previous).over(order_by=model.chain_seq), Text)
-    previous_seq = func.lag(model.chain_seq, 1, start).over(order_by=model.chain_seq)
-    links = select(model.id.label("id"), model.chain_seq.label("seq"), model.row_hash.label("stored"),
-                   previous_seq.label("previous_seq"),
-                   func.encode(func.sha256(func.convert_to(before.concat(content), "UTF8")), "hex").label("computed")
-                   ).where(model.chain_seq >= start).subquery()
+    before = type_coerce(func.lag(chain.c.stored, 1, previous).over(order_by=chain.c.seq), Text)
+    previous_seq = func.lag(chain.c.seq, 1, start).over(order_by=chain.c.seq)
+    linked = func.encode(func.sha256(func.convert_to(before.concat(chain.c.content), "UTF8")), "hex")
+    links = select(chain.c.id, chain.c.seq, chain.c.stored, previous_seq.label("previous_seq"),
+                   case((chain.c.content.is_(None), chain.c.stored), else_=linked).label("computed")).subquery()
     first_bad = session.execute(
         select(links.c.id, links.c.seq, links.c.stored, links.c.computed, links.c.previous_seq)
         .where(links.c.seq > start)
@@ -157,10 +184,9 @@ def _walk_in_database(session: Session, spec: ChainSpec, report: ChainReport, st
         report.problem = _link_problem(seq, previous_seq + 1, stored, computed)
         report.rows = previous_seq - start
         return
-    count, last_seq = session.execute(select(func.count(), func.max(model.chain_seq))
-                                      .where(model.chain_seq > start)).one()
+    count, last_seq = session.execute(select(func.count(), func.max(links.c.seq)).where(links.c.seq > start)).one()
     report.rows, report.head_seq = count, last_seq or start
-    report.head_hash = session.scalar(select(model.row_hash).where(model.chain_seq == last_seq)) \
+    report.head_hash = session.scalar(select(links.c.stored).where(links.c.seq == last_seq)) \
         if last_seq else previous
 
 
@@ -180,3 +206,19 @@ def _check_anchors(session: Session, spec: ChainSpec, report: ChainReport) -> No
         report.broken_id = session.scalar(select(model.id).where(model.chain_seq == anchor.seq))
         report.problem = (f"{anchor.day.isoformat()} の固定値（連番 {anchor.seq}）と一致しません:"
                           " それ以前の行が書き換えられ、連鎖が作り直された可能性があります")
+
+
+def _check_tombstones(session: Session, spec: ChainSpec, report: ChainReport) -> None:
+    """Every batch of tombstones is the one its audit event anchored: same count, same digest."""
+    buried: dict[str, list] = {}
+    for tombstone in tombstones_of(session, spec.name):
+        buried.setdefault(tombstone.batch, []).append(tombstone)
+    anchored = anchored_batches(session, spec.name)
+    for batch, stones in sorted(buried.items()):
+        recorded = anchored.get(batch)
+        digest = batch_digest([(t.chain_seq, t.row_hash) for t in stones])
+        if recorded is None or (recorded.count, recorded.digest) != (len(stones), digest):
+            report.broken_id, report.broken_seq = stones[0].row_id, stones[0].chain_seq
+            report.problem = (f"消去した行の墓標（{batch}）が監査記録の消去の記録と一致しません:"
+                              " 記録のない削除または墓標の書き換えの可能性があります")
+            return

@@ -1,7 +1,8 @@
 """Service tasks of 4.4.1.1 廃止の申請 and 4.4.1.2 亡失 (and the phone report of a loss that starts 6.2.1).
 
 find → (phone: check_phone_report → start_suspension) | (counter: check_identity → abolish) ; refusal.
-Nothing is written to the record before `abolish`; every refusal leaves it as it was.
+A phone report suspends issuance at once (`start_suspension`); otherwise nothing is written before `abolish`, and
+every refusal leaves the record as it was.
 """
 
 from __future__ import annotations
@@ -12,8 +13,9 @@ from handlers.base import HandlerError, ServiceContext
 from handlers.registration import CARD_KINDS
 from handlers.residents import find_resident
 from registry.errors import NotEligible
-from registry.seals import records
-from registry.seals.abolition import abolish_record, normalize_card_number, registration_by_card
+from registry.seals import records, suspension
+from registry.seals.abolition import abolish_record
+from registry.seals.cards import normalize_card_number, registration_by_card
 from registry.seals.models import RecordStatus, Registration
 
 __all__ = ["OPERATORS", "abolish", "check_identity", "check_phone_report", "find", "refusal", "start_suspension"]
@@ -31,6 +33,8 @@ REFUSALS = {
 }
 SUSPENSION_PROCESS = "ichiji_teishi"  # 6.2.1 一時停止
 SUSPENSION_REASON = "亡失の届出（電話）"
+PHONE_ANSWERS = ("birth_date", "address")  # what check_phone_report verified
+VERIFIED_ANSWERS = ("生年月日", "住所")
 
 
 def find(ctx: ServiceContext, resident_id: str | None = None, card_number: str | None = None) -> dict:
@@ -117,13 +121,37 @@ def check_phone_report(ctx: ServiceContext, registration_id: int, stated_birth_d
     return _verdict(True, "ok", "電話の方の回答が登録内容と一致しました。一時停止の手続きに進みます")
 
 
-def start_suspension(ctx: ServiceContext, registration_id: int) -> dict:
-    """6.2.1 一時停止: hand over to the suspension flow (started in the same transaction by the engine)."""
+def start_suspension(ctx: ServiceContext, registration_id: int, lost_item: str | None = None,
+                     caller: str | None = None, caller_name: str | None = None) -> dict:
+    """6.2.1 一時停止 at once: the phone report suspends issuance in its own transaction (from today until lifted),
+    then hands over to the suspension flow (started in the same transaction by the engine) to complete the record.
+
+    The stop is written once per instance: when the hand-over fails (6.2.1 not deployed) the stop stays and the
+    retry only hands over. Raise HandlerError registration_closed when the record closed meanwhile.
+    """
     record = records.get_registration(ctx.session, registration_id)
-    return {"continue_with": {"process_id": SUSPENSION_PROCESS, "data": {
-        "resident_id": record.resident_id, "registration_number": record.registration_number,
-        "reason": SUSPENSION_REASON, "by_phone": True}},
-        "message": f"登録番号 {record.registration_number} の証明書交付を一時停止します（6.2.1）"}
+    today = ctx.today()
+    details = {"suspension_reason": SUSPENSION_REASON, "channel": "電話", "lost_item": lost_item or "card",
+               "caller": caller, "caller_name": (caller_name or "").strip() or None,
+               "identity_answers": list(PHONE_ANSWERS)}
+    already = any(e.reason == suspension.SUSPENDED and e.instance_id == ctx.instance_id
+                  for e in records.history_of(ctx.session, record.id))  # a retry after the hand-over failed
+    try:
+        if not already:
+            suspension.suspend(ctx.session, record, start=today, until=None, today=today, operator=ctx.actor,
+                               instance_id=ctx.instance_id, details=details)
+    except NotEligible as exc:
+        raise HandlerError(exc.message, code=exc.reason) from exc
+    ctx.name_subject(record)
+    handover = {"resident_id": record.resident_id, "registration_number": record.registration_number,
+                "reason": SUSPENSION_REASON, "by_phone": True, "suspended_at_report": today.isoformat(),
+                "channel": "phone", "reason_kind": "seal_lost" if lost_item == "seal" else "card_lost",
+                "suspended_from": today.isoformat(), "caller_name": details["caller_name"],
+                "verified_answers": "・".join(VERIFIED_ANSWERS)}
+    return {"suspended": True, "suspended_from": today.isoformat(), "registration_number": record.registration_number,
+            "continue_with": {"process_id": SUSPENSION_PROCESS, "data": handover},
+            "message": f"登録番号 {record.registration_number} の証明書交付を一時停止しました（{today.isoformat()}〜解除まで、"
+                       "6.2.1）。続けて一時停止の申出を記録してください"}
 
 
 def refusal(ctx: ServiceContext, reason: str, detail: str | None = None) -> dict:
@@ -154,6 +182,6 @@ OPERATORS = [
      check_identity),
     ("inkan.abolition.abolish", "4.4.1.1", "廃止（除票へ）", abolish),
     ("inkan.abolition.check_phone_report", "6.2.1", "電話による亡失の届出の確認", check_phone_report),
-    ("inkan.abolition.start_suspension", "6.2.1", "証明書交付一時停止へ", start_suspension),
+    ("inkan.abolition.start_suspension", "6.2.1", "証明書交付一時停止（電話の届出で即時）", start_suspension),
     ("inkan.abolition.refusal", "4.4.1", "廃止の申請・亡失の届出の不受理", refusal),
 ]

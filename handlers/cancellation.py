@@ -6,10 +6,8 @@ clerk approved. A refusal (entry already cancelled, not of this record, a later 
 
 from __future__ import annotations
 
-import json
-
 from handlers.base import HandlerError, ServiceContext
-from handlers.sheets import FIELD_LABELS, change_summary
+from handlers.history_labels import FIELD_LABELS, change_summary, value_text
 from registry.errors import NotEligible
 from registry.seals import records
 from registry.seals.cancellation import cancel_entry, cancelled_entry_ids, plan_reversal
@@ -76,9 +74,7 @@ def _lookup(ctx: ServiceContext, number: str, resident_id: str) -> Registration 
 
 
 def _shown(name: str, value) -> str | None:
-    if name == "status":
-        return RecordStatus.LABELS.get(value, value)
-    return value if value is None or isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    return None if value is None else value_text(name, value)
 
 
 OPERATORS = [

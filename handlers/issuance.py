@@ -9,19 +9,18 @@ writes the counter row with the fee, all in the service task's transaction.
 
 from __future__ import annotations
 
-import unicodedata
-
 from handlers.base import HandlerError, ServiceContext
 from handlers.certificates import issue_certificate
-from handlers.registration import CARD_KINDS, check_card
+from handlers.registration import check_card
 from handlers.services import Operator
 from juki.errors import JlisUnavailable
 from juki.jlis import normalize_serial
 from registry.documents.certificates import REFUSALS as RECORD_REFUSALS
 from registry.documents.certificates import certificate_refusal
-from registry.documents.fees import CounterRequest, record_counter_issue, registration_by_card_number
+from registry.documents.fees import CounterRequest, record_counter_issue
 from registry.konbini.queries import registration_for_card
 from registry.seals import records
+from registry.seals.cards import registration_by_card
 
 __all__ = ["MAX_COPIES", "OPERATORS", "REFUSALS", "check_request", "issue", "record_refusal"]
 
@@ -54,9 +53,9 @@ def check_request(ctx: ServiceContext, resident_id: str, card_kind: str, copies:
         return base | _refused("jlis_unavailable")
     if record is None:
         return base | _refused(refusal or "card_not_found")
+    if record.resident_id != (resident_id or "").strip():  # another person's card: name no one, keep which card
+        return base | {"registration_id": record.id} | _refused("card_mismatch")
     found = {"registration_id": record.id, "registration_number": record.registration_number, "name": record.name}
-    if record.resident_id != (resident_id or "").strip():
-        return base | found | _refused("card_mismatch")
     ctx.subject.name, ctx.subject.resident_id = record.name, record.resident_id
     ctx.subject.registration_number = record.registration_number
     if refusal := refusal or certificate_refusal(record, ctx.today()):
@@ -68,9 +67,7 @@ def check_request(ctx: ServiceContext, resident_id: str, card_kind: str, copies:
 def _record_of_card(ctx: ServiceContext, card_kind: str, card_number: str | None, serial: str | None):
     """(registration or None, refusal code or None) for the card; the My Number card is checked with J-LIS."""
     if card_kind == "registration_card":
-        number = _card_number(card_number)
-        found = registration_by_card_number(ctx.session, CARD_KINDS["registration_card"], number) if number else None
-        return found, None
+        return registration_by_card(ctx.session, card_number), None
     if card_kind != "mynumber_card":
         raise HandlerError(f"登録証の種別 {card_kind} は使えません", code="bad_card_kind")
     record = registration_for_card(ctx.session, normalize_serial(serial))
@@ -78,11 +75,6 @@ def _record_of_card(ctx: ServiceContext, card_kind: str, card_number: str | None
         return None, "card_not_linked"
     status = check_card(ctx.session, ctx.services, record)
     return record, None if status is None or status.valid else f"certificate_{status.status}"
-
-
-def _card_number(text: str | None) -> str:
-    """A typed or scanned card number: full-width digits, spaces and dashes are accepted."""
-    return "".join(ch for ch in unicodedata.normalize("NFKC", text or "") if ch.isalnum()).upper()
 
 
 def issue(ctx: ServiceContext, registration_id: int, copies: int, resident_id: str | None = None,

@@ -25,7 +25,7 @@ from registry.seals.changes import (
 )
 from registry.seals.models import Impression, Registration
 
-__all__ = ["OPERATORS", "close_by_event", "correct_by_event", "name_check", "undo_by_event"]
+__all__ = ["OPERATORS", "close_by_event", "correct_by_event", "decision_entry", "name_check", "undo_by_event"]
 
 NAME_MISMATCH = "（印影が氏名を表さない）"  # after the kind's label: 「氏名変更（印影が氏名を表さない）」
 # Which register fields a kind changes, for an event that arrives without its ``changes``.
@@ -35,38 +35,56 @@ FIELDS_OF_KIND = {"move_within": ("address",), "address_renamed": ("address",), 
                   "kana_changed": ("kana",), "katakana_name_changed": ("katakana_name",)}
 
 
-def close_by_event(ctx: ServiceContext, event: dict, decision: str | None = None) -> dict:
+def close_by_event(ctx: ServiceContext, event: dict, decision: str | None = None,
+                   decision_reason: str | None = None) -> dict:
     """4.2.2 住民記録連動抹消: the active record becomes a 除票 with the event's reason (転出, 死亡 …).
 
-    `decision` 'impression_mismatch' is the バックヤード's answer to a 氏名変更 (the impression no longer fits).
+    `decision` 'impression_mismatch' is the バックヤード's answer to a 氏名変更 (the impression no longer fits);
+    its required reason goes into the history entry. Raise HandlerError decision_reason_missing without it.
     """
     record = _active(ctx, event)
     if record is None or event["event_id"] in applied_event_ids(ctx.session, record):
         return {"closed": False, "registration_id": None, "message": "有効な印鑑登録がないため、抹消する原票はありません。"}
-    reason = EVENT_KINDS[event["kind"]] + NAME_MISMATCH if decision == "impression_mismatch" \
-        else CLOSING_KINDS[event["kind"]]
+    mismatch = decision == "impression_mismatch"
+    reason = EVENT_KINDS[event["kind"]] + NAME_MISMATCH if mismatch else CLOSING_KINDS[event["kind"]]
     close_record(ctx.session, record, reason=reason, effective=date.fromisoformat(event["effective_date"]),
-                 event_id=event["event_id"], operator=ctx.actor, instance_id=ctx.instance_id)
+                 event_id=event["event_id"], operator=ctx.actor, instance_id=ctx.instance_id,
+                 extra_after=decision_entry("mismatch", decision_reason) if mismatch else None)
     ctx.name_subject(record)
     return {"closed": True, "registration_id": record.id, "registration_number": record.registration_number,
             "reason": reason, "closed_on": event["effective_date"],
             "message": f"登録番号 {record.registration_number} を抹消しました（{reason}）。"}
 
 
-def correct_by_event(ctx: ServiceContext, event: dict) -> dict:
-    """4.3.2 住民記録連動修正: copy the register's new address / name / 通称 / 世帯 onto the record."""
+def correct_by_event(ctx: ServiceContext, event: dict, name_decision: str | None = None,
+                     decision_reason: str | None = None) -> dict:
+    """4.3.2 住民記録連動修正: copy the register's new address / name / 通称 / 世帯 onto the record.
+
+    After a 氏名変更 the バックヤード's decision ('keep') and its required reason go into the history entry;
+    raise HandlerError decision_reason_missing without the reason.
+    """
     record = _active(ctx, event)
     if record is None or event["event_id"] in applied_event_ids(ctx.session, record):
         return {"corrected": False, "registration_id": None, "message": "修正する有効な印鑑登録がありません。"}
     values = _new_values(ctx, event)
+    decided = decision_entry(name_decision, decision_reason) if name_decision else None
     entry = correct_record(ctx.session, record, values, reason=EVENT_KINDS[event["kind"]],
                            effective=date.fromisoformat(event["effective_date"]), event_id=event["event_id"],
-                           operator=ctx.actor, instance_id=ctx.instance_id)
+                           operator=ctx.actor, instance_id=ctx.instance_id, extra_after=decided)
     ctx.name_subject(record)
     if entry is None:
         return {"corrected": False, "registration_id": record.id, "message": "原票の記載は既に住民記録と同じです。"}
     return {"corrected": True, "registration_id": record.id, "registration_number": record.registration_number,
             "message": f"登録番号 {record.registration_number} を修正しました（{EVENT_KINDS[event['kind']]}）。"}
+
+
+def decision_entry(decision: str, reason: str | None) -> dict:
+    """The 氏名変更 decision as the history entry records it; raise HandlerError decision_reason_missing."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise HandlerError("氏名変更の判断には理由が必要です（判断の作業で理由を記入してください）",
+                           code="decision_reason_missing")
+    return {"name_decision": decision, "decision_reason": reason}
 
 
 def name_check(ctx: ServiceContext, event: dict) -> dict:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from handlers.base import HandlerError, ServiceContext
 from handlers.documents import CLOSED_SHEET, CONFIRMATION_SHEET, issue_document
+from handlers.history_labels import change_summary
 from handlers.services import Operator
-from handlers.sheets import change_summary, history_line, printing_record, render_record_sheet
+from handlers.sheets import history_line, printing_record, render_record_sheet
 from registry.seals import records
 from registry.seals.models import RecordStatus
 

@@ -7,7 +7,9 @@ import json
 from handlers.base import HandlerError, ServiceContext
 from handlers.residents import require_resident
 from juki.jlis import CertificateStatus, normalize_serial
+from registry.errors import CardNumberError
 from registry.seals import records
+from registry.seals.cards import valid_card_number
 from registry.seals.models import Impression, Registration
 from registry.seals.rules import PersonFacts, check_eligibility
 
@@ -62,7 +64,12 @@ def impression_decision(impression: Impression) -> dict:
 
 def issue_card(ctx: ServiceContext, registration_id: int, card_kind: str, card_number: str | None = None,
                mynumber_cert_serial: str | None = None) -> dict:
-    """5.2 印鑑登録証 or 5.4 個人番号カード (its 利用者証明用電子証明書 checked with J-LIS first)."""
+    """5.2 印鑑登録証 or 5.4 個人番号カード (its 利用者証明用電子証明書 checked with J-LIS first).
+
+    The 印鑑登録証's number: with pre-printed cards (INKAN_CARD_NUMBERING=preprinted) the number typed or scanned,
+    required, normalised and free; otherwise the registration number (a typed number is not used). A refused
+    number answers issued False with the reason, and the card task comes up again.
+    """
     if card_kind not in CARD_KINDS:
         raise HandlerError(f"登録証の種別 {card_kind} は使えません", code="bad_card_kind")
     record = records.get_registration(ctx.session, registration_id)
@@ -72,13 +79,18 @@ def issue_card(ctx: ServiceContext, registration_id: int, card_kind: str, card_n
         if status.valid is False:
             return {"issued": False, "card_kind": card_kind, "card_number": None, "message": status.message}
         card_number = None
-    else:
-        card_number = card_number or record.registration_number
-    records.set_card(ctx.session, record, card_kind=CARD_KINDS[card_kind], card_number=card_number,
-                     cert_serial=serial,
-                     today=ctx.today(), operator=ctx.actor, instance_id=ctx.instance_id)
-    return {"issued": True, "card_kind": card_kind, "card_number": card_number,
-            "message": f"{CARD_KINDS[card_kind]}を登録番号 {record.registration_number} に紐付けました"}
+    preprinted = ctx.services.settings.card_numbering == "preprinted"
+    try:
+        if card_kind == "registration_card":  # pre-printed cards bring their number, else the registration number
+            card_number = valid_card_number(card_number) if preprinted else None
+        records.set_card(ctx.session, record, card_kind=CARD_KINDS[card_kind], card_number=card_number,
+                         cert_serial=serial, today=ctx.today(), operator=ctx.actor, instance_id=ctx.instance_id)
+    except CardNumberError as exc:  # the card task comes up again with the reason
+        return {"issued": False, "card_kind": card_kind, "card_number": None, "reason": exc.code,
+                "message": exc.message}
+    shown = f"（番号 {record.card_number}）" if record.card_number else ""
+    return {"issued": True, "card_kind": card_kind, "card_number": record.card_number,
+            "message": f"{CARD_KINDS[card_kind]}{shown}を登録番号 {record.registration_number} に紐付けました"}
 
 
 def check_card(session, services, record: Registration) -> CertificateStatus | None:

@@ -36,6 +36,7 @@ class RegistrySettings:
     similarity_threshold: float = 0.82  # imaging.compare.DEFAULT_THRESHOLD: the equal-error point
     inquiry_deadline_days: int = 30  # 4.1.4.2: days the applicant has to bring back the 回答書
     certificate_fee: int = 300  # 6.1: yen per copy at the counter (INKAN_CERTIFICATE_FEE)
+    retention_years: int = 5  # 除票 kept after closure before a purge may remove them (INKAN_RETENTION_YEARS)
     card_numbering: str = "registry"  # 5.3: "preprinted" → the record takes the new card's number
     card_system_url: str = ""  # 5.3: the external card system's endpoint; empty: not called
     card_system_timeout: float = 5.0

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date, datetime
 
 import printing
+from handlers.history_labels import change_summary
 from handlers.services import HandlerServices, to_jst
 from registry.blobs.store import get_blob
 from registry.seals import records
@@ -14,16 +14,6 @@ from registry.settings.store import Municipality
 
 __all__ = ["change_summary", "history_line", "printing_impression", "printing_office", "printing_record",
            "render_card", "render_record_sheet"]
-
-FIELD_LABELS = {"registration_number": "登録番号", "status": "状態", "name": "氏名", "kana": "フリガナ",
-                "address": "住所", "card_kind": "登録証", "card_number": "登録証番号", "old_surname": "旧氏",
-                "common_name": "通称", "household_id": "世帯番号", "close_reason": "廃止・抹消の理由",
-                "closed_on": "廃止・抹消日", "katakana_name": "カタカナ併記名", "mynumber_cert_serial": "電子証明書",
-                "suspended_from": "一時停止の開始日", "suspended_until": "一時停止の終了日",
-                "card_collected": "登録証の回収", "applicant": "届出人", "identity_document": "本人確認書類",
-                "correction_note": "修正の理由",
-                "juki_event_id": "住基の異動通知", "cancels_event_id": "取り消した異動通知"}
-VALUE_LABELS = {True: "あり", False: "なし", "self": "本人", "proxy": "代理人"}
 
 
 def render_record_sheet(session, services: HandlerServices, record: Registration, *, issued_at: datetime,
@@ -68,25 +58,3 @@ def printing_record(record: Registration) -> printing.RegistrationRecord:
 def history_line(entry: HistoryEntry) -> printing.HistoryLine:
     return printing.HistoryLine(processed_at=to_jst(entry.processed_at), effective_date=entry.effective_date,
                                 reason=entry.reason, operator=entry.operator, summary=change_summary(entry))
-
-
-def change_summary(entry: HistoryEntry) -> str:
-    """「住所: 旧 → 新」 lines; a first registration lists only the number."""
-    before, after = json.loads(entry.before_json), json.loads(entry.after_json)
-    if not before and "registration_number" in after:
-        return f"登録番号 {after['registration_number']}"
-    parts = []
-    for key, new in after.items():
-        old = before.get(key)
-        parts.append(f"{FIELD_LABELS.get(key, key)}: {_text(old)} → {_text(new)}")
-    return "、".join(parts)
-
-
-def _text(value) -> str:
-    if value is None:
-        return "なし"
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, bool) or value in ("self", "proxy"):
-        return VALUE_LABELS[value]
-    return RecordStatus.LABELS.get(value, str(value))

@@ -11,7 +11,7 @@ from handlers.base import ServiceContext
 from registry.errors import NotEligible
 from registry.seals import records, suspension
 
-__all__ = ["MIN_PHONE_ANSWERS", "OPERATORS", "REASONS", "lift", "suspend"]
+__all__ = ["MIN_PHONE_ANSWERS", "OPERATORS", "REASONS", "lift", "suspend", "suspended_answer"]
 
 MIN_PHONE_ANSWERS = 2  # identity questions a caller must answer before a phone request is accepted
 REASONS = {"card_lost": "登録証の亡失", "seal_lost": "印鑑の亡失・盗難", "fraud_risk": "不正使用のおそれ",
@@ -51,11 +51,18 @@ def suspend(ctx: ServiceContext, resident_id: str, channel: str, reason_kind: st
                            instance_id=ctx.instance_id, details=details)
     except NotEligible as exc:
         return {"done": False, "reason": exc.reason, "message": str(exc)}
+    return suspended_answer(record, kept=(record.suspended_from, record.suspended_until) != (start, until))
+
+
+def suspended_answer(record, *, kept: bool = False) -> dict:
+    """The accepted 6.2.1 as the task data holds it: the period now on the record (a wider one in force is kept)."""
+    start, until = record.suspended_from, record.suspended_until
     period = f"{start.isoformat()}〜{until.isoformat() if until else '解除まで'}"
+    note = "。既に停止中のため、停止期間は短くしていません（短くするには 6.2.2 解除）" if kept else ""
     return {"done": True, "reason": "ok", "registration_id": record.id,
             "registration_number": record.registration_number, "suspended_from": start.isoformat(),
             "suspended_until": until.isoformat() if until else None,
-            "message": f"登録番号 {record.registration_number} の証明書交付を一時停止しました（{period}）"}
+            "message": f"登録番号 {record.registration_number} の証明書交付を一時停止しました（{period}）{note}"}
 
 
 def lift(ctx: ServiceContext, resident_id: str, in_person: bool, identity_document: str | None = None,

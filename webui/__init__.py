@@ -58,6 +58,7 @@ def _register_blueprints(app: Flask) -> None:
     from webui.konbini import bp as konbini_bp
     from webui.library import bp as library_bp
     from webui.printjobs import bp as printjobs_bp
+    from webui.purge import bp as purge_bp
     from webui.rendou import bp as rendou_bp
     from webui.residents import bp as residents_bp
     from webui.settings import bp as settings_bp
@@ -80,6 +81,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(rendou_bp, url_prefix="/rendou")
     app.register_blueprint(settings_bp, url_prefix="/admin/settings")
     app.register_blueprint(users_bp, url_prefix="/admin/users")
+    app.register_blueprint(purge_bp, url_prefix="/admin/purge")
     app.register_blueprint(verify_bp, url_prefix="/verify")
     app.register_blueprint(vendor_bp, url_prefix="/vendor")
     app.register_blueprint(simulator_bp)  # /admin/juki, /admin/jlis, /kiosk

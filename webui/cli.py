@@ -19,6 +19,7 @@ from webui.backup_cli import backup_command, restore_command
 from webui.config import ConfigurationError
 from webui.definitions_cli import definitions
 from webui.print_cli import print_group
+from webui.registry_cli import registry_group
 from webui.seal_cli import seal
 from webui.settings.seed import seed_office_settings
 from webui.users_cli import users
@@ -44,6 +45,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(print_group)
     app.cli.add_command(audit)
     app.cli.add_command(definitions)
+    app.cli.add_command(registry_group)
 
 
 @click.command("init")

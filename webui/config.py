@@ -46,6 +46,7 @@ def defaults(instance_path: str) -> dict:
         "SIMILARITY_THRESHOLD": 0.82,
         "INQUIRY_DEADLINE_DAYS": 30,
         "CERTIFICATE_FEE": 300,  # 6.1: yen per copy of the 印鑑登録証明書 at the counter
+        "RETENTION_YEARS": 5,  # 除票 are kept this many years after closure, then `inkan registry purge` may remove them
         "CARD_NUMBERING": "registry",  # 5.3: "preprinted" cards carry their own number; "registry" keeps the record's
         "CARD_SYSTEM_URL": "",  # 5.3: where another system manages the cards, new card numbers are POSTed here
         "CARD_SYSTEM_TIMEOUT": 5.0,
@@ -98,6 +99,8 @@ def check_config(config) -> None:
         raise ConfigurationError("印影の大きさの下限・上限の設定が正しくありません")
     if not 1 <= int(config["INQUIRY_DEADLINE_DAYS"]) <= 365:
         raise ConfigurationError("INKAN_INQUIRY_DEADLINE_DAYS（照会の回答期限の日数）は1〜365の範囲で指定してください")
+    if not 1 <= int(config["RETENTION_YEARS"]) <= 100:
+        raise ConfigurationError("INKAN_RETENTION_YEARS（除票の保存年数）は1〜100の範囲で指定してください")
     if not 0 <= int(config["CERTIFICATE_FEE"]) <= 10000:
         raise ConfigurationError("INKAN_CERTIFICATE_FEE（証明書1通の手数料）は0〜10000円の範囲で指定してください")
     check_verify_url(config)

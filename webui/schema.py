@@ -15,11 +15,13 @@ import engine.draft_models  # noqa: F401 — model library: drafts and test suit
 import engine.intake  # noqa: F401 — the resident-event intake table
 import engine.models  # noqa: F401 — registers the engine's tables on its metadata
 import juki.linkage.models  # noqa: F401 — the register linkage's cursors and change files (issue 16.9)
+import engine.tombstones  # noqa: F401 — purged rows of the hash chains
 import juki.models  # noqa: F401
 import registry.blobs.models  # noqa: F401
 import registry.documents.fees  # noqa: F401 — 6.1 counter requests and fees
 import registry.documents.models  # noqa: F401
 import registry.konbini.models  # noqa: F401 — コンビニ交付 request log
+import registry.retention.models  # noqa: F401 — 除票 purge batches
 import registry.seals.models  # noqa: F401
 import registry.seals.pin  # noqa: F401 — 5.2.4 暗証番号
 import registry.settings.models  # noqa: F401

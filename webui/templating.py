@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from engine.actor import ROLE_LABELS, WORKABLE_LANES
 from engine.models import InstanceStatus
+from handlers.history_labels import change_summary
 from printing import PrintingError, to_wareki
 from registry.seals.models import RecordStatus
 
@@ -32,7 +33,8 @@ AUDIT_KIND_LABELS = {"start": "開始", "claim": "担当", "unclaim": "担当解
                      "login": "ログイン", "login_failed": "ログイン失敗", "login_locked": "ロック", "logout": "ログアウト",
                      "account_unlocked": "ロック解除", "account_added": "利用者登録", "password_changed": "パスワード変更",
                      "account_deactivated": "利用停止", "account_activated": "利用再開",
-                     "token_issued": "APIトークン発行", "token_revoked": "APIトークン失効"}
+                     "token_issued": "APIトークン発行", "token_revoked": "APIトークン失効",
+                     "registry_purge": "除票の消去", "chain_tombstones": "消去した行の墓標"}
 RESIDENT_STATUS_LABELS = {"resident": "在住", "moved_out": "転出", "deceased": "死亡"}
 SHAPE_LABELS = {"round": "丸形", "oval": "楕円形", "square": "角形", "rectangle": "長方形", "other": "その他",
                 "none": "印影なし"}
@@ -98,7 +100,7 @@ def register_template_helpers(app: Flask) -> None:
         role_label=_label(ROLE_LABELS), status_label=_label(INSTANCE_STATUS_LABELS),
         status_tone=lambda s: INSTANCE_STATUS_TONES.get(s, "muted"), kind_label=_label(AUDIT_KIND_LABELS),
         record_status_label=_label(RecordStatus.LABELS), resident_status_label=_label(RESIDENT_STATUS_LABELS),
-        shape_label=_label(SHAPE_LABELS), card_kind_label=_label(CARD_KIND_LABELS),
+        shape_label=_label(SHAPE_LABELS), card_kind_label=_label(CARD_KIND_LABELS), history_summary=change_summary,
     )
     app.jinja_env.globals.update(LANES=LANES, INSTANCE_STATUSES=InstanceStatus.ALL)
     app.context_processor(_user_context)

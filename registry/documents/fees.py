@@ -6,14 +6,12 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text, case, select
+from sqlalchemy import ForeignKey, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from registry.db import Base, utcnow
-from registry.seals.models import RecordStatus, Registration
 
-__all__ = ["CounterIssue", "CounterRequest", "counter_issues_of_instance", "record_counter_issue",
-           "registration_by_card_number"]
+__all__ = ["CounterIssue", "CounterRequest", "counter_issues_of_instance", "record_counter_issue"]
 
 OUTCOMES = {"issued": "交付", "refused": "交付拒否", "withdrawn": "取下げ"}
 
@@ -66,15 +64,6 @@ def record_counter_issue(session: Session, request: CounterRequest, *, outcome: 
     session.add(row)
     session.flush()
     return row
-
-
-def registration_by_card_number(session: Session, card_kind: str, card_number: str) -> Registration | None:
-    """The registration a 印鑑登録証 number identifies: the active one if any, else the newest closed one."""
-    active_first = case((Registration.status == RecordStatus.REGISTERED, 0), else_=1)
-    statement = (select(Registration).where(Registration.card_kind == card_kind,
-                                            Registration.card_number == card_number)
-                 .order_by(active_first, Registration.id.desc()).limit(1))
-    return session.scalars(statement).first()
 
 
 def counter_issues_of_instance(session: Session, instance_id: int) -> list[CounterIssue]:

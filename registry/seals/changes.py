@@ -31,19 +31,27 @@ def applied_event_ids(session: Session, record: Registration) -> set[str]:
 
 
 def close_record(session: Session, record: Registration, *, reason: str, effective: date, event_id: str,
-                 operator: str, instance_id: int | None) -> HistoryEntry:
-    """抹消: the record becomes a 除票 closed on the event's effective date, with the reason (「死亡」 …)."""
+                 operator: str, instance_id: int | None, extra_after: dict[str, Any] | None = None) -> HistoryEntry:
+    """抹消: the record becomes a 除票 closed on the event's effective date, with the reason (「死亡」 …).
+
+    `extra_after` (a 氏名変更's decision and its reason) is added to the entry's after-values.
+    """
     before = snapshot(record)
     record.status, record.closed_on, record.close_reason = RecordStatus.DELETED, effective, reason
     session.flush()
     return add_history(session, record, f"抹消（{reason}）", effective, operator, instance_id,
                        before=before | {"close_reason": None},
-                       after=snapshot(record) | {"close_reason": reason, "juki_event_id": event_id})
+                       after=snapshot(record) | {"close_reason": reason, "juki_event_id": event_id}
+                       | (extra_after or {}))
 
 
 def correct_record(session: Session, record: Registration, values: dict[str, Any], *, reason: str,
-                   effective: date, event_id: str, operator: str, instance_id: int | None) -> HistoryEntry | None:
-    """修正: copy the register's new values onto the record; None when nothing differs."""
+                   effective: date, event_id: str, operator: str, instance_id: int | None,
+                   extra_after: dict[str, Any] | None = None) -> HistoryEntry | None:
+    """修正: copy the register's new values onto the record; None when nothing differs.
+
+    `extra_after` (a 氏名変更's decision and its reason) is added to the entry's after-values.
+    """
     typed = {name: _typed(name, value) for name, value in values.items() if name in CORRECTABLE_FIELDS}
     changed = {name: value for name, value in typed.items() if getattr(record, name) != value}
     if not changed:
@@ -53,7 +61,7 @@ def correct_record(session: Session, record: Registration, values: dict[str, Any
         setattr(record, name, value)
     session.flush()
     return add_history(session, record, f"修正（{reason}）", effective, operator, instance_id,
-                       before=before, after=snapshot(record) | {"juki_event_id": event_id})
+                       before=before, after=snapshot(record) | {"juki_event_id": event_id} | (extra_after or {}))
 
 
 def restore_record(session: Session, record: Registration, *, effective: date, event_id: str,

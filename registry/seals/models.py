@@ -15,6 +15,9 @@ class RecordStatus:
     LABELS = {REGISTERED: "登録", ABOLISHED: "廃止", DELETED: "抹消"}
 
 
+ACTIVE_CARD = "status = 'registered' AND card_number IS NOT NULL"
+
+
 class Impression(Base):
     """A scanned, measured and normalised impression (4.1.5.1 / 4.1.5.2); images live in the blob table."""
 
@@ -44,6 +47,9 @@ class Registration(Base):
     __table_args__ = (
         Index("uq_registration_active_resident", "resident_id", unique=True,
               sqlite_where=text("status = 'registered'"), postgresql_where=text("status = 'registered'")),
+        # 5.2: one active record per card number (stored in registry.seals.cards' normal form; migration 0019)
+        Index("uq_registration_active_card", "card_number", unique=True,
+              sqlite_where=text(ACTIVE_CARD), postgresql_where=text(ACTIVE_CARD)),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from registry.errors import NotEligible, RecordNotFound
+from registry.seals import cards
 from registry.seals.models import (
     Application,
     HistoryEntry,
@@ -89,7 +90,14 @@ def register(session: Session, person: PersonSnapshot, impression: Impression, *
 
 def set_card(session: Session, record: Registration, *, card_kind: str, card_number: str | None,
              cert_serial: str | None, today: date, operator: str, instance_id: int | None) -> None:
-    """5.2 / 5.4: record which card identifies the registration, as a history entry."""
+    """5.2 / 5.4: record which card identifies the registration, as a history entry.
+
+    A 印鑑登録証 carries ``card_number`` in its normal form, or the registration number when None; raise
+    CardNumberError (invalid_card_number | card_number_taken) and write nothing when it cannot.
+    """
+    if card_kind == cards.REGISTRATION_CARD:
+        card_number = cards.valid_card_number(card_number or record.registration_number)
+        cards.check_card_free(session, record, card_number)
     before = snapshot(record)
     record.card_kind, record.card_number, record.mynumber_cert_serial = card_kind, card_number, cert_serial
     session.flush()

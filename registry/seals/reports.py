@@ -1,4 +1,5 @@
-"""Reports on the registry's tables: refused applications by reason and 6.1 certificates issued per day."""
+"""Reports on the registry's tables: refusals by reason (applications and 6.1 certificate requests), 6.1
+certificates issued per day, and the 「申請していない」 answers of 4.1.4 (suspected fraud)."""
 
 from __future__ import annotations
 
@@ -7,20 +8,59 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import Date, cast, func, inspect, literal_column, select
 from sqlalchemy.orm import Session
 
+from registry.documents.fees import CounterIssue
+from registry.konbini.models import KonbiniRequest
 from registry.seals.models import Application, IssuedDocument
+from registry.seals.records import INQUIRY_KIND
 
-__all__ = ["certificates_per_day", "refusals_by_reason"]
+__all__ = ["NOT_APPLIED", "certificate_refusals", "certificates_per_day", "fraud_suspicions", "fraud_suspicions_of",
+           "refusals_by_reason"]
 
+NOT_APPLIED = "not_applied"  # 4.1.4.6: the answer says 「申請していない」 (handlers.inquiry.LAPSE_REASONS)
 OFFICE_OFFSET = timedelta(hours=9)  # stored times are naive UTC; days are the office's (JST) days
 
 
-def refusals_by_reason(session: Session, start: datetime, end: datetime) -> list[tuple[str, int]]:
-    """Applications closed as refused in [start, end) (naive UTC), per reason code, most frequent first."""
+def refusals_by_reason(session: Session, start: datetime, end: datetime) -> list[tuple[str, str, int]]:
+    """Applications closed as refused in [start, end): (kind '4.1.2' …, reason code, count).
+
+    An application's closed_at is the office's wall time (JST), as the handlers write it (ServiceContext.now()).
+    """
     count = func.count()
-    query = (select(Application.reason, count)
+    query = (select(Application.kind, Application.reason, count)
              .where(Application.status == "refused", Application.closed_at >= start, Application.closed_at < end)
-             .group_by(Application.reason).order_by(count.desc(), Application.reason))
-    return [(reason or "", n) for reason, n in session.execute(query)]
+             .group_by(Application.kind, Application.reason).order_by(count.desc(), Application.reason))
+    return [(kind, reason or "", n) for kind, reason, n in session.execute(query)]
+
+
+def certificate_refusals(session: Session, start: datetime, end: datetime) -> list[tuple[str, str, int]]:
+    """6.1 requests refused in [start, end) (naive UTC): (channel counter | konbini, refusal code, count)."""
+    count = func.count()
+    counter = (select(CounterIssue.refusal_code, count)
+               .where(CounterIssue.outcome == "refused", CounterIssue.recorded_at >= start,
+                      CounterIssue.recorded_at < end).group_by(CounterIssue.refusal_code))
+    konbini = (select(KonbiniRequest.code, count)
+               .where(KonbiniRequest.outcome == "refused", KonbiniRequest.received_at >= start,
+                      KonbiniRequest.received_at < end).group_by(KonbiniRequest.code))
+    rows = [("counter", code or "", n) for code, n in session.execute(counter)]
+    rows += [("konbini", code or "", n) for code, n in session.execute(konbini)]
+    return sorted(rows, key=lambda row: (-row[2], row[0], row[1]))
+
+
+def fraud_suspicions(session: Session, start: datetime, end: datetime) -> list[Application]:
+    """4.1.4 applications the resident answered 「申請していない」, lapsed in [start, end) (office wall time, JST),
+    newest first."""
+    return list(session.scalars(_not_applied().where(Application.closed_at >= start, Application.closed_at < end)
+                                .order_by(Application.closed_at.desc())))
+
+
+def fraud_suspicions_of(session: Session, resident_id: str) -> list[Application]:
+    """The person's 4.1.4 applications answered 「申請していない」 (someone applied in their name), newest first."""
+    return list(session.scalars(_not_applied().where(Application.resident_id == resident_id)
+                                .order_by(Application.closed_at.desc())))
+
+
+def _not_applied():
+    return select(Application).where(Application.kind == INQUIRY_KIND, Application.reason == NOT_APPLIED)
 
 
 def certificates_per_day(session: Session, day_from: date, day_to: date) -> list[tuple[date, str, int]]:

@@ -11,7 +11,7 @@ from registry.errors import NotEligible
 from registry.seals.models import RecordStatus, Registration
 from registry.seals.records import add_history
 
-__all__ = ["SUSPENDED", "LIFTED", "is_suspended_or_scheduled", "lift", "suspend"]
+__all__ = ["SUSPENDED", "LIFTED", "is_suspended_or_scheduled", "lift", "suspend", "widened"]
 
 SUSPENDED = "交付一時停止"  # 異動事由 of 6.2.1
 LIFTED = "交付一時停止解除"  # 異動事由 of 6.2.2
@@ -31,7 +31,20 @@ def suspend(session: Session, record: Registration, *, start: date, until: date 
         raise NotEligible("停止の終了日が開始日より前です", "bad_period")
     if until is not None and until < today:
         raise NotEligible("停止の終了日が過ぎています", "bad_period")
-    _set_period(session, record, (start, until), SUSPENDED, start, operator, instance_id, details)
+    period = widened(record, start, until, today)
+    _set_period(session, record, period, SUSPENDED, period[0], operator, instance_id, details)
+
+
+def widened(record: Registration, start: date, until: date | None, today: date) -> tuple[date, date | None]:
+    """The period a new 6.2.1 leaves on the record: a suspension already in force or scheduled is only widened.
+
+    Shortening one (a later start, an earlier end) is lifting it, which only 6.2.2 does, in person: a phone report
+    of loss suspends at once (4.4.1.2) and the 6.2.1 record completed afterwards cannot reopen issuance.
+    """
+    if not is_suspended_or_scheduled(record, today):
+        return start, until
+    old_until = record.suspended_until
+    return min(start, record.suspended_from), None if until is None or old_until is None else max(until, old_until)
 
 
 def lift(session: Session, record: Registration, *, today: date, operator: str, instance_id: int | None,

@@ -78,8 +78,8 @@ def test_reports_count_the_known_data(product, seeded):
         lane = next(o for o in open_tasks(session, datetime(2031, 1, 1)) if o.lane == LANE)
         assert lane.count == 3 and lane.buckets["7日以上"] == 3
         dashboard = build_dashboard(session, DAY, DAY)
-    assert ("15歳未満", "under_15", 2) in dashboard.tables["refusals"]
-    assert ("死亡", "deceased", 1) in dashboard.tables["refusals"]
+    assert ("4.1.2 即時登録", "15歳未満", "under_15", 2) in dashboard.tables["refusals"]
+    assert ("4.1.2 即時登録", "死亡", "deceased", 1) in dashboard.tables["refusals"]
     assert dashboard.tables["certificates"] == [("2031-03-01", "窓口", 2), ("2031-03-01", "コンビニ", 1)]
     assert sum(bar.height > 0 for bar in dashboard.certificate_chart.bars) == 2
 

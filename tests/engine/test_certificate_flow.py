@@ -4,6 +4,7 @@ Number card checked with J-LIS, every refusal shown with its reason and recorded
 from __future__ import annotations
 
 import io
+import json
 from dataclasses import replace
 
 import pytest
@@ -13,6 +14,7 @@ from engine.models import ProcessInstance
 from juki import jlis
 from registry.blobs.store import get_blob
 from registry.documents.models import IssuedCertificate
+from registry.seals import records
 from registry.seals.models import Registration
 from tests.support.certificates import ensure_office_seal
 from tests.support.certificates_flow import CounterDriver
@@ -92,14 +94,15 @@ def close(product, resident_id: str) -> None:
     ("closed", "registration_closed", "廃止または抹消"),
     ("suspended", "issuance_suspended", "一時停止"),
 ])
-def test_each_refusal_is_shown_and_recorded_without_a_certificate_or_fee(counter, driver, product, case, reason,
-                                                                        words):
+def test_each_refusal_is_shown_and_recorded_without_a_certificate_or_fee(counter, driver, product, login, case,
+                                                                        reason, words):
     person = driver.register()
     number, resident_id = person.registration_number, person.resident_id
     if case == "unknown_number":
         number = "99999999"
     if case == "someone_elses_card":
-        number = driver.register().registration_number
+        other = driver.register()
+        number = other.registration_number
     if case == "closed":
         close(product, resident_id)
     if case == "suspended":
@@ -108,6 +111,13 @@ def test_each_refusal_is_shown_and_recorded_without_a_certificate_or_fee(counter
     outcome = counter.request(resident_id, number, copies=2)
     check = counter.data(outcome.instance_id)["check"]
     assert (check["ok"], check["reason"]) == (False, reason) and words in check["message"]
+    if case == "someone_elses_card":  # the panel, the task data and the API name neither the other person nor
+        with product.session_factory() as session:  # their number (issue 18 point 6)
+            other_name = records.registration_by_number(session, number).name
+        assert other_name not in json.dumps(counter.data(outcome.instance_id), ensure_ascii=False)
+        assert number not in json.dumps(check) and {"name", "registration_number"}.isdisjoint(check)
+        page = login("madoguchi", purpose="certificate").get(f"/tasks/{counter.open_tasks(outcome.instance_id)[0].id}")
+        assert page.status_code == 200 and other_name not in page.get_data(as_text=True)
     outcome = counter.close_refusal(outcome)
     with product.session_factory() as session:
         assert session.get(ProcessInstance, outcome.instance_id).end_event == "end_refused"

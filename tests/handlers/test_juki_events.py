@@ -10,8 +10,10 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from engine.actor import Actor
+from engine.errors import FormInvalid
 from engine.models import ProcessInstance
 from engine.queries import open_tasks_of_instance
+from handlers.history_labels import change_summary
 from registry.blobs.store import get_blob
 from registry.documents.models import PrintQueueItem
 from registry.seals import records
@@ -77,11 +79,19 @@ def test_name_change_waits_for_the_backyard_decision(product, driver, decision, 
         task = open_tasks_of_instance(session, instance.id)[0]
     assert (task.spec_name, task.lane) == ("task_name_decision", "バックヤード")
     assert registration(product, registered.registration_number).status == "registered"  # nothing before the decision
-    product.runner.complete(task.id, BACK, {"impression_decision": decision})
+    with pytest.raises(FormInvalid) as no_reason:  # the decision needs its reason (issue 18 point 6)
+        product.runner.complete(task.id, BACK, {"impression_decision": decision, "decision_note": "  "})
+    assert "decision_note" in no_reason.value.errors
+    product.runner.complete(task.id, BACK, {"impression_decision": decision, "decision_note": "印影の「改名」を確認"})
     record_ = registration(product, registered.registration_number)
     assert record_.status == status and record_.name == (name or old_name)
     if decision == "mismatch":
         assert record_.close_reason == "氏名変更（印影が氏名を表さない）"
+    with product.session_factory() as session:
+        entry = records.history_of(session, record_.id)[-1]
+    after = json.loads(entry.after_json)
+    assert (after["name_decision"], after["decision_reason"]) == (decision, "印影の「改名」を確認")
+    assert "判断の理由: なし → 印影の「改名」を確認" in change_summary(entry)
 
 
 def test_same_event_twice_changes_nothing(product, driver):

@@ -1,4 +1,5 @@
-"""Audit events and registry history cannot be changed or deleted, even with direct SQL."""
+"""Audit events, registry history and the tombstones of purged history cannot be changed or deleted, even with
+direct SQL (a history row goes only when its tombstone exists: engine/tombstones.py)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from sqlalchemy.exc import DBAPIError
     "UPDATE audit_event SET actor = 'someone-else'",
     "DELETE FROM audit_event",
     "UPDATE registration_history SET operator = 'someone-else'",
-    "DELETE FROM registration_history",
+    "DELETE FROM registration_history",  # without a tombstone (issue 18: a purge buries the rows first)
 ])
 def test_logs_are_append_only(product, driver, statement):
     driver.register()  # makes sure both tables have rows

@@ -21,18 +21,20 @@ WRITERS = 4
 
 @contextmanager
 def without_append_only(session, table: str):
-    """Lift the append-only trigger of `table` inside the caller's transaction and put it back afterwards."""
+    """Lift the table's guarding triggers inside the caller's transaction (as an attacker with DB rights would),
+    then put back exactly the triggers that were there."""
     if is_postgresql(session):
-        session.execute(text(f"ALTER TABLE {table} DISABLE TRIGGER {table}_append_only"))
+        session.execute(text(f"ALTER TABLE {table} DISABLE TRIGGER USER"))
         yield
-        session.execute(text(f"ALTER TABLE {table} ENABLE TRIGGER {table}_append_only"))
-    else:
-        session.execute(text(f"DROP TRIGGER {table}_no_update"))
-        session.execute(text(f"DROP TRIGGER {table}_no_delete"))
-        yield
-        for action in ("UPDATE", "DELETE"):
-            session.execute(text(f"CREATE TRIGGER {table}_no_{action.lower()} BEFORE {action} ON {table} "
-                                 f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END"))
+        session.execute(text(f"ALTER TABLE {table} ENABLE TRIGGER USER"))
+        return
+    triggers = session.execute(text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = :t"),
+                               {"t": table}).all()
+    for name, _sql in triggers:
+        session.execute(text(f"DROP TRIGGER {name}"))
+    yield
+    for _name, sql in triggers:
+        session.execute(text(sql))
 
 
 def set_audit_title(session_factory, event_id: int, title: str | None) -> None:

@@ -11,8 +11,10 @@ from sqlalchemy.orm import Session
 
 from engine import reports
 from engine.db import utcnow
+from handlers.certificates import REFUSAL_LABELS as CERTIFICATE_REFUSAL_LABELS
 from handlers.registration import REFUSAL_LABELS
 from registry.seals import reports as registry_reports
+from registry.seals.records import inquiry_number
 from webui.templating import INSTANCE_STATUS_LABELS
 
 __all__ = ["TABLES", "Dashboard", "build_dashboard", "csv_of"]
@@ -24,9 +26,13 @@ TABLES = {
     "task_times": ("作業", "レーン", "件数", "中央値（分）", "90%値（分）"),
     "lane_times": ("レーン", "件数", "中央値（分）", "90%値（分）"),
     "open_tasks": ("レーン", "未処理", "最古（時間）", "中央値（時間）", "1時間未満", "1日未満", "7日未満", "7日以上"),
-    "refusals": ("却下理由", "コード", "件数"),
+    "refusals": ("業務", "却下理由", "コード", "件数"),
     "certificates": ("日", "交付場所", "件数"),
+    "fraud_suspicions": ("日", "照会番号", "事案", "バックヤードの確認"),
 }
+REFUSAL_KINDS = {"4.1.2": "4.1.2 即時登録", "4.1.4": "4.1.4 照会による登録", "counter": "6.1 証明書（窓口）",
+                 "konbini": "6.1 証明書（コンビニ）"}
+FRAUD_ALERT_END = "end_fraud_reported"  # 4.1.4: the バックヤード recorded what it did about the 「申請していない」 answer
 
 
 @dataclass
@@ -67,7 +73,12 @@ def build_dashboard(session: Session, day_from: date, day_to: date) -> Dashboard
     open_lanes = reports.open_tasks(session, utcnow())
     start = datetime.combine(day_from, datetime.min.time()) - timedelta(hours=9)
     end = datetime.combine(day_to + timedelta(days=1), datetime.min.time()) - timedelta(hours=9)
-    refusals = registry_reports.refusals_by_reason(session, start, end)
+    local = (datetime.combine(day_from, datetime.min.time()), datetime.combine(day_to + timedelta(days=1),
+                                                                             datetime.min.time()))
+    refusals = [(REFUSAL_KINDS.get(kind, kind), REFUSAL_LABELS.get(reason, reason), reason, n)
+                for kind, reason, n in registry_reports.refusals_by_reason(session, *local)]
+    refusals += [(REFUSAL_KINDS[channel], CERTIFICATE_REFUSAL_LABELS.get(code, code), code, n)
+                 for channel, code, n in registry_reports.certificate_refusals(session, start, end)]
     certificates = registry_reports.certificates_per_day(session, day_from, day_to)
     tables = {
         "instances": [(d.day.isoformat(), d.process_name, _outcome(d.outcome), d.count) for d in daily],
@@ -76,8 +87,9 @@ def build_dashboard(session: Session, day_from: date, day_to: date) -> Dashboard
         "lane_times": [(t.key, t.count, _minutes(t.median_seconds), _minutes(t.p90_seconds)) for t in lane_times],
         "open_tasks": [(o.lane, o.count, _hours(o.oldest_seconds), _hours(o.median_seconds), *o.buckets.values())
                        for o in open_lanes],
-        "refusals": [(REFUSAL_LABELS.get(reason, reason), reason, n) for reason, n in refusals],
+        "refusals": sorted(refusals, key=lambda row: (-row[3], row[0], row[2])),
         "certificates": [(d.isoformat(), CHANNEL_LABELS.get(c, c), n) for d, c, n in certificates],
+        "fraud_suspicions": fraud_rows(session, *local),
     }
     days = _days(day_from, day_to)
     instance_series = {(d.day, d.process_name): 0 for d in daily}
@@ -86,6 +98,16 @@ def build_dashboard(session: Session, day_from: date, day_to: date) -> Dashboard
     certificate_series = {(d, CHANNEL_LABELS.get(c, c)): n for d, c, n in certificates}
     return Dashboard(day_from, day_to, tables, stacked_chart(days, instance_series, width=1100),
                      stacked_chart(days, certificate_series, width=560))
+
+
+def fraud_rows(session: Session, start: datetime, end: datetime) -> list[tuple]:
+    """4.1.4 「申請していない」 answers lapsed in [start, end) (office wall time): (day, 照会番号, instance id,
+    whether the バックヤード recorded what it did)."""
+    found = registry_reports.fraud_suspicions(session, start, end)
+    outcomes = reports.instance_outcomes(session, [a.instance_id for a in found])
+    return [(a.closed_at.date().isoformat(), inquiry_number(a.id), a.instance_id,
+             "対応を記録済み" if outcomes.get(a.instance_id, ("", None))[1] == FRAUD_ALERT_END else "未対応")
+            for a in found]
 
 
 def _outcome(value: str) -> str:

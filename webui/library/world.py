@@ -54,7 +54,7 @@ def resolve_placeholders(session_factory, value: Any, context: dict) -> Any:
 
 def check_history(session: Session, data: dict, wanted: dict) -> None:
     """The registration's history entries carry the wanted after-values; raise CaseFailure."""
-    registration_id = (data.get("registration") or {}).get("registration_id")
+    registration_id = (data.get("registration") or data.get("event") or {}).get("registration_id")
     if registration_id is None:
         raise CaseFailure("登録が行われていません（履歴を確認できません）")
     entries = records.history_of(session, registration_id)

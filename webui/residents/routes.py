@@ -20,7 +20,7 @@ from webui.documents.access import open_document
 from webui.documents.files import pdf_response
 from webui.residents.collate import CollateError, collate, parse_dpi, read_upload
 from webui.residents.forms import SearchForm, lookup_query
-from webui.residents.view import record_views
+from webui.residents.view import fraud_warnings, record_views
 from webui.templating import RESIDENT_STATUS_LABELS, wareki
 from webui.wiring import product
 
@@ -88,7 +88,8 @@ def show(resident_id: str):
         instances = recent_instances(session, resident_id=resident_id, per_page=100)
         return render_template("residents/show.html", person=person, resident_id=resident_id, members=members,
                                views=views, instances=instances, reprintable=REPRINTABLE, channels=CHANNELS,
-                               active=next((v for v in views if v.record.status == "registered"), None))
+                               active=next((v for v in views if v.record.status == "registered"), None),
+                               suspicions=fraud_warnings(session, resident_id))
 
 
 @bp.post("/<resident_id>/collate/<number>")

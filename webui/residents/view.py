@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy.orm import Session
 
@@ -12,9 +13,10 @@ from registry.documents.certificates import certificate_refusal, certificates_of
 from registry.documents.models import IssuedCertificate
 from registry.seals import records
 from registry.seals.models import HistoryEntry, Impression, IssuedDocument, Registration
+from registry.seals.reports import fraud_suspicions_of
 from webui.residents.images import TrueSize, true_size
 
-__all__ = ["HistoryRow", "RecordView", "record_views"]
+__all__ = ["FraudWarning", "HistoryRow", "RecordView", "fraud_warnings", "record_views"]
 
 
 @dataclass
@@ -46,3 +48,17 @@ def record_views(session: Session, resident_id: str, today) -> list[RecordView]:
                                 certificates_of(session, record.id), kinds_to_offer(record),
                                 certificate_refusal(record, today)))
     return views
+
+
+@dataclass
+class FraudWarning:
+    """A 4.1.4 application in this person's name that they answered 「申請していない」: when, its number, the case."""
+
+    answered_at: datetime
+    inquiry_number: str
+    instance_id: int
+
+
+def fraud_warnings(session: Session, resident_id: str) -> list[FraudWarning]:
+    return [FraudWarning(a.closed_at, records.inquiry_number(a.id), a.instance_id)
+            for a in fraud_suspicions_of(session, resident_id)]

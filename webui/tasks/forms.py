@@ -148,7 +148,9 @@ def scan_fields(document: dict) -> list[str]:
 
 
 def prefilled_values(document: dict, data: dict[str, Any]) -> dict[str, Any]:
-    """Initial values from the task data: only who the case is about (resident-search fields)."""
-    widgets = document.get("ui", {}).get("widgets", {})
+    """Initial values from the task data: who the case is about (resident-search fields) and the fields the form
+    lists under ui.prefill (what a flow handed over, e.g. 4.4.1.2's phone report to 6.2.1)."""
+    ui = document.get("ui", {})
+    widgets, handed_over = ui.get("widgets", {}), set(ui.get("prefill", []))
     return {name: data[name] for name in ordered_names(document)
-            if widgets.get(name) == "resident-search" and data.get(name)}
+            if (widgets.get(name) == "resident-search" or name in handed_over) and data.get(name) is not None}

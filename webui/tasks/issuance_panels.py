@@ -25,7 +25,9 @@ def _handover(_session: Session, data: dict[str, Any], _name: str) -> dict | Non
     if not data.get("reason") and not data.get("by_phone"):
         return None
     return {"reason": data.get("reason"), "by_phone": bool(data.get("by_phone")),
-            "registration_number": data.get("registration_number")}
+            "registration_number": data.get("registration_number"),
+            "suspended_at_report": data.get("suspended_at_report"),
+            "verified_answers": data.get("verified_answers")}
 
 
 def _suspension_state(session: Session, data: dict[str, Any], _name: str) -> dict | None:

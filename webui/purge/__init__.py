@@ -1,0 +1,3 @@
+from webui.purge.routes import bp
+
+__all__ = ["bp"]
