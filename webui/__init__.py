@@ -24,6 +24,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.extensions["inkan"] = build_product(app.config)
     login_manager.init_app(app)
     csrf.init_app(app)
+    from webui.converters import install_converters
+
+    install_converters(app)
     _register_blueprints(app)
 
     from webui.cli import register_cli

@@ -23,7 +23,7 @@ def upload(clerk: Api, content: bytes, filename: str, media_type: str, expect: i
 
 @pytest.mark.parametrize(("raw", "status", "code"), [
     (b'{"process_id": "sokuji_touroku",', 400, "invalid_json"),
-    (b"\xff\xfe{", 400, "invalid_json"),
+    (b"\xff\xfe{", 400, "invalid_character"),  # not UTF-8 (RFC 8259: JSON between systems is UTF-8)
     (b'["sokuji_touroku"]', 422, "invalid_body"),
     (b'{"process_id": 7}', 422, "invalid_body"),
     (b'{"process_id": "sokuji_touroku", "data": [1]}', 422, "invalid_body"),

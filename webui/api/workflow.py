@@ -8,6 +8,7 @@ from engine import catalog, queries
 from engine.definitions import parse_definition, read_forms
 from engine.errors import LaneForbidden
 from engine.models import InstanceStatus
+from handlers.start_data import check_start_data
 from webui.api import schemas
 from webui.api.access import api_actor, require_roles
 from webui.api.params import (
@@ -25,6 +26,7 @@ from webui.wiring import product
 LANES = ("窓口", "バックヤード")
 READ_ANY_LANE = ("auditor", "admin")
 RETRY_ROLES = ("admin", "manager")
+MAX_PROCESS_ID = 100  # process_definition.process_id
 
 
 def list_definitions():
@@ -52,7 +54,9 @@ def start_instance():
     if not actor.may_start:  # the role first (as the runner would say): a refused role learns nothing of the body
         raise LaneForbidden("この役割では業務を開始できません")
     body = json_body()
-    process_id, data = string_field(body, "process_id"), object_field(body, "data")
+    process_id = string_field(body, "process_id", max_length=MAX_PROCESS_ID)
+    with product().session_factory() as session:
+        data = check_start_data(product().juki(session), object_field(body, "data"))
     outcome = product().runner.start(process_id, actor, data)
     return jsonify(schemas.outcome_json(outcome)), 201
 

@@ -16,6 +16,8 @@ from engine.verify import verify_all
 from webui.audit.access import PURPOSE_LABELS, choose_purpose, chosen_purpose, safe_next
 from webui.audit.dashboard import TABLES, build_dashboard, csv_of
 from webui.auth.users import roles_required
+from webui.params import int_param
+from webui.refusals import RequestRefused
 from webui.templating import JST
 from webui.wiring import product
 
@@ -24,6 +26,7 @@ bp = Blueprint("audit", __name__)
 READERS = ("auditor", "manager", "admin")  # reports and the chain check
 ACCESS_LOG_READERS = ("auditor", "admin")  # who looked at whom: the privacy officer and the operators
 PER_PAGE = 50
+MAX_ACCESS_PAGE = 10_000
 MAX_DAYS = 366
 
 
@@ -58,10 +61,10 @@ def access_log():
     resident_id = (request.args.get("resident_id") or "").strip()[:40] or None
     actor = (request.args.get("actor") or "").strip()[:100] or None
     day_from, day_to = _period(default_days=None)
-    page_no = max(1, request.args.get("page", 1, type=int) or 1)
+    page_no = int_param("page", 1, maximum=MAX_ACCESS_PAGE)
     query = AccessQuery(resident_id=resident_id, actor=actor, date_from=_utc_start(day_from),
                         date_to=_utc_start(day_to + timedelta(days=1)) if day_to else None,
-                        limit=PER_PAGE, offset=(min(page_no, 10_000) - 1) * PER_PAGE)
+                        limit=PER_PAGE, offset=(page_no - 1) * PER_PAGE)
     with product().session_factory() as session:
         rows, total = search_access(session, query)
     return render_template("audit/access.html", rows=rows, total=total, page_no=page_no,
@@ -105,7 +108,7 @@ def report_csv():
 
 
 def _period(default_days: int | None) -> tuple[date | None, date | None]:
-    """from / to (office days, inclusive) from the query; bad dates are ignored, the span is capped."""
+    """from / to (office days, inclusive) from the query; bad dates are refused (400), the span is capped."""
     today = datetime.now(JST).date()
     day_to = _date_arg("to") or (today if default_days else None)
     day_from = _date_arg("from") or (day_to - timedelta(days=default_days - 1) if default_days else None)
@@ -117,11 +120,18 @@ def _period(default_days: int | None) -> tuple[date | None, date | None]:
 
 
 def _date_arg(name: str) -> date | None:
-    try:
-        value = date.fromisoformat((request.args.get(name) or "").strip())
-    except ValueError:
+    """An office day from the query (absent: None); a malformed or far-off date is refused (400), not ignored."""
+    raw = (request.args.get(name) or "").strip()
+    if not raw:
         return None
-    return value if date(1990, 1, 1) <= value <= date(2200, 1, 1) else None
+    try:
+        value = date.fromisoformat(raw) if len(raw) == 10 else None
+    except ValueError:
+        value = None
+    if value is None or not date(1990, 1, 1) <= value <= date(2200, 1, 1):
+        message = f"{name} は 2026-04-01 の形式で、1990年から2200年までの日付を指定してください"
+        raise RequestRefused(400, "invalid_parameter", message, fields={name: message})
+    return value
 
 
 def _utc_start(day: date | None) -> datetime | None:

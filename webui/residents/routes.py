@@ -18,6 +18,7 @@ from webui.audit.access import log_person_view, purpose_gate
 from webui.auth.users import CLERK_ROLES, roles_required
 from webui.documents.access import open_document
 from webui.documents.files import pdf_response
+from webui.params import MAX_PAGE, int_param
 from webui.residents.collate import CollateError, collate, parse_dpi, read_upload
 from webui.residents.forms import SearchForm, lookup_query
 from webui.residents.view import record_views
@@ -34,7 +35,7 @@ INLINE_TYPES = ("image/png", "image/jpeg", "image/tiff", "application/pdf")
 @login_required
 def search():
     form = SearchForm.from_args(request.args)
-    page_no = max(1, request.args.get("page", 1, type=int))
+    page_no = int_param("page", 1, maximum=MAX_PAGE)
     results, total, message = [], 0, None
     if not form.is_empty:
         with product().session_factory() as session:
