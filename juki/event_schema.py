@@ -25,6 +25,9 @@ ONE_LINE = r"^[^\x00-\x1f\x7f]*$"  # no control characters (no NUL, newline, tab
 DATE = {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
 EVENT_ID = {"type": "string", "minLength": 1, "maxLength": 100, "pattern": r"^[!-~]+$",
             "description": "印字可能なASCII文字（空白なし）100文字以内"}
+# ISO 8601 date and time; the offset may be left out (then it is UTC, as every stored time).
+RECORDED_AT = {"type": "string", "maxLength": 40,
+               "pattern": r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})?$"}
 RESIDENT_ID = {"type": "string", "minLength": 1, "maxLength": 40, "pattern": r"^[0-9A-Za-z][0-9A-Za-z_-]*$",
                "description": "英数字40文字以内"}
 
@@ -90,7 +93,7 @@ def event_schema(kind: str) -> dict:
         "title": f"{kind}（{EVENT_KINDS[kind]}）",
         "properties": {
             "event_id": EVENT_ID, "kind": {"const": kind}, "resident_id": RESIDENT_ID, "effective_date": DATE,
-            "recorded_at": {"type": "string", "format": "date-time", "maxLength": 40},
+            "recorded_at": RECORDED_AT,
             "changes": {"type": "object", "properties": {f: _change(kind, f) for f in KIND_FIELDS[kind]},
                         "additionalProperties": False},
             "cancels_event_id": cancels,

@@ -107,8 +107,13 @@ def test_no_token_is_401(post):
     assert response.status_code == 401 and response.get_json()["error"] == "unauthorized"
 
 
+def test_a_body_that_is_not_json_is_400(post):
+    response = post(b"{not json")
+    assert response.status_code == 400
+    assert assert_matches_openapi(response, PATH, "POST")["error"] == "invalid_json"
+
+
 @pytest.mark.parametrize(("body", "words"), [
-    (b"{not json", "JSON"),
     (b"[]", "JSONオブジェクト"),
     (json.dumps({"event_id": "e1", "kind": "teleport", "resident_id": "1", "effective_date": "2026-01-01",
                  "recorded_at": "2026-01-01T00:00:00"}).encode(), "teleport"),

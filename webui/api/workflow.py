@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import jsonify
 
 from engine import catalog, queries
+from engine.bundle import MAX_BUNDLE_BYTES
 from engine.definitions import parse_definition, read_forms
 from engine.errors import LaneForbidden
 from engine.models import InstanceStatus
@@ -38,7 +39,7 @@ def deploy_definition():
     """Validate and store a BPMN document as the new active version; 422 names the element and the reason."""
     actor = require_roles("manager", "admin")
     body = json_body()
-    string_field(body, "bpmn_xml")  # present and a non-empty string
+    string_field(body, "bpmn_xml", max_length=MAX_BUNDLE_BYTES)  # present and a non-empty string
     xml = body["bpmn_xml"]  # unstripped: the version is the hash of the exact text
     forms = read_forms(product().bpmn_dir / "forms") | (object_field(body, "forms") if "forms" in body else {})
     note = body.get("note") if isinstance(body.get("note"), str) else ""
@@ -56,7 +57,7 @@ def start_instance():
     body = json_body()
     process_id = string_field(body, "process_id", max_length=MAX_PROCESS_ID)
     with product().session_factory() as session:
-        data = check_start_data(product().juki(session), object_field(body, "data"))
+        data = check_start_data(session, product().juki(session), object_field(body, "data"))
     outcome = product().runner.start(process_id, actor, data)
     return jsonify(schemas.outcome_json(outcome)), 201
 

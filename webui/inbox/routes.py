@@ -61,7 +61,7 @@ def start(process_id: str):
     resident_id = (request.form.get("resident_id") or "").strip()
     try:
         with product().session_factory() as session:
-            data = check_start_data(product().juki(session), {"resident_id": resident_id})
+            data = check_start_data(session, product().juki(session), {"resident_id": resident_id})
     except StartDataInvalid as exc:
         return _start_page(resident_id[:MAX_RESIDENT_ID], error=exc.message), 422
     outcome = product().runner.start(process_id, current_actor(), data)

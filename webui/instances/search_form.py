@@ -60,7 +60,7 @@ class InstanceSearchForm:
     def _choice(self, name: str, choices, label: str) -> str | None:
         value = self.values[name]
         if value and value not in choices:
-            self.messages.append(f"{label}（{name}）に {value} は指定できません（{' / '.join(choices)}）")
+            self.messages.append(f"{label}の指定 {value} は使えないため検索できません（{name}: {' / '.join(choices)}）")
             return None
         return value or None
 
