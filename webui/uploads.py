@@ -55,8 +55,8 @@ def sniff_media_type(data: bytes) -> str | None:
 
 
 def _kinds(accept: tuple[str, ...]) -> str:
-    images = "PNG・JPEG・TIFF の画像" if any(t in IMAGE_TYPES for t in accept) else ""
-    return "・".join(filter(None, [images, "PDF" if PDF in accept else ""]))
+    images = "画像ファイル（PNG・JPEG・TIFF）" if any(t in IMAGE_TYPES for t in accept) else ""
+    return "または".join(filter(None, [images, "PDF" if PDF in accept else ""]))
 
 
 def check_upload(data: bytes, *, declared: str = "", accept: tuple[str, ...] = ACCEPTED) -> str:
@@ -70,7 +70,7 @@ def check_upload(data: bytes, *, declared: str = "", accept: tuple[str, ...] = A
     claims_fit = declared in (*UNSPECIFIC, media_type) or (declared.startswith("image/") and media_type in IMAGE_TYPES)
     if media_type not in accept or not claims_fit:
         raise UploadRefused(415, "unsupported_media_type",
-                            f"{_kinds(accept)}だけを受け付けます（ファイルの中身と種類が一致しません）")
+                            f"{_kinds(accept)}を選択してください（ファイルの中身がその形式ではないか、種類が一致しません）")
     if media_type == PDF:
         _check_pdf(data)
     else:
