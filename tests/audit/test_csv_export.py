@@ -41,7 +41,7 @@ def test_the_access_log_csv_carries_a_clerks_note_as_text(login, driver):
     assert rows[1][1:5] == ["madoguchi", "madoguchi", registered.resident_id, "2.2.1 登録内容照会"]
     assert rows[1][7] == "'" + EVIL_NOTE
     assert all(not cell.startswith(FORMULA_STARTS) for row in rows for cell in row)
-    assert 'attachment; filename="inkan_access_log.csv"' == response.headers["Content-Disposition"]
+    assert response.headers["Content-Disposition"] == 'attachment; filename="inkan_access_log.csv"'
 
 
 @pytest.mark.parametrize("role", ["madoguchi", "backyard", "manager"])
