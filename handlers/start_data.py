@@ -69,7 +69,7 @@ def _known_number(session: Session, value: Any) -> str:
                                                       "英数字で指定してください")
     number = value.strip()
     if records.registration_by_number(session, number) is None:
-        raise StartDataInvalid("registration_number", f"印鑑登録番号 {number} の原票はありません")
+        raise StartDataInvalid("registration_number", f"registration_number（印鑑登録番号）{number} の原票はありません")
     return number
 
 
@@ -91,5 +91,5 @@ def _known_resident(juki, value: Any) -> str:
     except JukiUnavailable:
         return resident_id  # the register is down: the flow's own inquiry (2.2.1) asks again
     if resident is None:
-        raise StartDataInvalid("resident_id", f"住民ID {resident_id} の住民は住民記録にありません")
+        raise StartDataInvalid("resident_id", f"resident_id（住民ID）{resident_id} の住民は住民記録にありません")
     return resident.resident_id
