@@ -22,8 +22,9 @@ ApiError = RequestRefused  # the API's name for it: status, code, Japanese messa
 
 
 def require_json_content() -> None:
-    """A request with a body must say it is JSON (Content-Type: application/json); raise ApiError 415."""
-    if request.get_data(cache=True).strip() and not request.is_json:
+    """A body sent as another type (text/plain, a form …) is refused with ApiError 415; JSON must be sent as
+    application/json (or +json). A body without any Content-Type is read as JSON."""
+    if request.get_data(cache=True).strip() and request.mimetype and not request.is_json:
         raise ApiError(415, "unsupported_media_type",
                        "本文は JSON で送ってください（Content-Type: application/json）")
 
