@@ -20,10 +20,13 @@ own, seeded like the shared one, with one registration driven through 4.1.2 so t
 from __future__ import annotations
 
 import json
+import tempfile
+from pathlib import Path
 
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, settings
+from hypothesis.configuration import set_hypothesis_home_dir
 from schemathesis.checks import (
     content_type_conformance,
     not_a_server_error,
@@ -52,6 +55,7 @@ ADMIN_ONLY = ("/instances/{instance_id}/suspend", "/instances/{instance_id}/resu
               "/audit/access-log")
 FAST = {"deadline": None, "database": None, "derandomize": True, "suppress_health_check": list(HealthCheck)}
 
+set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "inkan-hypothesis")  # its caches stay out of the tree
 schema = schemathesis.openapi.from_dict(openapi_document())  # the document /api/v1/openapi.json serves
 EVENTS = r"^/juki/events$"
 DRAFT_RUNS = r"^/definitions/drafts/\{draft_id\}/(test|deploy)$"
