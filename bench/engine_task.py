@@ -25,7 +25,7 @@ from engine.catalog import SpecCache, deploy  # noqa: E402
 from engine.database import connect  # noqa: E402
 from engine.definitions import parse_definition, read_definition_files  # noqa: E402
 from engine.runtime import WorkflowRunner  # noqa: E402
-from engine.scripting import InkanScriptEngine, RestrictedEnvironment  # noqa: E402
+from engine.script_engine import InkanScriptEngine  # noqa: E402
 from handlers import HandlerRegistry, ServiceContext  # noqa: E402
 
 MINI = Path(__file__).resolve().parent.parent / "tests" / "engine" / "data" / "mini.bpmn"
@@ -56,14 +56,13 @@ def bare_samples(n: int) -> list[float]:
     parser = SpiffBpmnParser()
     parser.add_bpmn_file(str(MINI))
     spec = parser.get_spec("mini")
-    environment = RestrictedEnvironment()
 
     def call(task, operator, params):
         return {"doubled": params["amount"] * 2}
 
     workflows = []
     for _ in range(n):
-        workflow = BpmnWorkflow(spec, script_engine=InkanScriptEngine(environment, call))
+        workflow = BpmnWorkflow(spec, script_engine=InkanScriptEngine(call))
         workflow.do_engine_steps()
         workflows.append(workflow)
     pending = iter(workflows)

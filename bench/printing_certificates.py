@@ -95,7 +95,7 @@ def sample_request(
         impression=impression or sample_impression(),
         serial=serial,
         issued_at=issued_at,
-        qr_payload=f"https://inkan.example.jp/verify?c={payload}",
+        qr_payload=f"https://inkan.example.jp/verify?p={payload}",
     )
 
 

@@ -9,13 +9,13 @@ starts the flow directly by its message (for paths the triage never sends, e.g. 
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from engine.actor import SYSTEM
 from engine.intake import get_received, receive
 from engine.runtime import RunOutcome
-from juki import changes
+from juki import changes, corrections
 from juki.events import ResidentEvent
 from registry.seals import records
 from tests.support.flow import COUNTER
@@ -27,6 +27,10 @@ CHANGES = {
     "move_within": lambda s, rid, ctx, a: changes.move_within(s, rid, ctx, **a),
     "household_change": lambda s, rid, ctx, a: changes.change_household(s, rid, ctx, **a),
     "name_change": lambda s, rid, ctx, a: changes.rename(s, rid, ctx, **a),
+    "record_corrected": lambda s, rid, ctx, a: corrections.correct_particulars(
+        s, rid, ctx, birth_date=date.fromisoformat(a["birth_date"]) if a.get("birth_date") else None,
+        sex=a.get("sex", "")),
+    "kana_changed": lambda s, rid, ctx, a: corrections.change_kana(s, rid, ctx, **a),
 }
 
 

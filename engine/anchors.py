@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta, timezone
 from sqlalchemy import String, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from engine.chain import ChainHead, ChainSpec, chained
+from engine.chain import GENESIS, ChainSpec, chained, lock_heads
 from engine.db import Base, utcnow
 
 __all__ = ["AuditAnchor", "anchor_line", "anchor_mismatch", "anchors_of", "anchor_if_due", "write_anchors"]
@@ -35,15 +35,18 @@ class AuditAnchor(Base):
 
 
 def write_anchors(session: Session, day: date, by: str) -> list[AuditAnchor]:
-    """Anchor every chain for `day` (once: an existing anchor of that day is returned unchanged)."""
+    """Anchor every chain for `day` (once: an existing anchor of that day is returned unchanged).
+
+    Every chain head is locked first: the anchors show one moment, and a second writer of the same day (another
+    worker, `inkan audit anchor`) waits here and then finds these anchors instead of inserting its own."""
+    heads = lock_heads(session)
     anchors = []
     for spec in chained():
         existing = session.scalars(select(AuditAnchor).where(AuditAnchor.chain == spec.name,
                                                              AuditAnchor.day == day)).first()
         if existing is None:
-            head = session.get(ChainHead, spec.name, with_for_update=True)
-            existing = AuditAnchor(chain=spec.name, day=day, seq=head.last_seq if head else 0,
-                                   head_hash=head.last_hash if head else "0" * 64, created_by=by)
+            seq, head_hash = heads.get(spec.name, (0, GENESIS))
+            existing = AuditAnchor(chain=spec.name, day=day, seq=seq, head_hash=head_hash, created_by=by)
             session.add(existing)
             session.flush()
         anchors.append(existing)
@@ -74,10 +77,19 @@ def anchor_mismatch(session: Session, spec: ChainSpec) -> AuditAnchor | None:
     return None
 
 
-def anchor_if_due(session: Session, by: str = "worker") -> bool:
-    """Write today's anchors unless they exist (the worker calls this every round); True when written."""
-    today = datetime.now(OFFICE_TZ).date()
-    if session.scalars(select(AuditAnchor.id).where(AuditAnchor.day == today)).first() is not None:
+def anchor_if_due(session: Session, by: str = "worker", *, day: date | None = None) -> bool:
+    """Write today's anchors unless they exist (every worker calls this every round); True when this call wrote
+    them. The check is a plain read; only when it finds none are the chain heads locked and the check repeated,
+    so of several workers starting the day together exactly one writes."""
+    day = day or datetime.now(OFFICE_TZ).date()
+    if _anchored(session, day):
         return False
-    write_anchors(session, today, by)
+    lock_heads(session)
+    if _anchored(session, day):
+        return False
+    write_anchors(session, day, by)
     return True
+
+
+def _anchored(session: Session, day: date) -> bool:
+    return session.scalars(select(AuditAnchor.id).where(AuditAnchor.day == day)).first() is not None

@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 from engine.actor import Actor
 from engine.chain import ChainSpec, chain_model
 from engine.db import utcnow
+from engine.jsonvalues import json_default
 from engine.models import AuditEvent
-from engine.scripting import json_default
 
 MAX_VALUE_CHARS = 300
 MASK = "＊＊＊＊"  # a secret's value (a PIN …) never reaches the log, only that it was given

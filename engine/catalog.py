@@ -18,9 +18,11 @@ from sqlalchemy.orm import Session
 from engine.definitions import ParsedDefinition, parse_definition, read_definition_files
 from engine.errors import DefinitionError, DefinitionNotFound
 from engine.models import ProcessDefinition
+from engine.paths import PrunedPath, pruned_path_of
 from handlers.base import HandlerRegistry
 
 SERIALIZER = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))
+PRUNED_KEY = "inkan_pruned_path"  # beside SpiffWorkflow's own keys in the stored state (engine.pruning)
 
 
 @dataclass
@@ -69,14 +71,20 @@ class SpecCache:
 def restore_workflow(specs: SpecCache, definition: ProcessDefinition, state: str):
     """Rebuild a workflow from its stored state and the definition's cached spec."""
     dct = json.loads(state)
+    pruned = dct.pop(PRUNED_KEY, None)
     dct["spec"], dct["subprocess_specs"] = specs.fresh_spec_dicts(definition)
-    return SERIALIZER.from_dict(dct)
+    workflow = SERIALIZER.from_dict(dct)
+    workflow.pruned_path = PrunedPath.from_json(pruned)
+    return workflow
 
 
 def dump_workflow(workflow) -> str:
     """The state to store: the run only; the definition row holds the spec."""
     dct = SERIALIZER.to_dict(workflow)
     dct.pop("spec"), dct.pop("subprocess_specs")
+    pruned = pruned_path_of(workflow)
+    if pruned.tasks_removed:
+        dct[PRUNED_KEY] = pruned.to_json()
     dct["serializer_version"] = SERIALIZER.VERSION
     return json.dumps(dct, ensure_ascii=False)
 

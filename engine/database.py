@@ -1,9 +1,16 @@
-"""Connections: one SQLAlchemy engine and session factory per database URL."""
+"""Connections: one SQLAlchemy engine and session factory per database URL, and consistent read snapshots."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Session, sessionmaker
 
+__all__ = ["connect", "is_database_unavailable", "is_postgresql", "read_snapshot"]
+
+# execution option of a connection whose transaction only reads (SQLite: a deferred BEGIN, see below)
+READ_SNAPSHOT = "inkan_read_snapshot"
 # PostgreSQL SQLSTATEs that mean "the server cannot be used now": connection exceptions (class 08), shutting
 # down or starting up, too many connections.
 UNAVAILABLE_SQLSTATES = ("57P01", "57P02", "57P03", "53300")
@@ -26,6 +33,8 @@ def connect(url: str, *, echo: bool = False) -> sessionmaker[Session]:
 def _serialize_sqlite_writers(engine: Engine) -> None:
     # pysqlite opens transactions lazily and in DEFERRED mode; a reader that later writes can then fail at once
     # with "database is locked". BEGIN IMMEDIATE takes the write lock up front, so writers queue on busy_timeout.
+    # A read snapshot (read_snapshot) opens a plain deferred BEGIN instead: in WAL mode its first SELECT fixes the
+    # snapshot every later SELECT of the transaction sees, and it never holds up a writer.
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):
         dbapi_connection.isolation_level = None
@@ -38,7 +47,28 @@ def _serialize_sqlite_writers(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        read_only = connection.get_execution_options().get(READ_SNAPSHOT, False)
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+
+@contextmanager
+def read_snapshot(session_factory: sessionmaker[Session]) -> Iterator[Session]:
+    """A session whose every read sees the same committed state, for checks that compare several tables.
+
+    PostgreSQL: one READ ONLY transaction at REPEATABLE READ (the snapshot is taken by its first statement).
+    SQLite: one deferred read transaction (BEGIN … COMMIT) on a WAL database. Writers go on meanwhile; what they
+    commit after the snapshot is not seen. The session cannot write (PostgreSQL refuses; nothing is committed).
+    """
+    engine: Engine = session_factory.kw["bind"]
+    if engine.dialect.name == "postgresql":
+        options = {"isolation_level": "REPEATABLE READ", "postgresql_readonly": True}
+    else:
+        options = {READ_SNAPSHOT: True}
+    with engine.connect() as connection:
+        connection.execution_options(**options)
+        with Session(bind=connection) as session:
+            yield session
+            session.rollback()
 
 
 def is_postgresql(session: Session) -> bool:

@@ -16,9 +16,9 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from SpiffWorkflow.spiff.specs.defaults import ManualTask, ServiceTask, UserTask
 
+from engine.definition_expressions import expression_problems_of, known_variables, script_problems
 from engine.errors import DefinitionError
 from engine.forms import check_form_document
-from engine.scripting import UnsafeExpression, check_source
 from handlers.base import HandlerRegistry
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -85,12 +85,14 @@ def parse_definition(bpmn_xml: str, forms: dict[str, dict], handlers: HandlerReg
         for task_spec in wf_spec.task_specs.values():
             problems.extend(_check_task(task_spec, forms, handlers))
             problems.extend(_check_approval(task_spec, wf_spec.task_specs))
-    problems.extend(_check_conditions(tree))
+    problems.extend(script_problems(tree))
+    used_forms = {name: forms[name] for name in sorted(_form_names(all_specs)) if name in forms}
+    known = known_variables(tree, used_forms) if handlers is not None else None
+    problems.extend(expression_problems_of(tree, known))
     if problems:
         first = problems[0]
         raise DefinitionError(f"{first['element_id']}: {first['message']}", element_id=first["element_id"],
                               source=source, problems=problems)
-    used_forms = {name: forms[name] for name in sorted(_form_names(all_specs))}
     return ParsedDefinition(process_id, spec.description or process_id, bpmn_xml, used_forms,
                             content_hash(bpmn_xml, used_forms), spec, subprocess_specs)
 
@@ -201,32 +203,9 @@ def _check_service(task_spec, handlers: HandlerRegistry) -> list[dict]:
         return [{"element_id": element_id, "message": "サービスタスクに operator が指定されていません"}]
     if operator not in handlers:
         return [{"element_id": element_id, "message": f"サービス「{operator}」のハンドラが登録されていません"}]
-    problems = []
     given = task_spec.operation_params or {}
-    for parameter in handlers.get(operator).parameters:
-        if parameter.required and parameter.name not in given:
-            problems.append({"element_id": element_id,
-                             "message": f"サービス「{operator}」のパラメータ {parameter.name} がありません"})
-    for name, param in given.items():
-        problems.extend(_check_expression(element_id, param.get("value", ""), f"パラメータ {name}"))
-    return problems
-
-
-def _check_conditions(tree) -> list[dict]:
-    problems = []
-    for flow in tree.iter(f"{{{BPMN_NS}}}sequenceFlow"):
-        condition = flow.find(f"{{{BPMN_NS}}}conditionExpression")
-        if condition is not None and (condition.text or "").strip():
-            problems.extend(_check_expression(flow.get("id"), condition.text.strip(), "条件式"))
-    return problems
-
-
-def _check_expression(element_id: str, source: str, what: str) -> list[dict]:
-    try:
-        check_source(source, "eval")
-    except (SyntaxError, UnsafeExpression) as exc:
-        return [{"element_id": element_id, "message": f"{what}「{source}」を評価できません: {exc}"}]
-    return []
+    return [{"element_id": element_id, "message": f"サービス「{operator}」のパラメータ {parameter.name} がありません"}
+            for parameter in handlers.get(operator).parameters if parameter.required and parameter.name not in given]
 
 
 def _form_names(specs) -> set[str]:

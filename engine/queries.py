@@ -14,7 +14,7 @@ from engine.audit import events_of_instance, summary_of
 from engine.catalog import SpecCache, restore_workflow
 from engine.errors import InstanceNotFound, TaskNotFound
 from engine.models import AuditEvent, HumanTask, Incident, ProcessDefinition, ProcessInstance
-from engine.paths import sequence_flows, taken_flows
+from engine.paths import pruned_path_of, sequence_flows, taken_flows
 
 
 @dataclass
@@ -146,7 +146,8 @@ def _mark_diagram(detail: InstanceDetail, workflow) -> None:
     source = ready[0] if ready else latest
     detail.data = dict(source.data) if source is not None else {}
     detail.active_ids = sorted(set(detail.active_ids))
-    detail.completed_ids = sorted(set(detail.completed_ids) - set(detail.active_ids))
+    done = set(detail.completed_ids) | pruned_path_of(workflow).elements  # pruned history is done too
+    detail.completed_ids = sorted(done - set(detail.active_ids))
     detail.error_ids = sorted(set(detail.error_ids))
 
 

@@ -30,6 +30,7 @@ from engine import audit
 from engine.actor import SYSTEM, Actor
 from engine.catalog import SpecCache, active_definition, dump_workflow, message_start, restore_workflow
 from engine.db import utcnow
+from engine.definition_expressions import reset_variables
 from engine.definitions import approval_of, form_file_of, is_human
 from engine.errors import (
     DefinitionNotFound,
@@ -45,9 +46,11 @@ from engine.errors import (
     TaskNotFound,
     TaskNotOpen,
 )
+from engine.expressions import ExpressionError
 from engine.forms import coerce_form_input, secret_fields, validate_form
 from engine.models import HumanTask, Incident, InstanceStatus, ProcessDefinition, ProcessInstance, Timer
-from engine.scripting import InkanScriptEngine, RestrictedEnvironment
+from engine.pruning import prune_finished_history
+from engine.script_engine import InkanScriptEngine
 from handlers.base import HandlerError, HandlerRegistry, ServiceContext, Subject
 
 ContextFactory = Callable[..., ServiceContext]
@@ -57,6 +60,8 @@ ACTIVE = (InstanceStatus.RUNNING, InstanceStatus.WAITING)
 # A handler result may carry {"process_id": …, "data": {…}} under this key: the runner starts that process in the
 # same transaction (a flow handing over to another, e.g. 4.1.2 → 4.1.4) and puts {process_id, instance_id} back.
 FOLLOW_UP_KEY = "continue_with"
+STOPPED_WITHOUT_END = ("この事案は終了イベントに到達しないまま処理が止まりました（完了扱いにはしていません）。"
+                       "管理者に連絡してください")
 CANCEL_HOOK = "inkan.instance.cancel"  # the registry's side of cancelling an instance (optional handler)
 
 
@@ -67,6 +72,12 @@ class RunOutcome:
     next_task_id: int | None = None
     incident_id: int | None = None
     messages: list[str] = field(default_factory=list)
+
+
+class StoppedWithoutEnd(EngineError):
+    """The workflow has nothing left to run but never reached an end event: an incident, never "completed"."""
+
+    code = "stopped_without_end"
 
 
 @dataclass
@@ -87,7 +98,6 @@ class WorkflowRunner:
         self.handlers = handlers
         self.specs = specs
         self.context_factory = context_factory
-        self.environment = RestrictedEnvironment()
 
     # ---- public operations -------------------------------------------------------------------------------
     def start(self, process_id: str, actor: Actor, data: dict[str, Any] | None = None) -> RunOutcome:
@@ -234,6 +244,8 @@ class WorkflowRunner:
             instance = session.get(ProcessInstance, incident.instance_id)
             if instance.status != InstanceStatus.ERROR:
                 raise InstanceNotActive("この事案はエラー状態ではありません")
+            if not incident.task_guid:
+                raise InstanceNotActive("この障害は作業の再実行では解消できません（事案の状態を管理者が確認してください）")
             definition = session.get(ProcessDefinition, instance.definition_id)
             workflow = self._load(definition, instance)
             task = workflow.get_task_from_id(UUID(incident.task_guid))
@@ -330,15 +342,22 @@ class WorkflowRunner:
 
     # ---- running -----------------------------------------------------------------------------------------
     def _advance(self, session: Session, run: _Run, workflow: BpmnWorkflow) -> None:
-        workflow.script_engine = InkanScriptEngine(self.environment, self._service_caller(session, run))
+        workflow.script_engine = InkanScriptEngine(self._service_caller(session, run))
         try:
             workflow.do_engine_steps()
-        except EngineError:
-            raise
+        except EngineError as exc:
+            if not isinstance(exc, ExpressionError):
+                raise
+            self._note_failure(run, workflow, exc)  # a condition that cannot be evaluated: an incident
         except Exception as exc:  # noqa: BLE001 — any handler failure becomes an incident, never a lost task
-            if run.failure is None:
-                failed = next(iter(workflow.get_tasks(state=TaskState.ERROR)), None)
-                run.failure = (failed, exc, traceback.format_exc())
+            self._note_failure(run, workflow, exc)
+        _reset_variables(workflow)
+
+    @staticmethod
+    def _note_failure(run: _Run, workflow: BpmnWorkflow, exc: BaseException) -> None:
+        if run.failure is None:
+            failed = next(iter(workflow.get_tasks(state=TaskState.ERROR)), None)
+            run.failure = (failed, exc, traceback.format_exc())
 
     def _service_caller(self, session: Session, run: _Run):
         def call(task, operator_id: str, params: dict[str, Any]) -> dict:
@@ -377,6 +396,13 @@ class WorkflowRunner:
         outcome = RunOutcome(instance.id, instance.status)
         if run.failure is not None:
             outcome.incident_id = self._record_incident(session, run)
+        definition = session.get(ProcessDefinition, instance.definition_id)
+        _remove_secrets(workflow, secret_fields(self.specs.get(definition).forms))
+        if run.failure is None:
+            prune_finished_history(workflow, definition.bpmn_xml)
+            if workflow.is_completed() and _end_event(workflow) is None:
+                run.failure = (None, StoppedWithoutEnd(STOPPED_WITHOUT_END), "")
+                outcome.incident_id = self._record_incident(session, run)
         instance.state = dump_workflow(workflow)
         instance.status = _status_of(workflow, run)
         instance.updated_at = utcnow()
@@ -425,6 +451,27 @@ class WorkflowRunner:
             if next_task_id is None and actor.may_work(row.lane):
                 next_task_id = row.id
         return next_task_id
+
+
+def _reset_variables(workflow: BpmnWorkflow) -> None:
+    """A user task's resetVariables are set to null once, when the task comes up (what a preScript used to do)."""
+    for task in workflow.get_tasks(state=TaskState.READY):
+        names = reset_variables(task.task_spec)
+        if names and not task._get_internal_data("variables_reset"):
+            task.data.update(dict.fromkeys(names))
+            task._set_internal_data(variables_reset=True)
+
+
+def _remove_secrets(workflow: BpmnWorkflow, secrets: frozenset[str]) -> None:
+    """writeOnly fields (PINs) leave every task's data before the state is saved: they are used by the service
+    task that follows their form in the same unit of work, and never stored."""
+    if not secrets:
+        return
+    for task in workflow.get_tasks():
+        for name in secrets & task.data.keys():
+            del task.data[name]
+    for name in secrets & workflow.data.keys():
+        del workflow.data[name]
 
 
 def _mark_timer_fired(workflow: BpmnWorkflow, task_guid: str) -> None:

@@ -4,6 +4,10 @@ A row is broken when its hash does not match sha256(previous hash + its content)
 gap (a row was deleted), when it carries no link at all (written around the hook), or when the chain head or an
 anchor disagrees with the rows. On PostgreSQL every link is recomputed by the server in one pass (sha256() and a
 window over the previous row); elsewhere rows are streamed and hashed here.
+
+Rows, chain heads and anchors must be read from ONE snapshot: read one after another while clerks work, a head
+that moved on between two statements looks exactly like a deleted or added row. verify_snapshot opens that
+snapshot (engine.database.read_snapshot); the command, the page and the API all go through it.
 """
 
 from __future__ import annotations
@@ -12,13 +16,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from sqlalchemy import Date, DateTime, Integer, Text, cast, func, literal, select, type_coerce
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from engine.anchors import anchor_mismatch, anchors_of
 from engine.chain import GENESIS, ChainHead, ChainSpec, chained, link_hash
-from engine.database import is_postgresql
+from engine.database import is_postgresql, read_snapshot
 
-__all__ = ["ChainReport", "verify_all", "verify_chain"]
+__all__ = ["ChainReport", "verify_all", "verify_chain", "verify_snapshot"]
 
 BATCH = 20_000
 
@@ -40,7 +44,15 @@ class ChainReport:
         return self.problem is None
 
 
+def verify_snapshot(session_factory: sessionmaker[Session], *, since_anchor: bool = False) -> list[ChainReport]:
+    """Check every chain against one consistent snapshot of the database (never a false alarm from writers
+    appending during the check)."""
+    with read_snapshot(session_factory) as session:
+        return verify_all(session, since_anchor=since_anchor)
+
+
 def verify_all(session: Session, *, since_anchor: bool = False) -> list[ChainReport]:
+    """Check every chain with the caller's session: it must read one snapshot (see verify_snapshot)."""
     return [verify_chain(session, spec, since_anchor=since_anchor) for spec in chained()]
 
 

@@ -78,10 +78,15 @@ def announce(settings, registration_number: str, card_kind: str, card_number: st
                            code="card_system_unavailable") from exc
 
 
+PIN_NOT_KEPT = "入力された暗証番号は保存しないため、もう一度入力してください"
+
+
 def change_pin(ctx: ServiceContext, registration_id: int, new_pin: str, old_pin: str | None = None) -> dict:
     """5.2.4 暗証番号の変更: the resident's old PIN must match (a third miss locks it); none yet → first setting."""
     record = records.get_registration(ctx.session, registration_id)
     pepper = ctx.services.settings.pin_pepper
+    if not new_pin:  # a retry after a failure: the PIN typed was not kept (writeOnly), so it is asked again
+        return {"changed": False, "locked": False, "message": PIN_NOT_KEPT}
     if pin.pin_of(ctx.session, record) is not None:
         check = pin.verify_pin(ctx.session, record, old_pin or "", pepper)
         if not check.ok:
@@ -90,7 +95,13 @@ def change_pin(ctx: ServiceContext, registration_id: int, new_pin: str, old_pin:
 
 
 def reset_pin(ctx: ServiceContext, registration_id: int, new_pin: str) -> dict:
-    """5.2.4 暗証番号の再設定 by the clerk (forgotten or locked PIN): no old PIN, the lock is lifted."""
+    """5.2.4 暗証番号の再設定 by the clerk (forgotten or locked PIN): no old PIN, the lock is lifted.
+
+    Raises HandlerError when the PIN is missing (a retry: PINs are never kept in the instance).
+    """
+    if not new_pin:
+        raise HandlerError("入力された暗証番号は保存しないため、再実行では設定できません。事案を取り消して受け付け直してください",
+                           code="pin_not_kept")
     return _store(ctx, records.get_registration(ctx.session, registration_id), new_pin, reset=True)
 
 

@@ -81,7 +81,7 @@ def _render(session, services: HandlerServices, record: Registration, office, se
             issued_at: datetime) -> bytes:
     impression = session.get(Impression, record.impression_id)
     payload = printing.certificate_payload(serial, issued_at, record.registration_number, services.certificate_key)
-    qr = f"{services.verify_url}?{urlencode({'p': payload})}" if services.verify_url else payload
+    qr = f"{services.certificate_verify_url(office)}?{urlencode({'p': payload})}"  # a phone's camera opens it
     request = printing.CertificateRequest(record=printing_record(record),
                                           impression=printing_impression(session, impression), serial=serial,
                                           issued_at=issued_at, qr_payload=qr)

@@ -27,11 +27,12 @@ from registry.seals.models import Impression, Registration
 
 __all__ = ["OPERATORS", "close_by_event", "correct_by_event", "name_check", "undo_by_event"]
 
-NAME_MISMATCH_REASON = "氏名変更（印影が氏名を表さない）"
+NAME_MISMATCH = "（印影が氏名を表さない）"  # after the kind's label: 「氏名変更（印影が氏名を表さない）」
 # Which register fields a kind changes, for an event that arrives without its ``changes``.
 FIELDS_OF_KIND = {"move_within": ("address",), "address_renamed": ("address",), "household_change": ("household_id",),
                   "common_name_set": ("common_name",), "common_name_cleared": ("common_name",),
-                  "name_change": ("name", "kana", "old_surname")}
+                  "name_change": ("name", "kana", "old_surname"), "record_corrected": ("birth_date", "sex"),
+                  "kana_changed": ("kana",), "katakana_name_changed": ("katakana_name",)}
 
 
 def close_by_event(ctx: ServiceContext, event: dict, decision: str | None = None) -> dict:
@@ -42,7 +43,8 @@ def close_by_event(ctx: ServiceContext, event: dict, decision: str | None = None
     record = _active(ctx, event)
     if record is None or event["event_id"] in applied_event_ids(ctx.session, record):
         return {"closed": False, "registration_id": None, "message": "有効な印鑑登録がないため、抹消する原票はありません。"}
-    reason = NAME_MISMATCH_REASON if decision == "impression_mismatch" else CLOSING_KINDS[event["kind"]]
+    reason = EVENT_KINDS[event["kind"]] + NAME_MISMATCH if decision == "impression_mismatch" \
+        else CLOSING_KINDS[event["kind"]]
     close_record(ctx.session, record, reason=reason, effective=date.fromisoformat(event["effective_date"]),
                  event_id=event["event_id"], operator=ctx.actor, instance_id=ctx.instance_id)
     ctx.name_subject(record)
@@ -68,7 +70,8 @@ def correct_by_event(ctx: ServiceContext, event: dict) -> dict:
 
 
 def name_check(ctx: ServiceContext, event: dict) -> dict:
-    """4.3.2 氏名変更: the registered impression beside the old and new names, for the バックヤード's decision."""
+    """4.3.2 氏名変更 / カタカナ表記の変更: the registered impression beside the old and new names (and カタカナ表記),
+    for the バックヤード's decision."""
     record = _active(ctx, event)
     if record is None:
         return {"active": False, "message": "有効な印鑑登録がありません。"}
@@ -80,6 +83,7 @@ def name_check(ctx: ServiceContext, event: dict) -> dict:
             "new_name": (change.get("name") or {}).get("after") or record.name,
             "old_kana": (change.get("kana") or {}).get("before") or record.kana,
             "new_kana": (change.get("kana") or {}).get("after") or record.kana,
+            **_katakana(change, record), "label": EVENT_KINDS.get(event.get("kind"), "氏名変更"),
             "impression_blob_id": impression.image_blob, "mm_per_px": impression.mm_per_px}
 
 
@@ -100,6 +104,14 @@ def undo_by_event(ctx: ServiceContext, event: dict) -> dict:
     ctx.name_subject(record)
     return {"done": True, "registration_id": record.id, "registration_number": record.registration_number,
             "message": f"登録番号 {record.registration_number} を回復しました（{EVENT_KINDS['cancellation']}）。"}
+
+
+def _katakana(change: dict, record: Registration) -> dict:
+    """The カタカナ表記 before and after, when the event changes it."""
+    if "katakana_name" not in change:
+        return {}
+    return {"old_katakana_name": change["katakana_name"].get("before") or record.katakana_name,
+            "new_katakana_name": change["katakana_name"].get("after")}
 
 
 def _active(ctx: ServiceContext, event: dict) -> Registration | None:

@@ -18,13 +18,17 @@ from registry.seals import records
 from registry.seals.changes import applied_event_ids, closed_by_event
 from registry.seals.models import Registration
 
-__all__ = ["CLOSING_KINDS", "CORRECTING_KINDS", "EventDecision", "triage"]
+__all__ = ["CLOSING_KINDS", "CORRECTING_KINDS", "MESSAGE_OF_KIND", "EventDecision", "triage"]
 
 # kind → the 抹消 reason written on the 除票 (後見開始 is 4.2.1's reason)
 CLOSING_KINDS = {"move_out": "転出", "death": "死亡", "removal_by_office": "職権消除",
                  "guardianship_started": "後見開始"}
 CORRECTING_KINDS = ("move_within", "address_renamed", "household_change", "common_name_set",
-                    "common_name_cleared", "name_change")
+                    "common_name_cleared", "name_change", "record_corrected", "kana_changed", "katakana_name_changed")
+# kind → the 4.3.2 start event's message when it is not ``juki.<kind>``: a 振り仮名 change is corrected like a
+# 記載事項の修正; a カタカナ表記 change goes to the バックヤード's impression check like a 氏名変更, because a foreign
+# resident's seal may show the カタカナ表記.
+MESSAGE_OF_KIND = {"kana_changed": "record_corrected", "katakana_name_changed": "name_change"}
 RESTORABLE_KINDS = ("move_out", "death")  # 異動の取消し of these restores the record
 ARRIVAL_KINDS = ("move_in", "special_move_in", "birth")
 
@@ -117,4 +121,4 @@ def _start(event: ResidentEvent, record: Registration, *, action: str | None = N
         "registration_number": record.registration_number, "action": action,
         "cancelled_kind": cancelled.kind if cancelled else None}
     return EventDecision(STARTED, f"{event.label}（異動日 {event.effective_date}）により業務を開始しました。",
-                         f"juki.{event.kind}", payload)
+                         f"juki.{MESSAGE_OF_KIND.get(event.kind, event.kind)}", payload)

@@ -13,6 +13,8 @@ from registry.seals.numbering import NumberFormat
 from registry.settings.store import Municipality, current_municipality
 
 JST = timezone(timedelta(hours=9), "JST")
+# Where `inkan serve` answers by default: the certificates' QR codes open this until an admin sets the public URL.
+DEFAULT_VERIFY_URL = "http://127.0.0.1:8000/verify"
 
 
 @dataclass(frozen=True)
@@ -22,6 +24,7 @@ class OfficeSettings:
     mayor_name: str = "見本　太郎"
     section: str = "市民課"
     contact: str = "〒100-0001 見本市中央一丁目1番1号　電話 0120-000-000"
+    verify_url: str = DEFAULT_VERIFY_URL
 
 
 @dataclass(frozen=True)
@@ -58,14 +61,20 @@ class HandlerServices:
     # engine.audit.record, wired in one place: (session, actor, kind, *, instance_id, title, summary)
     audit: Callable[..., None] | None = None
     certificate_key: bytes = b""  # HMAC key of the certificates' QR payloads
-    verify_url: str | None = None  # the public /verify page; set, the QR code holds「<url>?p=<payload>」
+    verify_url: str | None = None  # INKAN_CERTIFICATE_VERIFY_URL: when set, overrides the settings' /verify URL
 
     def office(self, session: Session) -> Municipality:
         """The municipality settings in force now: the newest saved version, else the configured defaults."""
         office = self.settings.office
         defaults = Municipality(municipality=office.municipality, mayor_title=office.mayor_title,
-                                mayor_name=office.mayor_name, section=office.section, contact=office.contact)
+                                mayor_name=office.mayor_name, section=office.section, contact=office.contact,
+                                verify_url=office.verify_url)
         return current_municipality(session, defaults)
+
+    def certificate_verify_url(self, office: Municipality) -> str:
+        """The /verify page a certificate's QR code opens: INKAN_CERTIFICATE_VERIFY_URL, else the settings'
+        証明書確認ページのURL, else the configured default (versions saved before the setting existed)."""
+        return self.verify_url or office.verify_url or self.settings.office.verify_url
 
     def record_audit(self, session: Session, actor: Any, kind: str, **details: Any) -> None:
         """Add an audit event to the caller's unit of work; raise RuntimeError when no audit sink is wired."""

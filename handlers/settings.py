@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from dataclasses import replace
 from typing import Any
+from urllib.parse import urlsplit
 
 from PIL import Image, UnidentifiedImageError
 
@@ -14,11 +15,15 @@ from handlers.services import HandlerServices
 from registry.blobs.store import put_blob
 from registry.settings.store import Municipality, save_municipality
 
-__all__ = ["LABELS", "SettingsInvalid", "save_settings", "seed_settings"]
+__all__ = ["LABELS", "SettingsInvalid", "is_loopback_url", "save_settings", "seed_settings", "verify_url_problem"]
 
 LABELS = {"municipality": "市区町村名", "mayor_title": "市長の職名", "mayor_name": "市長の氏名",
-          "section": "担当課", "contact": "連絡先", "office_seal_blob": "公印の画像", "show_sex": "証明書に性別を表示"}
-MAX_CHARS = {"municipality": 40, "mayor_title": 40, "mayor_name": 40, "section": 40, "contact": 200}
+          "section": "担当課", "contact": "連絡先", "office_seal_blob": "公印の画像", "show_sex": "証明書に性別を表示",
+          "verify_url": "証明書確認ページのURL"}
+MAX_CHARS = {"municipality": 40, "mayor_title": 40, "mayor_name": 40, "section": 40, "contact": 200,
+             "verify_url": 100}
+OPTIONAL = frozenset({"verify_url"})  # empty: the configured default
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 MAX_SEAL_BYTES = 2 * 1024 * 1024
 SEAL_PX = (64, 3000)
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -49,8 +54,8 @@ def save_settings(session, services: HandlerServices, texts: dict[str, str], *, 
     seal_blob = current.office_seal_blob
     if seal_png is not None:
         seal_blob = put_blob(session, seal_png, "image/png", filename="office_seal.png", created_by=actor.username)
-    wanted = replace(current, **{k: texts[k].strip() for k in MAX_CHARS}, show_sex=show_sex,
-                     office_seal_blob=seal_blob)
+    values = {k: (texts.get(k) or "").strip() or None for k in MAX_CHARS}
+    wanted = replace(current, **values, show_sex=show_sex, office_seal_blob=seal_blob)
     changes = {k: {"before": v, "after": wanted.values()[k]} for k, v in current.values().items()
                if wanted.values()[k] != v}
     if not changes:
@@ -99,6 +104,36 @@ def seal_problem(png: bytes) -> str | None:
     return None
 
 
+def verify_url_problem(url: str) -> str | None:
+    """Why ``url`` cannot be the 証明書確認ページのURL, or None: https (http only on this computer), a host, no
+    credentials, query or fragment (the check's ?p=… is appended), printable ASCII only."""
+    if any(not 0x21 <= ord(char) <= 0x7E for char in url):
+        return "証明書確認ページのURLに空白や全角文字は使えません（半角英数字で入力してください）"
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a bad port
+    except ValueError:
+        return "証明書確認ページのURLの形式が正しくありません"
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        return "証明書確認ページのURLは https:// で始まるURLにしてください"
+    if parts.scheme == "http" and parts.hostname not in LOOPBACK_HOSTS:
+        return ("http:// はこのコンピュータでの試用（127.0.0.1 / localhost）に限ります。"
+                "公開する確認ページのURLは https:// で始めてください")
+    if parts.username or parts.password:
+        return "証明書確認ページのURLに利用者名やパスワードを含めないでください"
+    if "?" in url or "#" in url:
+        return "証明書確認ページのURLに ? や # は含めないでください（確認する内容は自動で付け加えます）"
+    return None
+
+
+def is_loopback_url(url: str) -> bool:
+    """True when ``url`` only opens on this computer (127.0.0.1 / localhost): not from a phone."""
+    try:
+        return urlsplit(url).hostname in LOOPBACK_HOSTS
+    except ValueError:
+        return False
+
+
 def _text_errors(texts: dict[str, str]) -> dict[str, str]:
     errors = {}
     fonts = printing.default_fonts()
@@ -106,11 +141,15 @@ def _text_errors(texts: dict[str, str]) -> dict[str, str]:
         value = (texts.get(field) or "").strip()
         label = LABELS[field]
         if not value:
-            errors[field] = f"{label}を入力してください"
+            if field not in OPTIONAL:
+                errors[field] = f"{label}を入力してください"
         elif len(value) > limit:
             errors[field] = f"{label}は{limit}文字以内で入力してください"
         elif any(ord(c) < 0x20 for c in value):
             errors[field] = f"{label}に改行や制御文字は使えません"
+        elif field == "verify_url":
+            if problem := verify_url_problem(value):
+                errors[field] = problem
         else:
             try:
                 printing.check_printable(value, label, fonts)

@@ -4,7 +4,8 @@ The registry never owns personal data; it reads residents through a ``JukiClient
 implements it over the ``juki_sim_*`` tables, filled by ``seed_population`` for development and demos, and
 changed by ``juki.changes`` / ``juki.arrivals`` (each change logged with its ``ResidentEvent``); ``juki.http``
 implements it against an external register (docs/juki/openapi.yaml), ``juki.server`` serves the simulator by
-that contract, and ``juki.jlis`` answers 5.4 certificate checks.
+that contract, and ``juki.jlis`` answers 5.4 certificate checks. ``juki.linkage`` takes the register's changes
+in the standard's way (pull the change feed, read change files, or accept pushes) and says how current that is.
 """
 
 from juki.client import ChangeFeed, JukiClient, Resident, ResidentQuery, require_resident

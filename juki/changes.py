@@ -37,7 +37,8 @@ __all__ = [
 CREATION_KINDS = ("move_in", "special_move_in", "birth")
 FIELD_LABELS = {"name": "氏名", "kana": "カナ", "address": "住所", "household_id": "世帯番号",
                 "relationship": "続柄", "status": "状態", "status_date": "異動日", "common_name": "通称",
-                "old_surname": "旧氏", "lacks_capacity": "意思能力"}
+                "old_surname": "旧氏", "lacks_capacity": "意思能力", "birth_date": "生年月日", "sex": "性別",
+                "katakana_name": "カタカナ表記"}
 _KANA = re.compile(r"^[\u30a0-\u30ff\u3000 ]+$")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -262,11 +263,11 @@ def text_value(value: str | None, label: str, max_length: int) -> str:
     return text
 
 
-def kana_value(value: str | None) -> str:
+def kana_value(value: str | None, label: str = "カナ") -> str:
     """カナ in full-width katakana (ひらがな accepted), 氏 and 名 separated by a full-width space."""
     text = hiragana_to_katakana(unicodedata.normalize("NFKC", (value or "").strip())).replace(" ", "\u3000")
     if not text or not _KANA.match(text) or len(text) > 100:
-        raise InvalidChange("カナは全角カタカナで入力してください（例: ヤマダ　タロウ）。")
+        raise InvalidChange(f"{label}は全角カタカナで入力してください（例: ヤマダ　タロウ）。")
     return text
 
 
@@ -277,7 +278,7 @@ def plain(value: Any) -> Any:
 
 def typed(name: str, value: Any) -> Any:
     """An event value back as the column's type."""
-    if name == "status_date" and isinstance(value, str):
+    if name in ("status_date", "birth_date") and isinstance(value, str):
         return date.fromisoformat(value)
     if name == "lacks_capacity":
         return bool(value)

@@ -1,4 +1,5 @@
-"""Declarative base of the simulated register's tables (kept apart from the registry's own metadata).
+"""Declarative base of the simulated register's tables and of the linkage's cursors and change files (kept apart
+from the registry's own metadata).
 
 The naming convention is the standard Alembic one, so constraint names stay stable across migrations.
 """
@@ -16,6 +17,6 @@ NAMING_CONVENTION = {
 
 
 class Base(DeclarativeBase):
-    """Base of the ``juki_sim_*`` tables; ``Base.metadata`` creates only the simulator's schema."""
+    """Base of the ``juki_sim_*`` and ``juki_linkage_*`` tables; ``Base.metadata`` creates only this package's schema."""
 
     metadata = MetaData(naming_convention=NAMING_CONVENTION)

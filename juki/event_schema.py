@@ -15,6 +15,7 @@ from typing import Any
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import ValidationError
 
+from juki.client import SEXES
 from juki.errors import InvalidQuery
 from juki.events import CHANGE_FIELDS, EVENT_KINDS
 
@@ -22,6 +23,7 @@ __all__ = ["EVENT_ID", "EVENT_SCHEMAS", "FIELD_SCHEMAS", "KIND_FIELDS", "RESIDEN
            "validate_event"]
 
 ONE_LINE = r"^[^\x00-\x1f\x7f]*$"  # no control characters (no NUL, newline, tab)
+KANA = r"^[\u30a0-\u30ff\u3000 ]+$"  # full-width katakana, 氏 and 名 separated by a space
 DATE = {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
 EVENT_ID = {"type": "string", "minLength": 1, "maxLength": 100, "pattern": r"^[!-~]+$",
             "description": "印字可能なASCII文字（空白なし）100文字以内"}
@@ -39,7 +41,7 @@ def _text(max_length: int, pattern: str = ONE_LINE) -> dict:
 # Each field's value (the register's column widths: juki/models.py; the 原票 holds at least as much).
 FIELD_SCHEMAS: dict[str, dict] = {
     "name": _text(100),
-    "kana": _text(100, r"^[\u30a0-\u30ff\u3000 ]+$"),
+    "kana": _text(100, KANA),
     "address": _text(200),
     "household_id": _text(20, r"^[0-9A-Za-z-]+$"),
     "relationship": _text(20),
@@ -48,8 +50,11 @@ FIELD_SCHEMAS: dict[str, dict] = {
     "common_name": _text(100),
     "old_surname": _text(50),
     "lacks_capacity": {"type": "boolean"},
+    "birth_date": DATE,
+    "sex": {"type": "string", "enum": list(SEXES)},
+    "katakana_name": _text(100, KANA),
 }
-NULLABLE_AFTER = ("status_date", "common_name", "old_surname")  # a value the register may clear
+NULLABLE_AFTER = ("status_date", "common_name", "old_surname", "katakana_name")  # values the register may clear
 _ARRIVAL = ("move_in", "special_move_in", "birth")
 _LEAVING = ("move_out", "death", "removal_by_office")
 # Which fields each kind may carry in ``changes`` (a cancellation undoes any of them; an arrival announces all).
@@ -63,12 +68,16 @@ KIND_FIELDS: dict[str, tuple[str, ...]] = {
     "common_name_cleared": ("common_name",),
     "household_change": ("household_id", "relationship", "address"),
     "guardianship_started": ("lacks_capacity",),
+    "record_corrected": ("birth_date", "sex"),
+    "kana_changed": ("kana",),
+    "katakana_name_changed": ("katakana_name",),
 }
 LABELS = {"event_id": "通知ID", "kind": "異動の種類", "resident_id": "住民ID", "effective_date": "異動日",
           "recorded_at": "記録日時", "changes": "変更内容", "cancels_event_id": "取り消す通知ID",
           "name": "氏名", "kana": "カナ", "address": "住所", "household_id": "世帯番号", "relationship": "続柄",
           "status": "状態", "status_date": "状態の日付", "common_name": "通称", "old_surname": "旧氏",
-          "lacks_capacity": "意思能力", "before": "変更前", "after": "変更後"}
+          "lacks_capacity": "意思能力", "birth_date": "生年月日", "sex": "性別", "katakana_name": "カタカナ表記",
+          "before": "変更前", "after": "変更後"}
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 

@@ -30,11 +30,14 @@ EVENT_KINDS: dict[str, str] = {
     "household_change": "世帯変更",
     "guardianship_started": "後見開始の通知",
     "cancellation": "異動の取消し",
+    "record_corrected": "記載事項の修正",  # 職権修正 of 生年月日 / 性別 (e.g. after a 戸籍 correction)
+    "kana_changed": "振り仮名の変更",  # 氏名の振り仮名 (カナ)
+    "katakana_name_changed": "カタカナ表記の変更",  # a foreign resident's 氏名のカタカナ表記
 }
 
 # Fields a change may carry in ``changes`` as {"before": …, "after": …}
 CHANGE_FIELDS = ("name", "kana", "address", "household_id", "relationship", "status", "status_date",
-                 "common_name", "old_surname", "lacks_capacity")
+                 "common_name", "old_surname", "lacks_capacity", "birth_date", "sex", "katakana_name")
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,9 @@
-"""Printed documents of the seal registry: plain records and bytes in, PDF bytes out (reportlab)."""
+"""Printed documents of the seal registry: plain records and bytes in, PDF/A-2b bytes out (reportlab)."""
 
 from printing.card import CARD_SIZE, registration_card
 from printing.certificate import ATTESTATION, certificate, certificates_batch
 from printing.closed import closed_record_sheet
+from printing.combine import combined_document
 from printing.confirmation import confirmation_sheet
 from printing.deletion import deletion_notice
 from printing.documents import (
@@ -43,6 +44,7 @@ __all__ = [
     "certificates_batch",
     "check_printable",
     "closed_record_sheet",
+    "combined_document",
     "confirmation_sheet",
     "default_fonts",
     "deletion_notice",

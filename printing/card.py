@@ -35,9 +35,12 @@ def registration_card(
         )
     fonts, names = fonts_for((("市区町村名", office.municipality), ("市長の職名", office.mayor_title)), fonts)
     setup = PageSetup(
-        title=TITLE, author=office.municipality, subject=f"{TITLE}（登録番号 {registration_number}）"
+        title=TITLE,
+        author=office.municipality,
+        subject=f"{TITLE}（登録番号 {registration_number}）",
+        dated=issued_on,
     )
-    canvas, buffer = start_pdf(setup, CARD_SIZE)
+    canvas, buffer = start_pdf(setup, names, CARD_SIZE)
     width, height = CARD_SIZE
     canvas.setStrokeColor(RULE)
     canvas.setLineWidth(0.6)

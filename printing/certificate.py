@@ -86,9 +86,10 @@ def certificates_batch(
         title=TITLE,
         author=office.issuer,
         subject=f"{FUNCTION_ID} {TITLE}（{len(requests)}通、先頭 証明書番号 {first.serial}）",
+        dated=max(request.issued_at for request in requests),
     )
     with binary_streams():
-        canvas = open_canvas(buffer, setup)
+        canvas = open_canvas(buffer, setup, names)
         _reserve_fixed_text(canvas, names, office)
         for request in requests:
             _draw_certificate(canvas, names, request, office, seal, show_sex)

@@ -11,12 +11,22 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, Paragraph, Spacer, Table
 
 from printing.documents import Closure, HistoryLine, Impression, Office, RegistrationRecord
 from printing.fonts import FontNames, FontSet, check_printable, default_fonts, register_fonts
 from printing.impression import ImpressionBox
-from printing.layout import ALERT, LABEL_FILL, RULE, PageSetup, build_pdf, make_styles, para, wareki_datetime
+from printing.layout import (
+    ALERT,
+    LABEL_FILL,
+    RULE,
+    PageSetup,
+    build_pdf,
+    make_styles,
+    para,
+    styled_table,
+    wareki_datetime,
+)
 from printing.wareki import to_wareki
 
 FUNCTION_ID = "4.1.2.2"
@@ -78,6 +88,7 @@ def record_sheet(
         title=title,
         author=office.issuer,
         subject=f"{function_id} {title}出力（登録番号 {record.registration_number}）",
+        dated=issued_at,
     )
     draw = partial(
         _draw_page,
@@ -88,7 +99,7 @@ def record_sheet(
         reprint=reprint_reason is not None,
         title=title,
     )
-    return build_pdf(setup, story, draw)
+    return build_pdf(setup, story, draw, names)
 
 
 def _texts_to_print(
@@ -139,34 +150,32 @@ def _heading(
     heading = Paragraph(f"{title}<font size=8>（{function_id}）</font>", styles["title"])
     stamp: Flowable | str = _stamp("再発行", styles) if reprint_reason is not None else ""
     closed_stamp: Flowable | str = _stamp("除　票", styles, size=20, width=30) if closed else ""
-    top = Table([[closed_stamp, heading, stamp]], colWidths=[35 * mm, 110 * mm, 35 * mm])
-    top.setStyle(
-        TableStyle(
-            [
-                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-                ("ALIGN", (2, 0), (2, 0), "RIGHT"),
-                ("LEFTPADDING", (0, 0), (0, 0), 0),
-            ]
-        )
+    font = styles["body"].fontName
+    top = styled_table(
+        [[closed_stamp, heading, stamp]],
+        font,
+        [
+            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+            ("ALIGN", (2, 0), (2, 0), "RIGHT"),
+            ("LEFTPADDING", (0, 0), (0, 0), 0),
+        ],
+        colWidths=[35 * mm, 110 * mm, 35 * mm],
     )
-    info = Table(
+    info = styled_table(
         [
             [
                 para(f"{office.municipality}　{office.section}", styles["body"]),
                 para(f"出力日時　{wareki_datetime(issued_at)}", styles["small_right"]),
             ]
         ],
+        font,
+        [
+            ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
+            ("LINEBELOW", (0, 0), (-1, 0), 1, RULE),
+            ("LEFTPADDING", (0, 0), (-1, -1), 0),
+            ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+        ],
         colWidths=[90 * mm, 90 * mm],
-    )
-    info.setStyle(
-        TableStyle(
-            [
-                ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
-                ("LINEBELOW", (0, 0), (-1, 0), 1, RULE),
-                ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-            ]
-        )
     )
     flowables: list[Flowable] = [top, Spacer(0, 2 * mm), info]
     if reprint_reason is not None:
@@ -177,11 +186,13 @@ def _heading(
 def _stamp(text: str, styles: Styles, size: float = 14, width: float = 26) -> Table:
     """A red boxed mark such as 「再発行」 or 「除票」."""
     style = ParagraphStyle("stamp", parent=styles["alert"], fontSize=size, leading=size + 2, alignment=1)
-    stamp = Table([[para(text, style)]], colWidths=[width * mm], rowHeights=[(size * 0.45 + 4) * mm])
-    stamp.setStyle(
-        TableStyle([("BOX", (0, 0), (-1, -1), 1.5, ALERT), ("VALIGN", (0, 0), (-1, -1), "MIDDLE")])
+    return styled_table(
+        [[para(text, style)]],
+        style.fontName,
+        [("BOX", (0, 0), (-1, -1), 1.5, ALERT), ("VALIGN", (0, 0), (-1, -1), "MIDDLE")],
+        colWidths=[width * mm],
+        rowHeights=[(size * 0.45 + 4) * mm],
     )
-    return stamp
 
 
 def _record_block(
@@ -199,34 +210,33 @@ def _record_block(
             ("除票事由", para(closure.reason, styles["alert"])),
         ]
     rows = [[para(label, styles["label"]), value] for label, value in pairs]
-    table = Table(rows, colWidths=[37 * mm, 90 * mm])
-    table.setStyle(
-        TableStyle(
-            [
-                ("GRID", (0, 0), (-1, -1), 0.5, RULE),
-                ("BOX", (0, 0), (-1, -1), 0.8, RULE),
-                ("BACKGROUND", (0, 0), (0, -1), LABEL_FILL),
-                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-                ("TOPPADDING", (0, 0), (-1, -1), 3.5),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 3.5),
-            ]
-        )
+    table = styled_table(
+        rows,
+        names.mincho,
+        [
+            ("GRID", (0, 0), (-1, -1), 0.5, RULE),
+            ("BOX", (0, 0), (-1, -1), 0.8, RULE),
+            ("BACKGROUND", (0, 0), (0, -1), LABEL_FILL),
+            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+            ("TOPPADDING", (0, 0), (-1, -1), 3.5),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 3.5),
+        ],
+        colWidths=[37 * mm, 90 * mm],
     )
     box = ImpressionBox(impression, names, title="登録印影")
-    block = Table([[table, box]], colWidths=[127 * mm, 53 * mm])
-    block.setStyle(
-        TableStyle(
-            [
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("ALIGN", (1, 0), (1, 0), "RIGHT"),
-                ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-                ("TOPPADDING", (0, 0), (-1, -1), 0),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
-            ]
-        )
+    return styled_table(
+        [[table, box]],
+        names.mincho,
+        [
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("ALIGN", (1, 0), (1, 0), "RIGHT"),
+            ("LEFTPADDING", (0, 0), (-1, -1), 0),
+            ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+            ("TOPPADDING", (0, 0), (-1, -1), 0),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+        ],
+        colWidths=[127 * mm, 53 * mm],
     )
-    return block
 
 
 def _record_rows(record: RegistrationRecord, styles: Styles) -> list[tuple[str, Flowable | list[Flowable]]]:
@@ -292,8 +302,13 @@ def _history_section(history: Sequence[HistoryLine], styles: Styles) -> list[Flo
     if not rows:
         rows = [[para("（異動履歴はありません）", cell), "", "", "", ""]]
         commands.append(("SPAN", (0, 1), (-1, 1)))
-    table = Table([header, *rows], colWidths=[width * mm for _, width in _HISTORY_COLUMNS], repeatRows=1)
-    table.setStyle(TableStyle(commands))
+    table = styled_table(
+        [header, *rows],
+        cell.fontName,
+        commands,
+        colWidths=[width * mm for _, width in _HISTORY_COLUMNS],
+        repeatRows=1,
+    )
     return [para(f"異動履歴（全{len(history)}件）", styles["heading"]), table]
 
 

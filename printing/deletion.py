@@ -42,8 +42,9 @@ def deletion_notice(
         title=TITLE,
         author=office.issuer,
         subject=f"{TITLE}（登録番号 {notice.registration_number}）",
+        dated=issued_on,
     )
-    canvas, buffer = start_pdf(setup)
+    canvas, buffer = start_pdf(setup, names)
     draw_address_block(canvas, names, notice.addressee, _HEIGHT)
     draw_issuer(canvas, names, office, _WIDTH - _LEFT, _HEIGHT - 20 * mm, to_wareki(issued_on))
     canvas.setFont(names.gothic, 18)

@@ -47,8 +47,9 @@ def inquiry_letter(
         title=TITLE,
         author=office.issuer,
         subject=f"{FUNCTION_ID} {TITLE}（照会番号 {inquiry.inquiry_number}）",
+        dated=issued_on,
     )
-    canvas, buffer = start_pdf(setup)
+    canvas, buffer = start_pdf(setup, names)
     _draw_letter(canvas, names, inquiry, office, issued_on)
     _draw_cut_line(canvas, names)
     _draw_answer(canvas, names, inquiry, office)

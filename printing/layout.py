@@ -15,9 +15,10 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph
+from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph, Table, TableStyle
 
 from printing.fonts import FontNames
+from printing.pdfa import CREATOR, ArchivalCanvas, Dated
 from printing.wareki import to_wareki
 
 PageDrawer = Callable[[Canvas, int, int], None]
@@ -29,11 +30,12 @@ ALERT = colors.Color(0.75, 0.05, 0.05)
 
 @dataclass(frozen=True)
 class PageSetup:
-    """Margins (points) of an A4 portrait page and the document metadata."""
+    """Margins (points) of an A4 portrait page and the document metadata (``dated``: issue time or date)."""
 
     title: str
     author: str
     subject: str
+    dated: Dated
     left: float = 15 * mm
     right: float = 15 * mm
     top: float = 24 * mm
@@ -67,17 +69,26 @@ def para(text: str, style: ParagraphStyle) -> Paragraph:
     return Paragraph(markup, style)
 
 
+def styled_table(rows: Sequence[Sequence[Any]], font: str, commands: Sequence[tuple], **kwargs: Any) -> Table:
+    """A Table styled with ``commands``; its own cell font is ``font`` (embedded), never reportlab's Helvetica."""
+    table = Table(rows, **kwargs)
+    table.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), font), *commands]))
+    return table
+
+
 def wareki_datetime(moment: datetime) -> str:
     """Format a timestamp as 「令和7年11月22日 14:05」; raises PrintingError before Meiji."""
     return f"{to_wareki(moment.date())} {moment:%H:%M}"
 
 
-def numbered_canvas(draw_page: PageDrawer) -> type[Canvas]:
-    """Return a Canvas class that calls ``draw_page(canvas, page, total)`` on every page before saving."""
+def numbered_canvas(draw_page: PageDrawer, setup: PageSetup, base_font: str) -> type[Canvas]:
+    """Return a PDF/A canvas class that calls ``draw_page(canvas, page, total)`` on every page before saving."""
 
-    class NumberedCanvas(Canvas):
+    class NumberedCanvas(ArchivalCanvas):
+        dated = setup.dated
+
         def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, **kwargs)
+            super().__init__(*args, base_font=base_font, **kwargs)
             self._page_states: list[dict[str, Any]] = []
 
         def showPage(self) -> None:  # reportlab API name
@@ -90,13 +101,13 @@ def numbered_canvas(draw_page: PageDrawer) -> type[Canvas]:
                 self.__dict__.update(state)
                 draw_page(self, self._pageNumber, total)
                 Canvas.showPage(self)
-            Canvas.save(self)
+            super().save()
 
     return NumberedCanvas
 
 
-def build_pdf(setup: PageSetup, story: Sequence[Flowable], draw_page: PageDrawer) -> bytes:
-    """Lay out ``story`` on A4 portrait pages, calling ``draw_page`` for headers/footers; return PDF bytes."""
+def build_pdf(setup: PageSetup, story: Sequence[Flowable], draw_page: PageDrawer, names: FontNames) -> bytes:
+    """Lay out ``story`` on A4 portrait pages, calling ``draw_page`` for headers/footers; return PDF/A bytes."""
     buffer = BytesIO()
     doc = BaseDocTemplate(
         buffer,
@@ -108,9 +119,10 @@ def build_pdf(setup: PageSetup, story: Sequence[Flowable], draw_page: PageDrawer
         title=setup.title,
         author=setup.author,
         subject=setup.subject,
-        creator="印鑑登録システム",
+        creator=CREATOR,
         lang="ja-JP",
         invariant=1,
+        initialFontName=names.mincho,
     )
     frame = Frame(
         doc.leftMargin,
@@ -124,5 +136,5 @@ def build_pdf(setup: PageSetup, story: Sequence[Flowable], draw_page: PageDrawer
         bottomPadding=0,
     )
     doc.addPageTemplates([PageTemplate(id="page", frames=[frame])])
-    doc.build(list(story), canvasmaker=numbered_canvas(draw_page))
+    doc.build(list(story), canvasmaker=numbered_canvas(draw_page, setup, names.mincho))
     return buffer.getvalue()

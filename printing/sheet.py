@@ -16,6 +16,7 @@ from reportlab.pdfgen.canvas import Canvas
 from printing.documents import Addressee, Office
 from printing.fonts import FontNames
 from printing.layout import LABEL_FILL, RULE, PageSetup
+from printing.pdfa import ArchivalCanvas
 
 # 長形3号 window envelope: the window sits about 23 mm from the left and 14 mm from the top of the sheet.
 WINDOW_LEFT = 23 * mm
@@ -47,20 +48,25 @@ def binary_streams() -> Iterator[None]:
 _NO_LINE_START = frozenset("、。，．）」』】・ー")  # kinsoku: hang these at the line end instead
 
 
-def open_canvas(buffer: BytesIO, setup: PageSetup, pagesize: tuple[float, float] = A4) -> Canvas:
-    """A deterministic (invariant) canvas with the document metadata set."""
-    canvas = Canvas(buffer, pagesize=pagesize, invariant=1, lang="ja-JP", pageCompression=1)
+def open_canvas(
+    buffer: BytesIO, setup: PageSetup, names: FontNames, pagesize: tuple[float, float] = A4
+) -> Canvas:
+    """A deterministic PDF/A canvas with the document metadata set (``names.mincho`` as its initial font)."""
+    canvas = ArchivalCanvas(
+        buffer, pagesize=pagesize, pageCompression=1, base_font=names.mincho, dated=setup.dated
+    )
     canvas.setTitle(setup.title)
     canvas.setAuthor(setup.author)
     canvas.setSubject(setup.subject)
-    canvas.setCreator("印鑑登録システム")
     return canvas
 
 
-def start_pdf(setup: PageSetup, pagesize: tuple[float, float] = A4) -> tuple[Canvas, BytesIO]:
+def start_pdf(
+    setup: PageSetup, names: FontNames, pagesize: tuple[float, float] = A4
+) -> tuple[Canvas, BytesIO]:
     """A canvas writing into a new in-memory buffer."""
     buffer = BytesIO()
-    return open_canvas(buffer, setup, pagesize), buffer
+    return open_canvas(buffer, setup, names, pagesize), buffer
 
 
 def finish_pdf(canvas: Canvas, buffer: BytesIO) -> bytes:

@@ -16,6 +16,10 @@ missing=()
 for pkg in "${apt_packages[@]}"; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
 done
+# inkan backup / restore on PostgreSQL use the server's own tools (the distribution's client matches its server)
+if (( want_test )) && ! { command -v pg_dump && command -v pg_restore && command -v psql; } >/dev/null 2>&1; then
+  missing+=(postgresql-client)
+fi
 if (( ${#missing[@]} )); then
   echo "==> system packages: ${missing[*]}"
   SUDO=""

@@ -8,6 +8,7 @@ from flask import Flask
 
 from webui.config import load_config
 from webui.extensions import csrf, login_manager
+from webui.request_log import register_request_log
 from webui.wiring import build_product
 
 __all__ = ["create_app"]
@@ -18,6 +19,7 @@ def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     load_config(app, config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    register_request_log(app)  # first: its timer starts before, and its line is written after, everything else
     from webui.audit.chains import install_chains
 
     install_chains()  # hash-chain registry history rows too (webui/audit/chains.py)

@@ -11,11 +11,11 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from engine.anchors import anchor_line, write_anchors
-from engine.verify import verify_all
+from engine.verify import ChainReport, verify_snapshot
 from webui.templating import JST
 from webui.wiring import product
 
-__all__ = ["audit", "anchor_file"]
+__all__ = ["anchor_file", "audit", "print_reports"]
 
 
 @click.group("audit")
@@ -28,16 +28,19 @@ def audit() -> None:
 @with_appcontext
 def verify_command(since_anchor: bool) -> None:
     """監査記録・異動履歴・閲覧記録のハッシュ連鎖を検証し、最初の不整合の行を示す。"""
-    with product().session_factory() as session:
-        reports = verify_all(session, since_anchor=since_anchor)
+    if not print_reports(verify_snapshot(product().session_factory, since_anchor=since_anchor)):
+        sys.exit(1)
+
+
+def print_reports(reports: list[ChainReport]) -> bool:
+    """One line per chain (problems on stderr); True when every chain is whole."""
     for report in reports:
         if report.ok:
             click.echo(f"{report.name}: 正常（{report.rows} 行、先頭 {report.head_seq} {report.head_hash[:16]}…）")
         else:
             click.echo(f"{report.name}: 不整合 — 行 id={report.broken_id}（連番 {report.broken_seq}）: "
                        f"{report.problem}", err=True)
-    if not all(report.ok for report in reports):
-        sys.exit(1)
+    return all(report.ok for report in reports)
 
 
 @audit.command("anchor")

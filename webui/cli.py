@@ -17,6 +17,7 @@ from registry.staff import accounts
 from registry.staff.models import ROLES
 from webui import schema
 from webui.audit_cli import audit
+from webui.backup_cli import backup_command, restore_command
 from webui.config import ConfigurationError
 from webui.definitions_cli import definitions
 from webui.print_cli import print_group
@@ -38,7 +39,7 @@ def main() -> None:
 
 
 def register_cli(app: Flask) -> None:
-    for command in (init_command, serve_command, worker_command, users):
+    for command in (init_command, serve_command, worker_command, users, backup_command, restore_command):
         app.cli.add_command(command)
     app.cli.add_command(seal)
     app.cli.add_command(print_group)
@@ -103,7 +104,7 @@ def worker_command(interval: float | None) -> None:
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     click.echo("ワーカーを開始しました（停止: Ctrl+C）")
     run_worker(product().runner, stop, interval or float(current_app.config["WORKER_INTERVAL_SECONDS"]),
-               rounds=(product().process_resident_events,))
+               rounds=(product().linkage_round, product().process_resident_events))
 
 
 @click.group("users")

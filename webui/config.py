@@ -6,6 +6,8 @@ from pathlib import Path
 
 from flask import Flask
 
+from juki.linkage import LinkageSettings
+
 DEFAULT_SECRET = "inkan-local-development-secret-do-not-use-in-production"
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -28,6 +30,9 @@ def defaults(instance_path: str) -> dict:
         "JUKI_CONNECT_TIMEOUT": 3.0,
         "JLIS_TIMEOUT": 5.0,  # seconds the 5.4 certificate check waits for J-LIS before the task fails (retry)
         "JUKI_EVENT_KEY": "",  # HMAC key of POST /api/v1/juki/events (X-Juki-Signature); empty: closed
+        "JUKI_LINKAGE": "pull",  # how the register's changes come in: pull, push, file (comma-separated)
+        "JUKI_PULL_SECONDS": 60,  # period of pulling the change feed and reading the change-file folder
+        "JUKI_FILE_DIR": "",  # file linkage: the folder the register drops change files into
         "KONBINI_KEY": "",  # bearer key of the J-LIS 証明書交付センター; empty: the コンビニ交付 API is closed
         "KONBINI_HOURS": "06:30-23:00",
         "KONBINI_CLOSED_DAYS": "12-29,12-30,12-31,01-01,01-02,01-03",
@@ -52,6 +57,7 @@ def defaults(instance_path: str) -> dict:
         "CONTACT": "〒100-0001 見本市中央一丁目1番1号　電話 0120-000-000",
         "WORKER_INTERVAL_SECONDS": 5.0,
         "IN_PROCESS_WORKER": True,
+        "REQUEST_LOG": True,  # one JSON line per request on stderr (webui/request_log.py)
         "MAX_CONTENT_LENGTH": 30 * 1024 * 1024,
         "WTF_CSRF_TIME_LIMIT": None,
         "SESSION_COOKIE_HTTPONLY": True,
@@ -85,6 +91,7 @@ def check_config(config) -> None:
         raise ConfigurationError("INKAN_INQUIRY_DEADLINE_DAYS（照会の回答期限の日数）は1〜365の範囲で指定してください")
     if not 0 <= int(config["CERTIFICATE_FEE"]) <= 10000:
         raise ConfigurationError("INKAN_CERTIFICATE_FEE（証明書1通の手数料）は0〜10000円の範囲で指定してください")
+    check_verify_url(config)
     check_neighbours(config)
 
 
@@ -105,8 +112,18 @@ def check_neighbours(config) -> None:
             raise ConfigurationError(f"INKAN_{key} は0より大きく120以下の秒数で指定してください")
     try:
         ServiceHours.parse(config["KONBINI_HOURS"], config["KONBINI_CLOSED_DAYS"])
+        linkage_settings(config)
     except ValueError as exc:
         raise ConfigurationError(str(exc)) from None
+
+
+def check_verify_url(config) -> None:
+    """INKAN_CERTIFICATE_VERIFY_URL, when set, follows the rules of the settings' 証明書確認ページのURL."""
+    from handlers.settings import verify_url_problem
+
+    url = str(config.get("CERTIFICATE_VERIFY_URL") or "")
+    if url and (problem := verify_url_problem(url)):
+        raise ConfigurationError(f"INKAN_CERTIFICATE_VERIFY_URL: {problem}")
 
 
 def _seconds(value) -> float:
@@ -115,3 +132,8 @@ def _seconds(value) -> float:
         return float(value)
     except (TypeError, ValueError):
         return float("nan")
+
+
+def linkage_settings(config) -> LinkageSettings:
+    """INKAN_JUKI_LINKAGE, INKAN_JUKI_PULL_SECONDS, INKAN_JUKI_FILE_DIR; raise ValueError (Japanese message)."""
+    return LinkageSettings.parse(config["JUKI_LINKAGE"], config["JUKI_PULL_SECONDS"], config["JUKI_FILE_DIR"])

@@ -17,6 +17,7 @@ import engine.chain  # noqa: F401
 import engine.draft_models  # noqa: F401 — model library: drafts and test suites
 import engine.intake  # noqa: F401 — the resident-event intake table
 import engine.models  # noqa: F401 — registers the engine's tables on its metadata
+import juki.linkage.models  # noqa: F401 — the register linkage's cursors and change files (issue 16.9)
 import juki.models  # noqa: F401
 import registry.blobs.models  # noqa: F401
 import registry.documents.fees  # noqa: F401 — 6.1 counter requests and fees

@@ -36,8 +36,12 @@ def serve(app: Flask, *, host: str, port: int, threads: int) -> None:
     def post_worker_init(_worker):
         if app.config["IN_PROCESS_WORKER"]:
             start_worker_thread(runner, float(app.config["WORKER_INTERVAL_SECONDS"]),
-                                rounds=(app.extensions["inkan"].process_resident_events,))
+                                rounds=(app.extensions["inkan"].linkage_round,
+                                        app.extensions["inkan"].process_resident_events))
 
-    options = {"post_fork": post_fork, "post_worker_init": post_worker_init, "bind": f"{host}:{port}", "workers": 1, "threads": threads, "worker_class": "gthread",
-               "timeout": 120, "accesslog": "-", "errorlog": "-", "loglevel": "info"}
+    # no gunicorn access log: it writes raw paths and query strings (personal data); webui/request_log.py
+    # writes one JSON line per request instead
+    options = {"post_fork": post_fork, "post_worker_init": post_worker_init, "bind": f"{host}:{port}", "workers": 1,
+               "threads": threads, "worker_class": "gthread", "timeout": 120, "accesslog": None, "errorlog": "-",
+               "loglevel": "info"}
     _Gunicorn(app, options).run()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from flask import current_app
@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from engine import audit
 from engine.catalog import SpecCache
 from engine.database import connect
+from engine.intake import receive
 from engine.rendou import process_pending_events
 from engine.runtime import WorkflowRunner
 from handlers import HandlerRegistry, ServiceContext, Subject, build_registry
@@ -23,7 +24,9 @@ from juki import SimulatedRegister
 from juki.errors import JukiUnavailable
 from juki.http import HttpRegister
 from juki.jlis import SimulatedJlis
+from juki.linkage import LinkageSettings, TakeIn, linkage_status, take_in
 from registry.seals.numbering import NumberFormat
+from webui.config import linkage_settings
 
 
 @dataclass
@@ -34,9 +37,24 @@ class Product:
     services: HandlerServices
     runner: WorkflowRunner
     bpmn_dir: Path
+    linkage: LinkageSettings = field(default_factory=LinkageSettings)
 
     def juki(self, session: Session):
         return self.services.juki_factory(session)
+
+    def take_in_resident_changes(self, *, force: bool = False) -> TakeIn:
+        """住民記録連動: pull the register's change feed and read its change files (INKAN_JUKI_LINKAGE) into the
+        intake when due; ``force`` looks now (the 連動 page's 「今すぐ取得」)."""
+        return take_in(self.session_factory, self.services.juki_factory, receive, settings=self.linkage,
+                       now=self.services.clock(), force=force)
+
+    def linkage_round(self) -> int:
+        """The worker's round of the linkage: how many changes were new to the intake."""
+        return self.take_in_resident_changes().received
+
+    def linkage_status(self, session: Session) -> dict:
+        """How current the registry's view of the register is (the 連動 page, readiness): see juki.linkage.status."""
+        return linkage_status(session, self.linkage, self.services.clock())
 
     def process_resident_events(self, limit: int = 50) -> int:
         """住民記録連動: the worker's round over received resident events (4.2.2 / 4.3.2)."""
@@ -100,7 +118,8 @@ def build_product(config) -> Product:
         return Subject(name=resident.name, resident_id=resident.resident_id) if resident else None
 
     runner = WorkflowRunner(session_factory, handlers, specs, context_factory, subject_of_start)
-    return Product(session_factory, handlers, specs, services, runner, Path(config["BPMN_DIR"]))
+    return Product(session_factory, handlers, specs, services, runner, Path(config["BPMN_DIR"]),
+                   linkage_settings(config))
 
 
 def product() -> Product:

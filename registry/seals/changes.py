@@ -20,7 +20,9 @@ __all__ = ["CORRECTABLE_FIELDS", "applied_event_ids", "close_record", "closed_by
            "restore_record"]
 
 # Fields of the record that follow the register (the register's field name is the record's field name).
-CORRECTABLE_FIELDS = ("name", "kana", "address", "household_id", "common_name", "old_surname")
+CORRECTABLE_FIELDS = ("name", "kana", "address", "household_id", "common_name", "old_surname", "birth_date", "sex",
+                      "katakana_name")
+DATE_FIELDS = ("birth_date",)  # carried by events as ISO strings
 
 
 def applied_event_ids(session: Session, record: Registration) -> set[str]:
@@ -42,8 +44,8 @@ def close_record(session: Session, record: Registration, *, reason: str, effecti
 def correct_record(session: Session, record: Registration, values: dict[str, Any], *, reason: str,
                    effective: date, event_id: str, operator: str, instance_id: int | None) -> HistoryEntry | None:
     """修正: copy the register's new values onto the record; None when nothing differs."""
-    changed = {name: value for name, value in values.items()
-               if name in CORRECTABLE_FIELDS and getattr(record, name) != value}
+    typed = {name: _typed(name, value) for name, value in values.items() if name in CORRECTABLE_FIELDS}
+    changed = {name: value for name, value in typed.items() if getattr(record, name) != value}
     if not changed:
         return None
     before = snapshot(record)
@@ -79,6 +81,13 @@ def closed_by_event(session: Session, resident_id: str, event_id: str) -> Regist
                 for entry in history_of(session, record.id)):
             return record
     return None
+
+
+def _typed(name: str, value: Any) -> Any:
+    """A register value as the record's column holds it (dates come as ISO strings)."""
+    if name in DATE_FIELDS and isinstance(value, str):
+        return date.fromisoformat(value)
+    return value
 
 
 def _event_id(entry: HistoryEntry) -> str | None:

@@ -22,6 +22,7 @@ class MunicipalitySettings(Base):
     contact: Mapped[str] = mapped_column(String(300))
     office_seal_blob: Mapped[str | None] = mapped_column(String(64))
     show_sex: Mapped[bool] = mapped_column(default=True)
+    verify_url: Mapped[str | None] = mapped_column(String(200))  # 証明書確認ページのURL (QR codes open it)
     note: Mapped[str | None] = mapped_column(Text)
     changed_by: Mapped[str] = mapped_column(String(100))
     changed_at: Mapped[datetime] = mapped_column(default=utcnow)

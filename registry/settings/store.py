@@ -24,6 +24,7 @@ class Municipality:
     contact: str
     office_seal_blob: str | None = None
     show_sex: bool = True
+    verify_url: str | None = None  # the public /verify page the certificates' QR codes open; None: the default
     version: int = 0
     changed_by: str | None = None
     changed_at: datetime | None = None
@@ -33,7 +34,8 @@ class Municipality:
         return {k: v for k, v in asdict(self).items() if k in EDITABLE}
 
 
-EDITABLE = ("municipality", "mayor_title", "mayor_name", "section", "contact", "office_seal_blob", "show_sex")
+EDITABLE = ("municipality", "mayor_title", "mayor_name", "section", "contact", "office_seal_blob", "show_sex",
+            "verify_url")
 
 
 def current_municipality(session: Session, defaults: Municipality) -> Municipality:

@@ -3,7 +3,6 @@ behind the application's back is found and named; anchors catch a chain rebuilt 
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from datetime import date, datetime
 
 import pytest
@@ -16,30 +15,14 @@ from engine.actor import Actor
 from engine.anchors import AuditAnchor, anchor_if_due, write_anchors
 from engine.audit import record
 from engine.chain import ChainHead
-from engine.database import is_postgresql
 from engine.models import AuditEvent
 from engine.verify import verify_all, verify_chain
 from registry.seals.models import HistoryEntry
+from tests.support.evidence import without_append_only
 from webui.audit.chains import AUDIT_CHAIN, HISTORY_CHAIN
 from webui.schema import alembic_config
 
 AUDITOR = Actor("auditor", "auditor")
-
-
-@contextmanager
-def without_append_only(session, table: str):
-    """Lift the append-only trigger inside the test's own transaction (as an attacker with DB rights would)."""
-    if is_postgresql(session):
-        session.execute(text(f"ALTER TABLE {table} DISABLE TRIGGER {table}_append_only"))
-        yield
-        session.execute(text(f"ALTER TABLE {table} ENABLE TRIGGER {table}_append_only"))
-    else:
-        session.execute(text(f"DROP TRIGGER {table}_no_update"))
-        session.execute(text(f"DROP TRIGGER {table}_no_delete"))
-        yield
-        for action in ("UPDATE", "DELETE"):
-            session.execute(text(f"CREATE TRIGGER {table}_no_{action.lower()} BEFORE {action} ON {table} "
-                                 f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END"))
 
 
 def test_rows_written_by_a_registration_are_chained_and_verify(product, driver):

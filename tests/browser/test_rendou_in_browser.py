@@ -9,6 +9,9 @@ import pytest
 from pypdf import PdfReader
 
 from tests.browser.test_registration_in_browser import log_in, log_out
+from tests.support.diagram import import_warnings, screenshot_whole_diagram
+from tests.support.resident_events import instance_of, record_and_process
+from tests.support.residents import fresh_foreign_resident
 
 pytestmark = pytest.mark.browser
 
@@ -52,3 +55,28 @@ def test_death_recorded_in_the_simulator_closes_the_registration(new_page, live_
     page.goto(f"{live_server}/rendou/?resident_id={registered.resident_id}")
     row = page.locator("tr", has_text=registered.resident_id).filter(has_text="死亡")
     assert "業務開始" in row.inner_text()
+
+
+def test_a_katakana_name_change_shows_old_and_new_beside_the_impression(new_page, live_server, product, driver,
+                                                                       tmp_path):
+    """4.3.2 カタカナ表記の変更 (issue 16.8): the decision task shows the registered impression beside the old and the
+    new カタカナ表記; the instance's diagram (with the 記載事項の修正 start event) imports without warnings."""
+    registered = driver.register(fresh_foreign_resident(product))
+    [event] = record_and_process(product, "change_katakana_name", registered.resident_id,
+                                 katakana_name="アタラシイ　ヒョウキ")
+    instance = instance_of(product, event)
+    page = new_page()
+    log_in(page, live_server, "backyard")
+    page.goto(f"{live_server}/tasks/{driver.open_task(instance.id)}")
+    choose_purpose_if_asked(page)
+    panel = page.locator(".panel-name-check")
+    assert "4.3.2 カタカナ表記の変更: 登録印影と変更前後のカタカナ表記" in panel.inner_text()
+    assert "変更後のカタカナ表記" in panel.inner_text() and "アタラシイ　ヒョウキ" in panel.inner_text()
+    assert panel.locator("img").count() == 1  # the registered impression at true size
+    page.screenshot(path=str(tmp_path / "4.3.2-name-decision-task.png"), full_page=True)
+    page.goto(f"{live_server}/instances/{instance.id}")
+    choose_purpose_if_asked(page)
+    page.wait_for_selector("#diagram[data-ready=true]")
+    assert page.locator("#diagram .djs-element[data-element-id=start_record_corrected]").count() == 1
+    screenshot_whole_diagram(page, str(tmp_path / "4.3.2-juki-rendou-shusei.png"), 1800)
+    assert import_warnings(page) == []

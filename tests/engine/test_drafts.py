@@ -66,13 +66,27 @@ RULES = {
     "user_task_in_lane": (lambda x: x.replace("<bpmn:flowNodeRef>task_card</bpmn:flowNodeRef>", ""), FORMS,
                           "task_card", "レーン"),
     "reserved_id": (lambda x: x.replace("task_card", "End"), FORMS, "End", "予約"),
-    "condition_restricted": (lambda x: x.replace("<bpmn:conditionExpression>eligibility['eligible']",
-                                                 "<bpmn:conditionExpression>__import__('os').getcwd()"),
-                             FORMS, "flow_eligible", "評価できません"),
-    "condition_compiles": (lambda x: x.replace("<bpmn:conditionExpression>eligibility['eligible']",
-                                               "<bpmn:conditionExpression>eligibility['eligible'"),
-                           FORMS, "flow_eligible", "評価できません"),
-    "parameter_restricted": (lambda x: x.replace('value="resident_id" />', 'value="resident_id.__class__" />', 1), FORMS, "svc_inquiry", "パラメータ resident_id"),
+    "condition_unknown_variable": (lambda x: x.replace("<bpmn:conditionExpression>eligibility.eligible",
+                                                       "<bpmn:conditionExpression>eligibilty.eligible"),
+                                   FORMS, "flow_eligible", "定義にない変数です: eligibilty"),
+    "condition_compiles": (lambda x: x.replace("<bpmn:conditionExpression>eligibility.eligible",
+                                               "<bpmn:conditionExpression>eligibility.eligible &amp;&amp;"),
+                           FORMS, "flow_eligible", "CELの式として読めません"),
+    "condition_python_refused": (lambda x: x.replace("<bpmn:conditionExpression>eligibility.eligible",
+                                                     "<bpmn:conditionExpression>__import__('os').getcwd()"),
+                                 FORMS, "flow_eligible", "条件式"),
+    "condition_too_long": (lambda x: x.replace("<bpmn:conditionExpression>eligibility.eligible",
+                                               "<bpmn:conditionExpression>" + "true &amp;&amp; " * 300
+                                               + "eligibility.eligible"),
+                           FORMS, "flow_eligible", "式が長すぎます"),
+    "parameter_compiles": (lambda x: x.replace('value="resident_id" />', 'value="resident_id +" />', 1), FORMS,
+                           "svc_inquiry", "パラメータ resident_id"),
+    "no_scripts": (lambda x: x.replace("</spiffworkflow:properties>\n      </bpmn:extensionElements>\n"
+                                       "      <bpmn:incoming>flow_start_to_identify</bpmn:incoming>",
+                                       "</spiffworkflow:properties>\n        <spiffworkflow:preScript>x = 1"
+                                       "</spiffworkflow:preScript>\n      </bpmn:extensionElements>\n"
+                                       "      <bpmn:incoming>flow_start_to_identify</bpmn:incoming>"),
+                   FORMS, "task_identify", "スクリプト"),
 }
 
 

@@ -15,32 +15,24 @@ from engine.queries import open_tasks_of_instance
 from registry.blobs.store import get_blob
 from registry.documents.models import PrintQueueItem
 from registry.seals import records
-from registry.seals.models import IssuedDocument, Registration
-from tests.support.resident_events import days_ago, deliver, process, received, record, record_and_process
+from tests.support.resident_events import (
+    days_ago,
+    deliver,
+    documents,
+    instance_of,
+    process,
+    received,
+    record,
+    record_and_process,
+    registration,
+)
 
 BACK = Actor("backyard", "backyard")
-
-
-def registration(product, number: str) -> Registration:
-    with product.session_factory() as session:
-        return records.registration_by_number(session, number)
 
 
 def reasons(product, number: str) -> list[str]:
     with product.session_factory() as session:
         return [e.reason for e in records.history_of(session, registration(product, number).id)]
-
-
-def documents(product, number: str) -> list[IssuedDocument]:
-    with product.session_factory() as session:
-        return records.documents_of(session, registration(product, number).id)
-
-
-def instance_of(product, event) -> ProcessInstance:
-    row = received(product, event)
-    assert row.outcome == "started", (row.outcome, row.reason)
-    with product.session_factory() as session:
-        return session.get(ProcessInstance, row.instance_id)
 
 
 @pytest.mark.parametrize(("change", "reason"), [("die", "死亡"), ("move_out", "転出"),

@@ -27,6 +27,7 @@ from juki import (
 from juki.errors import JukiUnavailable
 from juki.http import HttpRegister
 from juki.server import register_app
+from tests.support.served import Served
 
 POPULATION = 300
 ELIGIBLE, SPOUSE, SINGLE = DEMO_RESIDENTS["eligible"], DEMO_RESIDENTS["spouse"], DEMO_RESIDENTS["single"]
@@ -55,20 +56,6 @@ def contract_engine(request, tmp_path_factory) -> Iterator[Engine]:
         engine.dispose()
         if request.param == "postgresql":
             _drop_pg_database(url)
-
-
-class Served:
-    """A WSGI app on 127.0.0.1 in a thread; ``url`` is its base URL."""
-
-    def __init__(self, app) -> None:
-        self.server = make_server("127.0.0.1", 0, app, threaded=True)
-        self.url = f"http://127.0.0.1:{self.server.server_port}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
 
 
 @pytest.fixture(scope="module")

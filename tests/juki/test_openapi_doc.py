@@ -8,7 +8,7 @@ import yaml
 from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate
 
-from juki import DEMO_RESIDENTS, changes
+from juki import DEMO_RESIDENTS, changes, corrections
 from juki.events import CHANGE_FIELDS, EVENT_KINDS
 from juki.wire import resident_to_json
 
@@ -43,4 +43,17 @@ def test_events_match_the_schema(session) -> None:
     [moved] = changes.move_out(session, DEMO_RESIDENTS["single"], ctx)
     [cancelled] = changes.cancel(session, moved.event_id, ctx)
     for event in (moved, cancelled):
+        schema("ResidentEvent").validate(event.to_json())
+
+
+def test_particulars_events_match_the_schema(session) -> None:
+    """記載事項の修正 (生年月日・性別), 振り仮名 and カタカナ表記 changes travel in the documented shape."""
+    ctx = changes.ChangeContext(date(2026, 4, 2), "test", date(2026, 4, 30), datetime(2026, 4, 2, tzinfo=UTC))
+    [corrected] = corrections.correct_particulars(session, DEMO_RESIDENTS["single"], ctx,
+                                                  birth_date=date(1975, 5, 6), sex="女")
+    [kana] = corrections.change_kana(session, DEMO_RESIDENTS["single"], ctx, kana="ベツノ　ヨミ")
+    [katakana] = corrections.change_katakana_name(session, DEMO_RESIDENTS["foreign"], ctx,
+                                                  katakana_name="ワン　シャオメイ")
+    assert corrected.changes["birth_date"]["after"] == "1975-05-06" and corrected.changes["sex"]["after"] == "女"
+    for event in (corrected, kana, katakana):
         schema("ResidentEvent").validate(event.to_json())

@@ -16,6 +16,7 @@ EXPECTED_API = {
     "certificate_payload",
     "certificates_batch",
     "closed_record_sheet",
+    "combined_document",
     "deletion_notice",
     "demo_office_seal_png",
     "inquiry_letter",

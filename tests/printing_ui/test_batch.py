@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import time
 
 import pytest
+from pypdf import PdfReader
 
 from handlers import build_registry
 from handlers.base import HandlerError
@@ -21,6 +23,7 @@ from tests.printing_ui.conftest import (
     pdf_text,
     service_context,
 )
+from tests.support.pdfa import assert_pdfa_2b
 
 CLERK = Operator("backyard", "backyard")
 
@@ -80,6 +83,9 @@ def test_a_batch_prints_every_queued_notice_into_one_pdf(product, driver):
 
         pdf = get_blob(session, job.blob_sha256).data
     assert page_count(pdf) == result.total
+    assert_pdfa_2b(pdf)  # the batch file too: PDF/A-2b, every font embedded
+    info = PdfReader(io.BytesIO(pdf)).metadata
+    assert info.title == "一括印刷 抹消通知書" and info.subject.startswith(f"抹消通知書 {result.total}件")
     text = pdf_text(pdf)
     assert text.count("印鑑登録抹消通知書") == result.total
     assert all(compact(name) in text for _, name in queued)

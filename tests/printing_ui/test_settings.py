@@ -8,11 +8,15 @@ import pytest
 from PIL import Image
 
 import printing
+from handlers.services import DEFAULT_VERIFY_URL
 from registry.settings.store import municipality_history
 from tests.printing_ui.conftest import audit_events, pdf_text, registration_id_of
+from webui import create_app
+from webui.config import ConfigurationError
 
 FORM = {"municipality": "見本市", "mayor_title": "見本市長", "mayor_name": "見本　太郎", "section": "市民課",
-        "contact": "〒100-0001 見本市中央一丁目1番1号　電話 0120-000-000", "show_sex": "1"}
+        "contact": "〒100-0001 見本市中央一丁目1番1号　電話 0120-000-000", "show_sex": "1",
+        "verify_url": DEFAULT_VERIFY_URL}
 
 
 def versions(product) -> int:
@@ -74,6 +78,16 @@ def test_the_card_and_sheets_print_the_saved_municipality(login, product, driver
     ("municipality", "市" * 41, "市区町村名は40文字以内"),
     ("section", "市民\u0007課", "制御文字"),
     ("mayor_name", "見本\ue000太郎", "U+E000"),
+    ("verify_url", "http://inkan.example.jp/verify", "http:// はこのコンピュータでの試用（127.0.0.1 / localhost）に限ります"),
+    ("verify_url", "ftp://inkan.example.jp/verify", "https:// で始まるURLにしてください"),
+    ("verify_url", "inkan.example.jp/verify", "https:// で始まるURLにしてください"),
+    ("verify_url", "https://inkan.example.jp/verify?lang=ja", "? や # は含めないでください"),
+    ("verify_url", "https://inkan.example.jp/verify#top", "? や # は含めないでください"),
+    ("verify_url", "https://clerk:secret@inkan.example.jp/verify", "利用者名やパスワードを含めないでください"),
+    ("verify_url", "https://見本市.example.jp/verify", "空白や全角文字は使えません"),
+    ("verify_url", "https://inkan.example.jp/確認", "空白や全角文字は使えません"),
+    ("verify_url", "https://inkan.example.jp:99999/verify", "形式が正しくありません"),
+    ("verify_url", "https://" + "a" * 95 + ".jp/verify", "100文字以内"),
 ])
 def test_bad_texts_are_refused_in_japanese_and_nothing_is_saved(login, product, office_seal, field, value, message):
     before = versions(product)
@@ -128,3 +142,37 @@ def test_seeding_happens_once(product, office_seal):
     with product.session_factory.begin() as session:
         assert seed_settings(session, product.services, seal_png=None, actor=ADMIN) is None
         assert product.services.office(session).office_seal_blob  # the saved seal stays
+
+
+@pytest.mark.parametrize(("url", "local"), [
+    ("https://inkan.example.lg.jp/verify", False),
+    ("https://www.city.example.jp:8443/inkan/verify", False),
+    ("http://127.0.0.1:8000/verify", True),
+    ("http://localhost:5000/verify", True),
+])
+def test_the_verify_url_is_saved_shown_and_audited(login, product, office_seal, restore_settings, url, local):
+    admin = login("admin")
+    response = admin.post("/admin/settings", data=FORM | {"verify_url": url}, follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "市区町村設定を保存しました" in page
+    assert f'いま証明書に印字するURL: <span class="mono">{url}</span>' in page
+    assert ("このコンピュータの中でしか開けません" in page) is local  # a phone could not open it
+    with product.session_factory() as session:
+        assert product.services.office(session).verify_url == url
+    if url != DEFAULT_VERIFY_URL:
+        assert audit_events(product, "settings_changed")[-1]["changes"]["verify_url"]["after"] == url
+
+
+def test_an_empty_verify_url_means_the_default(login, product, office_seal, restore_settings):
+    page = login("admin").post("/admin/settings", data=FORM | {"verify_url": "  "}, follow_redirects=True)
+    assert f'いま証明書に印字するURL: <span class="mono">{DEFAULT_VERIFY_URL}</span>' in page.get_data(as_text=True)
+    with product.session_factory() as session:
+        office = product.services.office(session)
+        assert office.verify_url is None and product.services.certificate_verify_url(office) == DEFAULT_VERIFY_URL
+
+
+@pytest.mark.parametrize("url", ["http://inkan.example.jp/verify", "https://inkan.example.jp/verify?x=1"])
+def test_the_server_setting_is_checked_at_start(database_url, url):
+    with pytest.raises(ConfigurationError, match="INKAN_CERTIFICATE_VERIFY_URL"):
+        create_app({"DATABASE_URL": database_url, "SECRET_KEY": "test-secret-key-0123456789",
+                    "IN_PROCESS_WORKER": False, "CERTIFICATE_VERIFY_URL": url})

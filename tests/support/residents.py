@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
+
+from sqlalchemy import select
+
 from juki import DEMO_RESIDENTS
+from juki.models import SimResident
+from registry.seals.models import Registration
+from tests.support import flow
 
 
 def fresh_non_demo(driver) -> str:
@@ -11,3 +18,30 @@ def fresh_non_demo(driver) -> str:
         resident_id = driver.fresh_resident()
         if resident_id not in DEMO_RESIDENTS.values():
             return resident_id
+
+
+def fresh_foreign_resident(product) -> str:
+    """An adult foreign resident with a カタカナ表記, unregistered and unused by other tests on this database."""
+    used = flow._used.setdefault(str(product.session_factory.kw["bind"].url), set())
+    cutoff = date(product.services.today().year - 20, 1, 1)
+    with product.session_factory() as session:
+        registered = set(session.scalars(select(Registration.resident_id)))
+        query = (select(SimResident.resident_id)
+                 .where(SimResident.status == "resident", SimResident.nationality != "JP",
+                        SimResident.katakana_name.is_not(None), SimResident.lacks_capacity.is_(False),
+                        SimResident.birth_date < cutoff, SimResident.resident_id.not_in(DEMO_RESIDENTS.values()))
+                 .order_by(SimResident.resident_id))
+        for resident_id in session.scalars(query):
+            if resident_id not in used and resident_id not in registered:
+                used.add(resident_id)
+                return resident_id
+    raise AssertionError("no fresh foreign resident left")
+
+
+def fresh_japanese_resident(product, driver) -> str:
+    """A fresh adult living alone (not a demo resident) of Japanese nationality: no 通称 or カタカナ表記."""
+    while True:
+        resident_id = fresh_non_demo(driver)
+        with product.session_factory() as session:
+            if session.get(SimResident, resident_id).nationality == "JP":
+                return resident_id

@@ -33,7 +33,7 @@ def test_the_shipped_definition_redeploys_unchanged(api, product):
     (("inkan.registry.inquire", "inkan.registry.no_such_handler"), "svc_inquiry", "ハンドラが登録されていません"),
     (("sokuji_touroku.scan.json", "sokuji_touroku.missing.json"), "task_scan", "見つかりません"),
     (('id="task_review"', 'id="task_review" priority="high"'), "task_review", "XSD"),
-    (("eligibility['reason'] == 'under_15'", "__import__('os').system('true')"), "flow_under_15", "評価できません"),
+    (("eligibility.reason == 'under_15'", "__import__('os').system('true')"), "flow_under_15", "使用できない関数"),
 ])
 def test_a_bad_definition_is_refused_with_element_and_reason(api, product, mutation, element_id, words):
     before = version_count(product)

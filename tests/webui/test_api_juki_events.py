@@ -134,8 +134,18 @@ def test_malformed_body_is_422_with_a_japanese_message(post, body, words):
 # ---- the schema of every event kind (juki/event_schema.py) ------------------------------------------------------
 GOOD_VALUES = {"name": "山田\u3000花子", "kana": "ヤマダ\u3000ハナコ", "address": "見本市中央一丁目2番3号",
                "household_id": "H0000123", "relationship": "世帯主", "status": "moved_out",
-               "status_date": "2026-04-01", "common_name": "ハナ", "old_surname": "鈴木", "lacks_capacity": True}
+               "status_date": "2026-04-01", "common_name": "ハナ", "old_surname": "鈴木", "lacks_capacity": True,
+               "birth_date": "1980-05-12", "sex": "女", "katakana_name": "ハナコ\u3000ヤマダ"}
 WRONG_TYPES = {"lacks_capacity": "yes", "status": 1}  # every other field: a number, then a list
+
+
+def test_every_kind_and_every_field_has_a_schema():
+    from juki.event_schema import EVENT_SCHEMAS, FIELD_SCHEMAS, KIND_FIELDS
+    from juki.events import CHANGE_FIELDS
+
+    assert set(EVENT_SCHEMAS) == set(KIND_FIELDS) == set(EVENT_KINDS)
+    assert set(FIELD_SCHEMAS) == set(CHANGE_FIELDS) == set(GOOD_VALUES)
+    assert all(set(fields) <= set(CHANGE_FIELDS) for fields in KIND_FIELDS.values())
 
 
 def event_of(kind: str, **overrides) -> dict:

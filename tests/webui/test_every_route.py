@@ -52,18 +52,19 @@ def _document_ids(product, number: str) -> dict:
         document_id = str(records.documents_of(session, record.id)[0].id)
     return {"document_id": document_id, "item_id": document_id, "source": "document",
             "registration_id": str(record.id), "certificate_id": "1", "job_id": "1", "event_row_id": "1",
-            "request_id": "0" * 32}
+            "file_id": "1", "request_id": "0" * 32}
 
 
 UNKNOWN = {"task_id": "987654", "instance_id": "987654", "incident_id": "987654", "process_id": "nope",
            "resident_id": "00000000000", "sha": "0" * 64, "sha256": "0" * 64, "number": "99999999",
            "filename": "../../etc/passwd", "document_id": "987654", "item_id": "987654", "source": "batch",
            "registration_id": "987654", "certificate_id": "987654", "job_id": "987654", "event_row_id": "987654",
+           "file_id": "987654",
            "definition_id": "987654", "draft_id": "987654", "application_id": "987654", "request_id": "f" * 32}
 JUNK = {"task_id": "0", "instance_id": "0", "incident_id": "0", "process_id": "%E2%80%8B<x>",
         "resident_id": "<script>", "sha": "zz", "sha256": "..%2F..", "number": "%00", "filename": "%2e%2e/x",
         "document_id": "0", "item_id": "0", "source": "%2e%2e", "registration_id": "0", "certificate_id": "0",
-        "job_id": "0", "event_row_id": "0", "definition_id": "0", "draft_id": "0",
+        "job_id": "0", "event_row_id": "0", "file_id": "0", "definition_id": "0", "draft_id": "0",
         "application_id": "0", "request_id": "%2e%2e"}
 
 
@@ -183,7 +184,11 @@ EXPECTATIONS: dict[tuple[str, str], dict[str, str]] = {
     ("settings.save", "POST"): ADMIN_OPERATES, ("verify.check", "GET"): EVERYONE,
     ("rendou.index", "GET"): by_role(DENIED, OK, OK, OK, OK),
     ("rendou.resolve", "POST"): by_role(DENIED, REACHES, REACHES, DENIED, DENIED),  # row 1 is no incident → 404
-    # the register's service account (admin): 403 juki_events_closed without a shared key, else 401 (no signature)
+    ("rendou.status", "GET"): by_role(DENIED, OK, OK, OK, OK),  # the linkage's lag as JSON (issue 16.9)
+    ("rendou.pull_now", "POST"): by_role(DENIED, OK, OK, DENIED, OK),  # 「今すぐ取得」
+    ("rendou.resolve_file", "POST"): by_role(DENIED, REACHES, REACHES, DENIED, DENIED),  # no file 1 → 404
+    # the register's service account (admin): 403 juki_events_closed unless INKAN_JUKI_LINKAGE has push and a
+    # shared key is set, else 401 (no signature)
     ("api.receive_resident_event", "POST"): by_role(DENIED, DENIED, DENIED, DENIED, ANY),
     # the model library (issue 7): managers change definitions, auditors and admins read, clerks see nothing
     **{(e, "GET"): READERS for e in ("library.index", "library.process", "library.diff", "library.version_xml",

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from engine.intake import ReceivedEvent
 from juki.models import SimChange, SimResident
-from tests.support.residents import fresh_non_demo
+from tests.support.residents import fresh_foreign_resident, fresh_japanese_resident, fresh_non_demo
 
 ROLES_TURNED_AWAY = ["madoguchi", "backyard", "manager", "auditor"]
 
@@ -143,3 +143,35 @@ def test_unknown_serials_follow_the_fixed_rule(product):
     jlis = product.services.jlis
     assert [jlis.certificate_status(s).status for s in ("1A2B3C4D5E6F", "ABCDEF12DEAD", "ABCD0000", "X")] == [
         "valid", "revoked", "expired", "unknown"]
+
+
+def test_particulars_corrections_are_recorded_and_reach_the_intake(login, product, driver):
+    """記載事項の修正 (生年月日・性別) and 振り仮名の変更 can be recorded at /admin/juki (issue 16.8)."""
+    resident_id = fresh_japanese_resident(product, driver)
+    admin = login("admin")
+    page = admin.get("/admin/juki", query_string={"resident_id": resident_id}).get_data(as_text=True)
+    assert "記載事項の修正を記録" in page and "振り仮名の変更を記録" in page
+    assert "カタカナ表記の変更を記録" not in page  # only a foreign resident's 住民票 carries one
+    other_sex = "女" if resident(product, resident_id).sex == "男" else "男"
+    assert post_change(admin, product, kind="record_corrected", resident_id=resident_id,
+                       birth_date="1970-07-08", sex=other_sex).status_code == 302
+    assert post_change(admin, product, kind="kana_changed", resident_id=resident_id,
+                       kana="あたらしい　よみ").status_code == 302
+    person = resident(product, resident_id)
+    assert (person.birth_date.isoformat(), person.sex, person.kana) == ("1970-07-08", other_sex, "アタラシイ　ヨミ")
+    corrected, renamed = received_for(product, resident_id)
+    assert (corrected.kind, renamed.kind) == ("record_corrected", "kana_changed")
+    assert corrected.event().changes["birth_date"]["after"] == "1970-07-08"
+
+
+def test_a_foreign_residents_katakana_name_is_recorded(login, product):
+    admin = login("admin")
+    foreign = fresh_foreign_resident(product)
+    assert "カタカナ表記の変更を記録" in admin.get("/admin/juki", query_string={"resident_id": foreign}).get_data(
+        as_text=True)
+    response = post_change(admin, product, kind="katakana_name_changed", resident_id=foreign,
+                           katakana_name="ワン　シャオロン")
+    assert response.status_code == 302 and resident(product, foreign).katakana_name == "ワン　シャオロン"
+    assert received_for(product, foreign)[-1].kind == "katakana_name_changed"
+    refused = post_change(admin, product, kind="katakana_name_changed", resident_id=foreign, katakana_name="wang")
+    assert refused.status_code == 422 and "カタカナ表記は全角カタカナ" in refused.get_data(as_text=True)

@@ -1,9 +1,10 @@
-"""POST /api/v1/juki/events: the resident register announces a change (住民記録連動の異動通知).
+"""POST /api/v1/juki/events: the resident register announces a change (住民記録連動の異動通知) — linkage by PUSH.
 
-The caller is the register's service account (bearer token, role admin) and signs the raw body with the shared
-key INKAN_JUKI_EVENT_KEY: ``X-Juki-Signature: sha256=<hex HMAC-SHA256>``; without a key the intake is closed (403).
-The simulated register does not need it: it hands its events to the same ``receive`` in-process. The event is stored in the intake
-before anything else happens; the worker processes it later (4.2.2 / 4.3.2).
+Open only when INKAN_JUKI_LINKAGE includes ``push`` (the standard's principle is pull, see juki.linkage) and the
+shared key INKAN_JUKI_EVENT_KEY is set; otherwise 403. The caller is the register's service account (bearer token,
+role admin) and signs the raw body with the key: ``X-Juki-Signature: sha256=<hex HMAC-SHA256>``. The simulated
+register pushes in-process instead (webui/simulator). The event is stored in the intake before anything else
+happens; the worker processes it later (4.2.2 / 4.3.2).
 """
 
 from __future__ import annotations
@@ -45,6 +46,10 @@ def receive_resident_event():
 
 
 def _check_signature(body: bytes) -> None:
+    if not product().linkage.pushes:
+        raise ApiError(403, "juki_events_closed",
+                       "住基の異動通知の受付（push）は設定されていません（INKAN_JUKI_LINKAGE に push を含めてください。"
+                       "既定は住基の変更一覧の取得（pull）です）")
     key = str(current_app.config["JUKI_EVENT_KEY"] or "")
     if not key:
         raise ApiError(403, "juki_events_closed",

@@ -320,8 +320,8 @@ def _juki_event_operation() -> dict:
     operation["responses"]["200"] = _json("同じ event_id を受付済み（何も変えない）", _ref("EventReceipt"))
     operation["responses"]["401"] = _json("APIトークンまたは署名ヘッダがない（unauthorized / signature_missing）",
                                           _ref("Error"))
-    operation["responses"]["403"] = _json("権限がない・署名が一致しない・共有鍵が未設定（forbidden / signature_invalid / "
-                                          "juki_events_closed）", _ref("Error"))
+    operation["responses"]["403"] = _json("権限がない・署名が一致しない・push 連携（INKAN_JUKI_LINKAGE）または共有鍵が"
+                                          "未設定（forbidden / signature_invalid / juki_events_closed）", _ref("Error"))
     operation["responses"]["422"] = _json("異動通知の形式が正しくない（invalid_event）", _ref("Error"))
     return operation
 

@@ -6,22 +6,32 @@ draft is deployed into it as the active version and every case runs through the 
 
 from __future__ import annotations
 
+import atexit
 import json
 import shutil
 import tempfile
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
+from functools import lru_cache
 from pathlib import Path
+
+from sqlalchemy import create_engine
+from sqlalchemy.orm import sessionmaker
 
 from engine.catalog import deploy
 from engine.definition_tests import Replay, SuiteReport, replay_steps, run_suite
-from engine.definitions import parse_definition
+from engine.definitions import ParsedDefinition, parse_definition
 from juki import seed_population
 from webui.library.world import RegistryWorld
 from webui.schema import upgrade
 from webui.wiring import Product, build_product
 
 __all__ = ["default_cases", "replay_draft_case", "run_draft_cases"]
+
+_TEMPLATES: dict[date, Path] = {}
+_TEMPLATE_LOCK = threading.Lock()
 
 
 @contextmanager
@@ -32,13 +42,12 @@ def sandbox(config, bpmn_xml: str, forms: dict[str, dict],
     folder = Path(tempfile.mkdtemp(prefix="inkan-sandbox-"))
     try:
         url = f"sqlite:///{folder / 'sandbox.sqlite3'}"
-        upgrade(url)
         product = build_product(dict(config) | {"DATABASE_URL": url})
+        shutil.copyfile(_seeded_template(product.services.today()), folder / "sandbox.sqlite3")
         parsed = parse_definition(bpmn_xml, forms, product.handlers, source="draft")
         with product.session_factory.begin() as session:
-            seed_population(session, today=product.services.today())
             for xml, neighbour_forms in neighbours:
-                neighbour = parse_definition(xml, neighbour_forms, None, source="active")
+                neighbour = _parsed_neighbour(xml, json.dumps(neighbour_forms, sort_keys=True, ensure_ascii=False))
                 if neighbour.process_id != parsed.process_id:
                     deploy(session, neighbour, actor="sandbox", source="active")
             deploy(session, parsed, actor="sandbox", source="draft")
@@ -48,6 +57,31 @@ def sandbox(config, bpmn_xml: str, forms: dict[str, dict],
             product.session_factory.kw["bind"].dispose()
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def _seeded_template(today: date) -> Path:
+    """A migrated SQLite file seeded with the simulated population as of `today`, made once per process and day;
+    every sandbox starts from a copy of it (migrating and seeding take seconds, copying milliseconds)."""
+    with _TEMPLATE_LOCK:
+        path = _TEMPLATES.get(today)
+        if path is None or not path.is_file():
+            folder = Path(tempfile.mkdtemp(prefix="inkan-sandbox-template-"))
+            atexit.register(shutil.rmtree, folder, True)
+            path = folder / "template.sqlite3"
+            url = f"sqlite:///{path}"
+            upgrade(url)
+            engine = create_engine(url)
+            with sessionmaker(engine).begin() as session:
+                seed_population(session, today=today)
+            engine.dispose()
+            _TEMPLATES[today] = path
+        return path
+
+
+@lru_cache(maxsize=64)
+def _parsed_neighbour(bpmn_xml: str, forms_json: str) -> ParsedDefinition:
+    """An active version, parsed once: versions never change, and parsing with the XSD takes tens of ms."""
+    return parse_definition(bpmn_xml, json.loads(forms_json), None, source="active")
 
 
 def run_draft_cases(config, bpmn_xml: str, forms: dict[str, dict], document: dict,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
-from handlers.settings import LABELS, MAX_CHARS, SettingsInvalid, save_settings
+from handlers.settings import LABELS, MAX_CHARS, SettingsInvalid, is_loopback_url, save_settings
 from registry.settings.store import municipality_history
 from webui.auth.users import current_actor, roles_required
 from webui.settings.forms import read_seal_upload
@@ -47,4 +47,12 @@ def _page(current, values: dict, errors: dict):
     with product().session_factory() as session:  # read, close, then render (templates may open sessions)
         history = municipality_history(session)
     return render_template("settings/edit.html", current=current, values=values, errors=errors, labels=LABELS,
-                           limits=MAX_CHARS, history=history)
+                           limits=MAX_CHARS, history=history, verify=_verify_url_state(current))
+
+
+def _verify_url_state(current) -> dict:
+    """The /verify URL the QR codes open now, whether the server configuration sets it, and the default."""
+    services = product().services
+    in_force = services.certificate_verify_url(current)
+    return {"in_force": in_force, "overridden": bool(services.verify_url), "local": is_loopback_url(in_force),
+            "default": services.settings.office.verify_url}

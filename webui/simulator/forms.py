@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
 
 from engine import intake
-from juki import arrivals, changes
+from juki import arrivals, changes, corrections
 from juki.changes import ChangeContext
 from juki.errors import InvalidChange
 from juki.events import ResidentEvent
@@ -21,15 +21,17 @@ Action = Callable[[Session, MultiDict, ChangeContext], list[ResidentEvent]]
 SOURCE = "simulator"
 
 
-def record_change(session: Session, form: MultiDict, ctx: ChangeContext) -> list[ResidentEvent]:
-    """Record the posted change in the simulated register and hand its events to the registry's intake, in the
-    caller's transaction (the simulator emits through the same code path as POST /api/v1/juki/events)."""
+def record_change(session: Session, form: MultiDict, ctx: ChangeContext, *, push: bool) -> list[ResidentEvent]:
+    """Record the posted change in the simulated register (its change feed); with ``push`` (INKAN_JUKI_LINKAGE
+    includes push) also hand its events to the registry's intake in the caller's transaction, as a register that
+    pushes would (the same ``receive`` as POST /api/v1/juki/events). Without it the registry pulls them."""
     action = _ACTIONS.get(form.get("kind", ""))
     if action is None:
         raise InvalidChange("異動の種類を選んでください。")
     events = action(session, form, ctx)
-    for event in events:
-        intake.receive(session, event, source=SOURCE)
+    if push:
+        for event in events:
+            intake.receive(session, event, source=SOURCE)
     return events
 
 
@@ -80,8 +82,15 @@ _ACTIONS: dict[str, Action] = {
                                                                  household_id=f.get("household_id", ""),
                                                                  relationship=f.get("relationship", "")),
     "guardianship_started": lambda s, f, c: changes.start_guardianship(s, _rid(f), c),
+    "record_corrected": lambda s, f, c: corrections.correct_particulars(
+        s, _rid(f), c, birth_date=parse_date(f["birth_date"], "生年月日") if (f.get("birth_date") or "").strip()
+        else None, sex=f.get("sex", "")),
+    "kana_changed": lambda s, f, c: corrections.change_kana(s, _rid(f), c, kana=f.get("kana", "")),
+    "katakana_name_changed": lambda s, f, c: corrections.change_katakana_name(
+        s, _rid(f), c, katakana_name=f.get("katakana_name", "")),
     "cancellation": lambda s, f, c: changes.cancel(s, f.get("cancels_event_id", ""), c),
 }
 # The forms the page offers for a selected resident, in the order shown (arrivals have their own form).
-FORM_KINDS = ("move_out", "death", "move_within", "address_renamed", "name_change", "common_name_set",
-              "common_name_cleared", "household_change", "guardianship_started", "birth")
+FORM_KINDS = ("move_out", "death", "move_within", "address_renamed", "name_change", "record_corrected", "kana_changed",
+              "katakana_name_changed", "common_name_set", "common_name_cleared", "household_change",
+              "guardianship_started", "birth")

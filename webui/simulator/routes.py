@@ -45,12 +45,17 @@ def juki_change():
         with product().session_factory.begin() as session:
             ctx = ChangeContext(effective_date=parse_date(request.form.get("effective_date"), "異動日"),
                                 actor=current_user.username, today=services.today(), recorded_at=services.clock())
-            events = record_change(session, request.form, ctx)
+            events = record_change(session, request.form, ctx, push=product().linkage.pushes)
     except InvalidChange as exc:
         return _juki_page(request.form.get("resident_id", ""), error=exc.message, status=422)
     first = events[0]
-    flash(f"{first.label}を記録し、異動通知 {len(events)} 件を印鑑登録システムへ送りました"
-          f"（{first.effective_date.isoformat()}）", "success")
+    if product().linkage.pushes:
+        flash(f"{first.label}を記録し、異動通知 {len(events)} 件を印鑑登録システムへ送りました"
+              f"（{first.effective_date.isoformat()}）", "success")
+    else:
+        flash(f"{first.label}を記録し、異動通知 {len(events)} 件を変更一覧に載せました（{first.effective_date.isoformat()}）。"
+              f"印鑑登録システムは {product().linkage.pull_seconds:g} 秒ごとに変更一覧を取得します"
+              "（住民記録連動の画面の「今すぐ取得」ですぐに取得できます）", "success")
     return redirect(url_for(".juki_page", resident_id=first.resident_id))
 
 
@@ -73,7 +78,8 @@ def _juki_page(resident_id: str, *, error: str | None = None, status: int = 200)
     return render_template("simulator/juki.html", q=text, found=found, person=person, members=members,
                            history=history, recent=recent, error=error, kinds=EVENT_KINDS,
                            form_kinds=FORM_KINDS, form=request.form, today=product().services.today(),
-                           outcome_labels=intake.EventOutcome.LABELS, field_labels=FIELD_LABELS), status
+                           outcome_labels=intake.EventOutcome.LABELS, field_labels=FIELD_LABELS,
+                           pushes=product().linkage.pushes), status
 
 
 @bp.get("/admin/jlis")

@@ -234,7 +234,7 @@
     }
     var input = textInput("timer_expression", expression, function (v) { write(kind, v); }, { "class": "mono" });
     return [field("タイマーの種類", select("timer_kind", kinds, kind, function (k) { kind = k; write(k, input.value); })),
-            field("タイマー式", input, "Python の式です。期間は引用符で囲みます（例: \"P14D\" は14日後）")];
+            field("タイマー式", input, "CEL の式です。期間は引用符で囲みます（例: 'P14D' は14日後、inquiry.deadline_at は変数の日時）")];
   }
 
   function messageSection(element, definition) {
@@ -258,7 +258,7 @@
     var expression = bo(element).conditionExpression ? bo(element).conditionExpression.body : "";
     return [field("条件式", textInput("condition", expression, function (v) {
       update(element, { conditionExpression: v ? service("moddle").create("bpmn:FormalExpression", { body: v }) : undefined });
-    }, { "class": "mono" }), "Python の式（例: identity_path == 'photo_id'）。制限された環境で評価されます")];
+    }, { "class": "mono" }), "CEL の式（例: identity_path == 'photo_id' && applicant == 'self'）。値のない変数は null です")];
   }
 
   function render(element) {
