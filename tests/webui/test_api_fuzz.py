@@ -7,7 +7,7 @@ Three passes, bounded for CI (about 75 s per database) and derandomized (the sam
 - every operation with its edge cases (schemathesis' coverage phase) and generated cases, as the role that gets
   through to the business rules (managers; admins for the operations only they may use) — but for SLOW ones;
 - the SLOW operations with generated cases only: the signed POST /juki/events (its coverage phase alone is
-  ~2,700 cases for the 14 event kinds; its edges are tested kind by kind in test_api_juki_events.py) and a
+  thousands of cases over the event kinds; their edges are tested kind by kind in test_api_juki_events.py) and a
   draft's test / deploy (each call runs the draft's test cases in the sandbox, about a second);
 - every other operation with a few generated cases as each of the five roles (refusals must be documented too;
   tests/webui/test_every_route.py walks every route × role, SLOW ones included).

@@ -88,7 +88,9 @@ def test_every_request_answers_503_while_the_database_is_away(outage):
     finally:
         back()
     assert page.get("/").status_code == 200 and api.get("/api/v1/inbox", headers=token).status_code == 200
-    assert app.test_client().get("/readyz").get_json()["status"] == "ready"
+    ready = app.test_client().get("/readyz").get_json()
+    assert ready["status"] == "ready" and ready["database"] == "ok" and ready["revision"]
+    assert set(ready["linkage"]) == {"ok"} and isinstance(ready["linkage"]["ok"], bool)  # no details without login
 
 
 class CountingStop(threading.Event):
