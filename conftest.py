@@ -49,6 +49,12 @@ def _drop_pg_database(url: str) -> None:
     admin.dispose()
 
 
+def drop_database(url: str) -> None:
+    """Drop a database made by make_database (SQLite files go with tmp_path)."""
+    if url.startswith("postgresql"):
+        _drop_pg_database(url)
+
+
 def make_database(kind: str, tmp_path_factory) -> str:
     """A new, migrated, empty database of the given kind; caller drops PostgreSQL ones."""
     if kind == "sqlite":
@@ -63,8 +69,7 @@ def make_database(kind: str, tmp_path_factory) -> str:
 def database_url(request, tmp_path_factory) -> Iterator[str]:
     url = make_database(request.param, tmp_path_factory)
     yield url
-    if request.param == "postgresql":
-        _drop_pg_database(url)
+    drop_database(url)
 
 
 def make_test_app(database_url: str, tmp_path_factory, **overrides):
@@ -77,10 +82,8 @@ def make_test_app(database_url: str, tmp_path_factory, **overrides):
     return app
 
 
-@pytest.fixture(scope="session")
-def app(database_url, tmp_path_factory):
-    """The product on a seeded database: definitions, population and one user per role."""
-    app = make_test_app(database_url, tmp_path_factory)
+def seed_test_app(app) -> None:
+    """Definitions, population and one user per role, on the app's (new, migrated) database."""
     product = app.extensions["inkan"]
     with product.session_factory.begin() as session:
         results = deploy_directory(session, product.bpmn_dir, product.handlers, actor="test")
@@ -88,6 +91,13 @@ def app(database_url, tmp_path_factory):
         seed_population(session, today=product.services.today())
         for role in ROLES:
             accounts.add_user(session, role, role, TEST_PASSWORD, f"{role} 職員")
+
+
+@pytest.fixture(scope="session")
+def app(database_url, tmp_path_factory):
+    """The product on a seeded database: definitions, population and one user per role."""
+    app = make_test_app(database_url, tmp_path_factory)
+    seed_test_app(app)
     return app
 
 

@@ -4,12 +4,19 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Session, sessionmaker
 
-__all__ = ["connect", "is_postgresql", "read_snapshot"]
+__all__ = ["connect", "is_database_unavailable", "is_postgresql", "read_snapshot"]
 
 # execution option of a connection whose transaction only reads (SQLite: a deferred BEGIN, see below)
 READ_SNAPSHOT = "inkan_read_snapshot"
+# PostgreSQL SQLSTATEs that mean "the server cannot be used now": connection exceptions (class 08), shutting
+# down or starting up, too many connections.
+UNAVAILABLE_SQLSTATES = ("57P01", "57P02", "57P03", "53300")
+# SQLite: the file cannot be opened (missing directory …), is busy beyond the timeout, or the disk failed.
+SQLITE_UNAVAILABLE = ("SQLITE_CANTOPEN", "SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_IOERR", "SQLITE_NOTADB")
+CONNECT_TIMEOUT_SECONDS = 5
 
 
 def connect(url: str, *, echo: bool = False) -> sessionmaker[Session]:
@@ -18,7 +25,8 @@ def connect(url: str, *, echo: bool = False) -> sessionmaker[Session]:
         engine = create_engine(url, echo=echo, connect_args={"timeout": 60, "check_same_thread": False})
         _serialize_sqlite_writers(engine)
     else:
-        engine = create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20)
+        engine = create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20,
+                               connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS})
     return sessionmaker(engine, expire_on_commit=False)
 
 
@@ -66,3 +74,23 @@ def read_snapshot(session_factory: sessionmaker[Session]) -> Iterator[Session]:
 def is_postgresql(session: Session) -> bool:
     """Tell whether the session talks to PostgreSQL."""
     return session.get_bind().dialect.name == "postgresql"
+
+
+def is_database_unavailable(exc: BaseException) -> bool:
+    """Whether `exc` says the database cannot be reached now (refused or lost connection, missing SQLite file,
+    server shutting down, pool exhausted) rather than that a statement was wrong."""
+    if isinstance(exc, sa_exc.TimeoutError):
+        return True
+    if not isinstance(exc, sa_exc.DBAPIError):
+        return False
+    if exc.connection_invalidated:
+        return True
+    if not isinstance(exc, sa_exc.OperationalError | sa_exc.InterfaceError):
+        return False
+    sqlite_error = getattr(exc.orig, "sqlite_errorname", None)
+    if sqlite_error is not None:
+        return sqlite_error.startswith(SQLITE_UNAVAILABLE)
+    state = getattr(exc.orig, "sqlstate", None)
+    if state is None:  # a client-side failure: no server answered
+        return True
+    return state.startswith("08") or state in UNAVAILABLE_SQLSTATES

@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from engine.db import Base, utcnow
+from juki.event_schema import validate_event
 from juki.events import ResidentEvent
 
 __all__ = ["EventOutcome", "ReceivedEvent", "count_open_incidents", "get_received", "open_incidents", "receive",
@@ -65,8 +66,10 @@ def receive(session: Session, event: ResidentEvent, *, source: str) -> bool:
     """Store the event before anything else; False (and nothing changed) when its event_id was already received.
 
     The caller owns the transaction. A concurrent duplicate is caught by the unique index inside a savepoint,
-    so the caller's transaction stays usable.
+    so the caller's transaction stays usable. Raises juki.errors.InvalidQuery (nothing stored) when the event
+    does not satisfy its kind's schema (juki/event_schema.py), whichever way it came in.
     """
+    validate_event(event.to_json())
     if get_received(session, event.event_id) is not None:
         return False
     row = ReceivedEvent(event_id=event.event_id, kind=event.kind, resident_id=event.resident_id,

@@ -3,6 +3,8 @@
 HandlerError (code, message)      — a handler refused the work for a business reason the clerk must see
 UnknownOperator                    — no handler is registered under an operator id (a deployment error)
 MissingParameter                   — a BPMN service task did not give a required parameter
+DatabaseRefused                    — the database refused what a handler wrote (its raw text stays in the
+                                     traceback of the incident, the message is Japanese)
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
 
@@ -32,6 +35,22 @@ class UnknownOperator(HandlerError):
 
 class MissingParameter(HandlerError):
     code = "missing_parameter"
+
+
+class DatabaseRefused(HandlerError):
+    code = "database_refused"
+
+
+def database_refusal(exc: DBAPIError) -> DatabaseRefused:
+    """A Japanese summary of a database error for the incident; the raw text is kept by the exception chain."""
+    if isinstance(exc, DataError):
+        return DatabaseRefused("データベースに保存できない値です（文字数が多すぎるか、型・形式が正しくありません）。"
+                               "入力内容または連携データを確認してください", code="value_not_storable")
+    if isinstance(exc, IntegrityError):
+        return DatabaseRefused("他のデータと重複または矛盾するため保存できません（同時に処理された可能性があります）。"
+                               "状況を確認してから再実行してください", code="conflicting_data")
+    return DatabaseRefused("データベースの処理に失敗しました（接続の切断・混雑など）。しばらく待ってから再実行してください",
+                           code="database_error")
 
 
 @dataclass
@@ -86,7 +105,12 @@ class Handler:
         if missing:
             raise MissingParameter(f"サービスタスクのパラメータが不足しています: {', '.join(missing)}")
         known = {p.name for p in self.parameters}
-        return self.fn(ctx, **{k: v for k, v in params.items() if k in known})
+        try:
+            result = self.fn(ctx, **{k: v for k, v in params.items() if k in known})
+            ctx.session.flush()  # what the handler wrote is refused here, as this handler's error, if at all
+        except DBAPIError as exc:
+            raise database_refusal(exc) from exc
+        return result
 
 
 class HandlerRegistry:

@@ -16,10 +16,10 @@ from handlers.base import HandlerError
 from handlers.services import HandlerServices
 from handlers.sheets import render_card, render_record_sheet
 from registry.blobs.store import get_blob, put_blob
-from registry.documents.models import IssuedCertificate, PrintBatchJob
+from registry.documents.models import IssuedCertificate, PrintBatchJob, PrintQueueItem
 from registry.errors import RecordNotFound
 from registry.seals import records
-from registry.seals.models import IssuedDocument, RecordStatus, Registration
+from registry.seals.models import Application, IssuedDocument, RecordStatus, Registration
 
 __all__ = ["CARD", "CLOSED_SHEET", "CONFIRMATION_SHEET", "REPRINTABLE", "DocumentFile", "document_for_viewing",
            "issue_document", "kinds_to_offer", "print_for_registration", "reprint_document"]
@@ -101,7 +101,8 @@ def issue_document(session, services: HandlerServices, actor: Any, record: Regis
 def document_for_viewing(session, source: str, item_id: int, *, actor: Any, purpose: str) -> DocumentFile:
     """The one way to a printed document's bytes (preview, download, print); raise RecordNotFound.
 
-    ``source`` is 'document' (IssuedDocument), 'certificate' (IssuedCertificate) or 'batch' (PrintBatchJob);
+    ``source`` is 'document' (IssuedDocument), 'certificate' (IssuedCertificate), 'batch' (PrintBatchJob) or
+    'queue' (PrintQueueItem, a letter printed in a batch);
     ``actor`` and ``purpose`` ('preview' | 'download') are taken here so that access logging stays in one place.
     """
     model, name_of, title_of = _SOURCES.get(source, (None, None, None))
@@ -110,15 +111,25 @@ def document_for_viewing(session, source: str, item_id: int, *, actor: Any, purp
     if row is None or not sha:
         raise RecordNotFound("帳票が見つかりません")
     blob = get_blob(session, sha)
+    return DocumentFile(row.id, blob.data, blob.media_type, name_of(row), title_of(row), _resident_of(session, row))
+
+
+def _resident_of(session, row) -> str | None:
+    """Whose data the document shows: its record's person, or the applicant of a queued 照会書; None for a batch."""
     registration_id = getattr(row, "registration_id", None)
-    resident_id = records.get_registration(session, registration_id).resident_id if registration_id else None
-    return DocumentFile(row.id, blob.data, blob.media_type, name_of(row), title_of(row), resident_id)
+    if registration_id:
+        return records.get_registration(session, registration_id).resident_id
+    application = session.get(Application, row.application_id) if getattr(row, "application_id", None) else None
+    return application.resident_id if application is not None else None
 
 
 def issued_by_blob(session, sha: str) -> tuple[str, int] | None:
-    """(source, id) of the printed document or certificate stored as this PDF, or None."""
-    for source in ("document", "certificate"):
-        model = _SOURCES[source][0]
+    """(source, id) of the printed document, certificate, batch or queued letter stored as this PDF, or None.
+
+    Every URL that serves a stored file by its hash asks this first: such a PDF is served only through
+    document_for_viewing, under the documents' role rule.
+    """
+    for source, (model, _, _) in _SOURCES.items():
         row_id = session.scalar(select(model.id).where(model.blob_sha256 == sha).order_by(model.id).limit(1))
         if row_id is not None:
             return source, row_id
@@ -130,6 +141,7 @@ _SOURCES = {
     "certificate": (IssuedCertificate, lambda row: f"inkan_shomei_{row.serial}.pdf",
                     lambda row: f"6.1 印鑑登録証明書 {row.serial}"),
     "batch": (PrintBatchJob, lambda row: f"batch_{row.document}_{row.id}.pdf", lambda row: f"一括印刷 {row.id}"),
+    "queue": (PrintQueueItem, lambda row: f"{row.document}_{row.id}.pdf", lambda row: f"一括印刷の帳票 {row.id}"),
 }
 
 

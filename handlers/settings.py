@@ -88,13 +88,13 @@ def seal_problem(png: bytes) -> str | None:
         return "公印の画像はPNG形式にしてください"
     try:
         with Image.open(io.BytesIO(png)) as image:
+            width, height = image.size  # from the header: a pixel bomb is refused before it is decoded
+            if not (SEAL_PX[0] <= min(width, height) and max(width, height) <= SEAL_PX[1]):
+                return f"公印の画像は縦横{SEAL_PX[0]}〜{SEAL_PX[1]}ピクセルにしてください（{width}×{height}）"
             image.load()
             rgba = image.convert("RGBA")
     except (OSError, ValueError, SyntaxError, UnidentifiedImageError, Image.DecompressionBombError):
         return "公印の画像を読み込めません（壊れたPNGです）"
-    width, height = rgba.size
-    if not (SEAL_PX[0] <= min(width, height) and max(width, height) <= SEAL_PX[1]):
-        return f"公印の画像は縦横{SEAL_PX[0]}〜{SEAL_PX[1]}ピクセルにしてください（{width}×{height}）"
     if max(width, height) > 1.25 * min(width, height):
         return f"公印の画像はほぼ正方形にしてください（{width}×{height}）"
     alpha_low, alpha_high = rgba.getchannel("A").getextrema()

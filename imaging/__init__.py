@@ -8,7 +8,7 @@ from .measure import Measurement, measure_impression, measurement_to_dict
 from .normalize import NormalizedImpression, normalize_impression
 from .overlay import overlay_png
 from .samples import make_blank_scan, make_seal_scan
-from .scan import Scan, load_scan
+from .scan import Scan, check_image, load_scan
 
 __all__ = [
     "Comparison",
@@ -19,6 +19,7 @@ __all__ = [
     "Scan",
     "UnusableImageError",
     "annotate_scan",
+    "check_image",
     "compare_impressions",
     "load_scan",
     "make_blank_scan",

@@ -13,7 +13,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from .errors import UnusableImageError
 
-__all__ = ["Scan", "load_scan", "MAX_PIXELS", "MAX_BYTES", "MIN_DPI", "MAX_DPI"]
+__all__ = ["Scan", "check_image", "load_scan", "MAX_PIXELS", "MAX_BYTES", "MIN_DPI", "MAX_DPI"]
 
 MAX_PIXELS = 40_000_000  # a maximal image stays under 500 MB peak
 _TOO_LARGE_MESSAGE = "画像が大きすぎます（4000万画素まで）。解像度を下げてスキャンしてください"
@@ -49,6 +49,23 @@ def load_scan(data: bytes, dpi: float | None = None, default_dpi: float = 300.0)
     resolved, source = _resolve_dpi(_file_dpi(opened[0]), dpi, default_dpi)
     bgr = _to_bgr(opened.pop())  # no reference kept here: the Pillow image is freed during conversion
     return Scan(image=bgr, dpi=resolved, dpi_source=source)
+
+
+def check_image(data: bytes) -> tuple[str, int, int]:
+    """Decode PNG/JPEG/TIFF bytes under the same limits as load_scan and keep nothing: (format, width, height).
+
+    For checking an upload when it arrives. Raises UnusableImageError: 'empty_file', 'file_too_large',
+    'not_an_image', 'unsupported_format', 'image_too_large'.
+    """
+    if not data:
+        raise UnusableImageError("empty_file")
+    if len(data) > MAX_BYTES:
+        raise UnusableImageError("file_too_large")
+    img = _open(data)
+    try:
+        return ("JPEG" if img.format == "MPO" else img.format), img.width, img.height
+    finally:
+        img.close()
 
 
 def _open(data: bytes) -> Image.Image:

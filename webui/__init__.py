@@ -27,6 +27,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.extensions["inkan"] = build_product(app.config)
     login_manager.init_app(app)
     csrf.init_app(app)
+    from webui.converters import install_converters
+
+    install_converters(app)
     _register_blueprints(app)
     if hops := int(app.config["PROXY_COUNT"]):  # the client's address and scheme as the proxies saw them
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
@@ -52,6 +55,7 @@ def _register_blueprints(app: Flask) -> None:
     from webui.api import bp as api_bp
     from webui.audit import bp as audit_bp
     from webui.documents import bp as documents_bp
+    from webui.health import bp as health_bp
     from webui.inbox import bp as inbox_bp
     from webui.inquiry import bp as inquiry_bp
     from webui.instances import bp as instances_bp
@@ -68,6 +72,7 @@ def _register_blueprints(app: Flask) -> None:
     from webui.vendor import bp as vendor_bp
     from webui.verify import bp as verify_bp
 
+    app.register_blueprint(health_bp)  # /healthz, /readyz: no login (load balancers)
     app.register_blueprint(auth.bp)
     app.register_blueprint(inbox_bp)
     app.register_blueprint(tasks_bp, url_prefix="/tasks")

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import MetaData
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, MetaData
 
 import engine.access_log  # noqa: F401 — access log, anchors and chain heads (issue 8)
 import engine.anchors  # noqa: F401
@@ -44,3 +47,16 @@ def alembic_config(database_url: str) -> Config:
 def upgrade(database_url: str) -> None:
     """Create or migrate the database to the newest schema."""
     command.upgrade(alembic_config(database_url), "head")
+
+
+@cache
+def head_revisions() -> tuple[str, ...]:
+    """The newest revision(s) of the migrations shipped with this code."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return tuple(ScriptDirectory.from_config(config).get_heads())
+
+
+def schema_revisions(connection: Connection) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(the database's current revision(s), the code's head revision(s)); raises SQLAlchemyError."""
+    return tuple(MigrationContext.configure(connection).get_current_heads()), head_revisions()

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from registry.konbini.models import KonbiniRequest
 from registry.seals.models import RecordStatus, Registration
 
-__all__ = ["recent_requests", "registration_for_card"]
+__all__ = ["recent_requests", "registration_for_card", "request_by_id"]
 
 
 def registration_for_card(session: Session, cert_serial: str) -> Registration | None:
@@ -22,3 +22,7 @@ def registration_for_card(session: Session, cert_serial: str) -> Registration | 
 
 def recent_requests(session: Session, limit: int = 50) -> list[KonbiniRequest]:
     return list(session.scalars(select(KonbiniRequest).order_by(KonbiniRequest.id.desc()).limit(limit)))
+
+
+def request_by_id(session: Session, request_id: str) -> KonbiniRequest | None:
+    return session.scalars(select(KonbiniRequest).where(KonbiniRequest.request_id == request_id)).first()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 import pytest
+from pypdf import PdfWriter
 
 import imaging
 from juki import DEMO_RESIDENTS
@@ -23,7 +24,7 @@ def upload(clerk: Api, content: bytes, filename: str, media_type: str, expect: i
 
 @pytest.mark.parametrize(("raw", "status", "code"), [
     (b'{"process_id": "sokuji_touroku",', 400, "invalid_json"),
-    (b"\xff\xfe{", 400, "invalid_json"),
+    (b"\xff\xfe{", 400, "invalid_character"),  # not UTF-8 (RFC 8259: JSON between systems is UTF-8)
     (b'["sokuji_touroku"]', 422, "invalid_body"),
     (b'{"process_id": 7}', 422, "invalid_body"),
     (b'{"process_id": "sokuji_touroku", "data": [1]}', 422, "invalid_body"),
@@ -61,6 +62,14 @@ def test_unknown_things_are_404(api):
     assert clerk.get("/registrations/{number}", 404, number="00000000")["error"] == "record_not_found"
 
 
+def one_page_pdf() -> bytes:
+    writer = PdfWriter()
+    writer.add_blank_page(width=100, height=100)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
 def test_uploads_are_sniffed(api):
     back = api("backyard")
     png = imaging.make_seal_scan("山本", fmt="PNG")
@@ -71,7 +80,8 @@ def test_uploads_are_sniffed(api):
     assert jpeg["media_type"] == "image/jpeg"
     tiff = upload(back, imaging.make_seal_scan("山本", fmt="TIFF"), "scan.tif", "image/tiff", 201)
     assert tiff["media_type"] == "image/tiff"
-    assert upload(back, b"%PDF-1.4\n%%EOF\n", "a.pdf", "application/pdf", 201)["media_type"] == "application/pdf"
+    assert upload(back, one_page_pdf(), "a.pdf", "application/pdf", 201)["media_type"] == "application/pdf"
+    assert upload(back, b"%PDF-1.4\n%%EOF\n", "a.pdf", "application/pdf", 415)["error"] == "not_a_pdf"
 
     for content, media_type in ((b"GIF89a\x01\x00", "image/gif"), (b"<svg/>", "image/png"),
                                 (b"MZ\x90\x00", "application/pdf"), (png, "application/pdf")):

@@ -11,6 +11,7 @@ import pytest
 from conftest import ROLES
 from juki import DEMO_RESIDENTS
 
+PUBLIC = ("/login", "/api/v1/openapi.json", "/verify", "/healthz", "/readyz")
 JUNK_QUERY = "?kana=%FF%FE&birth_date=2026-13-45&page=-1&per_page=abc&lane=%E2%80%8B&status=bogus&q=%27%22%3C"
 
 
@@ -62,7 +63,7 @@ def _document_ids(product, number: str) -> dict:
         document_id = str(records.documents_of(session, record.id)[0].id)
     return {"document_id": document_id, "item_id": document_id, "source": "document",
             "registration_id": str(record.id), "certificate_id": "1", "job_id": "1", "event_row_id": "1",
-            "file_id": "1"}
+            "file_id": "1", "request_id": "0" * 32}
 
 
 UNKNOWN = {"task_id": "987654", "instance_id": "987654", "incident_id": "987654", "process_id": "nope",
@@ -70,12 +71,12 @@ UNKNOWN = {"task_id": "987654", "instance_id": "987654", "incident_id": "987654"
            "filename": "../../etc/passwd", "document_id": "987654", "item_id": "987654", "source": "batch",
            "registration_id": "987654", "certificate_id": "987654", "job_id": "987654", "event_row_id": "987654",
            "file_id": "987654",
-           "definition_id": "987654", "draft_id": "987654", "application_id": "987654", "user_id": "987654", "batch_id": "987654"}
+           "definition_id": "987654", "draft_id": "987654", "application_id": "987654", "user_id": "987654", "batch_id": "987654", "request_id": "f" * 32}
 JUNK = {"task_id": "0", "instance_id": "0", "incident_id": "0", "process_id": "%E2%80%8B<x>",
         "resident_id": "<script>", "sha": "zz", "sha256": "..%2F..", "number": "%00", "filename": "%2e%2e/x",
         "document_id": "0", "item_id": "0", "source": "%2e%2e", "registration_id": "0", "certificate_id": "0",
         "job_id": "0", "event_row_id": "0", "file_id": "0", "definition_id": "0", "draft_id": "0",
-        "application_id": "0", "user_id": "0", "batch_id": "0"}
+        "application_id": "0", "user_id": "0", "batch_id": "0", "request_id": "%2e%2e"}
 
 
 def urls(app, values: dict) -> list[tuple[str, str]]:
@@ -109,7 +110,7 @@ def test_no_route_answers_500(app, login, api_token, ids, role, which):
             assert response.status_code < 500, (method, url + suffix, response.status_code,
                                                 response.get_data(as_text=True)[:300])
             assert_security_headers(response, f"{role} {method} {url + suffix}")
-            if role == "anonymous" and not url.startswith(("/login", "/api/v1/openapi.json", "/verify")):
+            if role == "anonymous" and not url.startswith(PUBLIC):
                 assert response.status_code in (302, 400, 401, 404, 405), (method, url, response.status_code)
             if role == "auditor" and method == "POST" and not url.startswith("/login"):
                 assert response.status_code in (400, 403, 404, 405, 422), (method, url, response.status_code)
@@ -165,11 +166,13 @@ EXPECTATIONS: dict[tuple[str, str], dict[str, str]] = {
     ("instances.suspend", "POST"): ADMIN_OPERATES, ("instances.resume", "POST"): ADMIN_OPERATES,
     ("instances.terminate", "POST"): ADMIN_OPERATES, ("instances.reassign", "POST"): ADMIN_OPERATES,
     ("residents.search", "GET"): EVERYONE, ("residents.lookup", "GET"): EVERYONE,
-    ("residents.show", "GET"): EVERYONE, ("residents.blob", "GET"): EVERYONE,
+    ("residents.show", "GET"): EVERYONE,
+    # ids["sha"] is a printed 確認票: the documents' rule whatever URL reaches it (test_the_blob_door below)
+    ("residents.blob", "GET"): by_role(OK, OK, OK, OK, DENIED),
     ("residents.collate_seal", "POST"): CLERKS_WRITE, ("vendor.asset", "GET"): EVERYONE,
     ("inquiry.index", "GET"): EVERYONE, ("inquiry.show", "GET"): EVERYONE, ("inquiry.cancel", "POST"): CLERKS_WRITE,
     ("audit.purpose", "GET"): EVERYONE, ("audit.purpose", "POST"): by_role(*[REACHES] * 5),
-    ("audit.access_log", "GET"): PRIVACY, ("audit.chains", "GET"): READERS, ("audit.reports", "GET"): READERS,
+    ("audit.access_log", "GET"): PRIVACY, ("audit.access_log_csv", "GET"): PRIVACY, ("audit.chains", "GET"): READERS, ("audit.reports", "GET"): READERS,
     ("audit.report_csv", "GET"): READERS_REACH,  # no ?table= → 404 for those let through
     ("api.openapi", "GET"): EVERYONE, ("api.list_definitions", "GET"): EVERYONE,
     ("api.deploy_definition", "POST"): DEPLOYERS, ("api.list_instances", "GET"): EVERYONE,
@@ -178,7 +181,7 @@ EXPECTATIONS: dict[tuple[str, str], dict[str, str]] = {
     ("api.get_task", "GET"): EVERYONE, ("api.claim_task", "POST"): WINDOW_LANE_TASK,
     ("api.unclaim_task", "POST"): WINDOW_LANE_TASK, ("api.complete_task", "POST"): WINDOW_LANE_TASK,
     ("api.retry_incident", "POST"): RETRIERS, ("api.upload_blob", "POST"): CLERKS_WRITE,
-    ("api.download_blob", "GET"): EVERYONE, ("api.search_residents", "GET"): by_role(*[REACHES] * 5),  # no criteria → 422
+    ("api.download_blob", "GET"): by_role(OK, OK, OK, OK, DENIED), ("api.search_residents", "GET"): by_role(*[REACHES] * 5),  # no criteria → 422
     ("api.get_resident", "GET"): EVERYONE, ("api.get_registration", "GET"): EVERYONE,
     ("api.instance_search", "GET"): EVERYONE, ("api.instance_timeline", "GET"): EVERYONE,
     ("api.suspend_instance", "POST"): ADMIN_OPERATES, ("api.resume_instance", "POST"): ADMIN_OPERATES,
@@ -218,7 +221,10 @@ EXPECTATIONS: dict[tuple[str, str], dict[str, str]] = {
     **{(e, "GET"): by_role(DENIED, DENIED, DENIED, DENIED, OK)
        for e in ("simulator.juki_page", "simulator.jlis_page", "simulator.kiosk_page")},
     **{(e, "POST"): ADMIN_OPERATES for e in ("simulator.juki_change", "simulator.jlis_change", "simulator.kiosk_request")},
-    ("simulator.jlis_outage", "POST"): ADMIN_OPERATES,  # an empty form is refused (422): J-LIS stays 正常
+    ("simulator.jlis_outage", "POST"): ADMIN_OPERATES,
+    ("simulator.kiosk_certificate", "GET"): ADMIN_OPERATES,  # only what this session's kiosk received (else 404)
+    # load balancers: no login, no personal data
+    ("health.alive", "GET"): EVERYONE, ("health.ready", "GET"): EVERYONE,  # an empty form is refused (422): J-LIS stays 正常
     # J-LIS's 証明書交付センター authenticates with the shared key, never a staff token (tests/webui/test_konbini.py)
     ("konbini.request_certificate", "POST"): UNCHECKED,
     # everyone changes their own password (an empty form → 422); staff accounts are the administrator's

@@ -11,7 +11,7 @@ from flask import jsonify, request
 from engine.access_log import AccessQuery, search_access
 from engine.actor import Actor
 from engine.evidence import element_lanes, step_data
-from engine.operations import OPERATOR_ROLES, AssigneeNotFound, InstanceOperations
+from engine.operations import MAX_REASON, OPERATOR_ROLES, AssigneeNotFound, InstanceOperations
 from engine.queries import element_names, instance_detail
 from engine.search import search_instances
 from engine.verify import verify_snapshot
@@ -133,7 +133,7 @@ def _date_param(name: str) -> date | None:
 
 def _operate(instance_id: int, operation: str):
     actor = require_roles(*OPERATOR_ROLES)
-    reason = string_field(json_body(), "reason")
+    reason = string_field(json_body(), "reason", max_length=MAX_REASON)
     status = getattr(InstanceOperations(product().runner), operation)(instance_id, actor, reason)
     return jsonify({"instance_id": instance_id, "status": status})
 
@@ -153,9 +153,9 @@ def terminate_instance(instance_id: int):
 def reassign_task(task_id: int):
     actor = require_roles(*OPERATOR_ROLES)
     body = json_body()
-    to_name, reason = string_field(body, "to"), string_field(body, "reason")
+    to_name, reason = string_field(body, "to", max_length=100), string_field(body, "reason", max_length=MAX_REASON)
     with product().session_factory() as session:
-        user = accounts.find_user(session, to_name[:100])
+        user = accounts.find_user(session, to_name)
         if user is None or not user.is_active:
             raise AssigneeNotFound("担当者が見つかりません（利用者名を確認してください）")
         to = Actor(user.username, user.role, user.display_name)

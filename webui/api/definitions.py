@@ -15,9 +15,11 @@ from engine.bundle import import_bundle, read_bundle
 from engine.migration import MigrationCandidate, migrate_instances, plan_migration
 from engine.version_diff import diff_versions
 from webui.api.access import require_roles
-from webui.api.params import ApiError, json_body
+from webui.api.params import ApiError, json_body, require_json_content
 from webui.api.schemas import iso
+from webui.converters import MAX_ID
 from webui.library import actions
+from webui.params import id_param
 from webui.wiring import product
 
 EDIT = actions.EDIT_ROLES
@@ -47,7 +49,7 @@ def _version_json(row: library.VersionRow) -> dict:
 def diff(process_id: str):
     require_roles(*READ)
     with product().session_factory() as session:
-        old, new = actions.version_pair(session, process_id, _int_arg("from"), _int_arg("to"))
+        old, new = actions.version_pair(session, process_id, id_param("from"), id_param("to"))
         result = diff_versions(old.bpmn_xml, json.loads(old.forms_json), new.bpmn_xml, json.loads(new.forms_json))
     changes = [{"element_id": c.element_id, "name": c.name, "type": c.type, "change": c.change,
                 "details": c.details} for c in result.elements + result.forms]
@@ -97,7 +99,7 @@ def migration_plan(process_id: str):
     require_roles(*READ)
     prod = product()
     with prod.session_factory() as session:
-        old, new = actions.version_pair(session, process_id, _int_arg("from"), _int_arg("to"))
+        old, new = actions.version_pair(session, process_id, id_param("from"), id_param("to"))
         rows = plan_migration(session, prod.specs, old, new)
     return jsonify({"from": old.id, "to": new.id, "instances": [_candidate_json(r) for r in rows]})
 
@@ -128,6 +130,7 @@ def export(definition_id: int):
 
 def import_definition():
     actor = require_roles(*EDIT)
+    require_json_content()
     bundle = read_bundle(request.get_data(cache=True))
     prod = product()
     with prod.session_factory.begin() as session:
@@ -136,17 +139,8 @@ def import_definition():
         return jsonify({"draft_id": draft.id, "process_id": draft.process_id, "problems": problems}), 201
 
 
-def _int_arg(name: str) -> int | None:
-    value = request.args.get(name)
-    if value in (None, ""):
-        return None
-    if not value.isdigit():
-        raise ApiError(400, "invalid_parameter", f"{name} は版のID（整数）で指定してください")
-    return int(value)
-
-
 def _int_field(body: dict, name: str) -> int | None:
     value = body.get(name)
-    if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
+    if value is not None and (not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= MAX_ID):
         raise ApiError(422, "invalid_body", f"{name} は版のID（整数）で指定してください")
     return value

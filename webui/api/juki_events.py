@@ -11,15 +11,15 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 
 from flask import current_app, jsonify, request
 
 from engine.intake import receive
 from juki.errors import InvalidQuery
+from juki.event_schema import validate_event
 from juki.events import ResidentEvent
 from webui.api.access import require_roles
-from webui.api.params import ApiError
+from webui.api.params import ApiError, json_document
 from webui.api.routes import bp
 from webui.wiring import product
 
@@ -38,7 +38,7 @@ def receive_resident_event():
     require_roles(*SERVICE_ROLES)
     body = request.get_data(cache=True)
     _check_signature(body)
-    event = _parse(body)
+    event = _parse(json_document(body))
     with product().session_factory.begin() as session:
         accepted = receive(session, event, source="api")
     status = "accepted" if accepted else "duplicate"
@@ -62,12 +62,10 @@ def _check_signature(body: bytes) -> None:
         raise ApiError(403, "signature_invalid", "異動通知の署名が一致しません（共有鍵と本文を確認してください）")
 
 
-def _parse(body: bytes) -> ResidentEvent:
+def _parse(data) -> ResidentEvent:
+    """The event, checked against its kind's schema before anything is stored; raise ApiError 422."""
     try:
-        data = json.loads(body)
-    except ValueError:
-        raise ApiError(422, "invalid_event", "異動通知の本文が正しいJSONではありません") from None
-    try:
+        validate_event(data)
         return ResidentEvent.from_json(data)
     except InvalidQuery as exc:
         raise ApiError(422, "invalid_event", exc.message) from None

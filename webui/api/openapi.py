@@ -5,10 +5,13 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
+from engine.bundle import MAX_BUNDLE_BYTES
 from engine.models import InstanceStatus
-from juki.events import EVENT_KINDS
-from webui.api.params import MAX_PER_PAGE
-from webui.api.uploads import ACCEPTED
+from handlers.start_data import MAX_NUMBER, MAX_REASON, MAX_RESIDENT_ID, NUMBER_PATTERN, RESIDENT_ID_PATTERN
+from juki.event_schema import EVENT_SCHEMAS
+from webui.converters import MAX_ID
+from webui.params import MAX_PAGE, MAX_PER_PAGE, MAX_QUERY_TEXT
+from webui.uploads import ACCEPTED
 
 STR: dict = {"type": "string"}
 INT: dict = {"type": "integer"}
@@ -20,6 +23,8 @@ ANY_OBJECT: dict = {"type": "object", "additionalProperties": True}
 SHA256: dict = {"type": "string", "pattern": "^[0-9a-f]{64}$"}
 STATUS: dict = {"type": "string", "enum": list(InstanceStatus.ALL)}
 LANE: dict = {"type": "string", "enum": ["窓口", "バックヤード"]}
+PROCESS_ID: dict = {"type": "string", "minLength": 1, "maxLength": 100, "pattern": r"^[A-Za-z_][A-Za-z0-9_.-]*$"}
+RESIDENT_ID: dict = {"type": "string", "minLength": 1, "maxLength": MAX_RESIDENT_ID, "pattern": RESIDENT_ID_PATTERN}
 
 
 def _ref(name: str) -> dict:
@@ -46,22 +51,27 @@ def _page(row: str) -> dict:
     return _obj({"rows": _array(_ref(row)), "total": INT, "page": INT, "per_page": INT, "pages": INT})
 
 
+def _start_data() -> dict:
+    """The start contract (handlers/start_data.py)."""
+    return {"type": "object", "additionalProperties": False, "description": "開始データ（すべて任意）",
+            "properties": {"resident_id": RESIDENT_ID | {"description": "住民記録にある住民ID"},
+                           "registration_number": {"type": "string", "maxLength": MAX_NUMBER,
+                                                   "pattern": NUMBER_PATTERN, "description": "印鑑登録番号"},
+                           "reason": {"type": "string", "maxLength": MAX_REASON, "pattern": r"^[^\x00-\x1f\x7f]*$",
+                                      "description": "理由（1行）"},
+                           "by_phone": BOOL | {"description": "電話での申出"}}}
+
+
 def _schemas() -> dict[str, dict]:
     return _engine_schemas() | _record_schemas() | _juki_event_schemas()
 
 
 def _juki_event_schemas() -> dict[str, dict]:
-    change = _obj({"before": {}, "after": {}})
-    return {
-        "ResidentEvent": _obj({
-            "event_id": STR | {"description": "異動通知の一意なID（再送は同じID）"},
-            "kind": {"type": "string", "enum": list(EVENT_KINDS), "description": "異動の種類"},
-            "resident_id": STR, "effective_date": DATE | {"description": "異動日"},
-            "recorded_at": DATETIME | {"description": "住基で記録した日時"},
-            "changes": {"type": "object", "additionalProperties": change,
-                        "description": "項目名 → {before, after}"},
-            "cancels_event_id": _null(STR) | {"description": "異動の取消し（cancellation）が取り消す通知のID"}},
-            optional=("changes", "cancels_event_id")),
+    """One schema per event kind (juki/event_schema.py: what the intake checks), and their union."""
+    kinds = {f"ResidentEvent_{kind}": schema for kind, schema in EVENT_SCHEMAS.items()}
+    return kinds | {
+        "ResidentEvent": {"oneOf": [_ref(name) for name in kinds],
+                          "description": "異動通知（kind ごとの形式。changes は 項目名 → {before, after}）"},
         "EventReceipt": _obj({"status": {"type": "string", "enum": ["accepted", "duplicate"]}, "event_id": STR}),
     }
 
@@ -75,15 +85,14 @@ def _engine_schemas() -> dict[str, dict]:
                       optional=("errors",), extra=True),
         "Definition": _obj({"id": INT, "process_id": STR, "name": STR, "version": STR, "created_at": DATETIME,
                             "source": STR}),
-        "DeployRequest": _obj({"bpmn_xml": STR, "forms": ANY_OBJECT, "note": STR}, optional=("forms", "note")),
+        "DeployRequest": _obj({"bpmn_xml": _text(MAX_BUNDLE_BYTES, minLength=1), "forms": ANY_OBJECT,
+                               "note": _text(2000)}, optional=("forms", "note")),
         "DeployedDefinition": _obj({"id": INT, "process_id": STR, "name": STR, "version": STR,
                                     "created_at": DATETIME, "source": STR,
                                     "status": {"type": "string", "enum": ["new_version", "unchanged"]}}),
-        "StartRequest": _obj({"process_id": STR,
-                              "data": {"type": "object", "properties": {"resident_id": STR},
-                                       "additionalProperties": {"type": ["string", "integer", "boolean", "null"]}}},
-                             optional=("data",)),
-        "CompleteRequest": _obj({"data": ANY_OBJECT}, extra=True),
+        "StartRequest": _obj({"process_id": PROCESS_ID, "data": _start_data()}, optional=("data",)),
+        "CompleteRequest": _obj({"data": ANY_OBJECT | {"description": "作業のフォームの JSON Schema に従う値"}},
+                                extra=True),
         "Outcome": _obj({"instance_id": INT, "status": STATUS, "next_task_id": _null(INT),
                          "incident_id": _null(INT)}),
         "Subject": subject,
@@ -151,20 +160,32 @@ def _record_schemas() -> dict[str, dict]:
 
 # ---- operations -------------------------------------------------------------------------------------------
 ERRORS = {
-    400: "リクエストの形式が正しくありません（invalid_json / invalid_parameter / missing_file）",
+    400: "リクエストの形式が正しくありません（invalid_json / invalid_parameter / invalid_character（NUL・不正な文字"
+         "コード・サロゲート） / json_too_deep（64段まで） / missing_file）",
     401: "APIトークンがない・正しくない・期限切れ・失効・利用者が無効（unauthorized / token_invalid / token_expired / "
          "token_revoked / account_inactive）",
     403: "権限がありません（forbidden / lane_forbidden）",
-    404: "対象が見つかりません",
+    404: "対象が見つかりません（範囲外のIDも）",
     409: "競合しました（task_already_completed / stale_instance / task_claimed_by_other / instance_not_active）",
-    413: "ファイルが大きすぎます（too_large）",
-    415: "受け付けられないファイル形式です（unsupported_media_type）",
-    422: "入力内容に誤りがあります（invalid_body / invalid_form / invalid_query / empty_file …）",
+    413: "ファイル・本文が大きすぎます（too_large）",
+    415: "受け付けられない形式です（unsupported_media_type: JSON の操作は Content-Type: application/json）",
+    422: "入力内容に誤りがあります（invalid_body / invalid_form / invalid_query / too_long / empty_file …）。"
+         "errors が項目ごとの誤り",
+    503: "データベースに接続できません（database_unavailable）。Retry-After 秒後に再試行してください",
 }
+ALWAYS = (400, 503)  # the guards (characters, JSON depth, query values) and a database outage answer any request
+BODY_ERRORS = (413, 415)
 
 
 def _json(description: str, schema: dict) -> dict:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _error(status: int) -> dict:
+    response = _json(ERRORS[status], _ref("Error"))
+    if status == 503:
+        response["headers"] = {"Retry-After": {"description": "再試行までの秒数", "schema": INT}}
+    return response
 
 
 def _param(name: str, where: str, schema: dict, description: str, required: bool = False) -> dict:
@@ -174,9 +195,12 @@ def _param(name: str, where: str, schema: dict, description: str, required: bool
 
 def _op(operation_id: str, summary: str, tag: str, ok: tuple[int, dict], errors: tuple[int, ...], *,
         params: tuple[dict, ...] = (), body: dict | None = None, public: bool = False) -> dict:
-    responses = {str(ok[0]): ok[1]}
-    for status in (() if public else (401,)) + errors:
-        responses[str(status)] = _json(ERRORS[status], _ref("Error"))
+    """One operation; the errors every request may meet are added: 400 / 503 always, 401 unless public,
+    404 with a path parameter, 413 / 415 with a body."""
+    statuses = set(errors) | set(ALWAYS) | ({401} if not public else set())
+    statuses |= {404} if any(p["in"] == "path" for p in params) else set()
+    statuses |= set(BODY_ERRORS) if body is not None else set()
+    responses = {str(ok[0]): ok[1]} | {str(status): _error(status) for status in sorted(statuses)}
     operation: dict[str, Any] = {"operationId": operation_id, "summary": summary, "tags": [tag],
                                  "responses": responses}
     if params:
@@ -188,17 +212,23 @@ def _op(operation_id: str, summary: str, tag: str, ok: tuple[int, dict], errors:
     return operation
 
 
-def _json_body(name: str) -> dict:
-    return {"required": True, "content": {"application/json": {"schema": _ref(name)}}}
+def _json_body(name: str, required: bool = True) -> dict:
+    return {"required": required, "content": {"application/json": {"schema": _ref(name)}}}
 
 
-PAGING = (_param("page", "query", {"type": "integer", "minimum": 1, "default": 1}, "ページ番号（1から）"),
+def _text(max_length: int = MAX_QUERY_TEXT, **more) -> dict:
+    return {"type": "string", "maxLength": max_length} | more
+
+
+PAGING = (_param("page", "query", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1},
+                 f"ページ番号（1〜{MAX_PAGE}）"),
           _param("per_page", "query", {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": 50},
                  f"1ページの件数（{MAX_PER_PAGE}件まで）"))
+ID: dict = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
 
 
 def _id(name: str, label: str) -> dict:
-    return _param(name, "path", INT, label)
+    return _param(name, "path", ID, label)
 
 
 def _workflow_paths() -> dict:
@@ -216,7 +246,7 @@ def _workflow_paths() -> dict:
             "get": _op("listInstances", "事案の一覧（新しい順）", "事案",
                        (200, _json("事案の一覧", _ref("InstancePage"))), (400,),
                        params=(_param("status", "query", STATUS, "状態で絞り込み"),
-                               _param("resident_id", "query", STR, "住民IDで絞り込み"), *PAGING)),
+                               _param("resident_id", "query", _text(), "住民IDで絞り込み"), *PAGING)),
             "post": _op("startInstance", "業務を開始する（有効な版で）", "事案",
                         (201, _json("開始した事案", _ref("Outcome"))), (400, 403, 404, 422),
                         body=_json_body("StartRequest")),
@@ -263,18 +293,18 @@ def _record_paths() -> dict:
         "/residents": {"get": _op(
             "searchResidents", "2.1.3 基本検索（住民記録）", "住民",
             (200, _json("該当する住民（カナ・生年月日順）", _ref("ResidentPage"))), (400, 422),
-            params=(_param("kana", "query", STR, "カナ（前方一致）"), _param("name", "query", STR, "氏名（部分一致）"),
-                    _param("birth_date", "query", DATE, "生年月日"), _param("address", "query", STR, "住所（部分一致）"),
-                    _param("resident_id", "query", STR, "住民ID"),
+            params=(_param("kana", "query", _text(), "カナ（前方一致）"), _param("name", "query", _text(), "氏名（部分一致）"),
+                    _param("birth_date", "query", DATE, "生年月日"), _param("address", "query", _text(), "住所（部分一致）"),
+                    _param("resident_id", "query", _text(), "住民ID"),
                     _param("include_former", "query", BOOL, "転出・死亡者も含める"), *PAGING))},
         "/residents/{resident_id}": {"get": _op(
             "getResident", "2.2.1 登録内容照会（住民・世帯・印鑑登録原票）", "住民",
             (200, _json("住民と印鑑登録", _ref("ResidentDetail"))), (404, 422),
-            params=(_param("resident_id", "path", STR, "住民ID"),))},
+            params=(_param("resident_id", "path", RESIDENT_ID, "住民ID"),))},
         "/registrations/{number}": {"get": _op(
             "getRegistration", "印鑑登録原票（登録番号で）", "印鑑登録",
             (200, _json("印鑑登録原票", _ref("Registration"))), (404,),
-            params=(_param("number", "path", STR, "印鑑登録番号"),))},
+            params=(_param("number", "path", _text(20, minLength=1), "印鑑登録番号"),))},
         "/juki/events": {"post": _juki_event_operation()},
         "/openapi.json": {"get": _op("getOpenApi", "この文書（OpenAPI 3.1）", "API",
                                      (200, _json("OpenAPI 文書", ANY_OBJECT)), (), public=True)},
@@ -286,7 +316,7 @@ def _juki_event_operation() -> dict:
     operation = _op("receiveResidentEvent", "住基の異動通知を受け付ける（4.2.2 / 4.3.2 住民記録連動、システム管理の"
                     "サービスアカウント）", "住民記録連動",
                     (202, _json("受け付けた（ワーカーが異動日順に処理する）", _ref("EventReceipt"))), (403, 422),
-                    params=(_param("X-Juki-Signature", "header", STR, signature, required=True),),
+                    params=(_param("X-Juki-Signature", "header", _text(200), signature, required=True),),
                     body=_json_body("ResidentEvent"))
     operation["responses"]["200"] = _json("同じ event_id を受付済み（何も変えない）", _ref("EventReceipt"))
     operation["responses"]["401"] = _json("APIトークンまたは署名ヘッダがない（unauthorized / signature_missing）",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from engine.operations import MAX_REASON
 from webui.api.openapi import (
     ANY_OBJECT,
     BOOL,
@@ -20,11 +21,16 @@ from webui.api.openapi import (
     _op,
     _param,
     _ref,
+    _text,
 )
+from webui.instances.search_form import MAX_VALUE
 
 __all__ = ["audit_paths", "audit_schemas"]
 
 TAG = "監査・運用"
+FIELD = _text(MAX_VALUE)
+CURSOR = _text(MAX_VALUE, pattern=r"^\d{4}-\d{2}-\d{2}T[0-9:.]+_[1-9][0-9]{0,8}$")
+REASON = _text(MAX_REASON, minLength=1, pattern=r"\S")
 
 
 def audit_schemas() -> dict[str, dict]:
@@ -60,9 +66,9 @@ def audit_schemas() -> dict[str, dict]:
                          "tables": {"type": "object", "additionalProperties": _array(_array({})),
                                     "description": "instances / task_times / lane_times / open_tasks / refusals /"
                                                    " certificates / fraud_suspicions: 行の配列（列は画面のCSVと同じ）"}}),
-        "OperationRequest": _obj({"reason": STR}),
+        "OperationRequest": _obj({"reason": REASON}),
         "OperationResult": _obj({"instance_id": INT, "status": STATUS}),
-        "ReassignRequest": _obj({"to": STR, "reason": STR}),
+        "ReassignRequest": _obj({"to": _text(100, minLength=1), "reason": REASON}),
     }
 
 
@@ -74,16 +80,18 @@ def _operation(name: str, verb: str) -> dict:
 
 def audit_paths() -> dict:
     search_params = (
-        _param("process_id", "query", STR, "業務（process id）"), _param("version", "query", INT, "定義の版（ID）"),
-        _param("status", "query", STATUS, "状態"), _param("from", "query", DATE, "開始日（から、日本時間）"),
-        _param("to", "query", DATE, "開始日（まで）"), _param("clerk", "query", STR, "処理した職員"),
-        _param("lane", "query", LANE, "処理待ちの作業があるレーン"), _param("name", "query", STR, "氏名（住民記録）"),
-        _param("kana", "query", STR, "カナ（住民記録）"), _param("resident_id", "query", STR, "住民ID"),
-        _param("number", "query", STR, "印鑑登録番号"),
+        _param("process_id", "query", FIELD, "業務（process id）"),
+        _param("version", "query", {"type": "integer", "minimum": 1, "maximum": 999_999_999}, "定義の版（ID）"),
+        _param("status", "query", STATUS, "状態"), _param("from", "query", DATE, "開始日（から、日本時間、1990〜2200年）"),
+        _param("to", "query", DATE, "開始日（まで）"), _param("clerk", "query", FIELD, "処理した職員"),
+        _param("lane", "query", LANE, "処理待ちの作業があるレーン"), _param("name", "query", FIELD, "氏名（住民記録）"),
+        _param("kana", "query", FIELD, "カナ（住民記録）"), _param("resident_id", "query", FIELD, "住民ID"),
+        _param("number", "query", FIELD, "印鑑登録番号"),
         _param("incident", "query", {"type": "string", "enum": ["open", "any", "none"]}, "障害"),
         _param("sort", "query", {"type": "string", "enum": ["started", "updated"]}, "並び順の項目"),
         _param("order", "query", {"type": "string", "enum": ["asc", "desc"]}, "昇順・降順"),
-        _param("after", "query", STR, "次のページ（next_cursor）"), _param("before", "query", STR, "前のページ"),
+        _param("after", "query", CURSOR, "次のページ（next_cursor。それ以外は400）"),
+        _param("before", "query", CURSOR, "前のページ（prev_cursor）"),
         _param("per_page", "query", {"type": "integer", "minimum": 1, "maximum": 200}, "1ページの件数"))
     return {
         "/instances/search": {"get": _op("searchInstances", "事案検索（条件・並び順・カーソルでページ送り）", TAG,
@@ -102,8 +110,9 @@ def audit_paths() -> dict:
         "/audit/access-log": {"get": _op(
             "searchAccessLog", "閲覧記録（誰が・いつ・誰の情報を・何の目的で）— 監査・システム管理", TAG,
             (200, _json("新しい順", _ref("AccessPage"))), (400, 403),
-            params=(_param("resident_id", "query", STR, "住民ID"), _param("actor", "query", STR, "職員"),
-                    _param("page", "query", INT, "ページ"), _param("per_page", "query", INT, "件数")))},
+            params=(_param("resident_id", "query", _text(), "住民ID"), _param("actor", "query", _text(), "職員"),
+                    _param("page", "query", {"type": "integer", "minimum": 1, "maximum": 10_000}, "ページ"),
+                    _param("per_page", "query", {"type": "integer", "minimum": 1, "maximum": 200}, "件数")))},
         "/audit/chains": {"get": _op("verifyChains", "ハッシュ連鎖の検査（最初の不整合の行）", TAG,
                                      (200, _json("連鎖ごとの結果", _array(_ref("ChainReport")))), (400, 403),
                                      params=(_param("since_anchor", "query", BOOL,

@@ -6,7 +6,9 @@ from webui.api.openapi import (
     ANY_OBJECT,
     BOOL,
     DATETIME,
+    ID,
     INT,
+    PROCESS_ID,
     STR,
     _array,
     _id,
@@ -55,7 +57,7 @@ def library_schemas() -> dict[str, dict]:
                                "report": _ref("TestReport")}),
         "Activated": _obj({"process_id": STR, "active": INT, "version": STR}),
         "MigrationPlan": _obj({"from": INT, "to": INT, "instances": _array(candidate)}),
-        "MigrationRequest": _obj({"from": INT, "to": INT, "instance_ids": _array(INT)},
+        "MigrationRequest": _obj({"from": ID, "to": ID, "instance_ids": _array(ID)},
                                  optional=("from", "to", "instance_ids")),
         "MigrationResult": _obj({"from": INT, "to": INT, "moved": _array(INT), "instances": _array(candidate)}),
         "Bundle": _obj({"format": {"type": "string", "const": "inkan-definition/1"}, "process_id": STR,
@@ -65,10 +67,10 @@ def library_schemas() -> dict[str, dict]:
 
 
 def library_paths() -> dict:
-    process = _param("process_id", "path", STR, "プロセスID（例: sokuji_touroku）")
+    process = _param("process_id", "path", PROCESS_ID, "プロセスID（例: sokuji_touroku）")
     version, draft = _id("definition_id", "版のID"), _id("draft_id", "下書きのID")
-    pair = (process, _param("from", "query", INT, "移行元・比較元の版ID（省略時は有効な版の1つ前）"),
-            _param("to", "query", INT, "移行先・比較先の版ID（省略時は有効な版）"))
+    pair = (process, _param("from", "query", ID, "移行元・比較元の版ID（省略時は有効な版の1つ前）"),
+            _param("to", "query", ID, "移行先・比較先の版ID（省略時は有効な版）"))
     return {
         "/definitions/{process_id}/versions": {"get": _op(
             "listDefinitionVersions", "業務フローの版の一覧（登録者・日時・変更メモ・内容ハッシュ・事案数）", TAG,

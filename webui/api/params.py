@@ -1,4 +1,4 @@
-"""Parse API input: the JSON body and query parameters; bad input raises ApiError with a Japanese message."""
+"""Parse API input: the JSON body (query parameters: webui/params.py); bad input raises ApiError."""
 
 from __future__ import annotations
 
@@ -7,30 +7,45 @@ from typing import Any
 
 from flask import request
 
-MAX_PER_PAGE = 200
-TRUE_WORDS = ("true", "1", "yes", "on")
-FALSE_WORDS = ("false", "0", "no", "off", "")
+from webui.params import (  # noqa: F401 — the API's views import them from here
+    MAX_PAGE,
+    MAX_PER_PAGE,
+    bool_param,
+    choice_param,
+    int_param,
+    page_params,
+    text_param,
+)
+from webui.refusals import RequestRefused
+
+ApiError = RequestRefused  # the API's name for it: status, code, Japanese message
 
 
-class ApiError(Exception):
-    """A request the API refuses before any engine or registry call: HTTP status, code and Japanese message."""
+def require_json_content() -> None:
+    """A body sent as another type (text/plain, a form …) is refused with ApiError 415; JSON must be sent as
+    application/json (or +json). A body without any Content-Type is read as JSON."""
+    if request.get_data(cache=True).strip() and request.mimetype and not request.is_json:
+        raise ApiError(415, "unsupported_media_type",
+                       "本文は JSON で送ってください（Content-Type: application/json）")
 
-    def __init__(self, status: int, code: str, message: str):
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.message = message
+
+def json_document(raw: bytes | None = None) -> Any:
+    """The request's JSON body, any JSON value (None when empty); raise ApiError 400 / 415."""
+    require_json_content()
+    raw = request.get_data(cache=True) if raw is None else raw
+    if not raw.strip():
+        return None
+    try:
+        return json.loads(raw)
+    except ValueError:
+        raise ApiError(400, "invalid_json", "リクエスト本文が正しいJSONではありません") from None
 
 
 def json_body() -> dict[str, Any]:
-    """The request's JSON object ({} when the body is empty); raise ApiError 400 / 422."""
-    raw = request.get_data(cache=True)
-    if not raw.strip():
+    """The request's JSON object ({} when the body is empty); raise ApiError 400 / 415 / 422."""
+    body = json_document()
+    if body is None:
         return {}
-    try:
-        body = json.loads(raw)
-    except ValueError:
-        raise ApiError(400, "invalid_json", "リクエスト本文が正しいJSONではありません") from None
     if not isinstance(body, dict):
         raise ApiError(422, "invalid_body", "リクエスト本文はJSONオブジェクトで送ってください")
     return body
@@ -42,57 +57,18 @@ def object_field(body: dict[str, Any], name: str) -> dict[str, Any]:
     if value is None:
         return {}
     if not isinstance(value, dict):
-        raise ApiError(422, "invalid_body", f"{name} はJSONオブジェクトで指定してください")
+        message = f"{name} はJSONオブジェクトで指定してください"
+        raise ApiError(422, "invalid_body", message, fields={name: message})
     return value
 
 
-def string_field(body: dict[str, Any], name: str) -> str:
-    """A required non-empty string of the body; raise ApiError 422."""
+def string_field(body: dict[str, Any], name: str, *, max_length: int = 2000) -> str:
+    """A required non-empty string of the body, at most max_length characters; raise ApiError 422."""
     value = body.get(name)
     if not isinstance(value, str) or not value.strip():
-        raise ApiError(422, "invalid_body", f"{name} を文字列で指定してください")
+        message = f"{name} を文字列で指定してください"
+        raise ApiError(422, "invalid_body", message, fields={name: message})
+    if len(value) > max_length:
+        message = f"{name} は{max_length}文字以内で指定してください"
+        raise ApiError(422, "too_long", message, fields={name: message})
     return value.strip()
-
-
-def text_param(name: str) -> str | None:
-    """A query parameter as stripped text, None when absent or blank."""
-    value = request.args.get(name, "").strip()
-    return value or None
-
-
-def int_param(name: str, default: int, *, minimum: int = 1, maximum: int | None = None) -> int:
-    """An integer query parameter within bounds; raise ApiError 400."""
-    raw = request.args.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ApiError(400, "invalid_parameter", f"{name} は整数で指定してください") from None
-    if value < minimum or (maximum is not None and value > maximum):
-        limit = f"{minimum}〜{maximum}" if maximum is not None else f"{minimum}以上"
-        raise ApiError(400, "invalid_parameter", f"{name} は{limit}の範囲で指定してください")
-    return value
-
-
-def bool_param(name: str) -> bool:
-    """A true/false query parameter (absent = false); raise ApiError 400."""
-    raw = request.args.get(name, "").strip().lower()
-    if raw in TRUE_WORDS:
-        return True
-    if raw in FALSE_WORDS:
-        return False
-    raise ApiError(400, "invalid_parameter", f"{name} は true または false で指定してください")
-
-
-def choice_param(name: str, choices: tuple[str, ...]) -> str | None:
-    """A query parameter that must be one of `choices` (None when absent); raise ApiError 400."""
-    value = text_param(name)
-    if value is not None and value not in choices:
-        raise ApiError(400, "invalid_parameter", f"{name} は {' / '.join(choices)} のいずれかで指定してください")
-    return value
-
-
-def page_params() -> tuple[int, int]:
-    """(page, per_page) from the query; per_page at most MAX_PER_PAGE; raise ApiError 400."""
-    return int_param("page", 1), int_param("per_page", 50, maximum=MAX_PER_PAGE)

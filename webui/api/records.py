@@ -2,37 +2,37 @@
 
 from __future__ import annotations
 
-from flask import Response, jsonify, request
+from flask import jsonify, request
 from sqlalchemy.orm import Session
 
 from juki import ResidentQuery, require_resident
-from registry.blobs.store import get_blob, put_blob
+from registry.blobs.store import put_blob
 from registry.errors import RecordNotFound
 from registry.seals import records
 from registry.seals.models import Impression, Registration
 from webui.api import schemas
 from webui.api.access import api_actor, require_worker
-from webui.api.params import bool_param, page_params, text_param
-from webui.api.uploads import read_upload
+from webui.api.params import ApiError, bool_param, page_params, text_param
 from webui.audit.access import log_api_view
+from webui.documents.blobs import api_blob_response
+from webui.uploads import read_upload
 from webui.wiring import product
 
 
 def upload_blob():
+    """A scan or PDF, decoded and checked on arrival (webui/uploads.py) before it is stored."""
     actor = require_worker()
-    data, media_type, filename = read_upload(request.files.get("file"))
+    if request.mimetype != "multipart/form-data":
+        raise ApiError(415, "unsupported_media_type", "ファイルは multipart/form-data の file 欄で送ってください")
+    upload = read_upload(request.files.get("file"))
     with product().session_factory.begin() as session:
-        sha = put_blob(session, data, media_type, filename=filename, created_by=actor.username)
-    return jsonify(schemas.blob_json(sha, media_type, len(data))), 201
+        sha = put_blob(session, upload.data, upload.media_type, filename=upload.filename, created_by=actor.username)
+    return jsonify(schemas.blob_json(sha, upload.media_type, len(upload.data))), 201
 
 
 def download_blob(sha256: str):
-    with product().session_factory() as session:
-        blob = get_blob(session, sha256)
-        response = Response(blob.data, mimetype=blob.media_type)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "private, max-age=31536000, immutable"
-    return response
+    """A stored file; a printed document's PDF only through the documents' rule (webui/documents/blobs.py)."""
+    return api_blob_response(sha256, api_actor())
 
 
 def search_residents():

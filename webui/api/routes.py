@@ -1,4 +1,4 @@
-"""The JSON API blueprint (/api/v1): URL rules, bearer-token authentication and the API's own errors."""
+"""The JSON API blueprint (/api/v1): URL rules and bearer-token authentication (errors: webui/errors.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from flask import Blueprint, jsonify
 from webui.api import audit, definitions, records, workflow
 from webui.api.access import authenticate
 from webui.api.openapi import openapi_document
-from webui.api.params import ApiError
 
 bp = Blueprint("api", __name__)
 bp.before_request(authenticate)
@@ -62,8 +61,3 @@ for _rule, _method, _view in RULES:
 @bp.get("/openapi.json")
 def openapi():
     return jsonify(openapi_document())
-
-
-@bp.errorhandler(ApiError)
-def api_error(exc: ApiError):
-    return jsonify({"error": exc.code, "message": exc.message}), exc.status

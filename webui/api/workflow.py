@@ -5,9 +5,11 @@ from __future__ import annotations
 from flask import jsonify
 
 from engine import catalog, queries
+from engine.bundle import MAX_BUNDLE_BYTES
 from engine.definitions import parse_definition, read_forms
 from engine.errors import LaneForbidden
 from engine.models import InstanceStatus
+from handlers.start_data import check_start_data
 from webui.api import schemas
 from webui.api.access import api_actor, require_roles
 from webui.api.params import (
@@ -25,6 +27,7 @@ from webui.wiring import product
 LANES = ("窓口", "バックヤード")
 READ_ANY_LANE = ("auditor", "admin")
 RETRY_ROLES = ("admin", "manager")
+MAX_PROCESS_ID = 100  # process_definition.process_id
 
 
 def list_definitions():
@@ -36,7 +39,7 @@ def deploy_definition():
     """Validate and store a BPMN document as the new active version; 422 names the element and the reason."""
     actor = require_roles("manager", "admin")
     body = json_body()
-    string_field(body, "bpmn_xml")  # present and a non-empty string
+    string_field(body, "bpmn_xml", max_length=MAX_BUNDLE_BYTES)  # present and a non-empty string
     xml = body["bpmn_xml"]  # unstripped: the version is the hash of the exact text
     forms = read_forms(product().bpmn_dir / "forms") | (object_field(body, "forms") if "forms" in body else {})
     note = body.get("note") if isinstance(body.get("note"), str) else ""
@@ -52,7 +55,9 @@ def start_instance():
     if not actor.may_start:  # the role first (as the runner would say): a refused role learns nothing of the body
         raise LaneForbidden("この役割では業務を開始できません")
     body = json_body()
-    process_id, data = string_field(body, "process_id"), object_field(body, "data")
+    process_id = string_field(body, "process_id", max_length=MAX_PROCESS_ID)
+    with product().session_factory() as session:
+        data = check_start_data(session, product().juki(session), object_field(body, "data"))
     outcome = product().runner.start(process_id, actor, data)
     return jsonify(schemas.outcome_json(outcome)), 201
 

@@ -1,9 +1,7 @@
-"""The reports dashboard: the engine's and the registry's figures as tables, SVG chart geometry and CSV."""
+"""The reports dashboard: the engine's and the registry's figures as tables and SVG chart geometry."""
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -17,7 +15,7 @@ from registry.seals import reports as registry_reports
 from registry.seals.records import inquiry_number
 from webui.templating import INSTANCE_STATUS_LABELS
 
-__all__ = ["TABLES", "Dashboard", "build_dashboard", "csv_of"]
+__all__ = ["TABLES", "Dashboard", "build_dashboard"]
 
 CHANNEL_LABELS = {"counter": "窓口", "konbini": "コンビニ"}
 PALETTE = ("#2f6f9f", "#e08a2c", "#4c9a5b", "#b5483d", "#7a5ea8", "#8a8a8a", "#c9a227", "#3aa3a3")
@@ -148,11 +146,3 @@ def stacked_chart(days: list[date], series: dict[tuple[date, str], int], width: 
             chart.labels.append((round(x + slot / 2, 1), f"{day.month}/{day.day}"))
     return chart
 
-
-def csv_of(dashboard: Dashboard, table: str) -> str:
-    """One table of the dashboard as CSV text (UTF-8 with BOM is added by the route for Excel)."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(TABLES[table])
-    writer.writerows(dashboard.tables[table])
-    return out.getvalue()

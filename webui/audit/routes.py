@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from flask import Blueprint, Response, abort, redirect, render_template, request
+from flask import Blueprint, abort, redirect, render_template, request
 from flask_login import login_required
 from flask_wtf import FlaskForm
 from wtforms import RadioField, StringField
@@ -14,10 +14,13 @@ from engine.access_log import MAX_NOTE, PURPOSES, AccessQuery, search_access
 from engine.anchors import anchors_of
 from engine.verify import verify_snapshot
 from webui.audit.access import PURPOSE_LABELS, choose_purpose, chosen_purpose
-from webui.audit.dashboard import TABLES, build_dashboard, csv_of
+from webui.audit.dashboard import TABLES, build_dashboard
 from webui.auth.next_url import safe_next
 from webui.auth.users import roles_required
-from webui.templating import JST
+from webui.csv_export import csv_response
+from webui.params import int_param, text_param
+from webui.refusals import RequestRefused
+from webui.templating import JST, jst
 from webui.wiring import product
 
 bp = Blueprint("audit", __name__)
@@ -25,6 +28,9 @@ bp = Blueprint("audit", __name__)
 READERS = ("auditor", "manager", "admin")  # reports and the chain check
 ACCESS_LOG_READERS = ("auditor", "admin")  # who looked at whom: the privacy officer and the operators
 PER_PAGE = 50
+MAX_ACCESS_PAGE = 10_000
+MAX_CSV_ROWS = 10_000
+ACCESS_CSV_HEADER = ("日時（日本時間）", "職員", "役割", "住民ID", "閲覧した内容", "対象", "目的", "目的の内容")
 MAX_DAYS = 366
 
 
@@ -56,18 +62,34 @@ def purpose():
 @roles_required(*ACCESS_LOG_READERS)
 def access_log():
     """Who viewed whose data, newest first: by person (resident id) and / or by clerk."""
-    resident_id = (request.args.get("resident_id") or "").strip()[:40] or None
-    actor = (request.args.get("actor") or "").strip()[:100] or None
+    resident_id, actor = text_param("resident_id", max_length=40), text_param("actor", max_length=100)
     day_from, day_to = _period(default_days=None)
-    page_no = max(1, request.args.get("page", 1, type=int) or 1)
-    query = AccessQuery(resident_id=resident_id, actor=actor, date_from=_utc_start(day_from),
-                        date_to=_utc_start(day_to + timedelta(days=1)) if day_to else None,
-                        limit=PER_PAGE, offset=(min(page_no, 10_000) - 1) * PER_PAGE)
+    page_no = int_param("page", 1, maximum=MAX_ACCESS_PAGE)
     with product().session_factory() as session:
-        rows, total = search_access(session, query)
+        rows, total = search_access(session, _access_query(resident_id, actor, day_from, day_to, PER_PAGE,
+                                                           (page_no - 1) * PER_PAGE))
     return render_template("audit/access.html", rows=rows, total=total, page_no=page_no,
                            pages=max(1, -(-total // PER_PAGE)), resident_id=resident_id or "", actor=actor or "",
                            day_from=day_from, day_to=day_to, labels=PURPOSE_LABELS)
+
+
+@bp.get("/access.csv")
+@roles_required(*ACCESS_LOG_READERS)
+def access_log_csv():
+    """The access log with the page's filters as CSV (newest first, at most MAX_CSV_ROWS rows)."""
+    resident_id, actor = text_param("resident_id", max_length=40), text_param("actor", max_length=100)
+    day_from, day_to = _period(default_days=None)
+    with product().session_factory() as session:
+        rows, _ = search_access(session, _access_query(resident_id, actor, day_from, day_to, MAX_CSV_ROWS, 0))
+    lines = [(jst(r.at, "%Y-%m-%d %H:%M:%S"), r.actor, r.actor_role or "", r.resident_id, r.what, r.target or "",
+              PURPOSE_LABELS.get(r.purpose, r.purpose), r.purpose_note or "") for r in rows]
+    return csv_response("inkan_access_log.csv", ACCESS_CSV_HEADER, lines)
+
+
+def _access_query(resident_id, actor, day_from, day_to, limit: int, offset: int) -> AccessQuery:
+    return AccessQuery(resident_id=resident_id, actor=actor, date_from=_utc_start(day_from),
+                       date_to=_utc_start(day_to + timedelta(days=1)) if day_to else None, limit=limit,
+                       offset=offset)
 
 
 @bp.get("/chains")
@@ -99,14 +121,13 @@ def report_csv():
         abort(404)
     day_from, day_to = _period(default_days=30)
     with product().session_factory() as session:
-        text = csv_of(build_dashboard(session, day_from, day_to), table)
-    filename = f"inkan_{table}_{day_from.isoformat()}_{day_to.isoformat()}.csv"
-    return Response("\ufeff" + text, mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+        dashboard = build_dashboard(session, day_from, day_to)
+    return csv_response(f"inkan_{table}_{day_from.isoformat()}_{day_to.isoformat()}.csv", TABLES[table],
+                        dashboard.tables[table])
 
 
 def _period(default_days: int | None) -> tuple[date | None, date | None]:
-    """from / to (office days, inclusive) from the query; bad dates are ignored, the span is capped."""
+    """from / to (office days, inclusive) from the query; bad dates are refused (400), the span is capped."""
     today = datetime.now(JST).date()
     day_to = _date_arg("to") or (today if default_days else None)
     day_from = _date_arg("from") or (day_to - timedelta(days=default_days - 1) if default_days else None)
@@ -118,11 +139,18 @@ def _period(default_days: int | None) -> tuple[date | None, date | None]:
 
 
 def _date_arg(name: str) -> date | None:
-    try:
-        value = date.fromisoformat((request.args.get(name) or "").strip())
-    except ValueError:
+    """An office day from the query (absent: None); a malformed or far-off date is refused (400), not ignored."""
+    raw = (request.args.get(name) or "").strip()
+    if not raw:
         return None
-    return value if date(1990, 1, 1) <= value <= date(2200, 1, 1) else None
+    try:
+        value = date.fromisoformat(raw) if len(raw) == 10 else None
+    except ValueError:
+        value = None
+    if value is None or not date(1990, 1, 1) <= value <= date(2200, 1, 1):
+        message = f"{name} は 2026-04-01 の形式で、1990年から2200年までの日付を指定してください"
+        raise RequestRefused(400, "invalid_parameter", message, fields={name: message})
+    return value
 
 
 def _utc_start(day: date | None) -> datetime | None:

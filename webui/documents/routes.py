@@ -12,13 +12,14 @@ from registry.seals.models import IssuedDocument
 from webui.audit.access import purpose_gate
 from webui.auth.users import CLERK_ROLES, current_actor, roles_required
 from webui.documents.access import open_document
+from webui.documents.blobs import DOCUMENT_READERS
 from webui.documents.files import pdf_response
 from webui.wiring import product
 
 bp = Blueprint("documents", __name__)
 
-VIEW_ROLES = (*CLERK_ROLES, "auditor")
-SOURCES = ("document", "certificate", "batch")
+VIEW_ROLES = DOCUMENT_READERS
+SOURCES = ("document", "certificate", "batch", "queue")
 
 
 @bp.get("/<int:document_id>")

@@ -7,7 +7,9 @@ from flask_login import current_user, login_required
 
 from engine.catalog import list_active_definitions
 from engine.queries import inbox, open_task_counts
+from handlers.start_data import MAX_RESIDENT_ID, StartDataInvalid, check_start_data
 from webui.auth.users import CLERK_ROLES, current_actor, roles_required
+from webui.params import MAX_PAGE, int_param
 from webui.templating import LANES
 from webui.wiring import product
 
@@ -30,7 +32,7 @@ def index():
     if lane not in lanes:
         abort(404)
     mine = request.args.get("mine") == "1"
-    page_no = max(1, request.args.get("page", 1, type=int))
+    page_no = int_param("page", 1, maximum=MAX_PAGE)
     claimed_by = current_user.username if mine else None
     with product().session_factory() as session:
         page = inbox(session, lane, page=page_no, per_page=PER_PAGE, claimed_by=claimed_by)
@@ -44,17 +46,25 @@ def index():
 @bp.get("/start")
 @login_required
 def start_page():
+    return _start_page(request.args.get("resident_id", "")[:MAX_RESIDENT_ID], error=None)
+
+
+def _start_page(resident_id: str, error: str | None):
     with product().session_factory() as session:
         definitions = list_active_definitions(session)
-    return render_template("inbox/start.html", definitions=definitions,
-                           resident_id=request.args.get("resident_id", ""))
+    return render_template("inbox/start.html", definitions=definitions, resident_id=resident_id, error=error)
 
 
 @bp.post("/start/<process_id>")
 @roles_required(*CLERK_ROLES)
 def start(process_id: str):
     resident_id = (request.form.get("resident_id") or "").strip()
-    outcome = product().runner.start(process_id, current_actor(), {"resident_id": resident_id} if resident_id else {})
+    try:
+        with product().session_factory() as session:
+            data = check_start_data(session, product().juki(session), {"resident_id": resident_id})
+    except StartDataInvalid as exc:
+        return _start_page(resident_id[:MAX_RESIDENT_ID], error=exc.message), 422
+    outcome = product().runner.start(process_id, current_actor(), data)
     flash(f"事案 {outcome.instance_id} を開始しました", "success")
     if outcome.incident_id:
         flash("自動処理でエラーが発生しました。事案の画面で内容を確認してください", "error")

@@ -20,6 +20,7 @@ from webui.audit.access import log_person_view, purpose_gate
 from webui.auth.users import CLERK_ROLES, current_actor, roles_required
 from webui.instances.search_form import InstanceSearchForm
 from webui.instances.timeline import timeline
+from webui.params import id_param
 from webui.wiring import product
 
 bp = Blueprint("instances", __name__)
@@ -67,6 +68,7 @@ def show(instance_id: int):
                                queue_labels=QUEUE_DOCUMENTS,
                                may_retry=current_user.role in RETRY_ROLES,
                                may_operate=current_user.role in OPERATOR_ROLES,
+                               show_traceback=current_user.role == "admin",  # raw error text: operators only
                                may_cancel=current_user.role in CLERK_ROLES
                                and detail.instance.status in ("running", "waiting"))
 
@@ -135,7 +137,7 @@ def reassign(task_id: int):
     InstanceOperations(product().runner).reassign(task_id, current_actor(), to,
                                                            request.form.get("reason", ""))
     flash(f"作業 #{task_id} の担当を {to.username} さんに変更しました", "success")
-    instance_id = request.form.get("instance_id", type=int)
+    instance_id = id_param("instance_id", request.form)
     return redirect(url_for("instances.show", instance_id=instance_id) if instance_id else url_for("inbox.index"))
 
 

@@ -10,12 +10,15 @@ from werkzeug.datastructures import MultiDict
 from engine.models import InstanceStatus
 from engine.search import INCIDENT_FILTERS, SORTS, InstanceQuery, decode_cursor
 from juki import JukiError, ResidentQuery
+from webui.converters import MAX_ID
 from webui.templating import LANES
 
 __all__ = ["FIELDS", "MAX_PEOPLE", "InstanceSearchForm"]
 
 FIELDS = ("process_id", "version", "status", "from", "to", "clerk", "lane", "name", "kana", "resident_id",
           "number", "incident", "sort", "order")
+MAX_VALUE = 100
+ORDERS = ("asc", "desc")
 MAX_PEOPLE = 500  # a name or kana matching more people than this is too vague to search by
 OFFICE_OFFSET = timedelta(hours=9)
 
@@ -27,7 +30,11 @@ class InstanceSearchForm:
 
     @classmethod
     def from_args(cls, args: MultiDict) -> InstanceSearchForm:
-        return cls({name: (args.get(name) or "").strip()[:100] for name in FIELDS})
+        values = {name: (args.get(name) or "").strip() for name in FIELDS}
+        too_long = [name for name, value in values.items() if len(value) > MAX_VALUE]
+        form = cls({name: "" if name in too_long else value for name, value in values.items()})
+        form.messages.extend(f"{name} は{MAX_VALUE}文字以内で指定してください" for name in too_long)
+        return form
 
     def get(self, name: str) -> str:
         return self.values.get(name, "")
@@ -46,19 +53,33 @@ class InstanceSearchForm:
             lane=self._choice("lane", LANES, "レーン"), resident_ids=self._people(register),
             registration_number=v["number"] or None,
             incident=self._choice("incident", INCIDENT_FILTERS, "障害"),
-            sort=v["sort"] if v["sort"] in SORTS else "started", descending=v["order"] != "asc",
-            per_page=per_page, after=decode_cursor(after), before=decode_cursor(before))
+            sort=self._choice("sort", SORTS, "並び順の項目") or "started",
+            descending=self._choice("order", ORDERS, "昇順・降順") != "asc",
+            per_page=per_page, after=self._cursor("after", after), before=self._cursor("before", before))
 
     def _choice(self, name: str, choices, label: str) -> str | None:
         value = self.values[name]
         if value and value not in choices:
-            self.messages.append(f"{label}の指定 {value} は使えないため無視しました")
+            self.messages.append(f"{label}の指定 {value} は使えないため検索できません（{name}: {' / '.join(choices)}）")
             return None
         return value or None
 
     def _int(self, name: str) -> int | None:
         value = self.values[name]
-        return int(value) if value.isdigit() and len(value) < 10 else None
+        if value and not (value.isascii() and value.isdigit() and len(value) < 10):
+            self.messages.append(f"版（{name}）は版のID（整数）で指定してください")
+            return None
+        return int(value) if value else None
+
+    def _cursor(self, name: str, text: str | None) -> tuple[datetime, int] | None:
+        """A page cursor from next_cursor / prev_cursor; anything else is refused, not ignored."""
+        if not text:
+            return None
+        cursor = decode_cursor(text) if len(text) <= MAX_VALUE else None
+        if cursor is None or cursor[0].tzinfo is not None or not 0 < cursor[1] <= MAX_ID:
+            self.messages.append(f"ページ送りの位置（{name}）が正しくありません。検索をやり直してください")
+            return None
+        return cursor
 
     def _day(self, name: str, *, next_day: bool = False) -> datetime | None:
         """Start of the office (JST) day as naive UTC; `next_day` gives the end of the day (exclusive)."""
@@ -69,6 +90,7 @@ class InstanceSearchForm:
                 self.messages.append(f"日付 {self.values[name]} は 2026-04-01 の形式で入力してください")
             return None
         if not date(1990, 1, 1) <= day <= date(2200, 1, 1):
+            self.messages.append(f"日付 {day.isoformat()} は1990年から2200年までの範囲で指定してください")
             return None
         return datetime.combine(day + timedelta(days=1 if next_day else 0), datetime.min.time()) - OFFICE_OFFSET
 

@@ -20,6 +20,7 @@ from webui.library.actions import (
     version_pair,
 )
 from webui.library.editor import bp as editor_bp
+from webui.params import id_param
 from webui.wiring import product
 
 bp = Blueprint("library", __name__)
@@ -75,7 +76,7 @@ def migrate(process_id: str):
 
 
 def _version_pair(session, process_id: str):
-    return version_pair(session, process_id, request.args.get("from", type=int), request.args.get("to", type=int))
+    return version_pair(session, process_id, id_param("from"), id_param("to"))
 
 
 @bp.post("/versions/<int:definition_id>/draft")

@@ -12,14 +12,10 @@ import imaging
 from handlers.services import RegistrySettings
 from registry.blobs.store import get_blob, put_blob
 from registry.seals.models import Impression, Registration
+from webui import uploads
 from webui.residents.images import TrueSize, image_size
 
-__all__ = ["CollateError", "CollateResult", "MAX_UPLOAD_BYTES", "collate", "parse_dpi", "read_upload"]
-
-MAX_UPLOAD_BYTES = 30 * 1024 * 1024
-MEDIA_TYPES = ((b"\x89PNG\r\n\x1a\n", "image/png"), (b"\xff\xd8\xff", "image/jpeg"),
-               (b"II*\x00", "image/tiff"), (b"MM\x00*", "image/tiff"))
-NOT_AN_IMAGE = "画像ファイル（PNG・JPEG・TIFF）を選択してください"
+__all__ = ["CollateError", "CollateResult", "collate", "parse_dpi", "read_upload"]
 
 
 class CollateError(Exception):
@@ -53,14 +49,10 @@ def read_upload(upload: FileStorage | None) -> bytes:
     """The uploaded file's bytes; raise CollateError when missing, empty, too large or not an image."""
     if upload is None or not upload.filename:
         raise CollateError("照合する書類のスキャン画像を選択してください", "no_file")
-    data = upload.read(MAX_UPLOAD_BYTES + 1)
-    if not data:
-        raise CollateError("ファイルが空です。スキャンした画像を選択してください", "empty_file")
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise CollateError("ファイルが大きすぎます（30MBまで）", "file_too_large")
-    if _media_type(data) is None:
-        raise CollateError(NOT_AN_IMAGE, "not_an_image")
-    return data
+    try:
+        return uploads.read_upload(upload, accept=uploads.IMAGE_TYPES).data
+    except uploads.UploadRefused as exc:
+        raise CollateError(exc.message, exc.code) from None
 
 
 def parse_dpi(text: str | None) -> float | None:
@@ -96,7 +88,7 @@ def collate(session: Session, settings: RegistrySettings, record: Registration, 
         overlay = imaging.overlay_png(reg_png, registered.mm_per_px, cropped.png, cropped.mm_per_px, comparison)
     except imaging.ImagingError as exc:
         raise CollateError(exc.message, exc.code) from None
-    scan_sha = put_blob(session, data, _media_type(data) or "application/octet-stream",
+    scan_sha = put_blob(session, data, uploads.sniff_media_type(data) or "application/octet-stream",
                         filename=f"collate-{record.registration_number}-scan", created_by=username)
     crop_sha = put_blob(session, cropped.png, "image/png", filename="collate-impression.png", created_by=username)
     overlay_sha = put_blob(session, overlay, "image/png", filename="collate-overlay.png", created_by=username)
@@ -119,7 +111,3 @@ def _registered_impression(session: Session, record: Registration) -> Impression
 def _true_size(sha: str, png: bytes, mm_per_px: float) -> TrueSize:
     width, height = image_size(png) or (0, 0)
     return TrueSize(sha, width, height, float(mm_per_px))
-
-
-def _media_type(data: bytes) -> str | None:
-    return next((media for signature, media in MEDIA_TYPES if data.startswith(signature)), None)

@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-import io
-
-from flask import Blueprint, abort, jsonify, render_template, request, send_file
+from flask import Blueprint, abort, jsonify, render_template, request
 from flask_login import current_user, login_required
 
 from engine.queries import recent_instances
 from handlers.certificates import CHANNELS
-from handlers.documents import REPRINTABLE, issued_by_blob
+from handlers.documents import REPRINTABLE
 from juki import InvalidQuery, JukiError, Resident
-from registry.blobs.store import get_blob
 from registry.seals import records
 from registry.seals.models import RecordStatus
 from webui.audit.access import log_person_view, purpose_gate
 from webui.auth.users import CLERK_ROLES, roles_required
-from webui.documents.access import open_document
-from webui.documents.files import pdf_response
+from webui.documents.blobs import page_blob_response
+from webui.params import MAX_PAGE, int_param
 from webui.residents.collate import CollateError, collate, parse_dpi, read_upload
 from webui.residents.forms import SearchForm, lookup_query
 from webui.residents.view import fraud_warnings, record_views
@@ -27,14 +24,13 @@ from webui.wiring import product
 bp = Blueprint("residents", __name__)
 
 PER_PAGE = 50
-INLINE_TYPES = ("image/png", "image/jpeg", "image/tiff", "application/pdf")
 
 
 @bp.get("")
 @login_required
 def search():
     form = SearchForm.from_args(request.args)
-    page_no = max(1, request.args.get("page", 1, type=int))
+    page_no = int_param("page", 1, maximum=MAX_PAGE)
     results, total, message = [], 0, None
     if not form.is_empty:
         with product().session_factory() as session:
@@ -114,26 +110,8 @@ def collate_seal(resident_id: str, number: str):
 @bp.get("/blobs/<sha>")
 @login_required
 def blob(sha: str):
-    """A stored image or PDF; `?download=1` sends it as an attachment.
-
-    A printed document or certificate goes through the documents' one door, so its view is in the access log.
-    """
-    with product().session_factory() as session:
-        stored = get_blob(session, sha.lower())
-        data, media_type, filename = stored.data, stored.media_type, stored.filename
-        issued = issued_by_blob(session, stored.sha256) if media_type == "application/pdf" else None
-    if issued is not None:
-        if (gate := purpose_gate()) is not None:
-            return gate
-        download = request.args.get("download") == "1"
-        return pdf_response(open_document(*issued, purpose="download" if download else "preview"), download=download)
-    inline = media_type in INLINE_TYPES
-    response = send_file(io.BytesIO(data), mimetype=media_type if inline else "application/octet-stream",
-                         as_attachment=request.args.get("download") == "1" or not inline,
-                         download_name=filename or sha, max_age=86400, conditional=False, etag=sha)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.cache_control.private = True
-    return response
+    """A stored image or PDF; `?download=1` sends it as an attachment (webui/documents/blobs.py: the one door)."""
+    return page_blob_response(sha)
 
 
 def _active_number(session, resident_id: str) -> str | None:

@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import dataclasses
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
 from engine import intake
 from handlers import konbini
+from handlers.documents import document_for_viewing, issued_by_blob
 from juki import JukiError, SimulatedRegister, jlis
 from juki.changelog import recent_changes
 from juki.changes import FIELD_LABELS, ChangeContext
 from juki.errors import InvalidChange, JlisUnavailable
 from juki.events import EVENT_KINDS
-from registry.konbini.queries import recent_requests
-from webui.auth.users import roles_required
+from registry.konbini.queries import recent_requests, request_by_id
+from webui.audit.access import log_person_view
+from webui.auth.users import current_actor, roles_required
+from webui.documents.files import pdf_response
 from webui.konbini.routes import service_hours
 from webui.residents.forms import lookup_query
 from webui.simulator.forms import FORM_KINDS, parse_date, record_change
@@ -24,6 +27,7 @@ from webui.wiring import product
 bp = Blueprint("simulator", __name__)
 
 ADMIN = "admin"
+KIOSK_PRINTOUTS = "kiosk_printouts"  # session key: the request ids this session's kiosk was answered with
 
 
 @bp.get("/admin/juki")
@@ -146,7 +150,27 @@ def kiosk_request():
                                        kind=request.form.get("kind", ""), channel="kiosk",
                                        terminal="シミュレータ端末")
     answer = konbini.serve(product().session_factory, product().services, question, service_hours())
+    if answer.issued:  # this terminal (the admin's session) may print what it was given, and nothing else
+        session[KIOSK_PRINTOUTS] = [*session.get(KIOSK_PRINTOUTS, [])[-4:], answer.request_id]
     return _kiosk_page(answer, status=200 if answer.issued else 422)
+
+
+@bp.get("/kiosk/<request_id>.pdf")
+@roles_required(ADMIN)
+def kiosk_certificate(request_id: str):
+    """The certificate the simulated kiosk received, as the 交付センター receives it in its API answer: only for
+    requests this session made at the kiosk (the documents' door stays closed to admins otherwise), logged."""
+    if request_id not in session.get(KIOSK_PRINTOUTS, []):
+        abort(404)
+    with product().session_factory.begin() as db:
+        row = request_by_id(db, request_id)
+        issued = issued_by_blob(db, row.document_sha) if row is not None and row.document_sha else None
+        if row is None or row.channel != "kiosk" or issued is None:
+            abort(404)
+        document = document_for_viewing(db, *issued, actor=current_actor(), purpose="preview")
+        log_person_view(db, document.resident_id, "コンビニ交付（端末シミュレータ）の証明書",
+                        target=f"{issued[0]}:{issued[1]}")
+    return pdf_response(document, download=False)
 
 
 def _kiosk_page(answer: konbini.KonbiniAnswer | None, status: int = 200):
