@@ -10,8 +10,6 @@ A blob another row still uses is kept.
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import astuple, dataclass
 from datetime import date, timedelta
 
@@ -19,6 +17,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from registry.blobs.models import Blob
+from registry.csv_text import csv_text
 from registry.documents.fees import CounterIssue
 from registry.documents.models import IssuedCertificate, PrintBatchJob, PrintQueueItem
 from registry.errors import PurgeRefused
@@ -33,7 +32,6 @@ __all__ = ["PURGE_LIST_COLUMNS", "PurgeLine", "check_closed_before", "purge_line
 
 PURGE_LIST_COLUMNS = ("登録番号", "状態", "登録年月日", "廃止・抹消日", "廃止・抹消の理由", "異動履歴（件）",
                       "帳票（件）", "証明書（件）")
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -89,16 +87,7 @@ def _count(session: Session, model, registration_id: int) -> int:
 
 def purge_list_csv(lines: list[PurgeLine]) -> str:
     """The purge list as CSV (CRLF); a cell a spreadsheet would read as a formula is prefixed with 「'」."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(PURGE_LIST_COLUMNS)
-    writer.writerows([_cell(value) for value in astuple(line)] for line in lines)
-    return out.getvalue()
-
-
-def _cell(value) -> str:
-    text = value.isoformat() if isinstance(value, date) else str(value)
-    return "'" + text if text.startswith(FORMULA_START) else text
+    return csv_text(PURGE_LIST_COLUMNS, (astuple(line) for line in lines))
 
 
 def purge_record(session: Session, record: Registration, cutoff: date) -> set[str]:
