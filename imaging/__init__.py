@@ -1,7 +1,7 @@
 """Pure image functions for seal impressions (印影): loading scans, measuring, normalizing, comparing."""
 
 from .annotate import annotate_scan
-from .compare import Comparison, compare_impressions
+from .compare import VERDICT_LABELS, VERDICTS, Comparison, Thresholds, compare_impressions
 from .errors import ImagingError, UnusableImageError
 from .issues import Issue
 from .measure import Measurement, measure_impression, measurement_to_dict
@@ -17,7 +17,10 @@ __all__ = [
     "Measurement",
     "NormalizedImpression",
     "Scan",
+    "Thresholds",
     "UnusableImageError",
+    "VERDICTS",
+    "VERDICT_LABELS",
     "annotate_scan",
     "compare_impressions",
     "load_scan",

@@ -12,7 +12,8 @@ from PIL import Image, UnidentifiedImageError
 from .errors import ImagingError, UnusableImageError
 from .ink import ink_strength
 
-__all__ = ["Comparison", "compare_impressions", "check_scale", "decode_strength", "rotation_matrix"]
+__all__ = ["Comparison", "Thresholds", "VERDICTS", "VERDICT_LABELS", "compare_impressions", "check_scale",
+           "decode_strength", "rotation_matrix"]
 
 GRID_MAX_MM = 0.1  # common resampling grid: the impression spans about GRID_TARGET_PX, within these bounds
 GRID_MIN_MM = 0.05
@@ -27,24 +28,59 @@ BINARY_LEVEL = 0.4  # ink at this fraction of the typical strong ink counts (thi
 WINDOW_MIN_INK = 0.25  # neighbourhoods with less ink than this fraction of the densest one are not judged
 RESOLUTION_BLUR = 1.0  # an impression's blur is taken as this × its pixel size (or the grid's, if coarser)
 INK_WEIGHT = 0.7  # score = 0.3 × agreement of the binarized ink + 0.7 × agreement of the ink strength
-DEFAULT_THRESHOLD = 0.82  # equal-error point on generated pairs (bench/imaging_compare.py, seeds 0–4)
+DEFAULT_SAME = 0.82  # at or above: 同一 (bench/imaging_three_way.py calibrates both thresholds)
+DEFAULT_DIFFERENT = 0.70  # at or below: 別; in between: 要確認, a clerk decides on the overlay
+VERDICTS = ("same", "unsure", "different")
+VERDICT_LABELS = {"same": "同一", "unsure": "要確認", "different": "別"}
 MAX_IMPRESSION_MM = 80.0  # larger images are not cropped impressions
 _COARSE_CANDIDATES = 4
 
 
 @dataclass(frozen=True)
-class Comparison:
-    """Overlap score in [0, 1], verdict, and how b is placed on a.
+class Thresholds:
+    """The two scores that split comparisons three ways: ≥ `same` 同一, ≤ `different` 別, else 要確認.
 
+    Raises ValueError unless 0 ≤ different ≤ same ≤ 1.
+    """
+
+    same: float = DEFAULT_SAME
+    different: float = DEFAULT_DIFFERENT
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.different <= self.same <= 1.0:
+            raise ValueError("thresholds must satisfy 0 ≤ different ≤ same ≤ 1")
+
+    def verdict(self, score: float) -> str:
+        """'same', 'unsure' or 'different' for a score."""
+        if score >= self.same:
+            return "same"
+        return "different" if score <= self.different else "unsure"
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Overlap score in [0, 1], the three-way verdict, and how b is placed on a.
+
+    `verdict` is 'same' (同一), 'unsure' (要確認) or 'different' (別); `same` is True only for 'same'.
     b is rotated by −angle_deg about its image centre and its centre moved to a's centre + (dx_mm, dy_mm)
     (x right, y down); angle_deg is b's counter-clockwise rotation relative to a, in (−180, 180].
     """
 
     score: float
-    same: bool
+    verdict: str
     angle_deg: float
     dx_mm: float
     dy_mm: float
+    thresholds: Thresholds = Thresholds()
+
+    @property
+    def same(self) -> bool:
+        return self.verdict == "same"
+
+    @property
+    def label(self) -> str:
+        """The verdict as the clerk reads it: 同一 / 要確認 / 別."""
+        return VERDICT_LABELS[self.verdict]
 
 
 @dataclass(frozen=True, eq=False)
@@ -58,7 +94,7 @@ class _Placed:
 
 
 def compare_impressions(
-    a_png: bytes, a_mm_per_px: float, b_png: bytes, b_mm_per_px: float, threshold: float = DEFAULT_THRESHOLD
+    a_png: bytes, a_mm_per_px: float, b_png: bytes, b_mm_per_px: float, thresholds: Thresholds | None = None
 ) -> Comparison:
     """Align b onto a (rotation + translation on a 0.05–0.1 mm grid) and score their ink overlap.
 
@@ -87,12 +123,14 @@ def compare_impressions(
     d = (linear @ b.centre + offset - a.centre) * grid_mm
     angle = ((angle + 180.0) % 360.0) - 180.0
     angle = 180.0 if angle == -180.0 else angle
+    thresholds = thresholds or Thresholds()
     return Comparison(
         score=score,
-        same=score >= threshold,
+        verdict=thresholds.verdict(score),
         angle_deg=round(angle, 2),
         dx_mm=round(float(d[0]), 3),
         dy_mm=round(float(d[1]), 3),
+        thresholds=thresholds,
     )
 
 

@@ -161,10 +161,12 @@ def _layout(seal: Seal, rng: np.random.Generator) -> list[tuple[str, np.ndarray]
     placed = []
     for ch, w, (col, row) in zip(seal.text, widths, cells, strict=True):
         right = total_w / 2 - sum(col_w[:col]) - gap_mm * col
-        cx = right - col_w[col] / 2 + rng.normal(0, 0.02) * char_h
-        cy = -total_h / 2 + row * (char_h + gap_mm) + char_h / 2 + rng.normal(0, 0.02) * char_h
-        sx, sy = w * rng.uniform(0.96, 1.02), char_h * rng.uniform(0.96, 1.02)
+        cx = right - col_w[col] / 2 + rng.normal(0, 0.035) * char_h
+        cy = -total_h / 2 + row * (char_h + gap_mm) + char_h / 2 + rng.normal(0, 0.035) * char_h
         contours, (x0, y0, x1, y1) = glyph_contours(ch, seal.style)
+        glyph_aspect = (x1 - x0) / max(1e-6, y1 - y0)
+        height = min(char_h, 1.25 * w / glyph_aspect)  # a flat glyph (一) stays flat, a tall one (1) thin
+        sx, sy = w * rng.uniform(0.93, 1.04), height * rng.uniform(0.93, 1.04)
         for contour in contours:
             u = (contour - [(x0 + x1) / 2, (y0 + y1) / 2]) / [max(1e-6, x1 - x0), max(1e-6, y1 - y0)]
             placed.append((ch, u * [sx, sy] + [cx, cy]))
@@ -221,9 +223,9 @@ def _frame(seal: Seal, shape: tuple[int, int], px_per_mm: float) -> np.ndarray:
 
 
 def _carver_warp(ink: np.ndarray, px_per_mm: float, rng: np.random.Generator) -> np.ndarray:
-    """A smooth, small displacement (up to ~0.06 mm): the carver's hand, the same at every stamping."""
+    """A smooth displacement (about 0.05–0.12 mm): the carver's hand, the same at every stamping."""
     h, w = ink.shape
-    amp = rng.uniform(0.02, 0.06) * px_per_mm
+    amp = rng.uniform(0.05, 0.12) * px_per_mm
     fx = cv2.resize(rng.normal(0, 1, (6, 6)).astype(np.float32), (w, h), interpolation=cv2.INTER_CUBIC) * amp
     fy = cv2.resize(rng.normal(0, 1, (6, 6)).astype(np.float32), (w, h), interpolation=cv2.INTER_CUBIC) * amp
     xs, ys = np.meshgrid(np.arange(w, dtype=np.float32), np.arange(h, dtype=np.float32))
