@@ -11,11 +11,13 @@ different-seal score and the smallest same-seal score, each with a margin), then
 set at the product's thresholds (imaging.compare.DEFAULT_SAME / DEFAULT_DIFFERENT), and compare's CPU time.
 
 Run: .venv/bin/python bench/imaging_three_way.py [--pairs 200] [--jobs 2] [--docs docs/bench/imaging_three_way.md]
+     [--scores /tmp/inkan-bench/three_way.json]  (scores are saved there; --reuse tabulates them again)
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from collections import Counter
@@ -127,13 +129,20 @@ def main() -> None:
     parser.add_argument("--pairs", type=int, default=200, help="same-seal pairs per set (as many different)")
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--docs", default=None, help="write the Markdown report here")
+    parser.add_argument("--scores", default="/tmp/inkan-bench/three_way.json", help="where the scores are saved")
+    parser.add_argument("--reuse", action="store_true", help="tabulate the saved scores again (no new pairs)")
     args = parser.parse_args()
     start = time.perf_counter()
     product = Thresholds(DEFAULT_SAME, DEFAULT_DIFFERENT)
-    results = {}
-    with Pool(args.jobs) as pool:
-        for generator, seed in CALIBRATION + HELD_OUT:
-            results[(generator, seed)] = run_set(pool, generator, seed, args.pairs)
+    scores = Path(args.scores)
+    if args.reuse:
+        saved = json.loads(scores.read_text(encoding="utf-8"))
+        results = {(g, int(s)): [tuple(r) for r in rows] for g, s, rows in saved}
+    else:
+        with Pool(args.jobs) as pool:
+            results = {(g, s): run_set(pool, g, s, args.pairs) for g, s in CALIBRATION + HELD_OUT}
+        scores.parent.mkdir(parents=True, exist_ok=True)
+        scores.write_text(json.dumps([[g, s, rows] for (g, s), rows in results.items()]), encoding="utf-8")
     calibration = [r for key in CALIBRATION for r in results[key]]
     high, low = suggested([r for r in calibration if r[2] is not None])
     cpu = [r[3] for rows in results.values() for r in rows if r[2] is not None]

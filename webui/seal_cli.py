@@ -163,7 +163,7 @@ def compare_json(comparison: imaging.Comparison, overlay_path: str | None) -> di
             "overlay": overlay_path}
 
 
-VERDICT_LINES = {"same": "同一の印影と判定", "unsure": "要確認 — 重ね合わせ画像を見て職員が判断してください",
+VERDICT_LINES = {"same": "同一の印影と判定", "unsure": "重ね合わせ画像を見て職員が判断してください",
                  "different": "別の印影と判定"}
 
 

@@ -9,6 +9,8 @@ import pytest
 
 import imaging
 from conftest import make_test_app
+from imaging.compare import DEFAULT_DIFFERENT, DEFAULT_SAME
+from webui.config import ConfigurationError
 
 UNREACHABLE_DB = "postgresql+psycopg://nobody@127.0.0.1:1/nothing"
 
@@ -119,7 +121,8 @@ def test_compare_same_seal_at_300_and_600_dpi(runner, scans, tmp_path):
     overlay = tmp_path / "overlay.png"
     code, (out,) = _json(runner, "compare", str(scans["round15"]), str(scans["same600"]), "--overlay", str(overlay))
     assert code == 0
-    assert out["same"] is True and out["score"] >= 0.82 and out["threshold"] == 0.82
+    assert out["same"] is True and out["verdict"] == "same" and out["verdict_label"] == "同一"
+    assert out["score"] >= out["threshold_same"] == DEFAULT_SAME
     assert abs(abs(out["angle_deg"]) - 23.0) < 2.0
     assert {"score", "same", "angle_deg", "dx_mm", "dy_mm"} <= set(out)
     assert overlay.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
@@ -128,29 +131,53 @@ def test_compare_same_seal_at_300_and_600_dpi(runner, scans, tmp_path):
 
 def test_compare_different_text_is_not_the_same(runner, scans):
     code, (out,) = _json(runner, "compare", str(scans["round15"]), str(scans["other"]))
-    assert code == 0 and out["same"] is False and out["score"] < 0.82
+    assert code == 2 and out["same"] is False and out["verdict"] == "different"
+    assert out["score"] <= out["threshold_different"] == DEFAULT_DIFFERENT
 
 
 def test_compare_text_output(runner, scans):
     result = runner.invoke(args=["seal", "compare", str(scans["round15"]), str(scans["other"])])
-    assert result.exit_code == 0
-    assert "類似度 (score):" in result.stdout and "判定 (same): いいえ — 別の印影と判定" in result.stdout
+    assert result.exit_code == 2
+    assert "類似度 (score):" in result.stdout and "判定 (verdict): 別（different） — 別の印影と判定" in result.stdout
+    assert f"しきい値: 同一 ≧ {DEFAULT_SAME:g}、別 ≦ {DEFAULT_DIFFERENT:g}、その間は要確認" in result.stdout
     assert "回転 (angle_deg):" in result.stdout and "ずれ (dx_mm, dy_mm):" in result.stdout
 
 
-def test_compare_threshold_comes_from_the_config(tmp_path_factory, scans):
+def _between(runner, scans) -> float:
+    """The score of the 山田 / 山口 pair (to place the thresholds around it)."""
+    return _json(runner, "compare", str(scans["round15"]), str(scans["other"]))[1][0]["score"]
+
+
+def test_compare_thresholds_come_from_the_config_and_unsure_exits_3(tmp_path_factory, runner, scans):
+    score = _between(runner, scans)
+    unsure = make_test_app(UNREACHABLE_DB, tmp_path_factory, SIMILARITY_SAME=min(1.0, score + 0.05),
+                           SIMILARITY_DIFFERENT=score - 0.05)
+    code, (out,) = _json(unsure.test_cli_runner(), "compare", str(scans["round15"]), str(scans["other"]))
+    assert code == 3 and out["verdict"] == "unsure" and out["verdict_label"] == "要確認" and out["same"] is False
+    text = unsure.test_cli_runner().invoke(args=["seal", "compare", str(scans["round15"]), str(scans["other"])])
+    assert text.exit_code == 3 and "判定 (verdict): 要確認（unsure） — 重ね合わせ画像を見て職員が判断してください" in text.stdout
+
+
+def test_the_old_single_threshold_setting_is_read_as_the_high_one(tmp_path_factory, scans):
     lax = make_test_app(UNREACHABLE_DB, tmp_path_factory, SIMILARITY_THRESHOLD=0.1)
     code, (out,) = _json(lax.test_cli_runner(), "compare", str(scans["round15"]), str(scans["other"]))
-    assert code == 0 and out["threshold"] == 0.1 and out["same"] is True
+    assert code == 0 and out["threshold_same"] == 0.1 and out["threshold_different"] == 0.1 and out["same"] is True
+
+
+@pytest.mark.parametrize("settings", [{"SIMILARITY_SAME": 0.5, "SIMILARITY_DIFFERENT": 0.6},
+                                      {"SIMILARITY_SAME": 1.5}, {"SIMILARITY_DIFFERENT": "abc"}])
+def test_thresholds_out_of_order_or_range_refuse_to_start(tmp_path_factory, settings):
+    with pytest.raises(ConfigurationError, match="INKAN_SIMILARITY_DIFFERENT"):
+        make_test_app(UNREACHABLE_DB, tmp_path_factory, **settings)
 
 
 @pytest.mark.parametrize("bad, message", [("garbage", "画像ファイルとして読み込めません"),
                                           ("blank", "印影が見つかりません"),
                                           ("missing", "ファイルが見つかりません")])
-def test_compare_unusable_input_exits_2(runner, scans, tmp_path, bad, message):
+def test_compare_unusable_input_exits_4(runner, scans, tmp_path, bad, message):
     path = scans.get(bad, tmp_path / "missing.png")
     overlay = tmp_path / "overlay.png"
     result = runner.invoke(args=["seal", "compare", str(scans["round15"]), str(path), "--overlay", str(overlay)])
-    assert result.exit_code == 2
+    assert result.exit_code == 4
     assert f"エラー: {path}: {message}" in result.stderr
     assert not overlay.exists()
