@@ -141,7 +141,9 @@ def measure_lines(measured: Measured, limits: tuple[float, float]) -> list[str]:
     min_mm, max_mm = (f"{round(v, 2):g}" for v in limits)
     lines = [f"== {measured.path}（{scan.dpi:g} dpi・{DPI_SOURCES.get(scan.dpi_source, scan.dpi_source)}）",
              f"印影 (found): {'あり' if m.found else 'なし'}"]
-    if m.found:
+    if m.found and not m.size_known:
+        lines.append("大きさ: 測れません（印影の範囲を確定できません）")
+    elif m.found:
         lines += [f"横 (width_mm): {m.width_mm:.2f} mm",
                   f"縦 (height_mm): {m.height_mm:.2f} mm",
                   f"最小の正方形の一辺 (square_mm): {m.square_mm:.2f} mm",

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import cv2
 import numpy as np
 import pytest
 
-from imaging import Scan, measure_impression, measurement_to_dict
+from imaging import annotate_scan, measure_impression, measurement_to_dict
+from imaging.annotate import SQUARE_BGR
 from imaging.testdata import random_spec, random_stamping, stamp
 from imaging.testdata_b import Impression, Seal, frameless_set, press
+from tests.support.seals import ambiguous_frameless_scan, crop_to_ink, side_by_side
 
 TOLERANCE_MM = 0.2
 UNCLEAR = "印影の文字や部分が離れて写っていて、どこまでが1つの印影か判断できないため、大きさを測れません。"
@@ -63,37 +66,31 @@ def test_characters_apart_are_one_impression(seal):
     assert abs(m.square_mm - scan.true_square_mm) <= TOLERANCE_MM
 
 
-def _side_by_side(left: Scan, right: Scan, gap_px: int) -> Scan:
-    """Two scans pasted on one sheet, `gap_px` of paper between them."""
-    h = max(left.image.shape[0], right.image.shape[0])
-    sheet = np.full((h, left.image.shape[1] + gap_px + right.image.shape[1], 3), 246, np.uint8)
-    sheet[: left.image.shape[0], : left.image.shape[1]] = left.image
-    sheet[: right.image.shape[0], left.image.shape[1] + gap_px :] = right.image
-    return Scan(sheet, left.dpi, "given")
-
-
-def _crop_to_ink(scan: Scan, margin_px: int) -> Scan:
-    """The scan cut down to its red impression plus a margin."""
-    x, y, w, h = measure_impression(scan).bbox_px
-    image = scan.image[max(0, y - margin_px) : y + h + margin_px, max(0, x - margin_px) : x + w + margin_px]
-    return Scan(np.ascontiguousarray(image), scan.dpi, "given")
-
-
 def test_a_second_frameless_impression_far_away_is_refused_as_two():
     seal = Seal("山田", style="mincho", outline="none", size_mm=14.0, gap=0.3, weight_mm=0.05, carving=8)
-    one = _crop_to_ink(press(seal, Impression(dpi=300, seed=1)).to_scan(), 20)
-    m = measure_impression(_side_by_side(one, one, gap_px=int(20 * 300 / 25.4)))  # 20 mm of paper between
+    one = crop_to_ink(press(seal, Impression(dpi=300, seed=1)).to_scan(), 20)
+    m = measure_impression(side_by_side(one, one, gap_px=int(20 * 300 / 25.4)))  # 20 mm of paper between
     assert m.found and not m.acceptable
     assert _codes(m.refusal_reasons) == {"multiple_impressions"}
 
 
 def test_a_part_neither_near_nor_far_is_refused_with_a_reason():
-    seal = Seal("山", style="gothic", outline="none", size_mm=10.0, weight_mm=0.05, carving=9)
-    one = _crop_to_ink(press(seal, Impression(dpi=300, seed=2)).to_scan(), 10)
-    part = Scan(np.ascontiguousarray(one.image[:, : one.image.shape[1] // 3]), 300.0, "given")
-    m = measure_impression(_side_by_side(one, part, gap_px=int(9 * 300 / 25.4)))  # 9 mm: ambiguous
+    m = measure_impression(ambiguous_frameless_scan())
     assert m.found and not m.acceptable and not m.size_known
     assert _codes(m.refusal_reasons) == {"unclear_extent"}
     assert m.refusal_reasons[0].message.startswith(UNCLEAR)
     d = measurement_to_dict(m)
     assert d["square_mm"] is None and d["width_mm"] is None and d["size_known"] is False
+
+
+def _square_pixels(scan) -> int:
+    """Pixels of the annotated scan drawn in the enclosing square's colour."""
+    png = annotate_scan(scan, measure_impression(scan))
+    bgr = cv2.imdecode(np.frombuffer(png, np.uint8), cv2.IMREAD_COLOR).astype(int)
+    return int((np.abs(bgr - np.array(SQUARE_BGR)).sum(axis=2) < 30).sum())
+
+
+def test_the_annotated_scan_of_an_unclear_extent_draws_no_square():
+    seal = Seal("山", style="gothic", outline="none", size_mm=10.0, weight_mm=0.05, carving=9)
+    assert _square_pixels(press(seal, Impression(dpi=300, seed=2)).to_scan()) > 100
+    assert _square_pixels(ambiguous_frameless_scan()) == 0

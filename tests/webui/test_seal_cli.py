@@ -5,11 +5,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
+from PIL import Image
 
 import imaging
 from conftest import make_test_app
 from imaging.compare import DEFAULT_DIFFERENT, DEFAULT_SAME
+from tests.support.seals import ambiguous_frameless_scan
 from webui.config import ConfigurationError
 
 UNREACHABLE_DB = "postgresql+psycopg://nobody@127.0.0.1:1/nothing"
@@ -181,3 +184,15 @@ def test_compare_unusable_input_exits_4(runner, scans, tmp_path, bad, message):
     assert result.exit_code == 4
     assert f"エラー: {path}: {message}" in result.stderr
     assert not overlay.exists()
+
+
+def test_measure_of_an_unclear_extent_gives_no_size_and_the_reason(runner, tmp_path):
+    scan = ambiguous_frameless_scan()
+    path = tmp_path / "ambiguous.png"
+    Image.fromarray(np.ascontiguousarray(scan.image[..., ::-1])).save(path, dpi=(300, 300))
+    code, (out,) = _json(runner, "measure", str(path))
+    assert code == 0 and out["found"] is True and out["size_known"] is False and out["acceptable"] is False
+    assert out["square_mm"] is None and [r["code"] for r in out["refusal_reasons"]] == ["unclear_extent"]
+    text = runner.invoke(args=["seal", "measure", str(path)]).stdout
+    assert "大きさ: 測れません（印影の範囲を確定できません）" in text and "square_mm" not in text
+    assert "どこまでが1つの印影か判断できない" in text
