@@ -29,9 +29,9 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from imaging import compare_impressions, measure_impression, normalize_impression  # noqa: E402
-from imaging.compare import DEFAULT_DIFFERENT, DEFAULT_SAME, Thresholds  # noqa: E402
 from imaging.testdata import pair_set  # noqa: E402
 from imaging.testdata_b import pair_set_b  # noqa: E402
+from imaging.verdict import DEFAULT_DIFFERENT, DEFAULT_SAME, Thresholds  # noqa: E402
 
 CALIBRATION = (("A", 0), ("B", 0))
 HELD_OUT = (("A", 1), ("B", 1))

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from imaging.compare import DEFAULT_DIFFERENT, DEFAULT_SAME, Thresholds
+from imaging.verdict import DEFAULT_DIFFERENT, DEFAULT_SAME, Thresholds
 from registry.seals.numbering import NumberFormat
 from registry.settings.store import Municipality, current_municipality
 

@@ -1,7 +1,7 @@
 """Pure image functions for seal impressions (印影): loading scans, measuring, normalizing, comparing."""
 
 from .annotate import annotate_scan
-from .compare import VERDICT_LABELS, VERDICTS, Comparison, Thresholds, compare_impressions
+from .compare import Comparison, compare_impressions
 from .errors import ImagingError, UnusableImageError
 from .issues import Issue
 from .measure import Measurement, measure_impression, measurement_to_dict
@@ -9,6 +9,7 @@ from .normalize import NormalizedImpression, normalize_impression
 from .overlay import overlay_png
 from .samples import make_blank_scan, make_seal_scan
 from .scan import Scan, load_scan
+from .verdict import VERDICT_LABELS, VERDICTS, Thresholds
 
 __all__ = [
     "Comparison",

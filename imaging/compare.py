@@ -11,6 +11,7 @@ from PIL import Image, UnidentifiedImageError
 
 from .errors import ImagingError, UnusableImageError
 from .ink import ink_strength
+from .verdict import VERDICT_LABELS, VERDICTS, Thresholds
 
 __all__ = ["Comparison", "Thresholds", "VERDICTS", "VERDICT_LABELS", "compare_impressions", "check_scale",
            "decode_strength", "rotation_matrix"]
@@ -31,35 +32,8 @@ LEVEL_SHIFT_MAX = 0.2  # b's binarization level may move this far to match a's i
 WINDOW_MIN_INK = 0.25  # neighbourhoods with less ink than this fraction of the densest one are not judged
 RESOLUTION_BLUR = 1.0  # an impression's blur is taken as this × its pixel size (or the grid's, if coarser)
 INK_WEIGHT = 0.5  # score = 0.5 × agreement of the binarized ink + 0.5 × agreement of the ink strength
-# Calibrated on generator A seed 0 + generator B seed 0 and checked on held-out seeds of both
-# (bench/imaging_three_way.py, docs/bench/imaging_three_way.md).
-DEFAULT_SAME = 0.84  # at or above: 同一
-DEFAULT_DIFFERENT = 0.73  # at or below: 別; in between: 要確認, a clerk decides on the overlay
-VERDICTS = ("same", "unsure", "different")
-VERDICT_LABELS = {"same": "同一", "unsure": "要確認", "different": "別"}
 MAX_IMPRESSION_MM = 80.0  # larger images are not cropped impressions
 _COARSE_CANDIDATES = 4
-
-
-@dataclass(frozen=True)
-class Thresholds:
-    """The two scores that split comparisons three ways: ≥ `same` 同一, ≤ `different` 別, else 要確認.
-
-    Raises ValueError unless 0 ≤ different ≤ same ≤ 1.
-    """
-
-    same: float = DEFAULT_SAME
-    different: float = DEFAULT_DIFFERENT
-
-    def __post_init__(self) -> None:
-        if not 0.0 <= self.different <= self.same <= 1.0:
-            raise ValueError("thresholds must satisfy 0 ≤ different ≤ same ≤ 1")
-
-    def verdict(self, score: float) -> str:
-        """'same', 'unsure' or 'different' for a score."""
-        if score >= self.same:
-            return "same"
-        return "different" if score <= self.different else "unsure"
 
 
 @dataclass(frozen=True)

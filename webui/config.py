@@ -6,7 +6,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from imaging.compare import DEFAULT_DIFFERENT, DEFAULT_SAME
+from imaging.verdict import DEFAULT_DIFFERENT, DEFAULT_SAME
 
 DEFAULT_SECRET = "inkan-local-development-secret-do-not-use-in-production"
 REPO_ROOT = Path(__file__).resolve().parent.parent

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 import imaging
 from engine.access_log import AccessEntry
 from engine.models import AuditEvent
-from imaging.compare import DEFAULT_DIFFERENT, DEFAULT_SAME
+from imaging.verdict import DEFAULT_DIFFERENT, DEFAULT_SAME
 from registry.blobs.models import Blob
 
 

@@ -11,7 +11,7 @@ from PIL import Image
 
 import imaging
 from conftest import make_test_app
-from imaging.compare import DEFAULT_DIFFERENT, DEFAULT_SAME
+from imaging.verdict import DEFAULT_DIFFERENT, DEFAULT_SAME
 from tests.support.seals import ambiguous_frameless_scan
 from webui.config import ConfigurationError
 
