@@ -215,6 +215,7 @@ def _encode(rgb: np.ndarray, printed: np.ndarray, ink: np.ndarray, imp: Impressi
     """The scanner's file: colour PNG, JPEG (4:2:0) or a 1-bit thresholded scan stored as a two/three-colour
     palette PNG (paper, ink and print are each flat colours)."""
     grain = np.empty(rgb.shape[:2], np.float32)
+    cv2.setRNGSeed(imp.seed % 2**31)  # OpenCV's own generator, seeded: the same stamping gives the same file
     cv2.randn(grain, 0.0, float(imp.noise))
     pixels = cv2.convertScaleAbs(cv2.add(rgb, cv2.merge([grain] * 3)))  # channels in RGB order
     buf = io.BytesIO()
