@@ -18,6 +18,7 @@ import numpy as np
 
 __all__ = ["Clustering", "cluster_components", "component_gaps", "ring_coverage"]
 
+GAP_PX_PER_MM = 5.0  # gaps between parts are measured on a grid this fine
 TIGHT_MM = 2.0  # parts of one seal closer than this always belong together (frame and characters)
 JOIN_SCALE = 1.0  # a frameless seal's parts within this × its character part size belong together
 SEPARATE_SCALE = 2.4  # parts beyond this × the character part size (and SEPARATE_MIN_MM) are separate
@@ -34,14 +35,49 @@ class Clustering:
     unsure: bool
 
 
-def component_gaps(labels: np.ndarray, keep: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def component_gaps(labels: np.ndarray, stats: np.ndarray, keep: np.ndarray,
+                   px_per_mm: float) -> tuple[np.ndarray, np.ndarray]:
     """Smallest ink-to-ink gap (px) between neighbouring kept components: pairs (M×2 indices into `keep`)
-    and their gaps (M). Components whose nearest-ink regions do not touch are not neighbours."""
-    lut = np.zeros(int(labels.max()) + 1, np.int32)
-    lut[keep] = np.arange(1, len(keep) + 1)
-    comp = lut[labels]
+    and their gaps (M). Components whose nearest-ink regions do not touch are not neighbours.
+
+    Gaps are taken on a grid of about GAP_PX_PER_MM (each cell holds any ink in it), around the kept ink
+    only: a fifth of a mm is plenty for decisions made in mm, and a page costs no more than its ink.
+    """
     if len(keep) < 2:
         return np.zeros((0, 2), np.int64), np.zeros(0)
+    lut = np.zeros(int(labels.max()) + 1, np.int32)
+    lut[keep] = np.arange(1, len(keep) + 1)
+    x0, y0 = int(stats[keep, 0].min()), int(stats[keep, 1].min())
+    x1, y1 = int((stats[keep, 0] + stats[keep, 2]).max()), int((stats[keep, 1] + stats[keep, 3]).max())
+    factor = max(1, int(px_per_mm / GAP_PX_PER_MM))
+    comp = _pooled(lut[labels[y0:y1, x0:x1]], factor)
+    pairs, gaps = _neighbour_gaps(np.pad(comp, 1), len(keep))
+    lost = np.setdiff1d(np.arange(1, len(keep) + 1), np.unique(comp))
+    if len(lost):  # a tiny part shares its grid cell with a neighbour: no gap between them
+        cells = [comp[(y - y0) // factor, (x - x0) // factor] for x, y in (_a_pixel(labels, stats, keep[i - 1])
+                                                                           for i in lost)]
+        pairs = np.concatenate([pairs, np.stack([lost - 1, np.array(cells) - 1], axis=1)])
+        gaps = np.concatenate([gaps, np.zeros(len(lost))])
+    return pairs, gaps * factor
+
+
+def _pooled(comp: np.ndarray, factor: int) -> np.ndarray:
+    """Component ids on a grid `factor` times coarser: each cell keeps the largest id found in it."""
+    if factor == 1:
+        return comp
+    h, w = comp.shape
+    padded = np.pad(comp, ((0, -h % factor), (0, -w % factor)))
+    return padded.reshape(padded.shape[0] // factor, factor, padded.shape[1] // factor, factor).max(axis=(1, 3))
+
+
+def _a_pixel(labels: np.ndarray, stats: np.ndarray, label: int) -> tuple[int, int]:
+    """(x, y) of one pixel of a component: the first of its top row."""
+    x, y, w = int(stats[label, 0]), int(stats[label, 1]), int(stats[label, 2])
+    return x + int(np.argmax(labels[y, x : x + w] == label)), y
+
+
+def _neighbour_gaps(comp: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs (0-based) of components 1..count in `comp` whose nearest-ink regions touch, and their gaps."""
     dist, nearest_pixel = cv2.distanceTransformWithLabels(
         (comp == 0).astype(np.uint8), cv2.DIST_L2, 5, labelType=cv2.DIST_LABEL_PIXEL)
     owner = np.zeros(int(nearest_pixel.max()) + 1, np.int32)
@@ -53,7 +89,7 @@ def component_gaps(labels: np.ndarray, keep: np.ndarray) -> tuple[np.ndarray, np
         a, b, da, db = _shifted(near, dist, dy, dx)
         edge = (a != b) & (a > 0) & (b > 0)
         lo, hi = np.minimum(a[edge], b[edge]), np.maximum(a[edge], b[edge])
-        keys.append(lo.astype(np.int64) * (len(keep) + 1) + hi)
+        keys.append(lo.astype(np.int64) * (count + 1) + hi)
         gaps.append(np.maximum(da[edge] + db[edge] + step - 1.0, 0.0))
     key, gap = np.concatenate(keys), np.concatenate(gaps)
     if key.size == 0:
@@ -62,8 +98,7 @@ def component_gaps(labels: np.ndarray, keep: np.ndarray) -> tuple[np.ndarray, np
     key, gap = key[order], gap[order]
     first = np.concatenate([[True], key[1:] != key[:-1]])
     key, gap = key[first], gap[first]
-    pairs = np.stack([key // (len(keep) + 1) - 1, key % (len(keep) + 1) - 1], axis=1)
-    return pairs, gap.astype(np.float64)
+    return np.stack([key // (count + 1) - 1, key % (count + 1) - 1], axis=1), gap.astype(np.float64)
 
 
 def _shifted(near: np.ndarray, dist: np.ndarray, dy: int, dx: int):

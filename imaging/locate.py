@@ -44,7 +44,7 @@ def find_ink_groups(strength: np.ndarray, px_per_mm: float) -> InkMap:
     mask = (strength >= DETECT_STRENGTH).astype(np.uint8)
     _, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     keep = _useful_components(stats, px_per_mm)
-    pairs, gaps = component_gaps(labels, keep)
+    pairs, gaps = component_gaps(labels, stats, keep, px_per_mm)
     clustering = cluster_components(stats[keep], pairs, gaps, px_per_mm,
                                     lambda i: _is_ring(labels, stats, int(keep[i])))
     groups = []
