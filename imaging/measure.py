@@ -25,6 +25,7 @@ OUTLINE_MAX_GAP_MM = 1.0
 MAX_ASPECT = 5.0  # a longer, thinner group of ink is not one seal's impression
 EDGE_LEVEL = 0.5  # an edge is where the ink falls to half of the nearby stroke's ink
 EDGE_NEIGHBOURHOOD_MM = 0.5
+EDGE_FLOOR = 0.35  # a "stroke" fainter than this share of the typical ink is a compression halo, not a stroke
 LOCATE_MIN_PIXELS = 600_000  # larger scans are located on a downscaled copy first
 LOCATE_PX_PER_MM = 4.0
 LOCATE_PAD_MM = 3.0
@@ -137,12 +138,13 @@ def _locate_factor(shape: tuple[int, ...], px_per_mm: float) -> int:
 
 def _edge_mask(ink: InkMap, mask: np.ndarray, origin: tuple[int, int], px_per_mm: float) -> np.ndarray:
     """The group's pixels at least half as strong as the ink of the stroke they belong to: edges at 50 %
-    coverage, whether the stroke is strongly inked or pale (a side pressed lightly, a thin dry stroke)."""
+    coverage, whether the stroke is strongly inked or pale (a side pressed lightly, a thin dry stroke). Ink
+    fainter than half of EDGE_FLOOR × the typical ink is never an edge (a JPEG's colour halo)."""
     strength = np.where(mask, _crop(ink.strength, origin, mask.shape), 0.0).astype(np.float32)
     typical = float(np.percentile(strength[mask], 90))
     radius = max(1, int(round(EDGE_NEIGHBOURHOOD_MM * px_per_mm)))
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1, 2 * radius + 1))
-    stroke = np.minimum(cv2.dilate(strength, kernel), typical)
+    stroke = np.clip(cv2.dilate(strength, kernel), EDGE_FLOOR * typical, typical)
     edge = mask & (strength >= np.maximum(DETECT_STRENGTH, EDGE_LEVEL * stroke))
     return edge if edge.any() else mask
 
