@@ -131,6 +131,7 @@ def main() -> None:
     parser.add_argument("--docs", default=None, help="write the Markdown report here")
     parser.add_argument("--scores", default="/tmp/inkan-bench/three_way.json", help="where the scores are saved")
     parser.add_argument("--reuse", action="store_true", help="tabulate the saved scores again (no new pairs)")
+    parser.add_argument("--note", default="", help="a line added to the report (e.g. where the scores come from)")
     args = parser.parse_args()
     start = time.perf_counter()
     product = Thresholds(DEFAULT_SAME, DEFAULT_DIFFERENT)
@@ -147,7 +148,10 @@ def main() -> None:
     high, low = suggested([r for r in calibration if r[2] is not None])
     cpu = [r[3] for rows in results.values() for r in rows if r[2] is not None]
     lines = ["# Three-way comparison (同一 / 要確認 / 別) on two generators", "",
-             f"Produced by `bench/imaging_three_way.py --pairs {args.pairs}` ({time.perf_counter() - start:.0f} s).",
+             f"Produced by `bench/imaging_three_way.py --pairs {args.pairs}`"
+             + (" (saved scores tabulated again with --reuse)." if args.reuse
+                else f" ({time.perf_counter() - start:.0f} s)."),
+             *([args.note] if args.note else []),
              f"Product thresholds: 同一 ≥ {product.same}, 別 ≤ {product.different}, 要確認 in between.",
              f"Calibration (A seed 0 + B seed 0) suggests 同一 ≥ {high}, 別 ≤ {low} (margin {MARGIN}).",
              "Held-out sets (A seed 1, B seed 1) were not used to choose the thresholds.",

@@ -9,7 +9,7 @@ __all__ = ["DEFAULT_DIFFERENT", "DEFAULT_SAME", "Thresholds", "VERDICTS", "VERDI
 # Calibrated on generator A seed 0 + generator B seed 0 and checked on held-out seeds of both
 # (bench/imaging_three_way.py, docs/bench/imaging_three_way.md).
 DEFAULT_SAME = 0.84  # at or above: 同一
-DEFAULT_DIFFERENT = 0.73  # at or below: 別; in between: 要確認, a clerk decides on the overlay
+DEFAULT_DIFFERENT = 0.66  # at or below: 別; in between: 要確認, a clerk decides on the overlay
 VERDICTS = ("same", "unsure", "different")
 VERDICT_LABELS = {"same": "同一", "unsure": "要確認", "different": "別"}
 

@@ -43,7 +43,7 @@ def test_no_same_seal_is_judged_different_and_no_different_seal_the_same(generat
             assert verdict != "different", (kind, score)
         else:
             assert verdict != "same", (kind, score)
-    assert sum(v == "unsure" for _, _, v, _ in rows) <= 2  # 要確認 stays the exception
+    assert sum(v == "unsure" for _, _, v, _ in rows) <= 3  # the exception (≤ 10 % over 400 pairs: the bench)
     assert sum(v == "same" for s, _, v, _ in rows if s) >= 6
 
 

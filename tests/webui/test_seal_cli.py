@@ -30,7 +30,7 @@ def scans(tmp_path_factory) -> dict[str, Path]:
     specs = {
         "round15": ("山田", {"size_mm": 15.0, "dpi": 300}),
         "same600": ("山田", {"size_mm": 15.0, "dpi": 600, "rotation_deg": 23.0, "seed": 4, "ink": 0.75}),
-        "other": ("山口", {"size_mm": 15.0, "dpi": 300, "seed": 2}),
+        "other": ("鈴木", {"size_mm": 15.0, "dpi": 300, "seed": 2}),
         "rect": ("佐藤", {"size_mm": 18.0, "shape": "rectangle", "dpi": 400, "rotation_deg": 4.0}),
         "small6": ("小", {"size_mm": 6.0}),
         "large27": ("大きな", {"size_mm": 27.0, "shape": "square"}),
@@ -147,7 +147,7 @@ def test_compare_text_output(runner, scans):
 
 
 def _between(runner, scans) -> float:
-    """The score of the 山田 / 山口 pair (to place the thresholds around it)."""
+    """The score of the 山田 / 鈴木 pair (to place the thresholds around it)."""
     return _json(runner, "compare", str(scans["round15"]), str(scans["other"]))[1][0]["score"]
 
 
