@@ -23,8 +23,8 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from imaging import compare_impressions, measure_impression, normalize_impression  # noqa: E402
-from imaging.compare import DEFAULT_THRESHOLD as THRESHOLD  # noqa: E402
 from imaging.testdata import GeneratedScan, pair_set  # noqa: E402
+from imaging.verdict import DEFAULT_DIFFERENT, DEFAULT_SAME  # noqa: E402
 
 
 def _normalized(scan: GeneratedScan):
@@ -114,15 +114,18 @@ def main() -> None:
     eer, at = equal_error_rate(same, diff)
     print(f"pairs: {len(same)} same-seal, {len(diff)} different-seal, {time.perf_counter() - start:.0f} s")
     print(f"equal error rate: {100 * eer:.2f} % (at score {at:.3f})")
-    frr, far = float(np.mean(same < THRESHOLD)), float(np.mean(diff >= THRESHOLD))
-    print(f"at threshold {THRESHOLD}: same rejected {100 * frr:.2f} %, different accepted {100 * far:.2f} %")
+    frr, far = float(np.mean(same <= DEFAULT_DIFFERENT)), float(np.mean(diff >= DEFAULT_SAME))
+    unsure = float(np.mean((np.concatenate([same, diff]) > DEFAULT_DIFFERENT)
+                           & (np.concatenate([same, diff]) < DEFAULT_SAME)))
+    print(f"three-way at 別 ≤ {DEFAULT_DIFFERENT} / 同一 ≥ {DEFAULT_SAME}: same judged 別 {100 * frr:.2f} %, "
+          f"different judged 同一 {100 * far:.2f} %, 要確認 {100 * unsure:.2f} % of pairs")
     print(f"same-seal score: min {same.min():.3f}, p1 {np.percentile(same, 1):.3f}, median {np.median(same):.3f}")
     print(f"different-seal score: median {np.median(diff):.3f}, p99 {np.percentile(diff, 99):.3f}, max {diff.max():.3f}")
     for kind in ("font", "size_mm", "layout", "shape", "text"):
         scores = [r[1] for r in rows if r[3] == kind]
         if scores:
-            print(f"  different {kind}: n={len(scores)}, max {max(scores):.3f}, accepted at {THRESHOLD}: "
-                  f"{sum(s >= THRESHOLD for s in scores)}")
+            print(f"  different {kind}: n={len(scores)}, max {max(scores):.3f}, judged 同一: "
+                  f"{sum(s >= DEFAULT_SAME for s in scores)}")
     ms = [r[2] for r in rows]
     cpu = [r[5] for r in rows]
     print(f"compare per pair (wall): median {statistics.median(ms):.1f} ms, p95 {np.percentile(ms, 95):.1f} ms")

@@ -44,32 +44,35 @@ def _not_found(scan_blob_id: str, code: str, message: str) -> dict:
 def compare_household(ctx: ServiceContext, resident_id: str, impression_blob_id: str, mm_per_px: float) -> dict:
     """4.1.1.1: the new impression beside every impression registered in the household, most similar first.
 
-    Each member carries a 重ね合わせ picture (new in red, registered in blue). Raises HandlerError when the
-    resident is unknown.
+    Each member carries the three-way verdict (`verdict`: same 同一 / unsure 要確認 / different 別; `same` is
+    true only for 同一) and a 重ね合わせ picture (new in red, registered in blue). `verdict` of the whole
+    result is the most alarming one. Raises HandlerError when the resident is unknown.
     """
     resident = require_resident(ctx, resident_id)
     new_png = get_blob(ctx.session, impression_blob_id).data
-    threshold = ctx.services.settings.similarity_threshold
+    thresholds = ctx.services.settings.similarity
     members = []
     for record, impression in records.household_impressions(ctx.session, resident.household_id, resident_id):
         other_png = get_blob(ctx.session, impression.image_blob).data
-        comparison = imaging.compare_impressions(new_png, mm_per_px, other_png, impression.mm_per_px,
-                                                 threshold=threshold)
+        comparison = imaging.compare_impressions(new_png, mm_per_px, other_png, impression.mm_per_px, thresholds)
         overlay = imaging.overlay_png(new_png, mm_per_px, other_png, impression.mm_per_px, comparison)
         members.append({"resident_id": record.resident_id, "name": record.name,
                         "registration_number": record.registration_number,
                         "impression_blob_id": impression.image_blob, "score": round(comparison.score, 3),
-                        "same": comparison.same,
+                        "same": comparison.same, "verdict": comparison.verdict,
                         "overlay_blob_id": put_blob(ctx.session, overlay, "image/png", filename="overlay.png",
                                                     created_by=ctx.actor)})
     members.sort(key=lambda m: (-m["score"], m["registration_number"] or ""))
-    return {"members": members, "same_found": any(m["same"] for m in members),
-            "max_score": max((m["score"] for m in members), default=0.0), "threshold": threshold}
+    verdicts = {m["verdict"] for m in members}
+    verdict = next((v for v in imaging.VERDICTS if v in verdicts), "different")
+    return {"members": members, "same_found": "same" in verdicts, "unsure_found": "unsure" in verdicts,
+            "verdict": verdict, "max_score": max((m["score"] for m in members), default=0.0)} | _thresholds(thresholds)
 
 
 def compare_pending(ctx: ServiceContext, impression_blob_id: str, mm_per_px: float,
                     pending_impression_id: int) -> dict:
-    """4.1.4.6: the newly scanned impression (normalised blob from measure) against the pending one.
+    """4.1.4.6: the newly scanned impression (normalised blob from measure) against the pending one, with the
+    three-way verdict (`same` is true only for 同一).
 
     Raises HandlerError('impression_not_found') for an unknown impression id, ('bad_impression') when either
     picture cannot be compared.
@@ -79,17 +82,22 @@ def compare_pending(ctx: ServiceContext, impression_blob_id: str, mm_per_px: flo
         raise HandlerError("照合する印影（申請時の印影）が見つかりません", code="impression_not_found")
     new_png = get_blob(ctx.session, impression_blob_id).data
     pending_png = get_blob(ctx.session, pending.image_blob).data
-    threshold = ctx.services.settings.similarity_threshold
+    thresholds = ctx.services.settings.similarity
     try:
-        comparison = imaging.compare_impressions(new_png, mm_per_px, pending_png, pending.mm_per_px,
-                                                 threshold=threshold)
+        comparison = imaging.compare_impressions(new_png, mm_per_px, pending_png, pending.mm_per_px, thresholds)
         overlay = imaging.overlay_png(new_png, mm_per_px, pending_png, pending.mm_per_px, comparison)
     except imaging.ImagingError as exc:
         raise HandlerError(f"印影を照合できません: {exc.message}", code="bad_impression") from exc
-    return {"score": round(comparison.score, 3), "same": comparison.same, "angle_deg": comparison.angle_deg,
-            "dx_mm": comparison.dx_mm, "dy_mm": comparison.dy_mm, "threshold": threshold,
+    return {"score": round(comparison.score, 3), "same": comparison.same, "verdict": comparison.verdict,
+            "angle_deg": comparison.angle_deg, "dx_mm": comparison.dx_mm, "dy_mm": comparison.dy_mm,
             "overlay_blob_id": put_blob(ctx.session, overlay, "image/png", filename="overlay.png",
-                                        created_by=ctx.actor)}
+                                        created_by=ctx.actor)} | _thresholds(thresholds)
+
+
+def _thresholds(thresholds: imaging.Thresholds) -> dict:
+    """The thresholds a result was judged with (`threshold`, the 同一 one, kept for earlier readers)."""
+    return {"threshold": thresholds.same, "threshold_same": thresholds.same,
+            "threshold_different": thresholds.different}
 
 
 def store(ctx: ServiceContext, resident_id: str, impression: dict, override_reason: str | None = None) -> dict:

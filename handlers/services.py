@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from imaging.verdict import DEFAULT_DIFFERENT, DEFAULT_SAME, Thresholds
 from registry.seals.numbering import NumberFormat
 from registry.settings.store import Municipality, current_municipality
 
@@ -33,7 +34,8 @@ class RegistrySettings:
     seal_min_mm: float = 8.0
     seal_max_mm: float = 25.0
     default_dpi: float = 300.0
-    similarity_threshold: float = 0.82  # imaging.compare.DEFAULT_THRESHOLD: the equal-error point
+    similarity_same: float = DEFAULT_SAME  # a comparison scoring at least this is 同一
+    similarity_different: float = DEFAULT_DIFFERENT  # at most this is 別; in between 要確認 (a clerk decides)
     inquiry_deadline_days: int = 30  # 4.1.4.2: days the applicant has to bring back the 回答書
     certificate_fee: int = 300  # 6.1: yen per copy at the counter (INKAN_CERTIFICATE_FEE)
     retention_years: int = 5  # 除票 kept after closure before a purge may remove them (INKAN_RETENTION_YEARS)
@@ -43,6 +45,11 @@ class RegistrySettings:
     pin_pepper: bytes = b""  # 5.2.4: server-side pepper of the PIN hash
     number_format: NumberFormat = field(default_factory=NumberFormat)
     office: OfficeSettings = field(default_factory=OfficeSettings)
+
+    @property
+    def similarity(self) -> Thresholds:
+        """The comparison's two thresholds (INKAN_SIMILARITY_SAME / INKAN_SIMILARITY_DIFFERENT)."""
+        return Thresholds(same=self.similarity_same, different=self.similarity_different)
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from .normalize import NormalizedImpression, normalize_impression
 from .overlay import overlay_png
 from .samples import make_blank_scan, make_seal_scan
 from .scan import Scan, check_image, load_scan
+from .verdict import VERDICT_LABELS, VERDICTS, Thresholds
 
 __all__ = [
     "Comparison",
@@ -17,7 +18,10 @@ __all__ = [
     "Measurement",
     "NormalizedImpression",
     "Scan",
+    "Thresholds",
     "UnusableImageError",
+    "VERDICTS",
+    "VERDICT_LABELS",
     "annotate_scan",
     "check_image",
     "compare_impressions",

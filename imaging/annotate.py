@@ -38,9 +38,12 @@ def annotate_scan(scan: Scan, measurement: Measurement) -> bytes:
     cv2.rectangle(canvas, _pt(x, y, scale), _pt(x + w, y + h, scale), BOX_BGR, 1, cv2.LINE_AA)
     if hull is not None:
         cv2.polylines(canvas, [_scaled(hull, scale)], True, OUTLINE_BGR, _thickness(canvas), cv2.LINE_AA)
+    if hull is not None and measurement.size_known:
         square = _enclosing_square(hull, measurement.square_mm * px_per_mm)
         cv2.polylines(canvas, [_scaled(square, scale)], True, SQUARE_BGR, _thickness(canvas), cv2.LINE_AA)
     lines = [f"{measurement.square_mm:.1f} mm square", f"{measurement.width_mm:.1f} x {measurement.height_mm:.1f} mm"]
+    if not measurement.size_known:  # the parts could not be grouped: no size is claimed
+        lines = ["extent unclear", "no size"]
     _label(canvas, lines, _label_origin(canvas, (x, y, w, h), scale))
     return _encode(canvas)
 

@@ -11,8 +11,10 @@ from PIL import Image, UnidentifiedImageError
 
 from .errors import ImagingError, UnusableImageError
 from .ink import ink_strength
+from .verdict import VERDICT_LABELS, VERDICTS, Thresholds
 
-__all__ = ["Comparison", "compare_impressions", "check_scale", "decode_strength", "rotation_matrix"]
+__all__ = ["Comparison", "Thresholds", "VERDICTS", "VERDICT_LABELS", "compare_impressions", "check_scale",
+           "decode_strength", "rotation_matrix"]
 
 GRID_MAX_MM = 0.1  # common resampling grid: the impression spans about GRID_TARGET_PX, within these bounds
 GRID_MIN_MM = 0.05
@@ -23,28 +25,41 @@ _POLAR_ROWS = 360
 MAX_SHIFT_MM = 2.5  # residual translation searched after centroid alignment
 WINDOW_MM = 2.0  # neighbourhood in which the ink must agree
 WINDOW_PERCENTILE = 5.0
-BINARY_LEVEL = 0.4  # ink at this fraction of the typical strong ink counts (thin faint strokes survive)
+BINARY_LEVEL = 0.5  # ink at half the strength of its own stroke counts (edges at 50 % coverage)
+LOCAL_MM = 0.6  # a stroke's own strength: the strongest ink within this distance
+LOCAL_FLOOR = 0.35  # … but never below this fraction of the impression's typical strong ink (no noise boost)
+LEVEL_SHIFT_MAX = 0.2  # b's binarization level may move this far to match a's ink area (spread, bleeding)
 WINDOW_MIN_INK = 0.25  # neighbourhoods with less ink than this fraction of the densest one are not judged
 RESOLUTION_BLUR = 1.0  # an impression's blur is taken as this × its pixel size (or the grid's, if coarser)
-INK_WEIGHT = 0.7  # score = 0.3 × agreement of the binarized ink + 0.7 × agreement of the ink strength
-DEFAULT_THRESHOLD = 0.82  # equal-error point on generated pairs (bench/imaging_compare.py, seeds 0–4)
+INK_WEIGHT = 0.5  # score = 0.5 × agreement of the binarized ink + 0.5 × agreement of the ink strength
 MAX_IMPRESSION_MM = 80.0  # larger images are not cropped impressions
 _COARSE_CANDIDATES = 4
 
 
 @dataclass(frozen=True)
 class Comparison:
-    """Overlap score in [0, 1], verdict, and how b is placed on a.
+    """Overlap score in [0, 1], the three-way verdict, and how b is placed on a.
 
+    `verdict` is 'same' (同一), 'unsure' (要確認) or 'different' (別); `same` is True only for 'same'.
     b is rotated by −angle_deg about its image centre and its centre moved to a's centre + (dx_mm, dy_mm)
     (x right, y down); angle_deg is b's counter-clockwise rotation relative to a, in (−180, 180].
     """
 
     score: float
-    same: bool
+    verdict: str
     angle_deg: float
     dx_mm: float
     dy_mm: float
+    thresholds: Thresholds = Thresholds()
+
+    @property
+    def same(self) -> bool:
+        return self.verdict == "same"
+
+    @property
+    def label(self) -> str:
+        """The verdict as the clerk reads it: 同一 / 要確認 / 別."""
+        return VERDICT_LABELS[self.verdict]
 
 
 @dataclass(frozen=True, eq=False)
@@ -58,7 +73,7 @@ class _Placed:
 
 
 def compare_impressions(
-    a_png: bytes, a_mm_per_px: float, b_png: bytes, b_mm_per_px: float, threshold: float = DEFAULT_THRESHOLD
+    a_png: bytes, a_mm_per_px: float, b_png: bytes, b_mm_per_px: float, thresholds: Thresholds | None = None
 ) -> Comparison:
     """Align b onto a (rotation + translation on a 0.05–0.1 mm grid) and score their ink overlap.
 
@@ -78,21 +93,22 @@ def compare_impressions(
     a, b = _place(a_ink, a_grid, side), _place(b_ink, b_grid, side)
     angle, shift = _search(a, b, grid_mm)
     matrix = rotation_matrix(angle, b.centroid, a.centroid + shift)
-    b_aligned = cv2.warpAffine(b.ink, matrix, (side, side), flags=cv2.INTER_NEAREST)
     b_strength = cv2.warpAffine(b.strength, matrix, (side, side), flags=cv2.INTER_LINEAR)
-    binary_score = _score(a.ink, b_aligned, grid_mm)
+    binary_score = _score(a.ink, _binary_matching_area(b_strength, int(a.ink.sum())), grid_mm)
     ink_score = _ink_agreement(a.strength, b_strength, grid_mm)
     score = round((1.0 - INK_WEIGHT) * binary_score + INK_WEIGHT * ink_score, 4)
     linear, offset = matrix[:, :2], matrix[:, 2]
     d = (linear @ b.centre + offset - a.centre) * grid_mm
     angle = ((angle + 180.0) % 360.0) - 180.0
     angle = 180.0 if angle == -180.0 else angle
+    thresholds = thresholds or Thresholds()
     return Comparison(
         score=score,
-        same=score >= threshold,
+        verdict=thresholds.verdict(score),
         angle_deg=round(angle, 2),
         dx_mm=round(float(d[0]), 3),
         dy_mm=round(float(d[1]), 3),
+        thresholds=thresholds,
     )
 
 
@@ -157,8 +173,9 @@ def _matching_blur(a_mm_per_px: float, b_mm_per_px: float, grid_mm: float) -> tu
 
 
 def _strength_on_grid(strength: np.ndarray, mm_per_px: float, grid_mm: float, blur_mm: float) -> np.ndarray:
-    """Ink resampled to the grid_mm grid, blurred by blur_mm, in units of its typical strong ink (capped at 1),
-    so that faint and strong stampings compare alike.
+    """Ink resampled to the grid_mm grid, blurred by blur_mm, in units of the strength of the stroke it
+    belongs to (the strongest ink within LOCAL_MM, capped at 1), so that faint and strong stampings, and a
+    side pressed lightly, compare alike.
 
     Raises ImagingError('no_impression').
     """
@@ -171,13 +188,27 @@ def _strength_on_grid(strength: np.ndarray, mm_per_px: float, grid_mm: float, bl
     inked = grid[grid > 0.05]
     if inked.size < 20:
         raise ImagingError("no_impression")
-    typical = max(0.05, BINARY_LEVEL * float(np.percentile(inked, 95))) / BINARY_LEVEL
-    return np.minimum(grid * (1.0 / typical), 1.0).astype(np.float32)
+    typical = max(0.05, float(np.percentile(inked, 95)))
+    radius = max(1, int(round(LOCAL_MM / grid_mm)))
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1, 2 * radius + 1))
+    stroke = np.maximum(cv2.dilate(grid, kernel), LOCAL_FLOOR * typical)
+    return np.minimum(grid / stroke, 1.0).astype(np.float32)
 
 
 def _binary(grid: np.ndarray) -> np.ndarray:
-    """Ink at BINARY_LEVEL of the typical strong ink or more (thin faint strokes survive), as uint8 0/1."""
+    """Ink at BINARY_LEVEL of its stroke's strength or more, as uint8 0/1."""
     return (grid >= BINARY_LEVEL).astype(np.uint8)
+
+
+def _binary_matching_area(strength: np.ndarray, area: int) -> np.ndarray:
+    """b's ink binarized at the level (BINARY_LEVEL ± LEVEL_SHIFT_MAX) that gives it a's ink area: two
+    stampings of one seal differ in ink spread and bleeding, which moves every edge alike."""
+    values = strength[strength > 0.02]
+    if values.size == 0 or area <= 0:
+        return _binary(strength)
+    level = float(np.partition(values, max(0, values.size - area))[max(0, values.size - area)])
+    level = float(np.clip(level, BINARY_LEVEL - LEVEL_SHIFT_MAX, BINARY_LEVEL + LEVEL_SHIFT_MAX))
+    return (strength >= level).astype(np.uint8)
 
 
 def _canvas_side(a: np.ndarray, b: np.ndarray, grid_mm: float) -> int:

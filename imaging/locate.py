@@ -7,14 +7,16 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from .geometry import polygon_area
+from .grouping import cluster_components, component_gaps
 from .ink import DETECT_STRENGTH
 
 __all__ = ["InkGroup", "InkMap", "find_ink_groups", "group_mask", "hull_points"]
 
 MIN_COMPONENT_MM2 = 0.05  # smaller specks are noise
-GROUP_GAP_MM = 2.0  # characters and outline of one seal are closer than this
 MIN_CANDIDATE_MM = 2.0  # a group smaller than this is a stray mark, not an impression
 _MAX_COMPONENTS = 1500
+FRAME_HOLE_SHARE = 0.5
 
 
 @dataclass(frozen=True, eq=False)
@@ -33,21 +35,39 @@ class InkMap:
     strength: np.ndarray
     labels: np.ndarray
     groups: tuple[InkGroup, ...]
+    unsure: bool = False  # the largest impression's parts could not be told apart from other ink
 
 
 def find_ink_groups(strength: np.ndarray, px_per_mm: float) -> InkMap:
-    """Label red-ink components, drop specks and ruled lines, group neighbours into candidate impressions."""
+    """Label red-ink components, drop specks and ruled lines, group the parts of each impression
+    (imaging/grouping.py) into candidate impressions."""
     mask = (strength >= DETECT_STRENGTH).astype(np.uint8)
     _, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     keep = _useful_components(stats, px_per_mm)
-    boxes = stats[keep, :4]
+    pairs, gaps = component_gaps(labels, stats, keep, px_per_mm)
+    clustering = cluster_components(stats[keep], pairs, gaps, px_per_mm,
+                                    lambda i: _is_ring(labels, stats, int(keep[i])))
     groups = []
-    for members in _cluster_boxes(boxes, GROUP_GAP_MM * px_per_mm):
+    for members in clustering.groups:
         group = _make_group(keep[members], stats)
         if max(group.bbox[2], group.bbox[3]) >= MIN_CANDIDATE_MM * px_per_mm:
             groups.append(group)
-    groups.sort(key=lambda g: g.ink_px, reverse=True)
-    return InkMap(strength=strength, labels=labels, groups=tuple(groups))
+    unsure = clustering.unsure and bool(groups) and bool(clustering.groups) and \
+        np.array_equal(groups[0].label_ids, keep[clustering.groups[0]])
+    return InkMap(strength=strength, labels=labels, groups=tuple(groups), unsure=unsure)
+
+
+def _is_ring(labels: np.ndarray, stats: np.ndarray, label: int) -> bool:
+    """Whether one component is a seal's frame: a closed ring, i.e. its largest hole fills most of its
+    hull (口 or 田 in a character have smaller holes or hold nothing; a broken frame has no hole)."""
+    x, y, w, h = (int(v) for v in stats[label, :4])
+    mask = np.pad(labels[y : y + h, x : x + w] == label, 1).astype(np.uint8)
+    contours, hierarchy = cv2.findContours(mask, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
+    if hierarchy is None:
+        return False
+    holes = [cv2.contourArea(c) for c, link in zip(contours, hierarchy[0], strict=True) if link[3] >= 0]
+    hull_area = polygon_area(hull_points(mask.astype(bool)))
+    return bool(holes) and max(holes) >= FRAME_HOLE_SHARE * hull_area
 
 
 def _useful_components(stats: np.ndarray, px_per_mm: float) -> np.ndarray:
@@ -63,32 +83,6 @@ def _useful_components(stats: np.ndarray, px_per_mm: float) -> np.ndarray:
     if len(idx) > _MAX_COMPONENTS:
         idx = idx[np.argsort(area[idx])[::-1][:_MAX_COMPONENTS]]
     return idx
-
-
-def _cluster_boxes(boxes: np.ndarray, gap: float) -> list[np.ndarray]:
-    """Group boxes (N×4 x,y,w,h) whose gaps in both x and y are at most `gap` (transitively)."""
-    if len(boxes) == 0:
-        return []
-    x0, y0 = boxes[:, 0].astype(np.int64), boxes[:, 1].astype(np.int64)
-    x1, y1 = x0 + boxes[:, 2], y0 + boxes[:, 3]
-    gx = np.maximum(x0[:, None] - x1[None, :], x0[None, :] - x1[:, None])
-    gy = np.maximum(y0[:, None] - y1[None, :], y0[None, :] - y1[:, None])
-    near = (gx <= gap) & (gy <= gap)
-    seen = np.zeros(len(boxes), dtype=bool)
-    clusters = []
-    for start in range(len(boxes)):
-        if seen[start]:
-            continue
-        seen[start] = True
-        stack, members = [start], []
-        while stack:
-            i = stack.pop()
-            members.append(i)
-            new = np.flatnonzero(near[i] & ~seen)
-            seen[new] = True
-            stack.extend(new.tolist())
-        clusters.append(np.array(members))
-    return clusters
 
 
 def _make_group(label_ids: np.ndarray, stats: np.ndarray) -> InkGroup:

@@ -9,6 +9,7 @@ import cv2
 import numpy as np
 
 from .geometry import classify_shape, min_square_side, oriented_size, polygon_area
+from .grouping import ring_coverage
 from .ink import DETECT_STRENGTH, ink_strength, is_core_red_hue, other_colour_mask
 from .issues import Issue, make_issue
 from .locate import InkGroup, InkMap, find_ink_groups, group_mask, hull_points
@@ -21,7 +22,10 @@ COMPARABLE_RATIO = 0.6  # a second impression at least this big (square side) is
 OUTLINE_BAND_MM = 0.6
 OUTLINE_MIN_COVERAGE = 0.75  # below this the impression has no outline (e.g. square seal of characters only)
 OUTLINE_MAX_GAP_MM = 1.0
-_BINS = 180
+MAX_ASPECT = 5.0  # a longer, thinner group of ink is not one seal's impression
+EDGE_LEVEL = 0.5  # an edge is where the ink falls to half of the nearby stroke's ink
+EDGE_NEIGHBOURHOOD_MM = 0.5
+EDGE_FLOOR = 0.35  # a "stroke" fainter than this share of the typical ink is a compression halo, not a stroke
 LOCATE_MIN_PIXELS = 600_000  # larger scans are located on a downscaled copy first
 LOCATE_PX_PER_MM = 4.0
 LOCATE_PAD_MM = 3.0
@@ -44,6 +48,7 @@ class Measurement:
     refusal_reasons: tuple[Issue, ...]
     bbox_px: tuple[int, int, int, int]
     dpi: float
+    size_known: bool = True  # False: the impression's extent is unsure, sizes are not given (0)
 
 
 def measure_impression(scan: Scan, min_mm: float = 8.0, max_mm: float = 25.0) -> Measurement:
@@ -52,12 +57,14 @@ def measure_impression(scan: Scan, min_mm: float = 8.0, max_mm: float = 25.0) ->
     located = _locate(scan.image, px_per_mm)
     if located is None:
         return _not_found(scan, px_per_mm)
-    region, ink, offset, others = located
+    region, ink, offset, others, unsure = located
     primary = ink.groups[0]
     pad = int(round(OUTLINE_BAND_MM * px_per_mm)) + 3
     mask, origin = group_mask(ink, primary, pad)
-    hull = hull_points(_edge_mask(ink, mask, origin))
+    hull = hull_points(_edge_mask(ink, mask, origin, px_per_mm))
     w_px, h_px, _ = oriented_size(hull)
+    if unsure or max(w_px, h_px) > MAX_ASPECT * min(w_px, h_px):
+        return _unsure_extent(scan, primary, offset)
     square_mm = min_square_side(hull) / px_per_mm
     shape = classify_shape(hull, w_px, h_px)
     hull_area = polygon_area(hull) + cv2.arcLength(hull.astype(np.float32), True) / 2.0 + 1.0
@@ -91,9 +98,10 @@ def measure_impression(scan: Scan, min_mm: float = 8.0, max_mm: float = 25.0) ->
 
 def _locate(
     image: np.ndarray, px_per_mm: float
-) -> tuple[np.ndarray, InkMap, tuple[int, int], list[float]] | None:
+) -> tuple[np.ndarray, InkMap, tuple[int, int], list[float], bool] | None:
     """The image region holding the largest impression, its full-resolution ink map, the region's (x, y)
-    offset in the scan and the square sides (mm) of the other candidates; None when there is no red ink.
+    offset in the scan, the square sides (mm) of the other candidates and whether the impression's extent
+    is unsure; None when there is no red ink.
 
     Large scans are searched on a downscaled copy first, then only the impression is analysed at full
     resolution.
@@ -103,7 +111,7 @@ def _locate(
         ink = find_ink_groups(ink_strength(image), px_per_mm)
         if not ink.groups:
             return None
-        return image, ink, (0, 0), [_group_square_mm(ink, g, px_per_mm) for g in ink.groups[1:]]
+        return image, ink, (0, 0), [_group_square_mm(ink, g, px_per_mm) for g in ink.groups[1:]], ink.unsure
     height, width = image.shape[:2]
     small = cv2.resize(image, (width // factor, height // factor), interpolation=cv2.INTER_AREA)
     low = find_ink_groups(ink_strength(small), px_per_mm / factor)
@@ -118,7 +126,7 @@ def _locate(
     ink = find_ink_groups(ink_strength(region), px_per_mm)
     if not ink.groups:
         return None
-    return region, ink, (x0, y0), others
+    return region, ink, (x0, y0), others, low.unsure or ink.unsure
 
 
 def _locate_factor(shape: tuple[int, ...], px_per_mm: float) -> int:
@@ -128,11 +136,16 @@ def _locate_factor(shape: tuple[int, ...], px_per_mm: float) -> int:
     return max(1, int(px_per_mm / LOCATE_PX_PER_MM))
 
 
-def _edge_mask(ink: InkMap, mask: np.ndarray, origin: tuple[int, int]) -> np.ndarray:
-    """The group's pixels at least half as strong as its typical ink: edges at 50 % coverage, any ink."""
-    strength = _crop(ink.strength, origin, mask.shape)
+def _edge_mask(ink: InkMap, mask: np.ndarray, origin: tuple[int, int], px_per_mm: float) -> np.ndarray:
+    """The group's pixels at least half as strong as the ink of the stroke they belong to: edges at 50 %
+    coverage, whether the stroke is strongly inked or pale (a side pressed lightly, a thin dry stroke). Ink
+    fainter than half of EDGE_FLOOR × the typical ink is never an edge (a JPEG's colour halo)."""
+    strength = np.where(mask, _crop(ink.strength, origin, mask.shape), 0.0).astype(np.float32)
     typical = float(np.percentile(strength[mask], 90))
-    edge = mask & (strength >= max(DETECT_STRENGTH, 0.5 * typical))
+    radius = max(1, int(round(EDGE_NEIGHBOURHOOD_MM * px_per_mm)))
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1, 2 * radius + 1))
+    stroke = np.clip(cv2.dilate(strength, kernel), EDGE_FLOOR * typical, typical)
+    edge = mask & (strength >= np.maximum(DETECT_STRENGTH, EDGE_LEVEL * stroke))
     return edge if edge.any() else mask
 
 
@@ -195,23 +208,32 @@ def _quality_warnings(
 
 def _outline_gap_mm(mask: np.ndarray, hull: np.ndarray, px_per_mm: float) -> float | None:
     """Total length (mm) of gaps in the impression's outer ring, or None when it has no outline."""
-    band = max(3, int(round(OUTLINE_BAND_MM * px_per_mm)))
-    hull_mask = np.zeros(mask.shape, np.uint8)
-    cv2.fillConvexPoly(hull_mask, np.round(hull).astype(np.int32), 1)
-    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * band + 1, 2 * band + 1))
-    ring = (hull_mask > 0) & (cv2.erode(hull_mask, kernel) == 0) & mask
-    ys, xs = np.nonzero(ring)
-    if len(xs) == 0:
-        return None
-    moments = cv2.moments(hull_mask, binaryImage=True)
-    cx, cy = moments["m10"] / moments["m00"], moments["m01"] / moments["m00"]
-    angles = np.degrees(np.arctan2(ys - cy, xs - cx)) % 360.0
-    occupied = np.bincount((angles * (_BINS / 360.0)).astype(np.int64) % _BINS, minlength=_BINS) > 0
-    coverage = float(occupied.mean())
+    coverage = ring_coverage(mask, hull, px_per_mm)
     if coverage < OUTLINE_MIN_COVERAGE:
         return None
     perimeter_mm = cv2.arcLength(hull.astype(np.float32), True) / px_per_mm
     return (1.0 - coverage) * perimeter_mm
+
+
+def _unsure_extent(scan: Scan, primary: InkGroup, offset: tuple[int, int]) -> Measurement:
+    """Measurement refused because the impression's parts cannot be grouped with confidence: no size."""
+    x, y, w, h = primary.bbox
+    return Measurement(
+        found=True,
+        width_mm=0.0,
+        height_mm=0.0,
+        square_mm=0.0,
+        shape="other",
+        ink_coverage=0.0,
+        too_small=False,
+        too_large=False,
+        acceptable=False,
+        warnings=(),
+        refusal_reasons=(make_issue("unclear_extent"),),
+        bbox_px=(x + offset[0], y + offset[1], w, h),
+        dpi=scan.dpi,
+        size_known=False,
+    )
 
 
 def _check_others(others: list[float], square_mm: float, warnings: list[Issue], refusals: list[Issue]) -> None:
@@ -232,9 +254,10 @@ def measurement_to_dict(m: Measurement) -> dict[str, Any]:
     """JSON-ready dict of a Measurement (issues as {code, message}, lengths rounded to 0.01 mm)."""
     return {
         "found": m.found,
-        "width_mm": round(m.width_mm, 2),
-        "height_mm": round(m.height_mm, 2),
-        "square_mm": round(m.square_mm, 2),
+        "size_known": m.size_known,
+        "width_mm": round(m.width_mm, 2) if m.size_known else None,
+        "height_mm": round(m.height_mm, 2) if m.size_known else None,
+        "square_mm": round(m.square_mm, 2) if m.size_known else None,
         "shape": m.shape,
         "ink_coverage": round(m.ink_coverage, 3),
         "too_small": m.too_small,

@@ -6,12 +6,17 @@ from pathlib import Path
 
 from flask import Flask
 
+from imaging.verdict import DEFAULT_DIFFERENT, DEFAULT_SAME
 from juki.linkage import LinkageSettings
 
 DEFAULT_SECRET = "inkan-local-development-secret-do-not-use-in-production"
 DEFAULT_SECRET_PARTS = ("inkan-local-development", "development-secret", "do-not-use-in-production")
 PRODUCTION_SECRET_CHARS = 32
 REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+SIMILARITY_MESSAGE = ("INKAN_SIMILARITY_DIFFERENT（別と判定する上限）と INKAN_SIMILARITY_SAME（同一と判定する下限）は"
+                      "0以上1以下の数で、DIFFERENT ≦ SAME となるように指定してください")
 
 
 class ConfigurationError(RuntimeError):
@@ -43,7 +48,9 @@ def defaults(instance_path: str) -> dict:
         "SEAL_MIN_MM": 8.0,
         "SEAL_MAX_MM": 25.0,
         "DEFAULT_DPI": 300.0,
-        "SIMILARITY_THRESHOLD": 0.82,
+        "SIMILARITY_SAME": None,  # None: INKAN_SIMILARITY_THRESHOLD (the old single threshold) if set, else 0.82
+        "SIMILARITY_DIFFERENT": DEFAULT_DIFFERENT,
+        "SIMILARITY_THRESHOLD": None,  # the old name, read as SIMILARITY_SAME
         "INQUIRY_DEADLINE_DAYS": 30,
         "CERTIFICATE_FEE": 300,  # 6.1: yen per copy of the 印鑑登録証明書 at the counter
         "RETENTION_YEARS": 5,  # 除票 are kept this many years after closure, then `inkan registry purge` may remove them
@@ -80,7 +87,27 @@ def load_config(app: Flask, overrides: dict | None) -> None:
         app.config.update(overrides)
     if app.config["ENV"] == "production":
         app.config["SESSION_COOKIE_SECURE"] = True  # HttpOnly and SameSite=Lax are set for every environment
+    resolve_similarity(app.config)
     check_config(app.config)
+
+
+def resolve_similarity(config) -> None:
+    """Settle the comparison's two thresholds: SIMILARITY_SAME, else the old SIMILARITY_THRESHOLD, else the
+    default; when only the old single threshold is given below the default low one, 別 starts at it too
+    (so that the old setting keeps its meaning). Raise ConfigurationError for anything but 0 ≤ low ≤ high ≤ 1.
+    """
+    try:
+        same = config["SIMILARITY_SAME"]
+        if same is None:
+            same = config.get("SIMILARITY_THRESHOLD")
+            if same is not None and config["SIMILARITY_DIFFERENT"] is not None:
+                config["SIMILARITY_DIFFERENT"] = min(float(config["SIMILARITY_DIFFERENT"]), float(same))
+        config["SIMILARITY_SAME"] = float(DEFAULT_SAME if same is None else same)
+        config["SIMILARITY_DIFFERENT"] = float(config["SIMILARITY_DIFFERENT"])
+    except (TypeError, ValueError):
+        raise ConfigurationError(SIMILARITY_MESSAGE) from None
+    if not 0.0 <= config["SIMILARITY_DIFFERENT"] <= config["SIMILARITY_SAME"] <= 1.0:
+        raise ConfigurationError(SIMILARITY_MESSAGE)
 
 
 def check_config(config) -> None:

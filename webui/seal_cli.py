@@ -19,7 +19,9 @@ from webui.wiring import settings_from
 __all__ = ["seal", "MAX_FILE_BYTES", "ScanError"]
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
-EXIT_UNUSABLE = 2
+EXIT_UNUSABLE = 2  # measure: a file could not be used
+EXIT_VERDICT = {"same": 0, "different": 2, "unsure": 3}  # compare: 同一 / 別 / 要確認
+EXIT_COMPARE_UNUSABLE = 4  # compare: a file could not be used (2 means 別 there)
 DPI_SOURCES = {"file": "ファイルの値", "given": "指定値", "default": "既定値"}
 
 
@@ -79,23 +81,27 @@ def measure_command(files: tuple[str, ...], dpi: float | None, as_json: bool) ->
               help="重ね合わせ画像（PNG）の保存先: 1つ目を赤、2つ目を青で描く")
 @with_appcontext
 def compare_command(first: str, second: str, dpi: float | None, as_json: bool, overlay_path: str | None) -> None:
-    """2つのスキャン画像の印影を照合し、類似度と同一かどうかを表示する。"""
+    """2つのスキャン画像の印影を照合し、類似度と判定（同一・要確認・別）を表示する。
+
+    終了コード: 0=同一、2=別、3=要確認（職員が重ね合わせ画像で判断）、4=画像を使えない。
+    """
     try:
         a, b = (_normalized(measure_file(path, dpi)) for path in (first, second))
     except ScanError as exc:
         _report_error(exc, as_json)
-        sys.exit(EXIT_UNUSABLE)
-    threshold = settings_from(current_app.config).similarity_threshold
+        sys.exit(EXIT_COMPARE_UNUSABLE)
+    thresholds = settings_from(current_app.config).similarity
     try:
-        comparison = imaging.compare_impressions(a.png, a.mm_per_px, b.png, b.mm_per_px, threshold=threshold)
+        comparison = imaging.compare_impressions(a.png, a.mm_per_px, b.png, b.mm_per_px, thresholds)
         overlay = imaging.overlay_png(a.png, a.mm_per_px, b.png, b.mm_per_px, comparison) if overlay_path else None
     except imaging.ImagingError as exc:
         _report_error(ScanError(f"{first} / {second}", exc.message, exc.code), as_json)
-        sys.exit(EXIT_UNUSABLE)
+        sys.exit(EXIT_COMPARE_UNUSABLE)
     if overlay is not None:
         _write_overlay(overlay_path, overlay)
-    result = compare_json(comparison, threshold, overlay_path)
+    result = compare_json(comparison, overlay_path)
     click.echo(json.dumps(result, ensure_ascii=False) if as_json else "\n".join(compare_lines(result)))
+    sys.exit(EXIT_VERDICT[comparison.verdict])
 
 
 def read_scan(path: str, dpi: float | None, default_dpi: float) -> imaging.Scan:
@@ -135,7 +141,9 @@ def measure_lines(measured: Measured, limits: tuple[float, float]) -> list[str]:
     min_mm, max_mm = (f"{round(v, 2):g}" for v in limits)
     lines = [f"== {measured.path}（{scan.dpi:g} dpi・{DPI_SOURCES.get(scan.dpi_source, scan.dpi_source)}）",
              f"印影 (found): {'あり' if m.found else 'なし'}"]
-    if m.found:
+    if m.found and not m.size_known:
+        lines.append("大きさ: 測れません（印影の範囲を確定できません）")
+    elif m.found:
         lines += [f"横 (width_mm): {m.width_mm:.2f} mm",
                   f"縦 (height_mm): {m.height_mm:.2f} mm",
                   f"最小の正方形の一辺 (square_mm): {m.square_mm:.2f} mm",
@@ -148,18 +156,24 @@ def measure_lines(measured: Measured, limits: tuple[float, float]) -> list[str]:
     return lines
 
 
-def compare_json(comparison: imaging.Comparison, threshold: float, overlay_path: str | None) -> dict[str, Any]:
-    """The JSON object printed for a comparison."""
-    return {"score": round(comparison.score, 4), "same": comparison.same, "threshold": threshold,
+def compare_json(comparison: imaging.Comparison, overlay_path: str | None) -> dict[str, Any]:
+    """The JSON object printed for a comparison (`same` is true only for the verdict 同一)."""
+    t = comparison.thresholds
+    return {"score": round(comparison.score, 4), "verdict": comparison.verdict, "verdict_label": comparison.label,
+            "same": comparison.same, "threshold_same": t.same, "threshold_different": t.different,
             "angle_deg": comparison.angle_deg, "dx_mm": comparison.dx_mm, "dy_mm": comparison.dy_mm,
             "overlay": overlay_path}
 
 
+VERDICT_LINES = {"same": "同一の印影と判定", "unsure": "重ね合わせ画像を見て職員が判断してください",
+                 "different": "別の印影と判定"}
+
+
 def compare_lines(result: dict[str, Any]) -> list[str]:
     """Japanese text lines describing a comparison."""
-    verdict = "同一の印影と判定" if result["same"] else "別の印影と判定"
     lines = [f"類似度 (score): {result['score']:.4f}（{result['score'] * 100:.1f}%）",
-             f"判定 (same): {'はい' if result['same'] else 'いいえ'} — {verdict}（しきい値 {result['threshold']:g}）",
+             f"判定 (verdict): {result['verdict_label']}（{result['verdict']}） — {VERDICT_LINES[result['verdict']]}",
+             f"しきい値: 同一 ≧ {result['threshold_same']:g}、別 ≦ {result['threshold_different']:g}、その間は要確認",
              f"回転 (angle_deg): {result['angle_deg']:.2f}°",
              f"ずれ (dx_mm, dy_mm): 横 {_mm(result['dx_mm'])} mm・縦 {_mm(result['dy_mm'])} mm"]
     if result["overlay"]:

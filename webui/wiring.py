@@ -68,7 +68,7 @@ def settings_from(config) -> RegistrySettings:
     return RegistrySettings(
         min_age=int(config["MIN_AGE"]), seal_min_mm=float(config["SEAL_MIN_MM"]),
         seal_max_mm=float(config["SEAL_MAX_MM"]), default_dpi=float(config["DEFAULT_DPI"]),
-        similarity_threshold=float(config["SIMILARITY_THRESHOLD"]),
+        similarity_same=float(config["SIMILARITY_SAME"]), similarity_different=float(config["SIMILARITY_DIFFERENT"]),
         inquiry_deadline_days=int(config["INQUIRY_DEADLINE_DAYS"]),
         certificate_fee=int(config["CERTIFICATE_FEE"]), retention_years=int(config["RETENTION_YEARS"]),
         card_numbering=str(config["CARD_NUMBERING"]), card_system_url=str(config["CARD_SYSTEM_URL"] or ""),

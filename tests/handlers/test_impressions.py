@@ -82,6 +82,8 @@ def test_household_members_come_most_similar_first_with_an_overlay(product, driv
     scores = [m["score"] for m in household["members"]]
     assert [m["name"] for m in household["members"]] == ["世帯員2", "世帯員1"] and scores == sorted(scores)[::-1]
     assert household["same_found"] and household["members"][0]["same"] and not household["members"][1]["same"]
+    assert [m["verdict"] for m in household["members"]] == ["same", "different"] and household["verdict"] == "same"
+    assert household["threshold_same"] == household["threshold"] > household["threshold_different"]
     overlay = np.asarray(_png(product, household["members"][1]["overlay_blob_id"]).convert("RGB")).astype(int)
     r, b = overlay[..., 0], overlay[..., 2]
     assert ((r > 150) & (b < 100)).sum() > 100 and ((b > 150) & (r < 100)).sum() > 100  # new red, registered blue
@@ -93,9 +95,10 @@ def test_compare_pending_says_same_for_a_second_stamping(product):
     with product.session_factory.begin() as session:
         result = impressions.compare_pending(_context(product, session), brought["impression_blob_id"],
                                              brought["mm_per_px"], pending.id)
-    assert result["same"] and result["score"] >= result["threshold"]
+    assert result["same"] and result["verdict"] == "same" and result["score"] >= result["threshold_same"]
     assert abs(abs(result["angle_deg"]) - 35.0) < 3.0
-    assert set(result) == {"score", "same", "angle_deg", "dx_mm", "dy_mm", "overlay_blob_id", "threshold"}
+    assert set(result) == {"score", "same", "verdict", "angle_deg", "dx_mm", "dy_mm", "overlay_blob_id", "threshold",
+                           "threshold_same", "threshold_different"}
     assert _png(product, result["overlay_blob_id"]).format == "PNG"
 
 
@@ -105,7 +108,8 @@ def test_compare_pending_says_different_for_another_seal(product):
     with product.session_factory.begin() as session:
         result = impressions.compare_pending(_context(product, session), brought["impression_blob_id"],
                                              brought["mm_per_px"], pending.id)
-    assert not result["same"] and result["score"] < result["threshold"]
+    assert not result["same"] and result["verdict"] == "different"
+    assert result["score"] <= result["threshold_different"] < result["threshold_same"] == result["threshold"]
 
 
 def test_compare_pending_refuses_an_unknown_impression(product):

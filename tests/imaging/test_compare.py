@@ -11,6 +11,7 @@ from PIL import Image
 
 from imaging import (
     ImagingError,
+    Thresholds,
     UnusableImageError,
     compare_impressions,
     measure_impression,
@@ -55,10 +56,15 @@ def test_different_outline_is_different(normalized):
     assert _compare(normalized(dpi=300), normalized(shape="square", size_mm=15.0)).score < 0.5
 
 
-def test_threshold_is_a_parameter(normalized):
+def test_thresholds_are_parameters_and_split_three_ways(normalized):
     a, b = normalized(dpi=300), normalized(text="川田")
-    c = _compare(a, b, threshold=0.3)
-    assert c.same == (c.score >= 0.3)
+    score = _compare(a, b).score
+    assert _compare(a, b, thresholds=Thresholds(same=score, different=score / 2)).verdict == "same"
+    unsure = _compare(a, b, thresholds=Thresholds(same=min(1.0, score + 0.05), different=score - 0.05))
+    assert unsure.verdict == "unsure" and not unsure.same and unsure.label == "要確認"
+    assert _compare(a, b, thresholds=Thresholds(same=1.0, different=score)).verdict == "different"
+    with pytest.raises(ValueError):
+        Thresholds(same=0.5, different=0.6)
 
 
 def test_bad_inputs_raise(normalized):
@@ -150,11 +156,8 @@ def test_mincho_and_gothic_cut_of_one_name_score_below_either_seal_with_itself(t
     assert across < _compare(_stamped(gothic, _FIRST), _stamped(gothic, _SECOND)).score - 0.05
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known limit (issue 3): at 9 mm a clean Mincho/Gothic pair of 佐藤 scores about 0.83, above the "
-    "0.82 equal-error threshold, which noisy same-seal pairs need",
-)
-def test_mincho_and_gothic_cut_of_one_name_at_9_mm_are_different():
+def test_mincho_and_gothic_cut_of_one_name_at_9_mm_are_never_judged_the_same():
+    """Issue 3's known limit (a clean 9 mm pair of 佐藤 scored above the single 0.82 threshold): with the
+    three-way verdict such a pair is 要確認 or 別, never 同一."""
     mincho, gothic = _cuts("佐藤")
-    assert not _compare(_stamped(mincho, _FIRST), _stamped(gothic, _SECOND)).same
+    assert _compare(_stamped(mincho, _FIRST), _stamped(gothic, _SECOND)).verdict in ("unsure", "different")

@@ -169,7 +169,8 @@ EXPECTATIONS: dict[tuple[str, str], dict[str, str]] = {
     ("residents.show", "GET"): EVERYONE,
     # ids["sha"] is a printed 確認票: the documents' rule whatever URL reaches it (test_the_blob_door below)
     ("residents.blob", "GET"): by_role(OK, OK, OK, OK, DENIED),
-    ("residents.collate_seal", "POST"): CLERKS_WRITE, ("vendor.asset", "GET"): EVERYONE,
+    ("residents.collate_seal", "POST"): CLERKS_WRITE, ("residents.collate_decision", "POST"): CLERKS_WRITE,
+    ("vendor.asset", "GET"): EVERYONE,
     ("inquiry.index", "GET"): EVERYONE, ("inquiry.show", "GET"): EVERYONE, ("inquiry.cancel", "POST"): CLERKS_WRITE,
     ("audit.purpose", "GET"): EVERYONE, ("audit.purpose", "POST"): by_role(*[REACHES] * 5),
     ("audit.access_log", "GET"): PRIVACY, ("audit.access_log_csv", "GET"): PRIVACY, ("audit.chains", "GET"): READERS, ("audit.reports", "GET"): READERS,

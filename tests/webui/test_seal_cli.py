@@ -5,10 +5,15 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
+from PIL import Image
 
 import imaging
 from conftest import make_test_app
+from imaging.verdict import DEFAULT_DIFFERENT, DEFAULT_SAME
+from tests.support.seals import ambiguous_frameless_scan
+from webui.config import ConfigurationError
 
 UNREACHABLE_DB = "postgresql+psycopg://nobody@127.0.0.1:1/nothing"
 
@@ -25,7 +30,7 @@ def scans(tmp_path_factory) -> dict[str, Path]:
     specs = {
         "round15": ("山田", {"size_mm": 15.0, "dpi": 300}),
         "same600": ("山田", {"size_mm": 15.0, "dpi": 600, "rotation_deg": 23.0, "seed": 4, "ink": 0.75}),
-        "other": ("山口", {"size_mm": 15.0, "dpi": 300, "seed": 2}),
+        "other": ("鈴木", {"size_mm": 15.0, "dpi": 300, "seed": 2}),
         "rect": ("佐藤", {"size_mm": 18.0, "shape": "rectangle", "dpi": 400, "rotation_deg": 4.0}),
         "small6": ("小", {"size_mm": 6.0}),
         "large27": ("大きな", {"size_mm": 27.0, "shape": "square"}),
@@ -119,7 +124,8 @@ def test_compare_same_seal_at_300_and_600_dpi(runner, scans, tmp_path):
     overlay = tmp_path / "overlay.png"
     code, (out,) = _json(runner, "compare", str(scans["round15"]), str(scans["same600"]), "--overlay", str(overlay))
     assert code == 0
-    assert out["same"] is True and out["score"] >= 0.82 and out["threshold"] == 0.82
+    assert out["same"] is True and out["verdict"] == "same" and out["verdict_label"] == "同一"
+    assert out["score"] >= out["threshold_same"] == DEFAULT_SAME
     assert abs(abs(out["angle_deg"]) - 23.0) < 2.0
     assert {"score", "same", "angle_deg", "dx_mm", "dy_mm"} <= set(out)
     assert overlay.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
@@ -128,29 +134,65 @@ def test_compare_same_seal_at_300_and_600_dpi(runner, scans, tmp_path):
 
 def test_compare_different_text_is_not_the_same(runner, scans):
     code, (out,) = _json(runner, "compare", str(scans["round15"]), str(scans["other"]))
-    assert code == 0 and out["same"] is False and out["score"] < 0.82
+    assert code == 2 and out["same"] is False and out["verdict"] == "different"
+    assert out["score"] <= out["threshold_different"] == DEFAULT_DIFFERENT
 
 
 def test_compare_text_output(runner, scans):
     result = runner.invoke(args=["seal", "compare", str(scans["round15"]), str(scans["other"])])
-    assert result.exit_code == 0
-    assert "類似度 (score):" in result.stdout and "判定 (same): いいえ — 別の印影と判定" in result.stdout
+    assert result.exit_code == 2
+    assert "類似度 (score):" in result.stdout and "判定 (verdict): 別（different） — 別の印影と判定" in result.stdout
+    assert f"しきい値: 同一 ≧ {DEFAULT_SAME:g}、別 ≦ {DEFAULT_DIFFERENT:g}、その間は要確認" in result.stdout
     assert "回転 (angle_deg):" in result.stdout and "ずれ (dx_mm, dy_mm):" in result.stdout
 
 
-def test_compare_threshold_comes_from_the_config(tmp_path_factory, scans):
+def _between(runner, scans) -> float:
+    """The score of the 山田 / 鈴木 pair (to place the thresholds around it)."""
+    return _json(runner, "compare", str(scans["round15"]), str(scans["other"]))[1][0]["score"]
+
+
+def test_compare_thresholds_come_from_the_config_and_unsure_exits_3(tmp_path_factory, runner, scans):
+    score = _between(runner, scans)
+    unsure = make_test_app(UNREACHABLE_DB, tmp_path_factory, SIMILARITY_SAME=min(1.0, score + 0.05),
+                           SIMILARITY_DIFFERENT=score - 0.05)
+    code, (out,) = _json(unsure.test_cli_runner(), "compare", str(scans["round15"]), str(scans["other"]))
+    assert code == 3 and out["verdict"] == "unsure" and out["verdict_label"] == "要確認" and out["same"] is False
+    text = unsure.test_cli_runner().invoke(args=["seal", "compare", str(scans["round15"]), str(scans["other"])])
+    assert text.exit_code == 3 and "判定 (verdict): 要確認（unsure） — 重ね合わせ画像を見て職員が判断してください" in text.stdout
+
+
+def test_the_old_single_threshold_setting_is_read_as_the_high_one(tmp_path_factory, scans):
     lax = make_test_app(UNREACHABLE_DB, tmp_path_factory, SIMILARITY_THRESHOLD=0.1)
     code, (out,) = _json(lax.test_cli_runner(), "compare", str(scans["round15"]), str(scans["other"]))
-    assert code == 0 and out["threshold"] == 0.1 and out["same"] is True
+    assert code == 0 and out["threshold_same"] == 0.1 and out["threshold_different"] == 0.1 and out["same"] is True
+
+
+@pytest.mark.parametrize("settings", [{"SIMILARITY_SAME": 0.5, "SIMILARITY_DIFFERENT": 0.6},
+                                      {"SIMILARITY_SAME": 1.5}, {"SIMILARITY_DIFFERENT": "abc"}])
+def test_thresholds_out_of_order_or_range_refuse_to_start(tmp_path_factory, settings):
+    with pytest.raises(ConfigurationError, match="INKAN_SIMILARITY_DIFFERENT"):
+        make_test_app(UNREACHABLE_DB, tmp_path_factory, **settings)
 
 
 @pytest.mark.parametrize("bad, message", [("garbage", "画像ファイルとして読み込めません"),
                                           ("blank", "印影が見つかりません"),
                                           ("missing", "ファイルが見つかりません")])
-def test_compare_unusable_input_exits_2(runner, scans, tmp_path, bad, message):
+def test_compare_unusable_input_exits_4(runner, scans, tmp_path, bad, message):
     path = scans.get(bad, tmp_path / "missing.png")
     overlay = tmp_path / "overlay.png"
     result = runner.invoke(args=["seal", "compare", str(scans["round15"]), str(path), "--overlay", str(overlay)])
-    assert result.exit_code == 2
+    assert result.exit_code == 4
     assert f"エラー: {path}: {message}" in result.stderr
     assert not overlay.exists()
+
+
+def test_measure_of_an_unclear_extent_gives_no_size_and_the_reason(runner, tmp_path):
+    scan = ambiguous_frameless_scan()
+    path = tmp_path / "ambiguous.png"
+    Image.fromarray(np.ascontiguousarray(scan.image[..., ::-1])).save(path, dpi=(300, 300))
+    code, (out,) = _json(runner, "measure", str(path))
+    assert code == 0 and out["found"] is True and out["size_known"] is False and out["acceptable"] is False
+    assert out["square_mm"] is None and [r["code"] for r in out["refusal_reasons"]] == ["unclear_extent"]
+    text = runner.invoke(args=["seal", "measure", str(path)]).stdout
+    assert "大きさ: 測れません（印影の範囲を確定できません）" in text and "square_mm" not in text
+    assert "どこまでが1つの印影か判断できない" in text

@@ -10,12 +10,17 @@ from werkzeug.datastructures import FileStorage
 
 import imaging
 from handlers.services import RegistrySettings
-from registry.blobs.store import get_blob, put_blob
+from registry.blobs.store import BlobNotFound, get_blob, put_blob
 from registry.seals.models import Impression, Registration
 from webui import uploads
 from webui.residents.images import TrueSize, image_size
 
-__all__ = ["CollateError", "CollateResult", "collate", "parse_dpi", "read_upload"]
+__all__ = ["CollateError", "CollateResult", "Decision", "collate", "parse_decision", "parse_dpi", "read_upload",
+           "recollate", "record_decision"]
+
+DECISIONS = {"same": "同一", "different": "別"}
+MAX_REASON_CHARS = 500
+DECISION_EVENT = "collate_decision"
 
 
 class CollateError(Exception):
@@ -31,7 +36,6 @@ class CollateResult:
     """A finished comparison: the verdict, what was measured, and the stored pictures (blob hashes)."""
 
     comparison: imaging.Comparison
-    threshold: float
     measurement: dict[str, Any]
     scan_sha: str
     dpi: float
@@ -43,6 +47,22 @@ class CollateResult:
     @property
     def percent(self) -> float:
         return round(self.comparison.score * 100, 1)
+
+    @property
+    def thresholds(self) -> imaging.Thresholds:
+        return self.comparison.thresholds
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A clerk's decision on a 要確認 comparison: 'same' or 'different', with the reason."""
+
+    decision: str
+    reason: str
+
+    @property
+    def label(self) -> str:
+        return DECISIONS[self.decision]
 
 
 def read_upload(upload: FileStorage | None) -> bytes:
@@ -80,25 +100,82 @@ def collate(session: Session, settings: RegistrySettings, record: Registration, 
     try:
         scan = imaging.load_scan(data, dpi=dpi, default_dpi=settings.default_dpi)
         measurement = imaging.measure_impression(scan, min_mm=settings.seal_min_mm, max_mm=settings.seal_max_mm)
-        if not measurement.found:
-            raise CollateError(measurement.refusal_reasons[0].message, "no_impression")
+        if not measurement.found or not measurement.size_known:
+            refusal = measurement.refusal_reasons[0]
+            raise CollateError(refusal.message, "no_impression" if not measurement.found else refusal.code)
         cropped = imaging.normalize_impression(scan, measurement)
         comparison = imaging.compare_impressions(reg_png, registered.mm_per_px, cropped.png, cropped.mm_per_px,
-                                                 threshold=settings.similarity_threshold)
+                                                 settings.similarity)
         overlay = imaging.overlay_png(reg_png, registered.mm_per_px, cropped.png, cropped.mm_per_px, comparison)
     except imaging.ImagingError as exc:
         raise CollateError(exc.message, exc.code) from None
     scan_sha = put_blob(session, data, uploads.sniff_media_type(data) or "application/octet-stream",
-                        filename=f"collate-{record.registration_number}-scan", created_by=username)
+                        filename=_scan_filename(record), created_by=username)
     crop_sha = put_blob(session, cropped.png, "image/png", filename="collate-impression.png", created_by=username)
     overlay_sha = put_blob(session, overlay, "image/png", filename="collate-overlay.png", created_by=username)
     return CollateResult(
-        comparison=comparison, threshold=settings.similarity_threshold,
+        comparison=comparison,
         measurement=imaging.measurement_to_dict(measurement), scan_sha=scan_sha, dpi=scan.dpi,
         dpi_source=scan.dpi_source,
         uploaded=TrueSize(crop_sha, cropped.width_px, cropped.height_px, cropped.mm_per_px),
         registered=_true_size(registered.image_blob, reg_png, registered.mm_per_px),
         overlay=_true_size(overlay_sha, overlay, registered.mm_per_px))
+
+
+def parse_decision(decision: str | None, reason: str | None) -> Decision:
+    """The clerk's decision from the form; raise CollateError when it is not 同一 / 別 or has no reason."""
+    if decision not in DECISIONS:
+        raise CollateError("判断（同一・別）を選んでください", "bad_decision")
+    reason = (reason or "").strip()
+    if not reason:
+        raise CollateError("判断の理由を入力してください（重ね合わせ画像のどこを見て判断したか）", "reason_required")
+    if len(reason) > MAX_REASON_CHARS:
+        raise CollateError(f"判断の理由は{MAX_REASON_CHARS}文字以内で入力してください", "reason_too_long")
+    return Decision(decision, reason)
+
+
+def recollate(session: Session, settings: RegistrySettings, record: Registration, scan_sha: str,
+              dpi: float | None, username: str) -> CollateResult:
+    """The comparison again, from the scan this page stored for the same registration (the decision is
+    recorded on what the server computed, never on numbers sent back by the browser).
+
+    Raises CollateError('scan_not_found') for a scan that was not uploaded for this registration.
+    """
+    try:
+        blob = get_blob(session, scan_sha.lower()) if _is_sha(scan_sha) else None
+    except BlobNotFound:
+        blob = None
+    if blob is None or blob.filename != _scan_filename(record):
+        raise CollateError("照合したスキャン画像が見つかりません。もう一度照合してください", "scan_not_found")
+    return collate(session, settings, record, blob.data, dpi, username)
+
+
+def record_decision(session: Session, services: Any, actor: Any, record: Registration, result: CollateResult,
+                    decision: Decision) -> None:
+    """Audit the clerk's decision on a 要確認 comparison (who, the comparison, the decision, the reason).
+
+    Raises CollateError('not_unsure') when the comparison was decided by the thresholds already.
+    """
+    comparison = result.comparison
+    if comparison.verdict != "unsure":
+        raise CollateError(f"この照合結果は「{comparison.label}」と判定済みのため、職員の判断は記録しません",
+                           "not_unsure")
+    services.record_audit(
+        session, actor, DECISION_EVENT, title="2.2.1 印影照合（要確認の職員判断）",
+        summary={"resident_id": record.resident_id, "registration_number": record.registration_number,
+                 "score": comparison.score, "verdict": comparison.verdict,
+                 "threshold_same": comparison.thresholds.same,
+                 "threshold_different": comparison.thresholds.different,
+                 "decision": decision.decision, "decision_label": decision.label, "reason": decision.reason,
+                 "scan_sha": result.scan_sha, "overlay_sha": result.overlay.sha})
+
+
+def _is_sha(text: str | None) -> bool:
+    return bool(text) and len(text) == 64 and all(c in "0123456789abcdef" for c in text.lower())
+
+
+def _scan_filename(record: Registration) -> str:
+    return f"collate-{record.registration_number}-scan"
 
 
 def _registered_impression(session: Session, record: Registration) -> Impression:

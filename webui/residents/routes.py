@@ -12,10 +12,18 @@ from juki import InvalidQuery, JukiError, Resident
 from registry.seals import records
 from registry.seals.models import RecordStatus
 from webui.audit.access import log_person_view, purpose_gate
-from webui.auth.users import CLERK_ROLES, roles_required
+from webui.auth.users import CLERK_ROLES, current_actor, roles_required
 from webui.documents.blobs import page_blob_response
 from webui.params import MAX_PAGE, int_param
-from webui.residents.collate import CollateError, collate, parse_dpi, read_upload
+from webui.residents.collate import (
+    CollateError,
+    collate,
+    parse_decision,
+    parse_dpi,
+    read_upload,
+    recollate,
+    record_decision,
+)
 from webui.residents.forms import SearchForm, lookup_query
 from webui.residents.view import fraud_warnings, record_views
 from webui.templating import RESIDENT_STATUS_LABELS, wareki
@@ -93,18 +101,51 @@ def show(resident_id: str):
 def collate_seal(resident_id: str, number: str):
     """印影照合: the impression on an uploaded document against the active registration's impression."""
     with product().session_factory.begin() as session:
-        record = records.registration_by_number(session, number)
-        if record is None or record.resident_id != resident_id or record.status != RecordStatus.REGISTERED:
-            abort(404)
+        record = _collatable(session, resident_id, number)
         try:
             dpi = parse_dpi(request.form.get("dpi"))
             data = read_upload(request.files.get("scan"))
             result = collate(session, product().services.settings, record, data, dpi, current_user.username)
         except CollateError as exc:
-            return render_template("residents/collate.html", record=record, result=None, error=exc.message,
-                                   dpi_text=request.form.get("dpi", "")), 422
-        return render_template("residents/collate.html", record=record, result=result, error=None,
-                               dpi_text=request.form.get("dpi", ""))
+            return _collate_page(record, None, error=exc.message), 422
+        log_person_view(session, resident_id, "2.2.1 印影照合", target=number)
+        return _collate_page(record, result)
+
+
+@bp.post("/<resident_id>/collate/<number>/decision")
+@roles_required(*CLERK_ROLES)
+def collate_decision(resident_id: str, number: str):
+    """印影照合 要確認: the clerk records 同一 or 別 with a reason (audited) on the comparison made again."""
+    with product().session_factory.begin() as session:
+        record = _collatable(session, resident_id, number)
+        try:
+            dpi = parse_dpi(request.form.get("dpi"))
+            result = recollate(session, product().services.settings, record, request.form.get("scan_sha", ""), dpi,
+                               current_user.username)
+        except CollateError as exc:
+            return _collate_page(record, None, error=exc.message), 422
+        log_person_view(session, resident_id, "2.2.1 印影照合", target=number)
+        try:
+            decision = parse_decision(request.form.get("decision"), request.form.get("reason"))
+            record_decision(session, product().services, current_actor(), record, result, decision)
+        except CollateError as exc:
+            return _collate_page(record, result, decision_error=exc.message), 409 if exc.code == "not_unsure" else 422
+        return _collate_page(record, result, decision=decision)
+
+
+def _collatable(session, resident_id: str, number: str):
+    """The active registration to collate against; 404 when unknown, someone else's or closed."""
+    record = records.registration_by_number(session, number)
+    if record is None or record.resident_id != resident_id or record.status != RecordStatus.REGISTERED:
+        abort(404)
+    return record
+
+
+def _collate_page(record, result, *, error=None, decision=None, decision_error=None) -> str:
+    form = request.form
+    return render_template("residents/collate.html", record=record, result=result, error=error,
+                           dpi_text=form.get("dpi", ""), decision=decision, decision_error=decision_error,
+                           decision_value=form.get("decision", ""), reason_text=form.get("reason", ""))
 
 
 @bp.get("/blobs/<sha>")

@@ -1,0 +1,172 @@
+"""Figures: the three-way comparison (同一 / 要確認 / 別) on two independently written generators.
+
+Generator A is imaging/testdata.py; generator B is imaging/testdata_b (vector glyph outlines filled by its own
+rasteriser, ink spread, pressure and tilt, porous ink, paper distortion, fibres, 1-bit and JPEG scans, 360°).
+Each set has as many same-seal pairs (one seal stamped twice) as different-seal pairs (the hard kinds: the same
+name in Mincho and in Gothic, another given name, a slightly different size, another carver, another name).
+
+Seeds: thresholds are calibrated on the CALIBRATION sets (A seed 0 and B seed 0); the HELD-OUT sets (A seed 1
+and B seed 1) are only checked. The script prints the thresholds that calibration suggests (the largest
+different-seal score and the smallest same-seal score, each with a margin), then the confusion tables of every
+set at the product's thresholds (imaging.compare.DEFAULT_SAME / DEFAULT_DIFFERENT), and compare's CPU time.
+
+Run: .venv/bin/python bench/imaging_three_way.py [--pairs 200] [--jobs 2] [--docs docs/bench/imaging_three_way.md]
+     [--scores /tmp/inkan-bench/three_way.json]  (scores are saved there; --reuse tabulates them again)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections import Counter
+from multiprocessing import Pool
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from imaging import compare_impressions, measure_impression, normalize_impression  # noqa: E402
+from imaging.testdata import pair_set  # noqa: E402
+from imaging.testdata_b import pair_set_b  # noqa: E402
+from imaging.verdict import DEFAULT_DIFFERENT, DEFAULT_SAME, Thresholds  # noqa: E402
+
+CALIBRATION = (("A", 0), ("B", 0))
+HELD_OUT = (("A", 1), ("B", 1))
+MARGIN = 0.01
+CHUNK = 10
+LABELS = {"same": "同一", "unsure": "要確認", "different": "別", "refused": "測定で拒否"}
+
+
+def _normalized(scan):
+    decoded = scan.to_scan()
+    m = measure_impression(decoded)
+    if not m.found or not m.size_known:
+        return None
+    return normalize_impression(decoded, m)
+
+
+def _kind_a(a, b, same: bool) -> str:
+    if same:
+        return "same"
+    for field in ("font", "size_mm", "layout", "shape", "text"):
+        if getattr(a.spec, field) != getattr(b.spec, field):
+            return {"font": "style", "size_mm": "size", "text": "name"}.get(field, field)
+    return "other"
+
+
+def _pairs(generator: str, seed: int):
+    if generator == "A":
+        return ((a, b, same, _kind_a(a, b, same)) for a, b, same in pair_set(CHUNK, seed=seed))
+    return pair_set_b(CHUNK, seed=seed)
+
+
+def _chunk(args: tuple[str, int]) -> list[tuple[bool, str, float | None, float]]:
+    """(same, kind, score or None when measuring refused, compare CPU ms) of one chunk of pairs."""
+    generator, seed = args
+    out = []
+    for a, b, same, kind in _pairs(generator, seed):
+        na, nb = _normalized(a), _normalized(b)
+        if na is None or nb is None:
+            out.append((same, kind, None, 0.0))
+            continue
+        start = time.process_time()
+        score = compare_impressions(na.png, na.mm_per_px, nb.png, nb.mm_per_px).score
+        out.append((same, kind, score, (time.process_time() - start) * 1000))
+    return out
+
+
+def run_set(pool: Pool, generator: str, seed: int, pairs: int) -> list[tuple[bool, str, float | None, float]]:
+    """All pairs of one set: chunks of CHUNK same + CHUNK different pairs on seeds seed*1000 + i."""
+    chunks = [(generator, seed * 1000 + i) for i in range(max(1, pairs // CHUNK))]
+    return [row for part in pool.map(_chunk, chunks) for row in part]
+
+
+def confusion(rows, thresholds: Thresholds) -> dict[tuple[bool, str], int]:
+    """Pairs per cell: (truly same?, verdict or 'refused')."""
+    cells: Counter = Counter()
+    for same, _, score, _ in rows:
+        cells[(same, "refused" if score is None else thresholds.verdict(score))] += 1
+    return cells
+
+
+def table(cells: dict[tuple[bool, str], int]) -> list[str]:
+    """The confusion table as Markdown."""
+    lines = ["| | 同一 | 要確認 | 別 | 測定で拒否 | 計 |", "|---|---|---|---|---|---|"]
+    for truth, name in ((True, "同じ印（同一の印を2回押印）"), (False, "別の印")):
+        row = [cells.get((truth, v), 0) for v in ("same", "unsure", "different", "refused")]
+        lines.append(f"| {name} | " + " | ".join(str(v) for v in row) + f" | {sum(row)} |")
+    return lines
+
+
+def suggested(rows) -> tuple[float, float]:
+    """(same threshold, different threshold) that calibration suggests: just above every different-seal score
+    and just below every same-seal score (the band between is 要確認)."""
+    same = [s for t, _, s, _ in rows if t and s is not None]
+    diff = [s for t, _, s, _ in rows if not t and s is not None]
+    high, low = max(diff) + MARGIN, min(same) - MARGIN
+    return round(max(high, low), 3), round(min(high, low), 3)
+
+
+def describe(name: str, rows, thresholds: Thresholds) -> list[str]:
+    """Markdown section of one set: table, unsure share, worst scores by kind."""
+    cells = confusion(rows, thresholds)
+    scored = [r for r in rows if r[2] is not None]
+    unsure = cells.get((True, "unsure"), 0) + cells.get((False, "unsure"), 0)
+    same = [s for t, _, s, _ in scored if t]
+    kinds = sorted({k for t, k, _, _ in scored if not t})
+    worst = ", ".join(f"{k} {max(s for t, kk, s, _ in scored if kk == k):.3f}" for k in kinds)
+    return [f"### {name}", "", *table(cells), "",
+            f"- 要確認: {unsure} / {len(rows)} pairs ({100 * unsure / max(1, len(rows)):.1f} %)",
+            f"- same-seal score: min {min(same):.3f}, median {np.median(same):.3f}",
+            f"- largest different-seal score by kind: {worst}", ""]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--pairs", type=int, default=200, help="same-seal pairs per set (as many different)")
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--docs", default=None, help="write the Markdown report here")
+    parser.add_argument("--scores", default="/tmp/inkan-bench/three_way.json", help="where the scores are saved")
+    parser.add_argument("--reuse", action="store_true", help="tabulate the saved scores again (no new pairs)")
+    parser.add_argument("--note", default="", help="a line added to the report (e.g. where the scores come from)")
+    args = parser.parse_args()
+    start = time.perf_counter()
+    product = Thresholds(DEFAULT_SAME, DEFAULT_DIFFERENT)
+    scores = Path(args.scores)
+    if args.reuse:
+        saved = json.loads(scores.read_text(encoding="utf-8"))
+        results = {(g, int(s)): [tuple(r) for r in rows] for g, s, rows in saved}
+    else:
+        with Pool(args.jobs) as pool:
+            results = {(g, s): run_set(pool, g, s, args.pairs) for g, s in CALIBRATION + HELD_OUT}
+        scores.parent.mkdir(parents=True, exist_ok=True)
+        scores.write_text(json.dumps([[g, s, rows] for (g, s), rows in results.items()]), encoding="utf-8")
+    calibration = [r for key in CALIBRATION for r in results[key]]
+    high, low = suggested([r for r in calibration if r[2] is not None])
+    cpu = [r[3] for rows in results.values() for r in rows if r[2] is not None]
+    lines = ["# Three-way comparison (同一 / 要確認 / 別) on two generators", "",
+             f"Produced by `bench/imaging_three_way.py --pairs {args.pairs}`"
+             + (" (saved scores tabulated again with --reuse)." if args.reuse
+                else f" ({time.perf_counter() - start:.0f} s)."),
+             *([args.note] if args.note else []),
+             f"Product thresholds: 同一 ≥ {product.same}, 別 ≤ {product.different}, 要確認 in between.",
+             f"Calibration (A seed 0 + B seed 0) suggests 同一 ≥ {high}, 別 ≤ {low} (margin {MARGIN}).",
+             "Held-out sets (A seed 1, B seed 1) were not used to choose the thresholds.",
+             f"Compare CPU time per pair: median {np.median(cpu):.1f} ms, p95 {np.percentile(cpu, 95):.1f} ms.", "",
+             "Pairs per cell; rows are the truth, columns the verdict. 「測定で拒否」: a scan whose impression could "
+             "not be measured with confidence (refused before comparing).", ""]
+    for generator, seed in HELD_OUT + CALIBRATION:
+        role = "held out" if (generator, seed) in HELD_OUT else "calibration"
+        lines += describe(f"Generator {generator}, seed {seed} ({role})", results[(generator, seed)], product)
+    print("\n".join(lines))
+    if args.docs:
+        Path(args.docs).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.docs).write_text("\n".join(lines), encoding="utf-8")
+        print(f"written: {args.docs}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,35 @@
+"""The three answers of a comparison: 同一 (same), 要確認 (unsure: a clerk decides on the overlay), 別 (different)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["DEFAULT_DIFFERENT", "DEFAULT_SAME", "Thresholds", "VERDICTS", "VERDICT_LABELS"]
+
+# Calibrated on generator A seed 0 + generator B seed 0 and checked on held-out seeds of both
+# (bench/imaging_three_way.py, docs/bench/imaging_three_way.md).
+DEFAULT_SAME = 0.84  # at or above: 同一
+DEFAULT_DIFFERENT = 0.66  # at or below: 別; in between: 要確認, a clerk decides on the overlay
+VERDICTS = ("same", "unsure", "different")
+VERDICT_LABELS = {"same": "同一", "unsure": "要確認", "different": "別"}
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """The two scores that split comparisons three ways: ≥ `same` 同一, ≤ `different` 別, else 要確認.
+
+    Raises ValueError unless 0 ≤ different ≤ same ≤ 1.
+    """
+
+    same: float = DEFAULT_SAME
+    different: float = DEFAULT_DIFFERENT
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.different <= self.same <= 1.0:
+            raise ValueError("thresholds must satisfy 0 ≤ different ≤ same ≤ 1")
+
+    def verdict(self, score: float) -> str:
+        """'same', 'unsure' or 'different' for a score."""
+        if score >= self.same:
+            return "same"
+        return "different" if score <= self.different else "unsure"

@@ -1,0 +1,33 @@
+"""Scans put together for the imaging tests: impressions side by side, cut to their ink."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from imaging import Scan, measure_impression
+from imaging.testdata_b import Impression, Seal, press
+
+
+def side_by_side(left: Scan, right: Scan, gap_px: int) -> Scan:
+    """Two scans pasted on one sheet, `gap_px` of paper between them."""
+    h = max(left.image.shape[0], right.image.shape[0])
+    sheet = np.full((h, left.image.shape[1] + gap_px + right.image.shape[1], 3), 246, np.uint8)
+    sheet[: left.image.shape[0], : left.image.shape[1]] = left.image
+    sheet[: right.image.shape[0], left.image.shape[1] + gap_px :] = right.image
+    return Scan(sheet, left.dpi, "given")
+
+
+def crop_to_ink(scan: Scan, margin_px: int) -> Scan:
+    """The scan cut down to its red impression plus a margin."""
+    x, y, w, h = measure_impression(scan).bbox_px
+    image = scan.image[max(0, y - margin_px) : y + h + margin_px, max(0, x - margin_px) : x + w + margin_px]
+    return Scan(np.ascontiguousarray(image), scan.dpi, "given")
+
+
+def ambiguous_frameless_scan() -> Scan:
+    """A frameless 山 with a third of itself 9 mm away: too far to be one of its parts for sure, too near to
+    be another impression for sure."""
+    seal = Seal("山", style="gothic", outline="none", size_mm=10.0, weight_mm=0.05, carving=9)
+    one = crop_to_ink(press(seal, Impression(dpi=300, seed=2)).to_scan(), 10)
+    part = Scan(np.ascontiguousarray(one.image[:, : one.image.shape[1] // 3]), 300.0, "given")
+    return side_by_side(one, part, gap_px=int(9 * 300 / 25.4))
