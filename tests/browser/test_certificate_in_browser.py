@@ -41,7 +41,7 @@ def request_certificate(page, base: str, resident_id: str, number: str) -> None:
 def test_a_certificate_is_issued_then_refused_after_a_phone_suspension(new_page, live_server, product, driver,
                                                                        tmp_path):
     ensure_office_seal(product)
-    person = driver.register()
+    person = driver.registered_person()
     page = new_page()
     log_in(page, live_server, "madoguchi")
 
@@ -94,7 +94,7 @@ def test_a_certificate_is_issued_then_refused_after_a_phone_suspension(new_page,
     ("teishi_kaijo", "6.2-teishi-kaijo.png", 1700),
 ])
 def test_the_diagrams_render_without_warnings(browser, live_server, product, driver, process_id, png, width):
-    person = driver.register()
+    person = driver.registered_person()
     outcome = product.runner.start(process_id, COUNTER, {"resident_id": person.resident_id})
     context = browser.new_context(locale="ja-JP", viewport={"width": width + 40, "height": 900})
     page = context.new_page()

@@ -26,7 +26,7 @@ def choose_purpose_if_asked(page) -> None:
 
 
 def test_a_clerk_previews_and_reprints_the_confirmation_sheet(new_page, live_server, driver):
-    registered = driver.register()
+    registered = driver.registered_person()
     page = new_page()
     log_in(page, live_server, "backyard")
     page.goto(f"{live_server}/residents/{registered.resident_id}")

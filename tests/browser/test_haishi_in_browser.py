@@ -19,7 +19,7 @@ DOCS = Path(__file__).resolve().parents[2] / "docs" / "flows"
 
 
 def test_the_counter_abolishes_a_registration_and_the_diagram_shows_the_path(browser, live_server, product, driver):
-    person = driver.register()
+    person = driver.registered_person()
     outcome = driver.runner.start("haishi", COUNTER, {"resident_id": person.resident_id})
     outcome = driver.step(outcome, COUNTER, {"request_kind": "return", "resident_id": person.resident_id,
                                              "card_number": person.registration_number})

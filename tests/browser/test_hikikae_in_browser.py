@@ -19,7 +19,7 @@ REQUEST = {"identity_document": "driving_licence", "returned_card": "damaged"}
 
 
 def test_pin_change_task_and_the_diagram(live_server, new_page, driver, product):
-    registered = driver.register()
+    registered = driver.registered_person()
     set_pin_directly(product, registered.resident_id)
     outcome = product.runner.start("hikikae_kofu", COUNTER, {})
     outcome = driver.step(outcome, COUNTER, {"resident_id": registered.resident_id} | REQUEST)

@@ -21,7 +21,7 @@ DOCS = Path(__file__).resolve().parents[2] / "docs" / "flows"
 
 
 def test_a_cancelled_abolition_is_approved_by_a_second_clerk(new_page, live_server, product, driver):
-    person = driver.register()
+    person = driver.registered_person()
     with product.session_factory.begin() as session:
         record = records.registration_by_number(session, person.registration_number)
         entry_id = abolish_record(session, record, reason="廃止の申請", effective=date(2026, 11, 2),

@@ -9,14 +9,13 @@ from pathlib import Path
 import pytest
 
 from tests.browser.test_registration_in_browser import log_in
-from tests.support.residents import fresh_non_demo
 
 pytestmark = pytest.mark.browser
 SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "ui" / "juki_simulator.png"
 
 
 def test_an_admin_records_a_death_in_the_simulator(new_page, live_server, product, driver):
-    registered = driver.register(fresh_non_demo(driver))
+    registered = driver.registered_person(driver.fresh_resident())
     page = new_page()
     log_in(page, live_server, "admin")
     page.click("nav.mainnav a:has-text('シミュレータ')")

@@ -23,7 +23,7 @@ IMPORT_WARNINGS = """async () => {
 
 
 def test_the_second_clerk_approves_the_correction_seen_side_by_side(new_page, live_server, product, driver):
-    person = driver.register()
+    person = driver.registered_person()
     outcome = driver.runner.start("shokken_shusei", COUNTER, {})
     outcome = driver.step(outcome, COUNTER, {"resident_id": person.resident_id})
     page = new_page()

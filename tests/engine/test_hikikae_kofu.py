@@ -58,7 +58,7 @@ class Exchange:
 
 @pytest.fixture
 def exchange(driver, product) -> Exchange:
-    return Exchange(driver, product, driver.register())
+    return Exchange(driver, product, driver.registered_person())
 
 
 @pytest.fixture
@@ -85,7 +85,7 @@ def test_registry_numbering_keeps_the_record_number_and_prints_the_confirmation(
 
 def test_preprinted_numbering_records_the_new_cards_number(exchange, settings, driver):
     settings(card_numbering="preprinted")
-    other = Exchange(driver, exchange.product, driver.register())
+    other = Exchange(driver, exchange.product, driver.registered_person())
     taken = other.start()
     other.step(other.step(taken, _card(new_card_number="P-000777")), {"handed_over": True})
     outcome = exchange.start()

@@ -14,6 +14,6 @@ from sqlalchemy.exc import DBAPIError
     "DELETE FROM registration_history",
 ])
 def test_logs_are_append_only(product, driver, statement):
-    driver.register()  # makes sure both tables have rows
+    driver.registered_person()  # makes sure both tables have rows
     with pytest.raises(DBAPIError, match="append-only"), product.session_factory.begin() as session:
         session.execute(text(statement))

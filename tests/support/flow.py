@@ -40,7 +40,8 @@ class RegistrationDriver:
         self.runner = product.runner
 
     def fresh_resident(self) -> str:
-        """An adult living alone whom nobody registered, no other test used and who is no demo resident."""
+        """An adult living alone whom nobody registered, no other test used and who is no demo resident (so a test
+        may change them in the simulated register)."""
         return self._fresh(count=1, alone=True)[0]
 
     def fresh_household_pair(self) -> tuple[str, str]:
