@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import uuid
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -11,7 +12,8 @@ from engine.actor import Actor
 from engine.catalog import deploy
 from engine.db import utcnow
 from engine.definitions import parse_definition, read_definition_files
-from engine.models import ProcessInstance, Timer
+from engine.migration import migrate_instances
+from engine.models import ProcessDefinition, ProcessInstance, Timer
 from engine.queries import open_tasks_of_instance
 from engine.runtime import RunOutcome
 from engine.worker import run_worker
@@ -59,3 +61,24 @@ def _start_mini_timer(product, mini) -> tuple[RunOutcome, Timer]:
 def _status(product, instance_id: int) -> str:
     with product.session_factory() as session:
         return session.get(ProcessInstance, instance_id).status
+
+
+def test_an_instance_waiting_on_a_timer_migrates_with_its_expression_in_cel(product, mini):
+    """Migration re-evaluates the waiting timer's expression: CEL there as everywhere (`string()` is not Python)."""
+    process_id = f"mini_timer_{uuid.uuid4().hex[:8]}"
+    xml, forms = read_definition_files(DATA / "mini_timer.bpmn")
+    xml = xml.replace('"mini_timer"', f'"{process_id}"').replace('"PT1S"', '"PT" + string(3600) + "S"')
+    with product.session_factory.begin() as session:
+        first = deploy(session, parse_definition(xml, forms, mini.handlers), actor="test", source="test")
+    started = mini.runner.start(process_id, Actor("madoguchi", "madoguchi"))
+    with product.session_factory.begin() as session:
+        second = deploy(session, parse_definition(xml.replace('name="入力"', 'name="入力（改）"'), forms, mini.handlers),
+                        actor="test", source="test")
+        old, new = (session.get(ProcessDefinition, d.definition_id) for d in (first, second))
+        rows = migrate_instances(session, product.specs, old, new, Actor("manager", "manager"))
+    assert [(r.instance_id, r.can_move) for r in rows] == [(started.instance_id, True)]
+    with product.session_factory() as session:
+        instance = session.get(ProcessInstance, started.instance_id)
+        timer = session.scalars(select(Timer).where(Timer.instance_id == started.instance_id)).one()
+        assert (instance.definition_id, instance.status) == (second.definition_id, "waiting")
+        assert timedelta(minutes=59) < timer.due_at - utcnow() <= timedelta(hours=1)
