@@ -28,7 +28,8 @@ INSTANCE_STATUS_TONES = {
 AUDIT_KIND_LABELS = {"start": "開始", "claim": "担当", "unclaim": "担当解除", "complete": "完了",
                      "service_call": "サービス呼出", "error": "エラー", "retry": "再実行", "timer": "タイマー",
                      "document_printed": "帳票出力", "document_reprinted": "帳票再発行",
-                     "certificate_issued": "証明書交付", "settings_changed": "設定変更", "print_batch": "一括印刷"}
+                     "certificate_issued": "証明書交付", "settings_changed": "設定変更", "print_batch": "一括印刷",
+                     "registration_seeded": "直接登録（テストの前提）"}
 RESIDENT_STATUS_LABELS = {"resident": "在住", "moved_out": "転出", "deceased": "死亡"}
 SHAPE_LABELS = {"round": "丸形", "oval": "楕円形", "square": "角形", "rectangle": "長方形", "other": "その他",
                 "none": "印影なし"}
