@@ -14,7 +14,7 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.mark.parametrize("process_id", ["shomeisho_kofu", "juki_rendou_massho"])
-def test_a_manager_tests_and_deploys_a_shipped_flow(new_page, live_server, product, process_id, docs_shot):
+def test_a_manager_tests_and_deploys_a_shipped_flow(new_page, live_server, product, process_id, tmp_path):
     cases = shipped_document(product.bpmn_dir, process_id)["cases"]
     with product.session_factory() as session:
         active = catalog.active_definition(session, process_id)
@@ -28,7 +28,7 @@ def test_a_manager_tests_and_deploys_a_shipped_flow(new_page, live_server, produ
     page.wait_for_selector("#editor[data-ready=true]")
 
     summary = run_tests(page)
-    page.screenshot(path=docs_shot(f"ui/modeler-tests-{process_id}.png"), full_page=True)
+    page.screenshot(path=str(tmp_path / "tests.png"), full_page=True)
     assert summary.startswith(f"テスト {len(cases)}/{len(cases)} 件合格"), summary
     assert page.locator("[data-case] .badge-ok").count() == len(cases)
     assert page.locator("[data-case] .badge-danger").count() == 0

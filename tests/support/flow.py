@@ -1,4 +1,5 @@
-"""Drive 4.1.2 即時登録 through the real engine and handlers, as tests need it."""
+"""Registered people for tests: driven through the real 4.1.2 即時登録 (register), or written directly by the
+casework factory when the registration itself is not under test (registered_person)."""
 
 from __future__ import annotations
 
