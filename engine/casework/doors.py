@@ -6,7 +6,7 @@ The world lives below the engine (handlers/casework) and cannot import it; the w
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -15,7 +15,6 @@ from engine.actor import SYSTEM, Actor
 from engine.intake import EventOutcome, get_received, receive
 from engine.queries import instance_detail
 from engine.runtime import WorkflowRunner
-from juki.events import ResidentEvent
 
 __all__ = ["RunnerDoors"]
 
@@ -39,7 +38,8 @@ class RunnerDoors:
         with self.runner.session_factory() as session:
             return instance_detail(session, self.runner.specs, instance_id).data
 
-    def deliver_events(self, session: Session, events: list[ResidentEvent]) -> None:
+    def deliver_events(self, session: Session, events: Sequence[Any]) -> None:
+        """Store resident events (engine.intake's ResidentEvent) in the intake, in the caller's transaction."""
         for event in events:
             receive(session, event, source=SOURCE)
 
