@@ -136,7 +136,7 @@ def run_case(runner: WorkflowRunner, process_id: str, case: dict, world: CaseWor
         result.passed = True
     except Exception as exc:  # noqa: BLE001 — a broken draft must show as a failed case, not a crash of the page
         result.message = _failure(exc)
-        if not isinstance(exc, CaseFailure | EngineError):
+        if not _explained(exc):
             result.trace = traceback.format_exc()
     result.instance_id = context.get("instance_id")
     if result.instance_id is not None:
@@ -178,9 +178,16 @@ def _drive(runner: WorkflowRunner, process_id: str, case: dict, world: CaseWorld
 
 
 def _failure(exc: Exception) -> str:
-    if isinstance(exc, CaseFailure | EngineError):
+    """What a manager reads: the message of an error that explains itself, else the error's type and text."""
+    if _explained(exc):
         return getattr(exc, "message", None) or str(exc)
-    return f"{type(exc).__name__}: {getattr(exc, 'message', None) or exc}"
+    return f"{type(exc).__name__}: {exc}"
+
+
+def _explained(exc: Exception) -> bool:
+    """A failed expectation (AssertionError: the driver's and the world's) or an error carrying a message for
+    people (the engine's, the handlers', the registry's `.message`), as opposed to a bug."""
+    return isinstance(exc, AssertionError | EngineError) or isinstance(getattr(exc, "message", None), str)
 
 
 def _expect_open_task(runner: WorkflowRunner, instance_id: int, spec_name: str, number: int) -> int:

@@ -14,12 +14,13 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from handlers.casework.errors import UnknownChange
 from handlers.services import HandlerServices
 from juki import changes
 from juki.events import ResidentEvent
 from registry.seals import records
 
-__all__ = ["CHANGES", "UnknownChange", "message_payload", "record_change"]
+__all__ = ["CHANGES", "message_payload", "record_change"]
 
 ACTOR = "casework"
 Change = Callable[[Session, str, changes.ChangeContext, dict[str, Any]], list[ResidentEvent]]
@@ -31,10 +32,6 @@ CHANGES: dict[str, Change] = {
     "household_change": lambda s, rid, ctx, args: changes.change_household(s, rid, ctx, **args),
     "name_change": lambda s, rid, ctx, args: changes.rename(s, rid, ctx, **args),
 }
-
-
-class UnknownChange(ValueError):
-    """A case names a change the simulated register does not record."""
 
 
 def record_change(session: Session, services: HandlerServices, resident_id: str, step: dict[str, Any],

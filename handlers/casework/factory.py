@@ -30,7 +30,7 @@ def register_directly(session: Session, services: HandlerServices, resident_id: 
                       size_mm: float = 15.0, shape: str = "round", seed: int = 0,
                       operator: Operator = FACTORY) -> Registration:
     """Register the resident with a generated seal and a 印鑑登録証 numbered like the record; raise NotEligible
-    (the 4.1.2 eligibility reasons) or ValueError for a seal the 8–25 mm rule refuses."""
+    (the 4.1.2 eligibility reasons) or CaseError for a seal the 8–25 mm rule refuses."""
     resident = lookup_resident(services.juki_factory(session), resident_id)
     eligibility = eligibility_of(session, resident, services.today(), services.settings.min_age)
     if not eligibility.eligible:

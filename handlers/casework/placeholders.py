@@ -16,19 +16,16 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from handlers.casework.errors import UnknownPlaceholder
 from handlers.casework.scans import blank_scan, seal_scan
 from handlers.services import HandlerServices
 from registry.blobs.store import put_blob
 from registry.seals import records
 from registry.seals.models import RecordStatus, Registration
 
-__all__ = ["UnknownPlaceholder", "fill"]
+__all__ = ["fill"]
 
 InstanceData = Callable[[], dict]
-
-
-class UnknownPlaceholder(ValueError):
-    """Case data names a placeholder nobody knows, or one that cannot be filled for this case."""
 
 
 def fill(session: Session, services: HandlerServices, value: Any, context: dict[str, Any],
@@ -91,5 +88,5 @@ def _seal(spec: str) -> bytes:
         if len(rest) > 2:
             options["ink"] = float(rest[2])
         return seal_scan(text, **options)
-    except ValueError as exc:
+    except (ValueError, TypeError) as exc:
         raise UnknownPlaceholder(f"$scan:{spec} は $scan:文字[:大きさmm[:形[:濃さ]]] で指定してください") from exc

@@ -11,17 +11,14 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from handlers.casework.errors import NoApplicantLeft
 from juki import DEMO_RESIDENTS
 from juki.models import SimResident
 from registry.seals.models import Registration
 
-__all__ = ["NoApplicantLeft", "fresh_adults"]
+__all__ = ["fresh_adults"]
 
 ADULT_AGE = 20
-
-
-class NoApplicantLeft(LookupError):
-    """The simulated register has no unused adult left for the request."""
 
 
 def fresh_adults(session: Session, today: date, used: set[str], *, count: int = 1, alone: bool = True) -> list[str]:

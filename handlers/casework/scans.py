@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import imaging
+from handlers.casework.errors import CaseError
 
 __all__ = ["MeasuredSeal", "blank_scan", "measured_seal", "seal_scan"]
 
@@ -37,11 +38,11 @@ def blank_scan() -> bytes:
 @lru_cache(maxsize=64)
 def measured_seal(text: str, size_mm: float, shape: str, seed: int, *, min_mm: float, max_mm: float,
                   default_dpi: float) -> MeasuredSeal:
-    """The seal's scan measured against the 8–25 mm rule and normalised; raise ValueError when it would be refused."""
+    """The seal's scan measured against the 8–25 mm rule and normalised; raise CaseError when it would be refused."""
     png = seal_scan(text, size_mm, shape, seed=seed)
     scan = imaging.load_scan(png, dpi=None, default_dpi=default_dpi)
     measurement = imaging.measure_impression(scan, min_mm=min_mm, max_mm=max_mm)
     if not measurement.acceptable:
-        raise ValueError(f"印影「{text}」（{size_mm}mm）は登録できない大きさです")
+        raise CaseError(f"印影「{text}」（{size_mm}mm）は登録できない大きさです")
     normalized = imaging.normalize_impression(scan, measurement)
     return MeasuredSeal(png, normalized.png, normalized.mm_per_px, scan.dpi, imaging.measurement_to_dict(measurement))

@@ -24,6 +24,7 @@ from typing import Any, Protocol
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from handlers.casework.errors import CaseError
 from handlers.casework.events import message_payload, record_change
 from handlers.casework.factory import register_directly
 from handlers.casework.placeholders import fill
@@ -34,15 +35,11 @@ from juki import DEMO_RESIDENTS
 from juki.events import ResidentEvent
 from registry.seals import records
 
-__all__ = ["CaseError", "EngineDoors", "RegistryWorld"]
+__all__ = ["EngineDoors", "RegistryWorld"]
 
 JUKI_STEP = "$juki"
 COUNTER_ROLE = "madoguchi"
 RECORDED = "recorded_events"  # the context's list of the resident events the case recorded so far
-
-
-class CaseError(AssertionError):
-    """The case cannot be run as written in this world (an unknown set-up, a flow that did not start …)."""
 
 
 class EngineDoors(Protocol):
