@@ -1,5 +1,5 @@
 # The two commands of the README: `make run` and `make test`.
-.PHONY: run test setup setup-test lint bench
+.PHONY: run test setup setup-test lint bench screenshots
 
 run: setup
 	.venv/bin/inkan init
@@ -17,6 +17,10 @@ setup-test:
 
 lint:
 	.venv/bin/ruff check .
+
+# Refresh the committed screenshots under docs/ (tests otherwise write theirs to temporary folders).
+screenshots: setup-test
+	INKAN_SCREENSHOTS_DIR=$(CURDIR)/docs .venv/bin/pytest -q -n 0 -p no:randomly -m browser -k sqlite tests/browser
 
 bench: setup-test
 	.venv/bin/python bench/engine_task.py

@@ -148,5 +148,5 @@ def actors() -> dict[str, Actor]:
 
 @pytest.fixture
 def driver(product) -> RegistrationDriver:
-    """Drives 4.1.2 through the engine for a fresh eligible resident each time."""
+    """Fresh eligible residents, registered through 4.1.2 (register) or by the factory (registered_person)."""
     return RegistrationDriver(product)

@@ -19,6 +19,7 @@ from engine.definitions import ParsedDefinition, parse_definition, read_definiti
 from engine.errors import DefinitionError, DefinitionNotFound
 from engine.models import ProcessDefinition
 from engine.paths import PrunedPath, pruned_path_of
+from engine.script_engine import InkanScriptEngine
 from handlers.base import HandlerRegistry
 
 SERIALIZER = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))
@@ -74,6 +75,7 @@ def restore_workflow(specs: SpecCache, definition: ProcessDefinition, state: str
     pruned = dct.pop(PRUNED_KEY, None)
     dct["spec"], dct["subprocess_specs"] = specs.fresh_spec_dicts(definition)
     workflow = SERIALIZER.from_dict(dct)
+    workflow.script_engine = InkanScriptEngine()  # CEL wherever it is evaluated (a run binds its service caller)
     workflow.pruned_path = PrunedPath.from_json(pruned)
     return workflow
 

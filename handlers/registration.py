@@ -5,13 +5,12 @@ from __future__ import annotations
 import json
 
 from handlers.base import HandlerError, ServiceContext
-from handlers.residents import require_resident
+from handlers.residents import eligibility_of, require_resident
 from juki.jlis import CertificateStatus, normalize_serial
 from registry.errors import CardNumberError
 from registry.seals import records
 from registry.seals.cards import valid_card_number
 from registry.seals.models import Impression, Registration
-from registry.seals.rules import PersonFacts, check_eligibility
 
 CARD_KINDS = {"registration_card": "印鑑登録証", "mynumber_card": "個人番号カード"}
 REFUSAL_LABELS = {
@@ -27,20 +26,13 @@ def register(ctx: ServiceContext, resident_id: str, impression_id: int, identity
              photo_id_kind: str | None = None, guarantor_registration_number: str | None = None) -> dict:
     """4.1.2.1 即時登録 and 1.3.2 印鑑登録番号付番, after checking eligibility once more."""
     resident = require_resident(ctx, resident_id)
-    facts = PersonFacts(resident.resident_id, resident.status, resident.birth_date, resident.lacks_capacity)
-    active = records.active_registration_of(ctx.session, resident_id)
-    eligibility = check_eligibility(facts, ctx.today(), has_active_registration=active is not None,
-                                    min_age=ctx.services.settings.min_age)
+    eligibility = eligibility_of(ctx.session, resident, ctx.today(), ctx.services.settings.min_age)
     if not eligibility.eligible:
         raise HandlerError(f"登録できません: {eligibility.message}", code=eligibility.reason)
     impression = ctx.session.get(Impression, impression_id)
     if impression is None or impression.resident_id != resident_id:
         raise HandlerError("登録する印影が見つかりません", code="impression_not_found")
-    person = records.PersonSnapshot(
-        resident_id=resident.resident_id, household_id=resident.household_id, name=resident.name,
-        kana=resident.kana, birth_date=resident.birth_date, sex=resident.sex, address=resident.address,
-        old_surname=resident.old_surname, common_name=resident.common_name, katakana_name=resident.katakana_name)
-    record = records.register(ctx.session, person, impression, identity_path=identity_path, today=ctx.today(),
+    record = records.register(ctx.session, person_snapshot(resident), impression, identity_path=identity_path, today=ctx.today(),
                               operator=ctx.actor, instance_id=ctx.instance_id,
                               number_format=ctx.services.settings.number_format,
                               extra_after=impression_decision(impression))
@@ -51,6 +43,14 @@ def register(ctx: ServiceContext, resident_id: str, impression_id: int, identity
     ctx.subject.registration_number = record.registration_number
     return {"registration_id": record.id, "registration_number": record.registration_number,
             "registered_on": record.registered_on.isoformat()}
+
+
+def person_snapshot(resident) -> records.PersonSnapshot:
+    """The register's data of a resident (juki.Resident) as copied onto the record at registration."""
+    return records.PersonSnapshot(
+        resident_id=resident.resident_id, household_id=resident.household_id, name=resident.name,
+        kana=resident.kana, birth_date=resident.birth_date, sex=resident.sex, address=resident.address,
+        old_surname=resident.old_surname, common_name=resident.common_name, katakana_name=resident.katakana_name)
 
 
 def impression_decision(impression: Impression) -> dict:

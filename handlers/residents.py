@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date
+
+from sqlalchemy.orm import Session
+
 from handlers.base import HandlerError, ServiceContext
 from juki import InvalidQuery
 from registry.seals import records
 from registry.seals.models import RecordStatus
-from registry.seals.rules import PersonFacts, check_eligibility
+from registry.seals.rules import Eligibility, PersonFacts, check_eligibility
 
 
 def resident_summary(resident) -> dict:
@@ -37,10 +41,7 @@ def inquire(ctx: ServiceContext, resident_id: str) -> dict:
     """2.2.1 登録内容照会: who the applicant is and whether they may register (4.1.2 eligibility)."""
     resident = find_resident(ctx, resident_id)
     active = records.active_registration_of(ctx.session, resident.resident_id) if resident else None
-    facts = PersonFacts(resident.resident_id, resident.status, resident.birth_date,
-                        resident.lacks_capacity) if resident else None
-    result = check_eligibility(facts, ctx.today(), has_active_registration=active is not None,
-                               min_age=ctx.services.settings.min_age)
+    result = eligibility_of(ctx.session, resident, ctx.today(), ctx.services.settings.min_age)
     if resident is not None:
         ctx.subject.name, ctx.subject.resident_id = resident.name, resident.resident_id
     return {
@@ -48,6 +49,15 @@ def inquire(ctx: ServiceContext, resident_id: str) -> dict:
         "resident": resident_summary(resident) if resident else None,
         "registration_number": active.registration_number if active else None,
     }
+
+
+def eligibility_of(session: Session, resident, today: date, min_age: int) -> Eligibility:
+    """May this resident (juki.Resident, None when unknown) register today (4.1.2 eligibility)?"""
+    if resident is None:
+        return check_eligibility(None, today, has_active_registration=False, min_age=min_age)
+    facts = PersonFacts(resident.resident_id, resident.status, resident.birth_date, resident.lacks_capacity)
+    active = records.active_registration_of(session, resident.resident_id)
+    return check_eligibility(facts, today, has_active_registration=active is not None, min_age=min_age)
 
 
 def check_guarantor(ctx: ServiceContext, guarantor_registration_number: str | None, resident_id: str) -> dict:

@@ -11,12 +11,14 @@ from flask import current_app
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine import audit
+from engine.casework import RunnerDoors
 from engine.catalog import SpecCache
 from engine.database import connect
 from engine.intake import receive
 from engine.rendou import process_pending_events
 from engine.runtime import WorkflowRunner
 from handlers import HandlerRegistry, ServiceContext, Subject, build_registry
+from handlers.casework import RegistryWorld
 from handlers.rendou import triage
 from handlers.residents import lookup_resident
 from handlers.services import HandlerServices, OfficeSettings, RegistrySettings
@@ -60,6 +62,12 @@ class Product:
         """住民記録連動: the worker's round over received resident events (4.2.2 / 4.3.2)."""
         return process_pending_events(
             self.runner, lambda session, event, history: triage(session, self.juki(session), event, history), limit)
+
+    def case_world(self, used: set[str] | None = None) -> RegistryWorld:
+        """The world definition test cases run in on this product's database (engine.casework drives them);
+        `used`: the residents already handed out on it."""
+        return RegistryWorld(self.session_factory, self.services,
+                             RunnerDoors(self.runner, self.process_resident_events), used)
 
 
 def settings_from(config) -> RegistrySettings:

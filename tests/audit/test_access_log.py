@@ -45,7 +45,7 @@ def test_purpose_form_refuses_foreign_next_urls(login):
 
 
 def test_auditor_searches_by_person_and_by_clerk(login, driver, app, api_token):
-    registered = driver.register()
+    registered = driver.registered_person()
     login("backyard", purpose="office_investigation").get(f"/residents/{registered.resident_id}")
     auditor = login("auditor")
     by_person = auditor.get("/audit/access", query_string={"resident_id": registered.resident_id})

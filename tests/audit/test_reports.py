@@ -26,7 +26,7 @@ def jst(day: date, hour: int, minute: int = 0) -> datetime:
 @pytest.fixture(scope="module")
 def seeded(product):
     """The known data set, written once per database."""
-    registered = RegistrationDriver(product).register()
+    registered = RegistrationDriver(product).registered_person()
     with product.session_factory.begin() as session:
         definition = session.query(ProcessDefinition).filter_by(process_id="sokuji_touroku").first()
         starts = [(jst(DAY, 9, 30), "completed", "end_registered"), (jst(DAY, 10), "completed", "end_refused"),

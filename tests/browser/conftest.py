@@ -1,13 +1,16 @@
-"""A live server of the test app and a headless Debian Chromium driven by Playwright."""
+"""A live server of the test app, a headless Debian Chromium driven by Playwright, and where screenshots go."""
 
 from __future__ import annotations
 
+import os
 import threading
+from pathlib import Path
 
 import pytest
 from werkzeug.serving import make_server
 
 CHROMIUM = "/usr/bin/chromium"
+SCREENSHOTS_ENV = "INKAN_SCREENSHOTS_DIR"  # `make screenshots` points it at docs/
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-dev-shm-usage"]
 
 
@@ -45,3 +48,18 @@ def new_page(browser, tmp_path):
     yield _open
     for context in contexts:
         context.close()
+
+
+@pytest.fixture
+def docs_shot(tmp_path):
+    """docs_shot("flows/4.4.1-haishi.png") → the path for a screenshot that illustrates docs/: under
+    $INKAN_SCREENSHOTS_DIR when set (`make screenshots` refreshes the committed ones), else under the test's
+    tmp_path — a test run never writes into the tree."""
+    root = Path(os.environ[SCREENSHOTS_ENV]) if os.environ.get(SCREENSHOTS_ENV) else tmp_path / "docs"
+
+    def _path(relative: str) -> str:
+        path = root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return str(path)
+
+    return _path

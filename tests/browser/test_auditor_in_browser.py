@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
@@ -12,11 +11,10 @@ from tests.browser.test_registration_in_browser import log_in
 
 pytestmark = pytest.mark.browser
 
-SHOTS = Path(__file__).resolve().parents[2] / "docs" / "ui"
 CHANGE_BUTTONS = ("一時停止", "再開", "強制終了", "担当変更", "再実行", "担当する", "完了する", "即時登録を開始")
 
 
-def test_auditor_follows_a_registration_and_cannot_change_it(new_page, live_server, driver, product):
+def test_auditor_follows_a_registration_and_cannot_change_it(new_page, live_server, driver, product, docs_shot):
     registered = driver.register()
     driver.start(driver.fresh_resident())  # a running case, so an open task exists somewhere
     page = new_page()
@@ -63,8 +61,7 @@ def test_auditor_follows_a_registration_and_cannot_change_it(new_page, live_serv
     body = page.locator("main").inner_text()
     for label in CHANGE_BUTTONS:
         assert page.locator(f"main button:has-text('{label}')").count() == 0, label
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / "audit_instance_view.png"), full_page=True)
+    page.screenshot(path=docs_shot("ui/audit_instance_view.png"), full_page=True)
     assert registered.registration_number in body
 
     # the server refuses a forged operation too
@@ -76,6 +73,6 @@ def test_auditor_follows_a_registration_and_cannot_change_it(new_page, live_serv
     page.goto(f"{live_server}/audit/reports")
     assert page.locator("svg.chart-svg").count() == 2
     assert page.locator("a:has-text('CSV')").count() >= 6
-    page.screenshot(path=str(SHOTS / "audit_dashboard.png"), full_page=True)
+    page.screenshot(path=docs_shot("ui/audit_dashboard.png"), full_page=True)
     page.goto(f"{live_server}/audit/chains")
     assert page.locator(".chain-card.chain-ok").count() == 3

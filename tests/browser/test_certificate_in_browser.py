@@ -5,7 +5,6 @@ reason. The three diagrams (6.1, 6.2.1, 6.2.2) as bpmn-js draws them, without im
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
@@ -18,7 +17,6 @@ from tests.support.diagram import import_warnings, screenshot_whole_diagram
 from tests.support.flow import COUNTER
 
 pytestmark = pytest.mark.browser
-DOCS = Path(__file__).resolve().parents[2] / "docs" / "flows"
 
 
 def start(page, base: str, process_id: str, resident_id: str) -> None:
@@ -41,7 +39,7 @@ def request_certificate(page, base: str, resident_id: str, number: str) -> None:
 def test_a_certificate_is_issued_then_refused_after_a_phone_suspension(new_page, live_server, product, driver,
                                                                        tmp_path):
     ensure_office_seal(product)
-    person = driver.register()
+    person = driver.registered_person()
     page = new_page()
     log_in(page, live_server, "madoguchi")
 
@@ -93,8 +91,8 @@ def test_a_certificate_is_issued_then_refused_after_a_phone_suspension(new_page,
     ("ichiji_teishi", "6.2-ichiji-teishi.png", 1700),
     ("teishi_kaijo", "6.2-teishi-kaijo.png", 1700),
 ])
-def test_the_diagrams_render_without_warnings(browser, live_server, product, driver, process_id, png, width):
-    person = driver.register()
+def test_the_diagrams_render_without_warnings(browser, live_server, product, driver, process_id, png, width, docs_shot):
+    person = driver.registered_person()
     outcome = product.runner.start(process_id, COUNTER, {"resident_id": person.resident_id})
     context = browser.new_context(locale="ja-JP", viewport={"width": width + 40, "height": 900})
     page = context.new_page()
@@ -105,7 +103,7 @@ def test_the_diagrams_render_without_warnings(browser, live_server, product, dri
     past_purpose(page)
     page.locator("#diagram svg .djs-element[data-element-id=start_request], "
                  "#diagram svg .djs-element[data-element-id=start_lift]").first.wait_for(state="attached")
-    screenshot_whole_diagram(page, str(DOCS / png), width)
+    screenshot_whole_diagram(page, docs_shot(f"flows/{png}"), width)
     warnings = import_warnings(page)
     context.close()
     assert warnings == [] and not [m for m in messages if "bpmn" in m.lower()], (warnings, messages)

@@ -26,7 +26,7 @@ def choose_purpose_if_asked(page) -> None:
 
 
 def test_a_clerk_previews_and_reprints_the_confirmation_sheet(new_page, live_server, driver):
-    registered = driver.register()
+    registered = driver.register()  # the 確認票 4.1.2 printed is under test
     page = new_page()
     log_in(page, live_server, "backyard")
     page.goto(f"{live_server}/residents/{registered.resident_id}")

@@ -3,8 +3,6 @@ card, and the record is abolished; the instance's diagram renders without warnin
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from registry.seals import records
@@ -15,11 +13,10 @@ from tests.support.diagram import import_warnings, screenshot_whole_diagram
 from tests.support.flow import COUNTER
 
 pytestmark = pytest.mark.browser
-DOCS = Path(__file__).resolve().parents[2] / "docs" / "flows"
 
 
-def test_the_counter_abolishes_a_registration_and_the_diagram_shows_the_path(browser, live_server, product, driver):
-    person = driver.register()
+def test_the_counter_abolishes_a_registration_and_the_diagram_shows_the_path(browser, live_server, product, driver, docs_shot):
+    person = driver.registered_person()
     outcome = driver.runner.start("haishi", COUNTER, {"resident_id": person.resident_id})
     outcome = driver.step(outcome, COUNTER, {"request_kind": "return", "resident_id": person.resident_id,
                                              "card_number": person.registration_number})
@@ -36,7 +33,7 @@ def test_the_counter_abolishes_a_registration_and_the_diagram_shows_the_path(bro
     page.select_option("select[name=identity_document]", "mynumber_card")
     page.locator("input[name=identity_checked]").check()
     page.locator("input[name=card_collected]").check()
-    page.screenshot(path=str(DOCS / "4.4.1-haishi-identity-task.png"), full_page=True)
+    page.screenshot(path=docs_shot("flows/4.4.1-haishi-identity-task.png"), full_page=True)
     submit_task(page)
     with product.session_factory() as session:
         record = records.registration_by_number(session, person.registration_number)
@@ -46,7 +43,7 @@ def test_the_counter_abolishes_a_registration_and_the_diagram_shows_the_path(bro
     past_purpose(page)
     page.wait_for_selector("#diagram[data-ready=true]")
     assert page.locator("#diagram .djs-element[data-element-id=end_abolished]").count() == 1
-    screenshot_whole_diagram(page, str(DOCS / "4.4.1-haishi.png"), 2180)
+    screenshot_whole_diagram(page, docs_shot("flows/4.4.1-haishi.png"), 2180)
     warnings = import_warnings(page)
     context.close()
     assert warnings == [] and not [m for m in messages if "bpmn" in m.lower()], (warnings, messages)

@@ -3,8 +3,6 @@ form, and the instance's diagram renders without warnings (the screenshots in do
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from tests.browser.test_inquiry_in_browser import past_purpose
@@ -14,12 +12,11 @@ from tests.support.diagram import import_warnings, screenshot_whole_diagram
 from tests.support.flow import COUNTER
 
 pytestmark = pytest.mark.browser
-DOCS = Path(__file__).resolve().parents[2] / "docs" / "flows"
 REQUEST = {"identity_document": "driving_licence", "returned_card": "damaged"}
 
 
-def test_pin_change_task_and_the_diagram(live_server, new_page, driver, product):
-    registered = driver.register()
+def test_pin_change_task_and_the_diagram(live_server, new_page, driver, product, docs_shot):
+    registered = driver.registered_person()
     set_pin_directly(product, registered.resident_id)
     outcome = product.runner.start("hikikae_kofu", COUNTER, {})
     outcome = driver.step(outcome, COUNTER, {"resident_id": registered.resident_id} | REQUEST)
@@ -33,7 +30,7 @@ def test_pin_change_task_and_the_diagram(live_server, new_page, driver, product)
     panels = page.locator("main").inner_text()
     assert "あと2回でロック" in panels and registered.registration_number in panels
     assert page.locator("input[name=old_pin]").count() == 1
-    page.screenshot(path=str(DOCS / "5.3-hikikae-kofu-pin.png"), full_page=True)
+    page.screenshot(path=docs_shot("flows/5.3-hikikae-kofu-pin.png"), full_page=True)
 
     outcome = driver.step(outcome, COUNTER, {"old_pin": "1234", "new_pin": "4321"})
     driver.step(outcome, COUNTER, {"handed_over": True})
@@ -41,5 +38,5 @@ def test_pin_change_task_and_the_diagram(live_server, new_page, driver, product)
     past_purpose(page)
     page.wait_for_selector("#diagram[data-ready=true]")
     assert page.locator("#diagram .djs-element[data-element-id=end_exchanged]").count() == 1
-    screenshot_whole_diagram(page, str(DOCS / "5.3-hikikae-kofu.png"), 1800)
+    screenshot_whole_diagram(page, docs_shot("flows/5.3-hikikae-kofu.png"), 1800)
     assert import_warnings(page) == []

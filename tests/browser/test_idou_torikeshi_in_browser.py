@@ -4,7 +4,6 @@ seeing now / after; the instance's diagram renders without warnings (the screens
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import pytest
 
@@ -17,11 +16,10 @@ from tests.support.diagram import import_warnings, screenshot_whole_diagram
 from tests.support.flow import BACK
 
 pytestmark = pytest.mark.browser
-DOCS = Path(__file__).resolve().parents[2] / "docs" / "flows"
 
 
-def test_a_cancelled_abolition_is_approved_by_a_second_clerk(new_page, live_server, product, driver):
-    person = driver.register()
+def test_a_cancelled_abolition_is_approved_by_a_second_clerk(new_page, live_server, product, driver, docs_shot):
+    person = driver.registered_person()
     with product.session_factory.begin() as session:
         record = records.registration_by_number(session, person.registration_number)
         entry_id = abolish_record(session, record, reason="廃止の申請", effective=date(2026, 11, 2),
@@ -36,7 +34,7 @@ def test_a_cancelled_abolition_is_approved_by_a_second_clerk(new_page, live_serv
     assert "廃止（廃止の申請）" in history and str(entry_id) in history
     page.fill("input[name=entry_id]", str(entry_id))
     page.fill("textarea[name=cancel_reason]", "別人の廃止届を受理していた")
-    page.screenshot(path=str(DOCS / "4.5-idou-torikeshi-request.png"), full_page=True)
+    page.screenshot(path=docs_shot("flows/4.5-idou-torikeshi-request.png"), full_page=True)
     with page.expect_navigation():
         page.click("form.task-form button[type=submit]")
     log_out(page)
@@ -46,7 +44,7 @@ def test_a_cancelled_abolition_is_approved_by_a_second_clerk(new_page, live_serv
     past_purpose(page)
     panel = page.locator(".panel-torikeshi-change").inner_text()
     assert "廃止" in panel and "登録" in panel and "backyard" in panel
-    page.screenshot(path=str(DOCS / "4.5-idou-torikeshi-approval.png"), full_page=True)
+    page.screenshot(path=docs_shot("flows/4.5-idou-torikeshi-approval.png"), full_page=True)
     page.locator("input[name=approval_decision][value=approve]").check()
     with page.expect_navigation():
         page.click("form.task-form button[type=submit]")
@@ -57,5 +55,5 @@ def test_a_cancelled_abolition_is_approved_by_a_second_clerk(new_page, live_serv
     past_purpose(page)
     page.wait_for_selector("#diagram[data-ready=true]")
     assert page.locator("#diagram .djs-element[data-element-id=end_active]").count() == 1
-    screenshot_whole_diagram(page, str(DOCS / "4.5-idou-torikeshi.png"), 1500)
+    screenshot_whole_diagram(page, docs_shot("flows/4.5-idou-torikeshi.png"), 1500)
     assert import_warnings(page) == []

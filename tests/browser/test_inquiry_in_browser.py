@@ -17,7 +17,6 @@ from registry.seals import records
 from tests.browser.test_registration_in_browser import log_in, log_out, submit_task
 
 pytestmark = pytest.mark.browser
-DIAGRAM_PNG = Path(__file__).resolve().parents[2] / "docs" / "flows" / "4.1.4-shoukai-touroku.png"
 
 
 def open_inbox_row(page, base: str, lane: str, name: str) -> None:
@@ -124,7 +123,7 @@ def test_an_inquiry_goes_from_application_to_registration(new_page, live_server,
     assert re.search(r"\b\d{8}\b", page.locator("main").inner_text().split("登録番号", 1)[1])
 
 
-def test_the_diagram_renders_without_warnings(browser, live_server, product):
+def test_the_diagram_renders_without_warnings(browser, live_server, product, docs_shot):
     """bpmn-js imports 4.1.4 without warnings; the whole diagram is kept as docs/flows/4.1.4-shoukai-touroku.png."""
     from tests.support.inquiry_flow import InquiryDriver
 
@@ -143,7 +142,7 @@ def test_the_diagram_renders_without_warnings(browser, live_server, product):
                                 zIndex: 1000, background: '#fff'});
         window.dispatchEvent(new Event('resize')); document.querySelector('[data-diagram-fit]').click(); }""")
     page.wait_for_timeout(500)
-    page.locator("#diagram").screenshot(path=str(DIAGRAM_PNG))
+    page.locator("#diagram").screenshot(path=docs_shot("flows/4.1.4-shoukai-touroku.png"))
     warnings = page.evaluate("""async () => {
         const xml = await (await fetch(document.getElementById('diagram').dataset.xmlUrl)).text();
         const box = document.createElement('div'); document.body.appendChild(box);

@@ -4,19 +4,15 @@ with its 確認票 (2.2.1)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from tests.browser.test_registration_in_browser import log_in
-from tests.support.residents import fresh_non_demo
 
 pytestmark = pytest.mark.browser
-SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "ui" / "juki_simulator.png"
 
 
-def test_an_admin_records_a_death_in_the_simulator(new_page, live_server, product, driver):
-    registered = driver.register(fresh_non_demo(driver))
+def test_an_admin_records_a_death_in_the_simulator(new_page, live_server, product, driver, docs_shot):
+    registered = driver.registered_person(driver.fresh_resident())
     page = new_page()
     log_in(page, live_server, "admin")
     page.click("nav.mainnav a:has-text('シミュレータ')")
@@ -25,8 +21,7 @@ def test_an_admin_records_a_death_in_the_simulator(new_page, live_server, produc
         page.click("form.sim-search button")
     with page.expect_navigation():
         page.locator("tr", has_text=registered.resident_id).locator("a:has-text('選択')").click()
-    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOT), full_page=True)
+    page.screenshot(path=docs_shot("ui/juki_simulator.png"), full_page=True)
     death = page.locator("form.sim-form", has=page.locator("input[name=kind][value=death]"))
     with page.expect_navigation():
         death.locator("button").click()

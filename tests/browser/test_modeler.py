@@ -10,7 +10,6 @@ The flow and its data are in SCENARIO.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
@@ -41,7 +40,6 @@ SCENARIO = {
     ],
     "note": "回答期限を14日とし、期限切れを係長が確認する",
 }
-SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "ui" / "modeler.png"
 FREE_SPOT = """([laneId, nearId]) => {
   const registry = window.InkanEditor.modeler.get('elementRegistry');
   const lane = registry.get(laneId), near = registry.get(nearId);
@@ -200,7 +198,7 @@ def record_again(page) -> None:
     page.wait_for_function("() => /保存しました/.test(document.querySelector('[data-status]').textContent)")
 
 
-def test_a_manager_changes_tests_deploys_and_migrates(new_page, live_server, product, restore_active):
+def test_a_manager_changes_tests_deploys_and_migrates(new_page, live_server, product, restore_active, docs_shot):
     shipped = restore_active
     old_days, new_days = (f"（{days}日）" for days in SCENARIO["parameter"][2:])
     before = waiting_for_answer(product)
@@ -241,7 +239,7 @@ def test_a_manager_changes_tests_deploys_and_migrates(new_page, live_server, pro
     problem = page.locator(f"#problems li[data-element='{task_id}']")
     assert "レーンに属していません" in problem.inner_text()
     assert page.locator(f".djs-element.has-problem[data-element-id='{task_id}']").count() == 1
-    page.screenshot(path=str(SCREENSHOT))
+    page.screenshot(path=docs_shot("ui/modeler.png"))
 
     # fixed: into バックヤード
     problem.click()

@@ -25,7 +25,7 @@ def choose_purpose_if_asked(page) -> None:
 
 
 def test_death_recorded_in_the_simulator_closes_the_registration(new_page, live_server, product, driver):
-    registered = driver.register()
+    registered = driver.registered_person()
     page = new_page()
 
     # システム管理: record the death in the simulated register

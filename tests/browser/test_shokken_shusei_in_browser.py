@@ -3,8 +3,6 @@ instance's diagram renders without warnings (the screenshots in docs/flows/ come
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from registry.seals import records
@@ -13,7 +11,6 @@ from tests.browser.test_registration_in_browser import log_in, log_out
 from tests.support.flow import COUNTER
 
 pytestmark = pytest.mark.browser
-DOCS = Path(__file__).resolve().parents[2] / "docs" / "flows"
 NEW_ADDRESS = "見本市本町九丁目9番9号"
 IMPORT_WARNINGS = """async () => {
     const xml = await (await fetch(document.getElementById('diagram').dataset.xmlUrl)).text();
@@ -22,8 +19,8 @@ IMPORT_WARNINGS = """async () => {
     return result.warnings.map(w => w.message); }"""
 
 
-def test_the_second_clerk_approves_the_correction_seen_side_by_side(new_page, live_server, product, driver):
-    person = driver.register()
+def test_the_second_clerk_approves_the_correction_seen_side_by_side(new_page, live_server, product, driver, docs_shot):
+    person = driver.registered_person()
     outcome = driver.runner.start("shokken_shusei", COUNTER, {})
     outcome = driver.step(outcome, COUNTER, {"resident_id": person.resident_id})
     page = new_page()
@@ -37,7 +34,7 @@ def test_the_second_clerk_approves_the_correction_seen_side_by_side(new_page, li
     page.fill("textarea[name=reason_note]", "住民票の写しで住所の誤記を確認")
     page.fill("input[name=new_address]", NEW_ADDRESS)
     page.fill("input[name=new_common_name]", "見本 通称")
-    page.screenshot(path=str(DOCS / "4.3.1-shokken-shusei-entry.png"), full_page=True)
+    page.screenshot(path=docs_shot("flows/4.3.1-shokken-shusei-entry.png"), full_page=True)
     with page.expect_navigation():
         page.click("form.task-form button[type=submit]")
     log_out(page)
@@ -47,7 +44,7 @@ def test_the_second_clerk_approves_the_correction_seen_side_by_side(new_page, li
     past_purpose(page)
     panel = page.locator(".panel-shusei-change").inner_text()
     assert NEW_ADDRESS in panel and "職権" in panel and "madoguchi" in panel
-    page.screenshot(path=str(DOCS / "4.3.1-shokken-shusei-approval.png"), full_page=True)
+    page.screenshot(path=docs_shot("flows/4.3.1-shokken-shusei-approval.png"), full_page=True)
 
     page.locator("input[name=approval_decision][value=approve]").check()
     with page.expect_navigation():
@@ -59,6 +56,6 @@ def test_the_second_clerk_approves_the_correction_seen_side_by_side(new_page, li
     past_purpose(page)
     page.wait_for_selector("#diagram[data-ready=true]")
     assert page.locator("#diagram .djs-element[data-element-id=end_corrected]").count() == 1
-    page.locator("#diagram").screenshot(path=str(DOCS / "4.3.1-shokken-shusei.png"))
+    page.locator("#diagram").screenshot(path=docs_shot("flows/4.3.1-shokken-shusei.png"))
     warnings = page.evaluate(IMPORT_WARNINGS)
     assert warnings == [] and not [m for m in messages if "bpmn" in m.lower()], (warnings, messages)

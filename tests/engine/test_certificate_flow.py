@@ -38,7 +38,7 @@ def certificate_count(product) -> int:
 
 
 def test_three_copies_are_three_certificates_and_the_fee_is_recorded(counter, driver, product):
-    person = driver.register()
+    person = driver.registered_person()
     outcome = counter.issue(person.resident_id, person.registration_number, copies=3)
     with product.session_factory() as session:
         assert session.get(ProcessInstance, outcome.instance_id).end_event == "end_issued"
@@ -54,14 +54,14 @@ def test_three_copies_are_three_certificates_and_the_fee_is_recorded(counter, dr
 
 def test_the_fee_per_copy_follows_the_setting(counter, driver, product, monkeypatch):
     monkeypatch.setattr(product.services, "settings", replace(product.services.settings, certificate_fee=350))
-    person = driver.register()
+    person = driver.registered_person()
     outcome = counter.issue(person.resident_id, person.registration_number, copies=2)
     assert counter.data(outcome.instance_id)["issuance"]["fee_total"] == 700
     assert counter.counter_rows(outcome.instance_id)[0].fee_total == 700
 
 
 def test_a_card_number_typed_in_full_width_with_dashes_is_read(counter, driver):
-    person = driver.register()
+    person = driver.registered_person()
     typed = "－".join(person.registration_number[i:i + 4] for i in (0, 4)).translate(
         str.maketrans("0123456789", "０１２３４５６７８９"))
     check = counter.data(counter.request(person.resident_id, typed).instance_id)["check"]
@@ -96,13 +96,12 @@ def close(product, resident_id: str) -> None:
 ])
 def test_each_refusal_is_shown_and_recorded_without_a_certificate_or_fee(counter, driver, product, login, case,
                                                                         reason, words):
-    person = driver.register()
+    person = driver.registered_person()
     number, resident_id = person.registration_number, person.resident_id
     if case == "unknown_number":
         number = "99999999"
     if case == "someone_elses_card":
-        other = driver.register()
-        number = other.registration_number
+        number = driver.registered_person().registration_number
     if case == "closed":
         close(product, resident_id)
     if case == "suspended":
@@ -128,7 +127,7 @@ def test_each_refusal_is_shown_and_recorded_without_a_certificate_or_fee(counter
 
 
 def test_a_withdrawn_request_issues_nothing_and_charges_nothing(counter, driver, product):
-    person = driver.register()
+    person = driver.registered_person()
     before = certificate_count(product)
     outcome = counter.request(person.resident_id, person.registration_number, copies=2)
     outcome = counter.step(outcome, {"fee_decision": "withdrawn"})
@@ -140,7 +139,7 @@ def test_a_withdrawn_request_issues_nothing_and_charges_nothing(counter, driver,
 def test_copies_outside_1_to_10_are_refused_by_the_form(counter, driver):
     from engine.errors import FormInvalid
 
-    person = driver.register()
+    person = driver.registered_person()
     with pytest.raises(FormInvalid) as refused:
         counter.request(person.resident_id, person.registration_number, copies=11)
     assert "10以下" in refused.value.errors["copies"]

@@ -53,7 +53,7 @@ def haishi(product, driver) -> HaishiDriver:
 
 
 def test_returned_card_abolishes_the_record_with_a_closed_record_sheet(haishi, driver, product):
-    person = driver.register()
+    person = driver.registered_person()
     outcome = haishi.start(person.resident_id, "return", card_number=person.registration_number)
     assert haishi.open_spec(outcome.instance_id) == ["task_identity"]
     outcome = driver.step(outcome, COUNTER, SELF_WITH_LICENCE | {"card_collected": True})
@@ -74,7 +74,7 @@ def test_returned_card_abolishes_the_record_with_a_closed_record_sheet(haishi, d
 
 
 def test_a_lost_seal_reported_by_a_proxy_with_power_of_attorney_is_abolished_as_loss(haishi, driver):
-    person = driver.register()
+    person = driver.registered_person()
     outcome = haishi.start(person.resident_id, "lost", lost_item="seal")
     proxy = {"applicant": "proxy", "proxy_name": "代理 花子", "identity_document": "passport",
              "identity_checked": True, "power_of_attorney": True}
@@ -94,7 +94,7 @@ def test_a_lost_seal_reported_by_a_proxy_with_power_of_attorney_is_abolished_as_
     (SELF_WITH_LICENCE | {"card_collected": False}, "card_not_returned"),
 ])
 def test_a_refused_request_writes_nothing(haishi, driver, identity, reason):
-    person = driver.register()
+    person = driver.registered_person()
     _, history_before = haishi.record(person.resident_id)
     outcome = driver.step(haishi.start(person.resident_id), COUNTER, identity)
     assert haishi.open_spec(outcome.instance_id) == ["task_explain_refusal"]
@@ -107,7 +107,7 @@ def test_a_refused_request_writes_nothing(haishi, driver, identity, reason):
 
 
 def test_a_card_of_someone_else_and_an_abolished_record_are_refused(haishi, driver):
-    first, second = driver.register(), driver.register()
+    first, second = driver.registered_person(), driver.registered_person()
     outcome = haishi.start(first.resident_id, card_number=second.registration_number)
     assert haishi.data(outcome.instance_id)["refusal"]["reason"] == "card_mismatch"
     done = driver.step(haishi.start(first.resident_id), COUNTER, SELF_WITH_LICENCE | {"card_collected": True})
@@ -122,7 +122,7 @@ def test_a_card_of_someone_else_and_an_abolished_record_are_refused(haishi, driv
     ({"request_kind": "return", "resident_id": None}, "resident_id"),
 ])
 def test_the_request_form_needs_what_was_lost_and_the_resident(haishi, driver, product, data, field):
-    person = driver.register()
+    person = driver.registered_person()
     outcome = product.runner.start("haishi", COUNTER, {"resident_id": person.resident_id})
     with pytest.raises(FormInvalid) as refused:
         driver.step(outcome, COUNTER, {"resident_id": person.resident_id} | data)
@@ -130,7 +130,7 @@ def test_the_request_form_needs_what_was_lost_and_the_resident(haishi, driver, p
 
 
 def test_a_proxy_must_be_named(haishi, driver):
-    person = driver.register()
+    person = driver.registered_person()
     outcome = haishi.start(person.resident_id)
     with pytest.raises(FormInvalid) as refused:
         driver.step(outcome, COUNTER, {"applicant": "proxy", "identity_checked": True, "power_of_attorney": True})
@@ -145,7 +145,7 @@ def _phone_report(product, resident_id: str, **answers) -> dict:
 
 
 def test_wrong_phone_answers_start_no_suspension(haishi, driver, product):
-    person = driver.register()
+    person = driver.registered_person()
     outcome = haishi.start(person.resident_id, "lost_phone", lost_item="card")
     outcome = driver.step(outcome, COUNTER, _phone_report(product, person.resident_id, stated_birth_date="1901-02-03"))
     assert haishi.data(outcome.instance_id)["refusal"]["reason"] == "phone_answers_wrong"
@@ -159,7 +159,7 @@ def test_wrong_phone_answers_start_no_suspension(haishi, driver, product):
 
 @pytest.mark.skipif(not SUSPENSION_BPMN.exists(), reason="6.2.1 bpmn/ichiji_teishi.bpmn is not written yet")
 def test_a_loss_reported_by_phone_starts_the_suspension_flow(haishi, driver, product):
-    person = driver.register()
+    person = driver.registered_person()
     outcome = haishi.start(person.resident_id, "lost_phone", lost_item="card")
     assert haishi.open_spec(outcome.instance_id) == ["task_phone_report"]
     outcome = driver.step(outcome, COUNTER, _phone_report(product, person.resident_id))
@@ -179,7 +179,7 @@ def test_a_loss_reported_by_phone_starts_the_suspension_flow(haishi, driver, pro
 
 
 def test_cancelling_before_the_abolition_leaves_the_record_active(haishi, driver, product):
-    person = driver.register()
+    person = driver.registered_person()
     outcome = haishi.start(person.resident_id)
     product.runner.cancel(outcome.instance_id, COUNTER, "別の方の事案と取り違えたため")
     record, _ = haishi.record(person.resident_id)

@@ -58,7 +58,7 @@ class Exchange:
 
 @pytest.fixture
 def exchange(driver, product) -> Exchange:
-    return Exchange(driver, product, driver.register())
+    return Exchange(driver, product, driver.registered_person())
 
 
 @pytest.fixture
@@ -84,7 +84,7 @@ def test_registry_numbering_keeps_the_record_number_and_prints_the_confirmation(
 
 
 def test_preprinted_numbering_records_the_new_cards_number(exchange, settings, driver):
-    other = Exchange(driver, exchange.product, driver.register())  # registered with the registry's numbering
+    other = Exchange(driver, exchange.product, driver.registered_person())  # before the preprinted mode
     settings(card_numbering="preprinted")
     taken = other.start()
     other.step(other.step(taken, _card(new_card_number="P-000777")), {"handed_over": True})

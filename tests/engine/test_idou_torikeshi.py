@@ -77,7 +77,7 @@ def _sheet_text(product, instance_id: int) -> tuple[str, str]:
 
 
 def test_a_cancelled_abolition_makes_the_record_active_again_with_a_confirmation_sheet(driver, product):
-    person = driver.register()
+    person = driver.registered_person()
     _abolish(product, person.registration_number)
     entry_id = _entry_id(product, person.registration_number, "廃止")
     outcome = _to_approval(driver, {"registration_number": person.registration_number}, entry_id)
@@ -96,7 +96,7 @@ def test_a_cancelled_abolition_makes_the_record_active_again_with_a_confirmation
 
 
 def test_a_cancelled_registration_closes_the_record_and_its_number_is_not_reused(driver, product):
-    person = driver.register()
+    person = driver.registered_person()
     entry_id = _entry_id(product, person.registration_number, "登録")
     outcome = _to_approval(driver, {"resident_id": person.resident_id}, entry_id)
     outcome = driver.step(outcome, BACK_2, {"approval_decision": "approve"})
@@ -107,12 +107,12 @@ def test_a_cancelled_registration_closes_the_record_and_its_number_is_not_reused
     assert record.closed_on is not None
     filename, _ = _sheet_text(product, outcome.instance_id)
     assert filename == f"jyohyo_kakunin_{person.registration_number}.pdf"
-    again = driver.register(person.resident_id)  # the person may register anew, under a new number
+    again = driver.registered_person(person.resident_id)  # the person may register anew, under a new number
     assert again.registration_number != person.registration_number
 
 
 def test_a_cancelled_correction_restores_the_before_values(driver, product):
-    person = driver.register()
+    person = driver.registered_person()
     old_address = _record(product, person.registration_number).address
     _correct(product, person.registration_number, "見本市誤記町1番")
     entry_id = _entry_id(product, person.registration_number, "修正")
@@ -127,7 +127,7 @@ def test_a_cancelled_correction_restores_the_before_values(driver, product):
 
 
 def test_the_clerk_who_chose_the_entry_cannot_approve_and_send_back_returns_to_the_choice(driver, product):
-    person = driver.register()
+    person = driver.registered_person()
     _abolish(product, person.registration_number)
     entry_id = _entry_id(product, person.registration_number, "廃止")
     outcome = _to_approval(driver, {"registration_number": person.registration_number}, entry_id)
@@ -159,7 +159,7 @@ def _refused(driver, product, find: dict, entry_id: int, code: str, number: str)
 
 
 def test_refusals_write_nothing(driver, product):
-    person, other = driver.register(), driver.register()
+    person, other = driver.registered_person(), driver.registered_person()
     _correct(product, person.registration_number, "見本市一丁目")
     first = _entry_id(product, person.registration_number, "修正")
     _correct(product, person.registration_number, "見本市二丁目")
@@ -180,10 +180,10 @@ def test_refusals_write_nothing(driver, product):
 
 
 def test_a_closed_record_is_not_reopened_while_the_person_has_another_active_registration(driver, product):
-    person = driver.register()
+    person = driver.registered_person()
     _abolish(product, person.registration_number)
     entry_id = _entry_id(product, person.registration_number, "廃止")
-    again = driver.register(person.resident_id)
+    again = driver.registered_person(person.resident_id)
     message = _refused(driver, product, {"registration_number": person.registration_number}, entry_id,
                        "registered_again", person.registration_number)
     assert again.registration_number in message
@@ -197,7 +197,7 @@ def test_an_unknown_record_ends_without_anything_written(driver, product):
 
 
 def test_a_reversing_entry_and_an_unknown_entry_cannot_be_cancelled(driver, product):
-    person = driver.register()
+    person = driver.registered_person()
     _abolish(product, person.registration_number)
     outcome = _to_approval(driver, {"registration_number": person.registration_number},
                            _entry_id(product, person.registration_number, "廃止"))

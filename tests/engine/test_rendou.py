@@ -32,7 +32,7 @@ def test_a_message_no_definition_catches_is_refused(product):
 
 
 def test_the_worker_runs_the_event_round_after_the_timers(product, driver):
-    registered = driver.register()
+    registered = driver.registered_person()
     events = record(product, "die", registered.resident_id)
     deliver(product, *events)
     stop = threading.Event()

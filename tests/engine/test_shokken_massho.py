@@ -60,7 +60,7 @@ def pdf_text(session, sha: str) -> str:
 
 
 def test_approved_deletion_closes_the_record_prints_the_sheet_and_queues_the_notice(product, driver):
-    registered = driver.register()
+    registered = driver.registered_person()
     typed = "".join(chr(ord(d) + 0xFEE0) for d in registered.registration_number)  # full-width, as people type
     instance_id = start(product, search_by="registration_number", registration_number=typed)
     assert open_task(product, instance_id).spec_name == "task_propose"
@@ -86,7 +86,7 @@ def test_approved_deletion_closes_the_record_prints_the_sheet_and_queues_the_not
 
 
 def test_the_proposing_clerk_cannot_approve_their_own_proposal(product, driver):
-    registered = driver.register()
+    registered = driver.registered_person()
     instance_id = start(product, search_by="resident", resident_id=registered.resident_id)
     complete(product, instance_id, BACK, GUARDIANSHIP)
     approval = open_task(product, instance_id)
@@ -101,7 +101,7 @@ def test_the_proposing_clerk_cannot_approve_their_own_proposal(product, driver):
 
 
 def test_a_returned_proposal_goes_back_to_the_proposer_who_may_withdraw_it(product, driver):
-    registered = driver.register()
+    registered = driver.registered_person()
     instance_id = start(product, search_by="resident", resident_id=registered.resident_id)
     complete(product, instance_id, BACK, {"proposal": "propose", "reason": "registered_in_error"})
     complete(product, instance_id, APPROVER, {"decision": "return", "return_reason": "誤登録の根拠が不明です"})
@@ -115,7 +115,7 @@ def test_a_returned_proposal_goes_back_to_the_proposer_who_may_withdraw_it(produ
 
 
 def test_the_approver_of_a_corrected_proposal_must_not_have_proposed_it(product, driver):
-    registered = driver.register()
+    registered = driver.registered_person()
     instance_id = start(product, search_by="resident", resident_id=registered.resident_id)
     complete(product, instance_id, BACK, {"proposal": "propose", "reason": "impression_unusable"})
     complete(product, instance_id, APPROVER, {"decision": "return", "return_reason": "事由を見直してください"})
@@ -128,7 +128,7 @@ def test_the_approver_of_a_corrected_proposal_must_not_have_proposed_it(product,
 
 
 def test_other_reason_needs_its_text_which_goes_onto_the_record(product, driver):
-    registered = driver.register()
+    registered = driver.registered_person()
     instance_id = start(product, search_by="resident", resident_id=registered.resident_id)
     with pytest.raises(FormInvalid) as refused:
         complete(product, instance_id, BACK, {"proposal": "propose", "reason": "other"})
@@ -144,7 +144,7 @@ def test_other_reason_needs_its_text_which_goes_onto_the_record(product, driver)
 
 @pytest.mark.parametrize("search_by", ["resident", "registration_number"])
 def test_a_closed_record_is_refused_with_its_closing_and_nothing_is_written(product, driver, search_by):
-    registered = driver.register()
+    registered = driver.registered_person()
     record_and_process(product, "die", registered.resident_id)
     before = len(history(product, registered.registration_number))
     instance_id = start(product, search_by=search_by, resident_id=registered.resident_id,
@@ -170,7 +170,7 @@ def test_an_unknown_number_and_an_unregistered_resident_are_refused(product, dri
 
 
 def test_a_record_closed_while_the_approval_waits_is_left_alone(product, driver):
-    registered = driver.register()
+    registered = driver.registered_person()
     instance_id = start(product, search_by="resident", resident_id=registered.resident_id)
     complete(product, instance_id, BACK, GUARDIANSHIP)
     record_and_process(product, "die", registered.resident_id)  # 4.2.2 closes it meanwhile
@@ -184,7 +184,7 @@ def test_a_record_closed_while_the_approval_waits_is_left_alone(product, driver)
 
 
 def test_the_approval_page_shows_the_record_its_impression_and_the_proposal(product, driver, login):
-    registered = driver.register()
+    registered = driver.registered_person()
     instance_id = start(product, search_by="resident", resident_id=registered.resident_id)
     complete(product, instance_id, BACK, GUARDIANSHIP | {"proposal_note": "登記事項証明書（後見開始）を確認"})
     page = login("manager").get(f"/tasks/{open_task(product, instance_id).id}").get_data(as_text=True)
@@ -194,7 +194,7 @@ def test_the_approval_page_shows_the_record_its_impression_and_the_proposal(prod
 
 
 def test_over_the_api_the_proposer_gets_403_and_a_manager_approves(product, driver, client, api_token):
-    registered = driver.register()
+    registered = driver.registered_person()
     started = client.post("/api/v1/instances", headers=api_token("backyard"),
                           json={"process_id": "shokken_massho", "data": {"resident_id": registered.resident_id}})
     assert started.status_code == 201

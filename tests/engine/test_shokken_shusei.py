@@ -58,7 +58,7 @@ def _to_approval(driver, resident_id: str, entry: dict, actor: Actor = COUNTER):
 
 
 def test_an_approved_correction_is_one_history_entry_and_a_confirmation_sheet(driver, product):
-    person = driver.register()
+    person = driver.registered_person()
     before = _record(product, person.registration_number)
     outcome = _to_approval(driver, person.resident_id, {
         "correction_reason": "notification", "new_address": NEW_ADDRESS, "new_common_name": "見本 通称",
@@ -84,7 +84,7 @@ def test_an_approved_correction_is_one_history_entry_and_a_confirmation_sheet(dr
 
 
 def test_the_clerk_who_entered_the_correction_cannot_approve_it(driver, product):
-    person = driver.register()
+    person = driver.registered_person()
     outcome = _to_approval(driver, person.resident_id,
                            {"correction_reason": "office", "reason_note": "住民票の写しで誤記を確認",
                             "new_address": NEW_ADDRESS}, actor=MANAGER)
@@ -100,7 +100,7 @@ def test_the_clerk_who_entered_the_correction_cannot_approve_it(driver, product)
 
 
 def test_send_back_returns_to_the_entry_and_writes_nothing_until_approved(driver, product):
-    person = driver.register()
+    person = driver.registered_person()
     outcome = _to_approval(driver, person.resident_id, {"correction_reason": "notification",
                                                         "new_address": "見本市まちがい町"})
     with pytest.raises(FormInvalid):  # sending back needs a reason for the first clerk
@@ -116,7 +116,7 @@ def test_send_back_returns_to_the_entry_and_writes_nothing_until_approved(driver
 
 
 def test_a_field_can_be_cleared_and_kana_is_checked(driver, product):
-    person = driver.register()
+    person = driver.registered_person()
     with product.session_factory.begin() as session:
         session.get(Registration, _record(product, person.registration_number).id).old_surname = "旧姓"
     outcome = driver.runner.start(PROCESS, COUNTER, {})
@@ -131,7 +131,7 @@ def test_a_field_can_be_cleared_and_kana_is_checked(driver, product):
 
 
 def test_nothing_changed_is_refused_and_nothing_is_written(driver, product):
-    person = driver.register()
+    person = driver.registered_person()
     record = _record(product, person.registration_number)
     outcome = _to_approval(driver, person.resident_id, {"correction_reason": "notification",
                                                         "new_address": record.address, "new_name": record.name})
@@ -141,7 +141,7 @@ def test_nothing_changed_is_refused_and_nothing_is_written(driver, product):
 
 
 def test_no_active_registration_is_refused(driver, product):
-    person = driver.register()
+    person = driver.registered_person()
     with product.session_factory.begin() as session:
         record = records.registration_by_number(session, person.registration_number)
         close_record(session, record, reason="死亡", effective=record.registered_on, event_id="t-1",
@@ -154,7 +154,7 @@ def test_no_active_registration_is_refused(driver, product):
 
 
 def test_a_record_closed_before_approval_is_not_corrected(driver, product):
-    person = driver.register()
+    person = driver.registered_person()
     outcome = _to_approval(driver, person.resident_id, {"correction_reason": "notification",
                                                         "new_address": NEW_ADDRESS})
     with product.session_factory.begin() as session:
@@ -172,7 +172,7 @@ def test_a_record_closed_before_approval_is_not_corrected(driver, product):
 @pytest.mark.parametrize("values, cleared", [({"birth_date": "2000-01-01"}, []), ({"registration_number": "1"}, []),
                                              ({"impression_id": 1}, []), ({}, ["name"])])
 def test_fields_a_correction_may_not_touch_are_refused(driver, product, values, cleared):
-    person = driver.register()
+    person = driver.registered_person()
     with product.session_factory() as session:
         record = records.registration_by_number(session, person.registration_number)
         with pytest.raises(NotEligible) as refused:
@@ -181,7 +181,7 @@ def test_fields_a_correction_may_not_touch_are_refused(driver, product, values, 
 
 
 def test_a_birth_date_entry_is_refused_by_the_form_and_nothing_is_written(driver, product):
-    person = driver.register()
+    person = driver.registered_person()
     outcome = driver.runner.start(PROCESS, COUNTER, {})
     outcome = driver.step(outcome, COUNTER, {"resident_id": person.resident_id})
     with pytest.raises(FormInvalid):  # the form has no such field
@@ -190,7 +190,7 @@ def test_a_birth_date_entry_is_refused_by_the_form_and_nothing_is_written(driver
 
 
 def test_a_field_changed_by_4_3_2_after_the_entry_is_not_overwritten(driver, product):
-    person = driver.register()
+    person = driver.registered_person()
     outcome = _to_approval(driver, person.resident_id, {"correction_reason": "notification",
                                                         "new_address": NEW_ADDRESS})
     with product.session_factory.begin() as session:

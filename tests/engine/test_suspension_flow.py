@@ -36,7 +36,7 @@ def end_of(product, instance_id: int) -> tuple[str, str | None]:
 
 
 def test_a_counter_request_suspends_until_lifted_with_a_history_entry(counter, driver, product):
-    person = driver.register()
+    person = driver.registered_person()
     outcome = counter.suspend(person.resident_id, reason_detail="印鑑を紛失")
     assert end_of(product, outcome.instance_id) == ("completed", "end_suspended")
     record = counter.record(person.resident_id)
@@ -49,7 +49,7 @@ def test_a_counter_request_suspends_until_lifted_with_a_history_entry(counter, d
 
 
 def test_a_phone_request_records_who_called_and_what_they_answered(counter, driver):
-    person = driver.register()
+    person = driver.registered_person()
     counter.suspend(person.resident_id, channel="phone", identity_document=None, caller_name="妻　見本花子",
                     identity_answers=["birth_date", "registration_number"], suspended_from="2025-06-01",
                     suspended_until="2099-12-31")
@@ -61,7 +61,7 @@ def test_a_phone_request_records_who_called_and_what_they_answered(counter, driv
 
 
 def test_a_phone_request_without_two_answers_is_refused_and_nothing_changes(counter, driver, product):
-    person = driver.register()
+    person = driver.registered_person()
     outcome = counter.suspend(person.resident_id, channel="phone", identity_document=None, caller_name="不明",
                               identity_answers=["address"])
     assert counter.open_spec_names(outcome.instance_id) == ["task_refusal"]
@@ -79,7 +79,7 @@ def test_a_phone_request_without_two_answers_is_refused_and_nothing_changes(coun
     ({"suspended_until": "2025-02-01"}, "bad_period"),  # already over
 ])
 def test_a_bad_period_is_refused(counter, driver, fields, reason):
-    person = driver.register()
+    person = driver.registered_person()
     outcome = counter.suspend(person.resident_id, **fields)
     assert counter.data(outcome.instance_id)["suspension"]["reason"] == reason
     assert counter.record(person.resident_id).suspended_from is None
@@ -87,7 +87,7 @@ def test_a_bad_period_is_refused(counter, driver, fields, reason):
 
 def test_started_by_4_4_1_2_with_its_start_data(counter, driver, product):
     """4.4.1.2 亡失 starts 6.2.1 with a phone report; the counter completes the request."""
-    person = driver.register()
+    person = driver.registered_person()
     start = {"registration_number": person.registration_number, "reason": "亡失の届出（電話）", "by_phone": True}
     outcome = counter.runner.start("ichiji_teishi", COUNTER, {"resident_id": person.resident_id} | start)
     assert counter.open_spec_names(outcome.instance_id) == ["task_request"]
@@ -119,7 +119,7 @@ def test_while_suspended_counter_konbini_and_direct_issue_are_all_refused(counte
 
 @pytest.mark.usefixtures("office_seal")
 def test_lifting_in_person_clears_the_period_and_certificates_are_issued_again(counter, driver, product):
-    person = driver.register()
+    person = driver.registered_person()
     counter.suspend(person.resident_id)
     outcome = counter.lift(person.resident_id, note="登録証が見つかった")
     assert end_of(product, outcome.instance_id) == ("completed", "end_lifted")
@@ -133,7 +133,7 @@ def test_lifting_in_person_clears_the_period_and_certificates_are_issued_again(c
 
 
 def test_lifting_needs_the_person_in_person(counter, driver, product):
-    person = driver.register()
+    person = driver.registered_person()
     counter.suspend(person.resident_id)
     outcome = counter.lift(person.resident_id, in_person=False)
     lifting = counter.data(outcome.instance_id)["lifting"]
@@ -144,14 +144,14 @@ def test_lifting_needs_the_person_in_person(counter, driver, product):
 
 
 def test_lifting_when_nothing_is_suspended_is_refused(counter, driver):
-    person = driver.register()
+    person = driver.registered_person()
     outcome = counter.lift(person.resident_id)
     assert counter.data(outcome.instance_id)["lifting"]["reason"] == "not_suspended"
     assert counter.history(person.resident_id, "交付一時停止解除") == []
 
 
 def test_a_suspension_starting_tomorrow_does_not_stop_today_and_can_be_lifted(counter, driver, product):
-    person = driver.register()
+    person = driver.registered_person()
     tomorrow = product.services.today() + timedelta(days=1)
     counter.suspend(person.resident_id, suspended_from=tomorrow.isoformat())
     check = counter.data(counter.request(person.resident_id, person.registration_number).instance_id)["check"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-import time
+import uuid
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -12,13 +12,40 @@ from engine.actor import Actor
 from engine.catalog import deploy
 from engine.db import utcnow
 from engine.definitions import parse_definition, read_definition_files
-from engine.models import ProcessInstance, Timer
+from engine.migration import migrate_instances
+from engine.models import ProcessDefinition, ProcessInstance, Timer
 from engine.queries import open_tasks_of_instance
+from engine.runtime import RunOutcome
 from engine.worker import run_worker
 from tests.engine.conftest import DATA
 
 
-def test_worker_fires_a_due_timer_once(product, mini):
+def test_a_timer_fires_once_and_only_when_due(product, mini):
+    """The clock is given to fire_due_timers (now=…), never waited for."""
+    started, timer = _start_mini_timer(product, mini)
+    assert mini.runner.fire_due_timers(now=timer.due_at - timedelta(milliseconds=1)) == 0  # not due yet
+    assert _status(product, started.instance_id) == "waiting"
+    assert mini.runner.fire_due_timers(now=timer.due_at) == 1
+    with product.session_factory() as session:
+        assert session.get(ProcessInstance, started.instance_id).status == "running"
+        assert [t.spec_name for t in open_tasks_of_instance(session, started.instance_id)] == ["task_enter"]
+        assert session.get(Timer, timer.id).fired_at == timer.due_at
+    assert mini.runner.fire_due_timers(now=timer.due_at + timedelta(days=1)) == 0  # fired rows never fire again
+
+
+def test_the_worker_round_fires_due_timers(product, mini):
+    """One round of run_worker (its last job stops it), on a timer already due."""
+    started, timer = _start_mini_timer(product, mini)
+    with product.session_factory.begin() as session:  # the given state: the timer's time has come
+        session.get(Timer, timer.id).due_at = utcnow() - timedelta(seconds=1)
+    stop = threading.Event()
+    run_worker(mini.runner, stop, 0.0, rounds=(lambda: stop.set() or 0,))
+    assert stop.is_set() and _status(product, started.instance_id) == "running"
+    with product.session_factory() as session:
+        assert session.get(Timer, timer.id).fired_at is not None
+
+
+def _start_mini_timer(product, mini) -> tuple[RunOutcome, Timer]:
     xml, forms = read_definition_files(DATA / "mini_timer.bpmn")
     with product.session_factory.begin() as session:
         deploy(session, parse_definition(xml, forms, mini.handlers), actor="test", source="mini_timer.bpmn")
@@ -27,21 +54,31 @@ def test_worker_fires_a_due_timer_once(product, mini):
     with product.session_factory() as session:
         timer = session.scalars(select(Timer).where(Timer.instance_id == started.instance_id)).one()
         assert timedelta(0) < timer.due_at - utcnow() <= timedelta(seconds=2)
-    assert mini.runner.fire_due_timers() == 0  # not due yet
-    time.sleep(1.2)
-    stop = threading.Event()
-    worker = threading.Thread(target=run_worker, args=(mini.runner, stop, 0.05))
-    worker.start()
-    deadline = time.time() + 10
-    while time.time() < deadline:
-        with product.session_factory() as session:
-            if session.get(ProcessInstance, started.instance_id).status == "running":
-                break
-        time.sleep(0.05)
-    stop.set()
-    worker.join()
+        session.expunge(timer)
+    return started, timer
+
+
+def _status(product, instance_id: int) -> str:
     with product.session_factory() as session:
-        assert session.get(ProcessInstance, started.instance_id).status == "running"
-        assert [t.spec_name for t in open_tasks_of_instance(session, started.instance_id)] == ["task_enter"]
-        assert session.get(Timer, timer.id).fired_at is not None
-    assert mini.runner.fire_due_timers() == 0  # fired rows are never fired again
+        return session.get(ProcessInstance, instance_id).status
+
+
+def test_an_instance_waiting_on_a_timer_migrates_with_its_expression_in_cel(product, mini):
+    """Migration re-evaluates the waiting timer's expression: CEL there as everywhere (`string()` is not Python)."""
+    process_id = f"mini_timer_{uuid.uuid4().hex[:8]}"
+    xml, forms = read_definition_files(DATA / "mini_timer.bpmn")
+    xml = xml.replace('"mini_timer"', f'"{process_id}"').replace('"PT1S"', '"PT" + string(3600) + "S"')
+    with product.session_factory.begin() as session:
+        first = deploy(session, parse_definition(xml, forms, mini.handlers), actor="test", source="test")
+    started = mini.runner.start(process_id, Actor("madoguchi", "madoguchi"))
+    with product.session_factory.begin() as session:
+        second = deploy(session, parse_definition(xml.replace('name="入力"', 'name="入力（改）"'), forms, mini.handlers),
+                        actor="test", source="test")
+        old, new = (session.get(ProcessDefinition, d.definition_id) for d in (first, second))
+        rows = migrate_instances(session, product.specs, old, new, Actor("manager", "manager"))
+    assert [(r.instance_id, r.can_move) for r in rows] == [(started.instance_id, True)]
+    with product.session_factory() as session:
+        instance = session.get(ProcessInstance, started.instance_id)
+        timer = session.scalars(select(Timer).where(Timer.instance_id == started.instance_id)).one()
+        assert (instance.definition_id, instance.status) == (second.definition_id, "waiting")
+        assert timedelta(minutes=59) < timer.due_at - utcnow() <= timedelta(hours=1)

@@ -128,7 +128,7 @@ def test_compare_pending_is_a_registered_operator(product):
 def test_review_page_asks_to_confirm_warnings_and_says_so_after_the_loop(product, driver, login):
     """The 4.1.1.1 task page (webui) with a faint impression: the annotated scan, then the loop-back message."""
     first, second = driver.fresh_household_pair()
-    driver.register(first, seal_text="山田")
+    driver.registered_person(first, seal_text="山田")
     outcome = driver.to_scan(second)
     outcome = driver.step(outcome, BACK, {"scan_blob_id": driver.scan("山口", ink=0.3)})
     client = login("backyard")

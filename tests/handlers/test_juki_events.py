@@ -40,7 +40,7 @@ def reasons(product, number: str) -> list[str]:
 @pytest.mark.parametrize(("change", "reason"), [("die", "死亡"), ("move_out", "転出"),
                                                 ("start_guardianship", "後見開始")])
 def test_closing_change_makes_the_record_a_closed_record(product, driver, change, reason):
-    registered = driver.register()
+    registered = driver.registered_person()
     events = record_and_process(product, change, registered.resident_id, effective=days_ago(product, 2))
     instance = instance_of(product, events[0])
     assert instance.process_id == "juki_rendou_massho" and instance.status == "completed"
@@ -58,7 +58,7 @@ def test_closing_change_makes_the_record_a_closed_record(product, driver, change
 
 
 def test_move_within_corrects_the_address_with_a_history_entry(product, driver):
-    registered = driver.register()
+    registered = driver.registered_person()
     events = record_and_process(product, "move_within", registered.resident_id, address="見本市緑町三丁目4番5号")
     assert instance_of(product, events[0]).end_event == "end_corrected"
     assert registration(product, registered.registration_number).address == "見本市緑町三丁目4番5号"
@@ -71,7 +71,7 @@ def test_move_within_corrects_the_address_with_a_history_entry(product, driver):
 @pytest.mark.parametrize(("decision", "status", "name"), [("keep", "registered", "改名　一郎"),
                                                           ("mismatch", "deleted", None)])
 def test_name_change_waits_for_the_backyard_decision(product, driver, decision, status, name):
-    registered = driver.register()
+    registered = driver.registered_person()
     old_name = registration(product, registered.registration_number).name
     events = record_and_process(product, "rename", registered.resident_id, name="改名　一郎", kana="カイメイ　イチロウ")
     instance = instance_of(product, events[0])
@@ -95,7 +95,7 @@ def test_name_change_waits_for_the_backyard_decision(product, driver, decision, 
 
 
 def test_same_event_twice_changes_nothing(product, driver):
-    registered = driver.register()
+    registered = driver.registered_person()
     events = record(product, "die", registered.resident_id)
     assert deliver(product, events[0]) == [True]
     assert deliver(product, events[0]) == [False]
@@ -113,7 +113,7 @@ def test_same_event_twice_changes_nothing(product, driver):
 
 def test_replayed_message_writes_nothing(product, driver):
     """The flow itself is idempotent: the same event reaching it again (a crash before the receipt) adds nothing."""
-    registered = driver.register()
+    registered = driver.registered_person()
     events = record_and_process(product, "die", registered.resident_id)
     payload = json.loads(json.dumps(received(product, events[0]).event().to_json())) | {"kind": "death"}
     outcome = product.runner.start_by_message("juki.death", payload)
@@ -124,7 +124,7 @@ def test_replayed_message_writes_nothing(product, driver):
 
 
 def test_events_in_one_batch_are_processed_by_effective_date(product, driver):
-    registered = driver.register()
+    registered = driver.registered_person()
     moved = record(product, "move_within", registered.resident_id, effective=days_ago(product, 10),
                    address="見本市東町一丁目1番1号")
     left = record(product, "move_out", registered.resident_id, effective=days_ago(product, 5))
@@ -136,7 +136,7 @@ def test_events_in_one_batch_are_processed_by_effective_date(product, driver):
 
 
 def test_move_dated_before_a_processed_move_out_leaves_the_closed_record_alone(product, driver):
-    registered = driver.register()
+    registered = driver.registered_person()
     address = registration(product, registered.registration_number).address
     moved = record(product, "move_within", registered.resident_id, effective=days_ago(product, 10),
                    address="見本市西町二丁目2番2号")
@@ -151,7 +151,7 @@ def test_move_dated_before_a_processed_move_out_leaves_the_closed_record_alone(p
 
 
 def test_older_change_of_the_same_field_does_not_overwrite_a_newer_one(product, driver):
-    registered = driver.register()
+    registered = driver.registered_person()
     first = record(product, "move_within", registered.resident_id, effective=days_ago(product, 10), address="見本市北町1番")
     second = record(product, "move_within", registered.resident_id, effective=days_ago(product, 3), address="見本市南町2番")
     deliver(product, *second)
@@ -180,7 +180,7 @@ def test_event_for_an_unknown_resident_becomes_an_incident(product):
 
 
 def test_cancelled_death_restores_the_record(product, driver):
-    registered = driver.register()
+    registered = driver.registered_person()
     died = record_and_process(product, "die", registered.resident_id, effective=days_ago(product, 3))
     cancelled = record_and_process(product, "cancel", registered.resident_id, event_id=died[0].event_id)
     assert instance_of(product, cancelled[0]).end_event == "end_undone"
@@ -190,10 +190,10 @@ def test_cancelled_death_restores_the_record(product, driver):
 
 
 def test_cancellation_after_a_new_registration_does_not_restore(product, driver):
-    registered = driver.register()
+    registered = driver.registered_person()
     left = record_and_process(product, "move_out", registered.resident_id)
     cancelled = record(product, "cancel", registered.resident_id, event_id=left[0].event_id)
-    again = driver.register(registered.resident_id)  # registered anew before the cancellation arrives
+    again = driver.registered_person(registered.resident_id)  # registered anew before the cancellation arrives
     deliver(product, *cancelled)
     process(product)
     row = received(product, cancelled[0])

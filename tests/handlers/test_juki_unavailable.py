@@ -37,7 +37,7 @@ def register_down(product, monkeypatch):
 
 def test_events_wait_while_the_register_is_down(product, driver, register_down):
     down, up = register_down
-    registered = driver.register()
+    registered = driver.registered_person()
     events = record(product, "die", registered.resident_id)
     deliver(product, *events)
     down()
@@ -50,7 +50,7 @@ def test_events_wait_while_the_register_is_down(product, driver, register_down):
 
 def test_failing_register_call_in_a_handler_is_an_incident_to_retry(product, driver, register_down):
     down, up = register_down
-    registered = driver.register()
+    registered = driver.registered_person()
     with product.session_factory() as session:
         record_ = records.registration_by_number(session, registered.registration_number)
         history_before = len(records.history_of(session, record_.id))

@@ -9,13 +9,12 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
-import printing
 from engine.models import AuditEvent
 from handlers.base import ServiceContext
 from handlers.services import Operator
-from handlers.settings import MAX_CHARS, save_settings
 from registry.seals import records
 from registry.seals.models import RecordStatus
+from tests.support.certificates import ensure_office_seal
 
 ADMIN = Operator("admin", "admin")
 CLERK = Operator("backyard", "backyard")
@@ -24,11 +23,7 @@ CLERK = Operator("backyard", "backyard")
 @pytest.fixture(scope="session")
 def office_seal(product) -> None:
     """The municipality settings hold the demo office seal (saved once per database, like `inkan init`)."""
-    with product.session_factory.begin() as session:
-        current = product.services.office(session)
-        if not current.office_seal_blob:
-            save_settings(session, product.services, {k: current.values()[k] for k in MAX_CHARS},
-                          show_sex=current.show_sex, seal_png=printing.demo_office_seal_png(), actor=ADMIN)
+    ensure_office_seal(product)
 
 
 def pdf_text(pdf: bytes) -> str:

@@ -32,7 +32,7 @@ def queue_deletion_notices(product, driver, count: int) -> list[tuple[int, str]]
     """Register and 抹消 ``count`` people and queue their 抹消通知書 as 4.2.2 does; [(item id, name)]."""
     queued = []
     for _ in range(count):
-        registered = driver.register()
+        registered = driver.registered_person()
         registration_id = close_registration(product, registered.registration_number)
         with product.session_factory.begin() as session:
             result = enqueue(service_context(session, product, registered.instance_id), "deletion_notice",
@@ -58,7 +58,7 @@ def test_enqueue_is_idempotent_and_refuses_an_active_registration(product, drive
         again = enqueue(service_context(session, product, item.instance_id), "deletion_notice",
                         registration_id=item.registration_id)
     assert again == {"queue_item_id": item_id, "already_queued": True}
-    active = driver.register()
+    active = driver.registered_person()
     with product.session_factory.begin() as session, pytest.raises(HandlerError) as refused:
         record = records.registration_by_number(session, active.registration_number)
         enqueue(service_context(session, product, active.instance_id), "deletion_notice", registration_id=record.id)

@@ -23,7 +23,7 @@ def issue(product, registration_id: int, channel: str = "counter"):
 
 
 def test_certificate_prints_name_serial_and_is_recorded(product, driver, office_seal):
-    registered = driver.register()
+    registered = driver.registered_person()
     registration_id = registration_id_of(product, registered.registration_number)
     issued = issue(product, registration_id)
     year = issued.issued_at.year
@@ -42,13 +42,13 @@ def test_certificate_prints_name_serial_and_is_recorded(product, driver, office_
 
 
 def test_serials_follow_each_other_without_gaps(product, driver, office_seal):
-    registration_id = registration_id_of(product, driver.register().registration_number)
+    registration_id = registration_id_of(product, driver.registered_person().registration_number)
     first, second = issue(product, registration_id), issue(product, registration_id, channel="konbini")
     assert int(second.serial[-6:]) == int(first.serial[-6:]) + 1
 
 
 def test_a_closed_registration_gets_no_certificate(product, driver, office_seal):
-    registered = driver.register()
+    registered = driver.registered_person()
     registration_id = close_registration(product, registered.registration_number)
     with product.session_factory() as session:
         before = len(session.scalars(select(IssuedCertificate.id)).all())
@@ -60,14 +60,14 @@ def test_a_closed_registration_gets_no_certificate(product, driver, office_seal)
 
 
 def test_unknown_channel_is_refused(product, driver, office_seal):
-    registration_id = registration_id_of(product, driver.register().registration_number)
+    registration_id = registration_id_of(product, driver.registered_person().registration_number)
     with pytest.raises(HandlerError) as refused:
         issue(product, registration_id, channel="fax")
     assert refused.value.code == "invalid_channel"
 
 
 def test_a_clerk_issues_one_from_the_registration_page(login, product, driver, office_seal):
-    registered = driver.register()
+    registered = driver.registered_person()
     registration_id = registration_id_of(product, registered.registration_number)
     client = login("madoguchi")
     response = client.post(f"/documents/registrations/{registration_id}/certificate")
@@ -83,6 +83,6 @@ def test_a_clerk_issues_one_from_the_registration_page(login, product, driver, o
 
 
 def test_the_page_refuses_a_closed_registration_in_japanese(login, product, driver, office_seal):
-    registration_id = close_registration(product, driver.register().registration_number)
+    registration_id = close_registration(product, driver.registered_person().registration_number)
     response = login("madoguchi").post(f"/documents/registrations/{registration_id}/certificate")
     assert response.status_code == 422 and "廃止または抹消" in response.get_data(as_text=True)

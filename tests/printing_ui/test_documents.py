@@ -19,7 +19,7 @@ def documents(product, registration_id: int) -> list[IssuedDocument]:
 
 @pytest.fixture
 def registered(driver, product):
-    registered = driver.register()
+    registered = driver.register()  # the documents 4.1.2 printed are under test
     registered.registration_id = registration_id_of(product, registered.registration_number)
     return registered
 

@@ -51,7 +51,7 @@ def test_admin_changes_the_mayor_and_the_next_document_prints_it(login, product,
     event = audit_events(product, "settings_changed")[-1]
     assert event["actor"] == "admin"
     assert event["changes"] == {"mayor_name": {"before": "見本　太郎", "after": "試験　花子"}}
-    registered = driver.register()
+    registered = driver.registered_person()
     response = login("madoguchi").post(f"/documents/registrations/{registration_id_of(product, registered.registration_number)}/print",
                                        data={"kind": "5.2 印鑑登録証"}, follow_redirects=True)
     assert response.status_code == 200
@@ -61,7 +61,7 @@ def test_admin_changes_the_mayor_and_the_next_document_prints_it(login, product,
 
 def test_the_card_and_sheets_print_the_saved_municipality(login, product, driver, restore_settings):
     login("admin").post("/admin/settings", data=FORM | {"municipality": "試験市", "mayor_title": "試験市長"})
-    registered = driver.register()
+    registered = driver.registered_person()
     client = login("madoguchi")
     registration_id = registration_id_of(product, registered.registration_number)
     client.post(f"/documents/registrations/{registration_id}/print", data={"kind": "5.2 印鑑登録証"})

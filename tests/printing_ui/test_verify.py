@@ -20,7 +20,7 @@ from tests.support.qr import PDFTOPPM, scan_qr
 @pytest.fixture
 def certificate(product, driver, office_seal):
     """(registration number, issued certificate, its QR payload)."""
-    registered = driver.register()
+    registered = driver.registered_person()
     with product.session_factory.begin() as session:
         issued = issue_certificate(session, product.services, registration_id_of(product, registered.registration_number),
                                    channel="counter", actor=Operator("madoguchi", "madoguchi"))
@@ -106,7 +106,7 @@ def test_with_a_verify_url_the_qr_code_opens_the_check(client, product, driver, 
 
     monkeypatch.setattr(printing, "certificate", spy)
     monkeypatch.setattr(product.services, "verify_url", "https://inkan.example.jp/verify")
-    registered = driver.register()
+    registered = driver.registered_person()
     with product.session_factory.begin() as session:
         issued = issue_certificate(session, product.services,
                                    registration_id_of(product, registered.registration_number), channel="konbini",

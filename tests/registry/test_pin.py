@@ -23,7 +23,7 @@ def _set(session, record, pin="1234", pepper=PEPPER):
 
 
 def test_pin_is_stored_salted_and_peppered_never_in_clear(product, driver):
-    first, second = driver.register(), driver.register()
+    first, second = driver.registered_person(), driver.registered_person()
     with product.session_factory.begin() as session:
         a, b = _record(session, first.registration_number), _record(session, second.registration_number)
         _set(session, a)
@@ -40,7 +40,7 @@ def test_pin_is_stored_salted_and_peppered_never_in_clear(product, driver):
 
 
 def test_right_pin_matches_and_wrong_pepper_does_not(product, driver):
-    registered = driver.register()
+    registered = driver.registered_person()
     with product.session_factory.begin() as session:
         record = _record(session, registered.registration_number)
         _set(session, record)
@@ -49,7 +49,7 @@ def test_right_pin_matches_and_wrong_pepper_does_not(product, driver):
 
 
 def test_three_wrong_entries_lock_until_a_clerk_resets(product, driver):
-    registered = driver.register()
+    registered = driver.registered_person()
     with product.session_factory.begin() as session:
         record = _record(session, registered.registration_number)
         _set(session, record)
@@ -66,7 +66,7 @@ def test_three_wrong_entries_lock_until_a_clerk_resets(product, driver):
 
 
 def test_a_right_entry_clears_earlier_failures(product, driver):
-    registered = driver.register()
+    registered = driver.registered_person()
     with product.session_factory.begin() as session:
         record = _record(session, registered.registration_number)
         _set(session, record)
@@ -78,6 +78,6 @@ def test_a_right_entry_clears_earlier_failures(product, driver):
 
 @pytest.mark.parametrize("pin", ["123", "12345", "abcd", ""])
 def test_pin_must_be_four_digits(product, driver, pin):
-    registered = driver.register()
+    registered = driver.registered_person()
     with pytest.raises(PinError, match="数字4桁"), product.session_factory.begin() as session:
         _set(session, _record(session, registered.registration_number), pin=pin)

@@ -81,7 +81,7 @@ def _exchange(pages: CounterPages, resident_id: str, pin_action: str, pin_data: 
 @pytest.fixture
 def exchanged(login, product, driver):
     """Three 5.3 cases of one person: the first PIN, a change, a clerk's reset; returns (instances, registered)."""
-    registered = driver.register()
+    registered = driver.registered_person()
     pages = CounterPages(login, product)
     pages.pages = []
     first = _exchange(pages, registered.resident_id, "change", {"new_pin": FIRST_PIN},

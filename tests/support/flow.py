@@ -1,9 +1,9 @@
-"""Drive 4.1.2 即時登録 through the real engine and handlers, as tests need it."""
+"""Registered people for tests: driven through the real 4.1.2 即時登録 (register), or written directly by the
+casework factory when the registration itself is not under test (registered_person)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
 from sqlalchemy import select
 
@@ -11,7 +11,7 @@ import imaging
 from engine.actor import Actor
 from engine.queries import open_tasks_of_instance
 from engine.runtime import RunOutcome
-from juki.models import SimResident
+from handlers.casework import fresh_adults, register_directly
 from registry.blobs.store import put_blob
 from registry.seals.models import Registration
 
@@ -25,9 +25,14 @@ PHOTO_ID = {"applicant": "self", "identity_path": "photo_id", "photo_id_kind": "
 
 @dataclass
 class Registered:
-    instance_id: int
+    instance_id: int | None  # the 4.1.2 instance; None for a person the factory registered
     resident_id: str
     registration_number: str
+
+
+def used_residents(product) -> set[str]:
+    """The residents tests and bpmn_tests cases have handed out on this product's database."""
+    return _used.setdefault(str(product.session_factory.kw["bind"].url), set())
 
 
 class RegistrationDriver:
@@ -35,43 +40,28 @@ class RegistrationDriver:
         self.product = product
         self.runner = product.runner
 
-    def fresh_resident(self, *, alone: bool = True) -> str:
-        """An adult resident nobody has registered and no other test has used on this database."""
-        url = str(self.product.session_factory.kw["bind"].url)
-        used = _used.setdefault(url, set())
-        cutoff = date(self.product.services.today().year - 20, 1, 1)
-        with self.product.session_factory() as session:
-            registered = set(session.scalars(select(Registration.resident_id)))
-            query = (select(SimResident).where(SimResident.status == "resident", SimResident.birth_date < cutoff,
-                                               SimResident.lacks_capacity.is_(False))
-                     .order_by(SimResident.resident_id))
-            for resident in session.scalars(query):
-                if resident.resident_id in used or resident.resident_id in registered:
-                    continue
-                if alone and len(self.product.juki(session).household_members(resident.household_id)) != 1:
-                    continue
-                used.add(resident.resident_id)
-                return resident.resident_id
-        raise AssertionError("no fresh resident left")
+    def fresh_resident(self) -> str:
+        """An adult living alone whom nobody registered, no other test used and who is no demo resident (so a test
+        may change them in the simulated register)."""
+        return self._fresh(count=1, alone=True)[0]
 
     def fresh_household_pair(self) -> tuple[str, str]:
         """Two unregistered, unused adults of the same household."""
-        url = str(self.product.session_factory.kw["bind"].url)
-        used = _used.setdefault(url, set())
-        cutoff = date(self.product.services.today().year - 20, 1, 1)
+        first, second = self._fresh(count=2, alone=False)
+        return first, second
+
+    def _fresh(self, *, count: int, alone: bool) -> list[str]:
         with self.product.session_factory() as session:
-            registered = set(session.scalars(select(Registration.resident_id)))
-            juki = self.product.juki(session)
-            for head in session.scalars(select(SimResident).where(SimResident.relationship == "世帯主",
-                                                                  SimResident.status == "resident")
-                                        .order_by(SimResident.resident_id)):
-                adults = [m.resident_id for m in juki.household_members(head.household_id)
-                          if m.birth_date < cutoff and not m.lacks_capacity
-                          and m.resident_id not in used and m.resident_id not in registered]
-                if len(adults) >= 2:
-                    used.update(adults[:2])
-                    return adults[0], adults[1]
-        raise AssertionError("no household with two fresh adults left")
+            return fresh_adults(session, self.product.services.today(), used_residents(self.product), count=count,
+                                alone=alone)
+
+    def registered_person(self, resident_id: str | None = None, seal_text: str = "登録", **seal) -> Registered:
+        """A registered person without driving 4.1.2: the factory writes the 原票, impression and card directly
+        (handlers.casework.register_directly). For tests whose subject is not the registration itself."""
+        resident_id = resident_id or self.fresh_resident()
+        with self.product.session_factory.begin() as session:
+            record = register_directly(session, self.product.services, resident_id, seal_text=seal_text, **seal)
+            return Registered(None, resident_id, record.registration_number)
 
     def scan(self, text: str = "印影", **options) -> str:
         with self.product.session_factory.begin() as session:
@@ -94,7 +84,8 @@ class RegistrationDriver:
         return self.step(outcome, COUNTER, PHOTO_ID)
 
     def register(self, resident_id: str | None = None, seal_text: str = "登録", **seal) -> Registered:
-        """Run the whole photo-ID path and return the number assigned."""
+        """Run the whole 4.1.2 photo-ID path and return the number assigned (about a second: use
+        registered_person() unless the registration, its instance or its documents are under test)."""
         resident_id = resident_id or self.fresh_resident()
         outcome = self.to_scan(resident_id)
         outcome = self.step(outcome, BACK, {"scan_blob_id": self.scan(seal_text, **seal)})

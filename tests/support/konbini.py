@@ -15,7 +15,6 @@ from registry.konbini.models import KonbiniRequest
 from registry.seals.models import Registration
 from tests.support.certificates import ensure_office_seal
 from tests.support.flow import BACK, COUNTER
-from tests.support.residents import fresh_non_demo
 
 KEY = "konbini-shared-key-0123456789"
 ALWAYS_OPEN = {"KONBINI_HOURS": "00:00-24:00", "KONBINI_CLOSED_DAYS": "", "KONBINI_KEY": KEY}
@@ -41,7 +40,7 @@ def new_serial() -> str:
 
 def register_with_card(driver, serial: str) -> Registration:
     """4.1.2 through the engine with the My Number card as the registration card (5.4)."""
-    resident_id = fresh_non_demo(driver)
+    resident_id = driver.fresh_resident()
     outcome = driver.to_scan(resident_id)
     outcome = driver.step(outcome, BACK, {"scan_blob_id": driver.scan("交付")})
     outcome = driver.step(outcome, BACK, {"impression_decision": "accept"})

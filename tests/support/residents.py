@@ -1,4 +1,4 @@
-"""Residents that tests may change in the simulated register without disturbing the fixed demo residents."""
+"""Residents of particular kinds for tests, fresh (unregistered, unused) on the test's database."""
 
 from __future__ import annotations
 
@@ -9,20 +9,12 @@ from sqlalchemy import select
 from juki import DEMO_RESIDENTS
 from juki.models import SimResident
 from registry.seals.models import Registration
-from tests.support import flow
-
-
-def fresh_non_demo(driver) -> str:
-    """A fresh adult living alone (RegistrationDriver.fresh_resident) who is not one of the demo residents."""
-    while True:
-        resident_id = driver.fresh_resident()
-        if resident_id not in DEMO_RESIDENTS.values():
-            return resident_id
+from tests.support.flow import used_residents
 
 
 def fresh_foreign_resident(product) -> str:
     """An adult foreign resident with a カタカナ表記, unregistered and unused by other tests on this database."""
-    used = flow._used.setdefault(str(product.session_factory.kw["bind"].url), set())
+    used = used_residents(product)
     cutoff = date(product.services.today().year - 20, 1, 1)
     with product.session_factory() as session:
         registered = set(session.scalars(select(Registration.resident_id)))
@@ -41,7 +33,7 @@ def fresh_foreign_resident(product) -> str:
 def fresh_japanese_resident(product, driver) -> str:
     """A fresh adult living alone (not a demo resident) of Japanese nationality: no 通称 or カタカナ表記."""
     while True:
-        resident_id = fresh_non_demo(driver)
+        resident_id = driver.fresh_resident()
         with product.session_factory() as session:
             if session.get(SimResident, resident_id).nationality == "JP":
                 return resident_id

@@ -25,7 +25,7 @@ def request_certificate(counter: Api, resident_id: str, number: str) -> tuple[in
 
 def test_issue_suspend_refuse_lift_issue_through_the_api(counter, driver, product):
     ensure_office_seal(product)
-    person = driver.register()
+    person = driver.registered_person()
     instance_id, _ = request_certificate(counter, person.resident_id, person.registration_number)
     work(counter, "窓口", instance_id, {"fee_decision": "paid"}, shows=("check",))
     work(counter, "窓口", instance_id, {"handed_over": True}, shows=("certificates",))

@@ -26,7 +26,7 @@ PROXY = {"applicant": "proxy", "proxy_name": "代理 花子", "identity_document
 
 def test_a_loss_reported_by_a_proxy_abolishes_the_record_through_the_api(api, driver):
     counter = api("madoguchi")
-    person = driver.register()
+    person = driver.registered_person()
     instance_id = start(counter, person.resident_id, {"request_kind": "lost", "lost_item": "both"})
     outcome = work(counter, "窓口", instance_id, PROXY | {"power_of_attorney": True},
                    shows=("resident", "haishi_registration"))
@@ -41,7 +41,7 @@ def test_a_loss_reported_by_a_proxy_abolishes_the_record_through_the_api(api, dr
 
 def test_a_proxy_without_power_of_attorney_is_refused_through_the_api(api, driver):
     counter = api("madoguchi")
-    person = driver.register()
+    person = driver.registered_person()
     instance_id = start(counter, person.resident_id, {"request_kind": "return", "card_number": person.registration_number})
     work(counter, "窓口", instance_id, PROXY | {"power_of_attorney": False, "card_collected": True})
     outcome = work(counter, "窓口", instance_id, {"explained": True}, shows=("haishi_refusal",))

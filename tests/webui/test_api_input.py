@@ -114,7 +114,7 @@ def test_resident_search_and_lookup(api):
 
 
 def test_registrations_read_back(api, driver):
-    registered = driver.register(seal_text="読込")
+    registered = driver.registered_person(seal_text="読込")
     record = api("auditor").get("/registrations/{number}", number=registered.registration_number)
     assert record["resident_id"] == registered.resident_id and record["status_label"] == "登録"
     assert [h["reason"] for h in record["history"]] == ["登録", "登録証交付"]

@@ -54,7 +54,7 @@ def test_signed_event_is_accepted_then_a_duplicate(post, product):
 
 
 def test_recorded_death_sent_over_the_api_closes_the_record(post, product, driver):
-    registered = driver.register()
+    registered = driver.registered_person()
     events = record(product, "die", registered.resident_id)
     assert post(body_of(events[0])).status_code == 202
     process(product)

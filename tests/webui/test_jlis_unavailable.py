@@ -20,7 +20,6 @@ from registry.seals.models import Registration
 from registry.seals.numbering import last_serial
 from tests.support.flow import BACK, COUNTER
 from tests.support.konbini import ask, logged, register_with_card
-from tests.support.residents import fresh_non_demo
 
 # office_seal and open_all_day are the web tests' fixtures (tests/webui/conftest.py), taken by name in usefixtures below.
 
@@ -48,7 +47,7 @@ def valid_certificate(product) -> str:
 
 def to_card_task(driver):
     """4.1.2 with photo ID up to the card task (the registration and its number exist already)."""
-    outcome = driver.to_scan(fresh_non_demo(driver))
+    outcome = driver.to_scan(driver.fresh_resident())
     outcome = driver.step(outcome, BACK, {"scan_blob_id": driver.scan("障害")})
     return driver.step(outcome, BACK, {"impression_decision": "accept"})
 

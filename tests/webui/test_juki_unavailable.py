@@ -13,7 +13,6 @@ from engine.models import Incident
 from juki.http import HttpRegister
 from registry.seals.models import Application
 from tests.support.flow import COUNTER, IDENTIFY
-from tests.support.residents import fresh_non_demo
 
 ADMIN = Actor("admin", "admin")
 
@@ -34,7 +33,7 @@ def register_down(product):
 
 
 def test_unreachable_register_is_an_incident_that_can_be_retried(product, driver):
-    resident_id = fresh_non_demo(driver)
+    resident_id = driver.fresh_resident()
     outcome = driver.start(resident_id)
     working = product.services.juki_factory
     product.services.juki_factory = dead_register()

@@ -21,7 +21,7 @@ from registry.blobs.models import Blob
 def registered(product):
     from tests.support.flow import RegistrationDriver
 
-    return RegistrationDriver(product).register(seal_text="照合")
+    return RegistrationDriver(product).registered_person(seal_text="照合")
 
 
 def _post(client, reg, data: bytes | None, *, dpi: str = "", number: str | None = None, filename="doc.png"):
@@ -115,7 +115,7 @@ def test_unknown_or_foreign_number_is_404(login, registered, driver):
     client = login("madoguchi")
     scan = imaging.make_seal_scan("照合")
     assert _post(client, registered, scan, number="99999999").status_code == 404
-    other = driver.register(seal_text="他人")
+    other = driver.registered_person(seal_text="他人")
     wrong_owner = client.post(f"/residents/{registered.resident_id}/collate/{other.registration_number}",
                               data={"scan": (io.BytesIO(scan), "a.png")}, content_type="multipart/form-data")
     assert wrong_owner.status_code == 404

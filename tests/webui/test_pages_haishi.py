@@ -7,7 +7,7 @@ from tests.support.flow import COUNTER
 
 
 def _phone_task(driver, product):
-    person = driver.register()
+    person = driver.registered_person()
     outcome = product.runner.start("haishi", COUNTER, {"resident_id": person.resident_id})
     outcome = driver.step(outcome, COUNTER, {"request_kind": "lost_phone", "lost_item": "card",
                                              "resident_id": person.resident_id})

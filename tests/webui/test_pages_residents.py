@@ -38,7 +38,7 @@ def test_invalid_search_is_a_message_not_an_error(login):
 
 
 def test_search_shows_the_active_registration_number(login, driver):
-    registered = driver.register()
+    registered = driver.registered_person()
     html = login("manager").get("/residents", query_string={"resident_id": registered.resident_id}).get_data(
         as_text=True)
     assert registered.registration_number in html and "即時登録を開始" not in html

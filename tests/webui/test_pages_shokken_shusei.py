@@ -16,7 +16,7 @@ BLANK_ENTRY = {"reason_note": "", "new_name": "", "new_kana": "", "new_old_surna
 
 
 def test_the_entry_shows_the_record_and_the_approval_shows_before_and_after(login, driver, product):
-    person = driver.register()
+    person = driver.registered_person()
     with product.session_factory() as session:
         old_address = records.registration_by_number(session, person.registration_number).address
     clerk = login("manager")  # works both lanes: only the four-eyes rule stops them approving their own entry
@@ -46,7 +46,7 @@ def test_the_entry_shows_the_record_and_the_approval_shows_before_and_after(logi
 
 def test_the_correction_runs_through_the_api_alone(client, api_token, driver, product):
     manager, back = Api(client, api_token("manager")), Api(client, api_token("backyard"))
-    person = driver.register()
+    person = driver.registered_person()
     instance_id = manager.post("/instances", 201, json={"process_id": "shokken_shusei", "data": {}})["instance_id"]
     work(manager, "窓口", instance_id, {"resident_id": person.resident_id})
     work(manager, "窓口", instance_id, {"correction_reason": "notification", "new_address": NEW_ADDRESS},

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from engine.intake import ReceivedEvent
 from juki.models import SimChange, SimResident
-from tests.support.residents import fresh_foreign_resident, fresh_japanese_resident, fresh_non_demo
+from tests.support.residents import fresh_foreign_resident, fresh_japanese_resident
 
 ROLES_TURNED_AWAY = ["madoguchi", "backyard", "manager", "auditor"]
 
@@ -49,7 +49,7 @@ def test_anonymous_is_sent_to_login(client):
 
 
 def test_search_and_select_a_resident(login, driver):
-    resident_id = fresh_non_demo(driver)
+    resident_id = driver.fresh_resident()
     admin = login("admin")
     found = admin.get("/admin/juki", query_string={"q": resident_id}).get_data(as_text=True)
     assert resident_id in found and "選択" in found
@@ -58,7 +58,7 @@ def test_search_and_select_a_resident(login, driver):
 
 
 def test_recording_a_death_updates_the_register_and_reaches_the_intake(login, product, driver):
-    resident_id = fresh_non_demo(driver)
+    resident_id = driver.fresh_resident()
     admin = login("admin")
     response = post_change(admin, product, kind="death", resident_id=resident_id)
     assert response.status_code == 302 and resident_id in response.headers["Location"]
@@ -72,7 +72,7 @@ def test_recording_a_death_updates_the_register_and_reaches_the_intake(login, pr
 
 
 def test_cancellation_restores_and_is_announced(login, product, driver):
-    resident_id = fresh_non_demo(driver)
+    resident_id = driver.fresh_resident()
     admin = login("admin")
     post_change(admin, product, kind="move_out", resident_id=resident_id)
     [moved_out] = received_for(product, resident_id)
@@ -110,7 +110,7 @@ def test_move_in_creates_a_resident(login, product):
 ])
 def test_bad_input_is_refused_in_japanese_and_nothing_is_written(login, product, driver, form, message):
     if form.get("resident_id") == "FRESH":
-        form = form | {"resident_id": fresh_non_demo(driver)}
+        form = form | {"resident_id": driver.fresh_resident()}
     before = change_count(product)
     response = post_change(login("admin"), product, **form)
     assert response.status_code == 422

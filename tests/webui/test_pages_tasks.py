@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import date
 
 import imaging
 from engine.queries import get_task, open_tasks_of_instance
-from tests.support import flow
 from tests.support.flow import BACK, COUNTER, IDENTIFY, PHOTO_ID
 
 
@@ -129,28 +127,9 @@ def test_upload_that_is_not_an_image_is_refused_with_a_field_error(login, driver
         assert get_task(session, task_id).is_open
 
 
-def _household_pair(driver, product) -> tuple[str, str]:
-    """Two adult, unregistered, unused members of one household."""
-    url = str(product.session_factory.kw["bind"].url)
-    used = flow._used.setdefault(url, set())
-    cutoff = date(product.services.today().year - 20, 1, 1)
-    for _ in range(40):
-        applicant = driver.fresh_resident(alone=False)
-        with product.session_factory() as session:
-            register = product.juki(session)
-            household = register.get_resident(applicant).household_id
-            others = [m for m in register.household_members(household)
-                      if m.resident_id != applicant and m.resident_id not in used and m.birth_date < cutoff
-                      and not m.lacks_capacity]
-        if others:
-            used.add(others[0].resident_id)
-            return applicant, others[0].resident_id
-    raise AssertionError("no household with two adults left")
-
-
 def test_review_shows_household_impressions_with_score_and_same_badge(login, driver, product):
-    applicant, member = _household_pair(driver, product)
-    driver.register(member, seal_text="川村", size_mm=15.0, seed=3)
+    applicant, member = driver.fresh_household_pair()
+    driver.registered_person(member, seal_text="川村", size_mm=15.0, seed=3)
     task_id = scan_task_of(driver, applicant)
     outcome = product.runner.complete(task_id, BACK, {"scan_blob_id": driver.scan("川村", size_mm=15.0, seed=3)})
     html = login("backyard").get(f"/tasks/{outcome.next_task_id}").get_data(as_text=True)

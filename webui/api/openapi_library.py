@@ -30,7 +30,7 @@ def library_schemas() -> dict[str, dict]:
                    "change": {"type": "string", "enum": ["added", "removed", "changed"]}, "details": _array(STR)})
     candidate = _obj({"instance_id": INT, "subject_name": _null(STR), "status": STR, "current_tasks": _array(STR),
                       "can_move": BOOL, "reasons": _array(STR)})
-    result = _obj({"id": STR, "name": STR, "passed": BOOL, "skipped": BOOL, "message": STR, "taken": _array(STR)})
+    result = _obj({"id": STR, "name": STR, "passed": BOOL, "message": STR, "taken": _array(STR)})
     return {
         "Problem": PROBLEM,
         "VersionList": _obj({

@@ -14,12 +14,12 @@ from flask import current_app
 from engine import drafts
 from engine.actor import Actor
 from engine.bundle import bundle_of
+from engine.casework import TIMERS_STEP, Replay, SuiteReport, check_case_document, shipped_document
 from engine.catalog import DeployResult, get_definition, list_active_definitions, list_versions
-from engine.definition_tests import TIMERS_STEP, Replay, SuiteReport, check_case_document
 from engine.draft_models import DefinitionDraft
 from engine.errors import DefinitionNotFound, EngineError
 from engine.forms import check_form_document, coerce_form_input
-from webui.library.sandbox import default_cases, replay_draft_case, run_draft_cases
+from webui.library.sandbox import replay_draft_case, run_draft_cases
 from webui.wiring import product
 
 __all__ = ["EDIT_ROLES", "READ_ROLES", "BadDraftInput", "deploy_tested", "draft_json", "export_document", "open_draft_of",
@@ -63,7 +63,7 @@ def export_document(definition_id: int) -> dict:
     prod = product()
     with prod.session_factory() as session:
         definition = get_definition(session, definition_id)
-        cases = drafts.suite_of(session, definition.id) or default_cases(prod.bpmn_dir, definition.process_id)
+        cases = drafts.suite_of(session, definition.id) or shipped_document(prod.bpmn_dir, definition.process_id)
         return bundle_of(definition, cases)
 
 
@@ -72,7 +72,7 @@ def open_draft_of(definition_id: int, actor: Actor) -> int:
     prod = product()
     with prod.session_factory.begin() as session:
         definition = get_definition(session, definition_id)
-        draft = drafts.open_draft(session, definition, actor, default_cases(prod.bpmn_dir, definition.process_id))
+        draft = drafts.open_draft(session, definition, actor, shipped_document(prod.bpmn_dir, definition.process_id))
         return draft.id
 
 
@@ -100,11 +100,12 @@ def _draft_parts(body: dict[str, Any]) -> tuple[str, dict, dict, str]:
     return xml, forms, cases, note.strip()
 
 
-def test_draft(draft_id: int) -> SuiteReport:
-    """Run the saved draft's cases in a sandbox; raise DraftInvalid when it does not validate."""
+def test_draft(draft_id: int, *, reuse: bool = False) -> SuiteReport:
+    """Run the saved draft's cases in a sandbox (with `reuse`, an identical run's report of this process earlier
+    today stands); raise DraftInvalid when it does not validate."""
     draft = _valid_draft(draft_id)
     return run_draft_cases(current_app.config, draft.bpmn_xml, json.loads(draft.forms_json),
-                           json.loads(draft.cases_json), _neighbours())
+                           json.loads(draft.cases_json), _neighbours(), reuse=reuse)
 
 
 def record_step(draft_id: int, case: Any, pending: Any = None) -> tuple[dict, Replay]:
@@ -115,8 +116,7 @@ def record_step(draft_id: int, case: Any, pending: Any = None) -> tuple[dict, Re
     forms = json.loads(draft.forms_json)
     if pending is not None:
         case = {**case, "steps": [*case["steps"], _recorded_step(pending, forms)]}
-    replay = replay_draft_case(current_app.config, draft.bpmn_xml, forms, json.loads(draft.cases_json), case,
-                               _neighbours())
+    replay = replay_draft_case(current_app.config, draft.bpmn_xml, forms, case, _neighbours())
     return case, replay
 
 
@@ -137,8 +137,9 @@ def _recorded_step(pending: Any, forms: dict[str, dict]) -> list:
 
 
 def deploy_tested(draft_id: int, actor: Actor, confirm_uncovered: bool) -> tuple[DeployResult, SuiteReport]:
-    """Run the tests on the server, then deploy: refused while a case fails (the client's word is not taken)."""
-    report = test_draft(draft_id)
+    """Run the tests on the server, then deploy: refused while a case fails (the client's word is not taken; the
+    server's own verdict on the identical draft, cases and neighbours is)."""
+    report = test_draft(draft_id, reuse=True)
     check = drafts.DeployCheck(failed=report.failed, uncovered=report.uncovered, ran=report.ran)
     prod = product()
     with prod.session_factory.begin() as session:
@@ -181,7 +182,7 @@ def draft_json(draft: DefinitionDraft) -> dict[str, Any]:
 def report_json(report: SuiteReport) -> dict[str, Any]:
     return {"passed": report.passed, "failed": report.failed, "flows": report.flows,
             "covered": sorted(report.covered), "uncovered": report.uncovered,
-            "results": [{"id": r.case_id, "name": r.name, "passed": r.passed, "skipped": r.skipped, "message": r.message,
+            "results": [{"id": r.case_id, "name": r.name, "passed": r.passed, "message": r.message,
                          "taken": sorted(r.taken)} for r in report.results]}
 
 

@@ -44,12 +44,11 @@
   function caseRow(item) {
     var result = lastReport && lastReport.results.filter(function (r) { return r.id === item.id; })[0];
     var badge = !result ? E.el("span", { "class": "badge badge-muted", text: "未実行" }) :
-      result.skipped ? E.el("span", { "class": "badge badge-muted", text: "対象外", title: result.message }) :
       E.el("span", { "class": "badge " + (result.passed ? "badge-ok" : "badge-danger"), text: result.passed ? "合格" : "不合格" });
     return E.el("li", { "class": "case", "data-case": item.id }, [badge, " ",
       E.el("span", { "class": "mono small", text: item.id }), " ", E.el("span", { text: item.name || "" }),
-      result && !result.passed && !result.skipped ? E.el("div", { "class": "error-text small", text: result.message }) : null,
-      result && !result.passed && !result.skipped && E.mayEdit ? E.el("button", { type: "button",
+      result && !result.passed ? E.el("div", { "class": "error-text small", text: result.message }) : null,
+      result && !result.passed && E.mayEdit ? E.el("button", { type: "button",
         "class": "btn btn-sm", text: "記録し直す", "data-action": "rerecord",
         onclick: function () { startRecording(item); } }) : null]);
   }

@@ -1,49 +1,66 @@
-"""Scenario test cases of a definition (the bpmn_tests JSON format), run through a WorkflowRunner.
+"""Run the cases of a definition (engine.casework.document) through a WorkflowRunner: the one interpreter that
+bpmn_tests, the modeler's test runner and the deploy gate all call.
 
-A case document is {"process_id", "description", "cases": [case]}; a case names its applicant, the user tasks in
-the order they must come up (each [task id, role, form data]) and what must hold at the end ("expect": status,
-end_event, data paths). What an applicant is and what `$…` placeholders mean belongs to the domain: the caller
-passes a CaseWorld that knows it. The result also lists the sequence flows each case took, for coverage.
+The driver owns what is generic: the user tasks in the order written, the clock (`$timers`), the instance's
+status, end event and data at the end, and the sequence flows each case took. What a case means in the domain —
+who applies, how the instance starts, what `$…` placeholders stand for, further `$…` steps and checks on records —
+is the CaseWorld's (for this product: handlers.casework.world.RegistryWorld).
 """
 
 from __future__ import annotations
 
 import re
+import traceback
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, Protocol
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.actor import Actor
-from engine.catalog import SpecCache, restore_workflow
+from engine.casework.document import TIMERS_STEP
+from engine.catalog import restore_workflow
 from engine.db import utcnow
 from engine.errors import EngineError
-from engine.models import ProcessDefinition, ProcessInstance
+from engine.models import Incident, ProcessDefinition, ProcessInstance
 from engine.paths import sequence_flows, taken_flows
 from engine.queries import instance_detail, open_tasks_of_instance
 from engine.runtime import WorkflowRunner
 
-__all__ = ["TIMERS_STEP", "CaseFailure", "CaseResult", "CaseWorld", "OpenTask", "Replay", "SuiteReport",
-           "check_case_document", "replay_steps", "run_case", "run_suite"]
+__all__ = ["CaseFailure", "CaseResult", "CaseWorld", "OpenTask", "Replay", "SuiteReport", "dig", "replay_steps",
+           "run_case", "run_suite"]
 
-
-EXTERNAL_STARTS = ("events", "message")  # cases started by the resident register, run by bpmn_tests only
-TIMERS_STEP = "$timers"
+TIMER_LIMIT = 1000  # timers fired by one `$timers` step
 
 
 class CaseWorld(Protocol):
-    """The domain side of a case: its applicant, its placeholders, and expectations on registry records."""
+    """The domain side of a case. `context` is the case's own dict: what `prepare` put there, plus "instance_id"
+    (the instance under test) once it started. Every method raises CaseFailure (or any error) to fail the case."""
 
-    def prepare(self, case: dict) -> dict[str, Any]: ...
+    def prepare(self, case: dict) -> dict[str, Any]:
+        """The case's context before it starts: its applicant, set-ups done."""
+        ...
 
-    def resolve(self, value: Any, context: dict[str, Any]) -> Any: ...
+    def start(self, process_id: str, case: dict, context: dict[str, Any]) -> int:
+        """Start the instance under test (a plain start, a message, a change in another system); its id."""
+        ...
 
-    def check_records(self, session: Session, data: dict, expect: dict) -> None: ...
+    def perform(self, step: str, data: dict, context: dict[str, Any]) -> None:
+        """A `$…` step of the world's, between two tasks."""
+        ...
+
+    def resolve(self, value: Any, context: dict[str, Any]) -> Any:
+        """`value` with the world's placeholders filled in."""
+        ...
+
+    def check_records(self, data: dict, expect: dict, context: dict[str, Any]) -> None:
+        """The world's expectations (`expect` keys beyond status, end_event and data) against the final data."""
+        ...
 
 
 class CaseFailure(AssertionError):
-    """A case did not go as written (raised inside run_case, reported in CaseResult.message)."""
+    """A case did not go as written (raised while it runs, reported in CaseResult.message)."""
 
 
 @dataclass
@@ -52,7 +69,7 @@ class CaseResult:
     name: str
     passed: bool
     message: str = ""
-    skipped: bool = False
+    trace: str = ""  # the traceback of an unexpected error, for developers (never shown to managers)
     instance_id: int | None = None
     taken: set[str] = field(default_factory=set)
     data: dict = field(default_factory=dict)
@@ -85,11 +102,11 @@ class SuiteReport:
 
     @property
     def failed(self) -> list[str]:
-        return [r.case_id for r in self.results if not r.passed and not r.skipped]
+        return [r.case_id for r in self.results if not r.passed]
 
     @property
     def ran(self) -> int:
-        return sum(1 for r in self.results if not r.skipped)
+        return len(self.results)
 
     @property
     def uncovered(self) -> list[str]:
@@ -98,26 +115,6 @@ class SuiteReport:
     @property
     def passed(self) -> bool:
         return self.ran > 0 and not self.failed
-
-
-def check_case_document(document: Any, process_id: str) -> list[str]:
-    """What is wrong with a case document (empty when it can run)."""
-    if not isinstance(document, dict) or not isinstance(document.get("cases"), list):
-        return ["テストケースは {process_id, cases: [...]} の形式で指定してください"]
-    problems = []
-    if document.get("process_id") not in (None, process_id):
-        problems.append(f"テストケースの process_id が {process_id} ではありません")
-    for index, case in enumerate(document["cases"], 1):
-        if not isinstance(case, dict) or not isinstance(case.get("id"), str) or not case.get("id"):
-            problems.append(f"{index}番目のケースに id がありません")
-        elif not isinstance(case.get("steps"), list) or not all(_is_step(s) for s in case["steps"]):
-            problems.append(f"ケース {case['id']} の steps は [作業ID, 役割, データ] の並びにしてください")
-    return problems
-
-
-def _is_step(step: Any) -> bool:
-    return isinstance(step, list) and len(step) == 3 and all(isinstance(s, str) for s in step[:2]) \
-        and isinstance(step[2], dict)
 
 
 def run_suite(runner: WorkflowRunner, process_id: str, document: dict, world: CaseWorld,
@@ -129,11 +126,9 @@ def run_suite(runner: WorkflowRunner, process_id: str, document: dict, world: Ca
 
 
 def run_case(runner: WorkflowRunner, process_id: str, case: dict, world: CaseWorld) -> CaseResult:
-    """Start the process, complete each step's task, check the expectations; never raises for a failed case."""
+    """Start the case's instance, complete each step's task, check the expectations; never raises for a failed
+    case (its message says what went wrong)."""
     result = CaseResult(case.get("id", "?"), case.get("name", ""), passed=False)
-    if any(key in case for key in EXTERNAL_STARTS):
-        result.skipped, result.message = True, "外部からの通知で始まるケースは画面では実行できません（bpmn_tests で実行）"
-        return result
     context: dict[str, Any] = {}
     try:
         _drive(runner, process_id, case, world, context)
@@ -141,6 +136,8 @@ def run_case(runner: WorkflowRunner, process_id: str, case: dict, world: CaseWor
         result.passed = True
     except Exception as exc:  # noqa: BLE001 — a broken draft must show as a failed case, not a crash of the page
         result.message = _failure(exc)
+        if not _explained(exc):
+            result.trace = traceback.format_exc()
     result.instance_id = context.get("instance_id")
     if result.instance_id is not None:
         result.taken = _taken(runner, result.instance_id)
@@ -167,33 +164,40 @@ def replay_steps(runner: WorkflowRunner, process_id: str, case: dict, world: Cas
 
 
 def _drive(runner: WorkflowRunner, process_id: str, case: dict, world: CaseWorld, context: dict) -> None:
-    """Start the case's instance and complete its steps, filling `context` (applicant, instance_id) as it goes.
-
-    A step ["$timers", "", {"days": N}] moves the clock N days on and fires every timer due by then.
-    """
+    """Start the case's instance and run its steps, filling `context` as it goes."""
     context.update(world.prepare(case))
-    outcome = runner.start(process_id, Actor("madoguchi", "madoguchi"), {"resident_id": context["applicant"]})
-    context["instance_id"] = outcome.instance_id
-    for number, (spec_name, role, data) in enumerate(case["steps"], 1):
-        if spec_name == TIMERS_STEP:
-            runner.fire_due_timers(now=utcnow() + timedelta(days=data.get("days", 0)), limit=1000)
-            continue
-        task_id = _expect_open_task(runner, outcome.instance_id, spec_name, number)
-        runner.complete(task_id, Actor(role, role), world.resolve(data, context))
+    context["instance_id"] = world.start(process_id, case, context)
+    for number, (step, role, data) in enumerate(case.get("steps", []), 1):
+        if step == TIMERS_STEP:
+            runner.fire_due_timers(now=utcnow() + timedelta(days=data.get("days", 0)), limit=TIMER_LIMIT)
+        elif step.startswith("$"):
+            world.perform(step, data, context)
+        else:
+            task_id = _expect_open_task(runner, context["instance_id"], step, number)
+            runner.complete(task_id, Actor(role, role), world.resolve(data, context))
 
 
 def _failure(exc: Exception) -> str:
-    if isinstance(exc, CaseFailure | EngineError):
+    """What a manager reads: the message of an error that explains itself, else the error's type and text."""
+    if _explained(exc):
         return getattr(exc, "message", None) or str(exc)
     return f"{type(exc).__name__}: {exc}"
+
+
+def _explained(exc: Exception) -> bool:
+    """A failed expectation (AssertionError: the driver's and the world's) or an error carrying a message for
+    people (the engine's, the handlers', the registry's `.message`), as opposed to a bug."""
+    return isinstance(exc, AssertionError | EngineError) or isinstance(getattr(exc, "message", None), str)
 
 
 def _expect_open_task(runner: WorkflowRunner, instance_id: int, spec_name: str, number: int) -> int:
     with runner.session_factory() as session:
         tasks = open_tasks_of_instance(session, instance_id)
+        status = session.get(ProcessInstance, instance_id).status
     names = [t.spec_name for t in tasks]
     if names != [spec_name]:
-        raise CaseFailure(f"手順{number}: 作業 {spec_name} のはずが、開いている作業は {names or 'なし'}")
+        raise CaseFailure(f"手順{number}: 作業 {spec_name} のはずが、開いている作業は {names or 'なし'}"
+                          f"（事案の状態 {status}）")
     return tasks[0].id
 
 
@@ -203,11 +207,11 @@ def _check_expectations(runner: WorkflowRunner, world: CaseWorld, instance_id: i
         instance = session.get(ProcessInstance, instance_id)
         wanted_status = expect.get("status", "completed")
         if instance.status != wanted_status:
-            raise CaseFailure(f"状態が {instance.status}（期待 {wanted_status}）")
+            raise CaseFailure(f"状態が {instance.status}（期待 {wanted_status}）{_incident_note(session, instance_id)}")
         if "end_event" in expect and instance.end_event != expect["end_event"]:
             raise CaseFailure(f"終了イベントが {instance.end_event}（期待 {expect['end_event']}）")
         data = instance_detail(session, runner.specs, instance.id).data
-        world.check_records(session, data, expect)
+    world.check_records(data, expect, context)
     for path, wanted in expect.get("data", {}).items():
         actual = dig(data, path)
         if isinstance(wanted, str) and wanted.startswith("re:"):
@@ -216,6 +220,14 @@ def _check_expectations(runner: WorkflowRunner, world: CaseWorld, instance_id: i
         elif actual != world.resolve(wanted, context):
             raise CaseFailure(f"{path}={actual!r}（期待 {wanted!r}）")
     return data
+
+
+def _incident_note(session: Session, instance_id: int) -> str:
+    """The open incident's task and message, which says why an instance stopped."""
+    incident = session.scalars(select(Incident).where(Incident.instance_id == instance_id,
+                                                      Incident.resolved_at.is_(None))
+                               .order_by(Incident.id.desc())).first()
+    return f": {incident.spec_name} で {incident.message}" if incident else ""
 
 
 def dig(data: dict, path: str) -> Any:
@@ -228,11 +240,6 @@ def dig(data: dict, path: str) -> Any:
 def _taken(runner: WorkflowRunner, instance_id: int) -> set[str]:
     with runner.session_factory() as session:
         instance = session.get(ProcessInstance, instance_id)
-        return taken_flows_of(session, runner.specs, instance)
-
-
-def taken_flows_of(session: Session, specs: SpecCache, instance: ProcessInstance) -> set[str]:
-    """The sequence flows an instance took so far."""
-    definition = session.get(ProcessDefinition, instance.definition_id)
-    workflow = restore_workflow(specs, definition, instance.state)
-    return taken_flows(workflow, sequence_flows(definition.bpmn_xml))
+        definition = session.get(ProcessDefinition, instance.definition_id)
+        workflow = restore_workflow(runner.specs, definition, instance.state)
+        return taken_flows(workflow, sequence_flows(definition.bpmn_xml))

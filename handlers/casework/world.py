@@ -1,0 +1,165 @@
+"""The seal registry's side of a case (engine.casework.driver.CaseWorld): who applies, how the instance starts,
+placeholders, set-ups, resident-register changes and checks on the 原票's history.
+
+What a case may say beyond the driver's keys (engine/casework/document.py):
+  "applicant"   "fresh" (default: an unregistered adult living alone), "registered" (the same, registered first by
+                the factory), "household_member_registered" (an adult whose household member is registered with the
+                seal "household_seal"), "demo:ROLE" (a fixed demo resident, juki.DEMO_RESIDENTS) or a resident id
+  "guarantor"   "registered": another registered adult; "$guarantor" is their registration number
+  "setup"       ["office_seal" | "suspended" | "pin_set", …] (handlers/casework/setups.py)
+  how it starts "events": [change, …] recorded in the simulated register and processed as the worker does (the
+                instance is the one the last event started; handlers/casework/events.py); "message": {"name",
+                "event"} starts the flow by that message directly; otherwise a counter clerk starts the process for
+                the applicant
+  steps         ["$juki", "", change]: a change of the applicant recorded and processed meanwhile
+  "expect"      "history": {reason: {key: value}}: the registration's history entry with that reason has those
+                after-values
+Placeholders: handlers/casework/placeholders.py.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Protocol
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from handlers.casework.errors import CaseError
+from handlers.casework.events import message_payload, record_change
+from handlers.casework.factory import register_directly
+from handlers.casework.placeholders import fill
+from handlers.casework.residents import fresh_adults
+from handlers.casework.setups import SETUPS
+from handlers.services import HandlerServices
+from juki import DEMO_RESIDENTS
+from juki.events import ResidentEvent
+from registry.seals import records
+
+__all__ = ["EngineDoors", "RegistryWorld"]
+
+JUKI_STEP = "$juki"
+COUNTER_ROLE = "madoguchi"
+RECORDED = "recorded_events"  # the context's list of the resident events the case recorded so far
+
+
+class EngineDoors(Protocol):
+    """What the world asks of the workflow engine (engine.casework.doors.RunnerDoors; handlers do not import it)."""
+
+    def start(self, process_id: str, role: str, data: dict[str, Any]) -> int: ...
+
+    def start_by_message(self, name: str, payload: dict[str, Any]) -> int: ...
+
+    def instance_data(self, instance_id: int) -> dict: ...
+
+    def deliver_events(self, session: Session, events: list[ResidentEvent]) -> None: ...
+
+    def process_events(self) -> None: ...
+
+    def instance_started_by(self, event_id: str) -> tuple[int | None, str]: ...
+
+
+class RegistryWorld:
+    """Cases on a product database seeded with the simulated population (a sandbox copy, or the test database).
+
+    `used` holds the residents already handed out on this database (shared with the tests' own drivers).
+    """
+
+    def __init__(self, session_factory: sessionmaker[Session], services: HandlerServices, doors: EngineDoors,
+                 used: set[str] | None = None) -> None:
+        self.session_factory, self.services, self.doors = session_factory, services, doors
+        self.used = used if used is not None else set()
+
+    def prepare(self, case: dict) -> dict[str, Any]:
+        with self.session_factory.begin() as session:
+            context: dict[str, Any] = {"applicant": self._applicant(session, case), RECORDED: []}
+            if case.get("guarantor") == "registered":
+                context["guarantor"] = self._registered(session).registration_number
+            for name in case.get("setup", []):
+                if name not in SETUPS:
+                    raise CaseError(f"不明な準備 {name!r}（{', '.join(SETUPS)}）")
+                SETUPS[name](session, self.services, context)
+        return context
+
+    def start(self, process_id: str, case: dict, context: dict[str, Any]) -> int:
+        if "events" in case:
+            started, outcome = None, "異動がありません"
+            for change in case["events"]:
+                started, outcome = self._change_and_process(change, context)
+            if started is None:
+                raise CaseError(f"最後の異動の通知で業務が始まりませんでした（{outcome}）")
+            return started
+        if "message" in case:
+            with self.session_factory() as session:
+                payload = message_payload(session, self.services, case["message"].get("event", {}),
+                                          context["applicant"])
+            return self.doors.start_by_message(case["message"]["name"], payload)
+        return self.doors.start(process_id, COUNTER_ROLE, {"resident_id": context["applicant"]})
+
+    def perform(self, step: str, data: dict, context: dict[str, Any]) -> None:
+        if step != JUKI_STEP:
+            raise CaseError(f"不明な手順 {step}（$timers、{JUKI_STEP}）")
+        started, outcome = self._change_and_process(data, context)
+        if started is None:
+            raise CaseError(f"異動の通知で業務が始まりませんでした（{outcome}）")
+
+    def resolve(self, value: Any, context: dict[str, Any]) -> Any:
+        if not _has_placeholder(value):
+            return value
+        with self.session_factory.begin() as session:
+            return fill(session, self.services, value, context,
+                        lambda: self.doors.instance_data(context["instance_id"]))
+
+    def check_records(self, data: dict, expect: dict, context: dict[str, Any]) -> None:
+        if "history" not in expect:
+            return
+        registration_id = (data.get("registration") or data.get("event") or {}).get("registration_id")
+        if registration_id is None:
+            raise CaseError("登録が行われていません（履歴を確認できません）")
+        with self.session_factory() as session:
+            entries = records.history_of(session, registration_id)
+            for reason, values in expect["history"].items():
+                entry = next((e for e in entries if e.reason == reason), None)
+                if entry is None:
+                    raise CaseError(f"履歴「{reason}」がありません（{[e.reason for e in entries]}）")
+                after = json.loads(entry.after_json)
+                for key, value in values.items():
+                    if after.get(key) != value:
+                        raise CaseError(f"履歴 {reason}.{key}={after.get(key)!r}（期待 {value!r}）")
+
+    def _applicant(self, session: Session, case: dict) -> str:
+        kind = case.get("applicant", "fresh")
+        today = self.services.today()
+        if kind == "fresh":
+            return fresh_adults(session, today, self.used)[0]
+        if kind == "registered":
+            return self._registered(session).resident_id
+        if kind == "household_member_registered":
+            first, second = fresh_adults(session, today, self.used, count=2, alone=False)
+            register_directly(session, self.services, first, seal_text=case.get("household_seal", "登録"))
+            return second
+        if kind.startswith("demo:"):
+            if kind[5:] not in DEMO_RESIDENTS:
+                raise CaseError(f"見本の住民 {kind[5:]!r} はいません（{', '.join(DEMO_RESIDENTS)}）")
+            return DEMO_RESIDENTS[kind[5:]]
+        return kind
+
+    def _registered(self, session: Session):
+        return register_directly(session, self.services, fresh_adults(session, self.services.today(), self.used)[0])
+
+    def _change_and_process(self, change: dict, context: dict[str, Any]) -> tuple[int | None, str]:
+        """Record a change of the applicant, deliver it, run the worker's round: the instance its last event
+        started (None when it started none) and what the intake made of that event."""
+        with self.session_factory.begin() as session:
+            events = record_change(session, self.services, context["applicant"], change, context[RECORDED])
+            self.doors.deliver_events(session, events)
+        context[RECORDED].extend(events)
+        self.doors.process_events()
+        return self.doors.instance_started_by(events[-1].event_id) if events else (None, "異動がありません")
+
+
+def _has_placeholder(value: Any) -> bool:
+    if isinstance(value, dict):
+        return any(_has_placeholder(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_has_placeholder(v) for v in value)
+    return isinstance(value, str) and value.startswith("$")
