@@ -48,7 +48,7 @@ def defaults(instance_path: str) -> dict:
         "SEAL_MIN_MM": 8.0,
         "SEAL_MAX_MM": 25.0,
         "DEFAULT_DPI": 300.0,
-        "SIMILARITY_SAME": None,  # None: INKAN_SIMILARITY_THRESHOLD (the old single threshold) if set, else 0.82
+        "SIMILARITY_SAME": None,  # None: INKAN_SIMILARITY_THRESHOLD (the old single threshold) if set, else imaging.verdict.DEFAULT_SAME
         "SIMILARITY_DIFFERENT": DEFAULT_DIFFERENT,
         "SIMILARITY_THRESHOLD": None,  # the old name, read as SIMILARITY_SAME
         "INQUIRY_DEADLINE_DAYS": 30,

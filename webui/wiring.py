@@ -28,7 +28,7 @@ from juki.http import HttpRegister
 from juki.jlis import SimulatedJlis
 from juki.linkage import LinkageSettings, TakeIn, linkage_status, take_in
 from registry.seals.numbering import NumberFormat
-from webui.config import linkage_settings
+from webui.config import linkage_settings, resolve_similarity
 
 
 @dataclass
@@ -71,6 +71,8 @@ class Product:
 
 
 def settings_from(config) -> RegistrySettings:
+    config = dict(config)
+    resolve_similarity(config)  # a config straight from defaults() still carries the old single threshold's None
     office = OfficeSettings(municipality=config["MUNICIPALITY"], mayor_title=config["MAYOR_TITLE"],
                             mayor_name=config["MAYOR_NAME"], section=config["SECTION"], contact=config["CONTACT"])
     return RegistrySettings(

@@ -120,6 +120,7 @@ def test_an_inquiry_goes_from_application_to_registration(new_page, live_server,
     assert "登録済み" in page.locator("main").inner_text()
     page.screenshot(path=str(tmp_path / "case.png"), full_page=True)
     page.goto(f"{live_server}/residents/{resident_id}")
+    past_purpose(page)
     assert re.search(r"\b\d{8}\b", page.locator("main").inner_text().split("登録番号", 1)[1])
 
 

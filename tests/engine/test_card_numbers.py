@@ -9,6 +9,7 @@ from datetime import date
 
 import pytest
 from alembic import command
+from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -126,11 +127,14 @@ def test_an_active_card_number_belongs_to_one_record(product, driver):
 
 
 # ---- migration 0019 --------------------------------------------------------------------------------------------
+# SQLite commits each earlier migration's DDL on its own, so the refused upgrade is measured from the one just before.
+REVISION_BEFORE_0019 = ScriptDirectory.from_config(alembic_config("sqlite://")).get_revision("0019").down_revision
+
 @pytest.fixture(params=["sqlite", "postgresql"])
-def at_0011(request, tmp_path):
+def before_0019(request, tmp_path):
     """A database migrated up to the revision before 0019."""
     url = f"sqlite:///{tmp_path / 'old.sqlite3'}" if request.param == "sqlite" else _create_pg_database()
-    command.upgrade(alembic_config(url), "0011")
+    command.upgrade(alembic_config(url), REVISION_BEFORE_0019)
     yield url
     if request.param == "postgresql":
         _drop_pg_database(url)
@@ -164,13 +168,13 @@ def _cards(url: str) -> dict[str, str | None]:
     return rows
 
 
-def test_the_migration_normalises_stored_numbers_with_a_history_entry(at_0011):
-    _insert_records(at_0011, [("00000011", "registered", "A-0001"), ("00000022", "registered", "ｃ０００２"),
+def test_the_migration_normalises_stored_numbers_with_a_history_entry(before_0019):
+    _insert_records(before_0019, [("00000011", "registered", "A-0001"), ("00000022", "registered", "ｃ０００２"),
                               ("00000033", "abolished", "A0001"), ("00000044", "registered", "00000044")])
-    command.upgrade(alembic_config(at_0011), "0019")
-    assert _cards(at_0011) == {"00000011": "A0001", "00000022": "C0002", "00000033": "A0001",
+    command.upgrade(alembic_config(before_0019), "0019")
+    assert _cards(before_0019) == {"00000011": "A0001", "00000022": "C0002", "00000033": "A0001",
                                "00000044": "00000044"}
-    engine = create_engine(at_0011)
+    engine = create_engine(before_0019)
     with Session(engine) as session:
         entries = session.scalars(select(HistoryEntry).order_by(HistoryEntry.chain_seq)).all()
         assert [e.reason for e in entries] == ["登録証番号の正規化"] * 2
@@ -179,17 +183,17 @@ def test_the_migration_normalises_stored_numbers_with_a_history_entry(at_0011):
     engine.dispose()
 
 
-def test_the_migration_lists_duplicates_and_changes_nothing(at_0011):
+def test_the_migration_lists_duplicates_and_changes_nothing(before_0019):
     typed = [("00000011", "registered", "B-0001"), ("00000022", "registered", "b0001"),
              ("00000033", "registered", "X-1")]
-    _insert_records(at_0011, typed)
+    _insert_records(before_0019, typed)
     with pytest.raises(RuntimeError) as stopped:
-        command.upgrade(alembic_config(at_0011), "0019")
+        command.upgrade(alembic_config(before_0019), "0019")
     message = str(stopped.value)
     assert "00000011（B-0001）・00000022（b0001）" in message and "B0001" in message
     assert "00000033: 登録証の番号「X-1」" in message
-    assert _cards(at_0011) == {number: card for number, _status, card in typed}
-    engine = create_engine(at_0011)
+    assert _cards(before_0019) == {number: card for number, _status, card in typed}
+    engine = create_engine(before_0019)
     with engine.connect() as connection:
-        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0011"
+        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == REVISION_BEFORE_0019
     engine.dispose()

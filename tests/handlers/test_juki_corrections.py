@@ -81,7 +81,7 @@ def test_katakana_name_change_waits_for_the_impression_check(product, driver, lo
     assert registration(product, registered.registration_number).katakana_name == old  # nothing before the decision
     page = login("backyard").get(f"/tasks/{task.id}").get_data(as_text=True)
     assert "変更後のカタカナ表記" in page and "アタラシイ　ヒョウキ" in page and old in page
-    product.runner.complete(task.id, BACK, {"impression_decision": decision})
+    product.runner.complete(task.id, BACK, {"impression_decision": decision, "decision_note": "印影の表記を確認"})
     record_ = registration(product, registered.registration_number)
     assert record_.status == status
     if decision == "keep":
