@@ -11,7 +11,7 @@ from handlers.base import ServiceContext
 from registry.errors import NotEligible
 from registry.seals import records, suspension
 
-__all__ = ["MIN_PHONE_ANSWERS", "OPERATORS", "REASONS", "lift", "suspend", "suspended_answer"]
+__all__ = ["MIN_PHONE_ANSWERS", "OPERATORS", "REASONS", "find_suspended", "lift", "suspend", "suspended_answer"]
 
 MIN_PHONE_ANSWERS = 2  # identity questions a caller must answer before a phone request is accepted
 REASONS = {"card_lost": "登録証の亡失", "seal_lost": "印鑑の亡失・盗難", "fraud_risk": "不正使用のおそれ",
@@ -65,6 +65,21 @@ def suspended_answer(record, *, kept: bool = False) -> dict:
             "message": f"登録番号 {record.registration_number} の証明書交付を一時停止しました（{period}）{note}"}
 
 
+def find_suspended(ctx: ServiceContext, resident_id: str) -> dict:
+    """2.2.1 登録内容照会 for 6.2.2: the person's active registration and its suspension period, shown to the clerk
+    before the suspension is lifted; no registration is a refusal the clerk explains."""
+    record = records.active_registration_of(ctx.session, (resident_id or "").strip())
+    if record is None:
+        return {"found": False, "reason": "no_registration", "message": REFUSALS["no_registration"]}
+    ctx.name_subject(record)
+    suspended = suspension.is_suspended_or_scheduled(record, ctx.today())
+    until = record.suspended_until.isoformat() if record.suspended_until else "解除まで"
+    state = f"一時停止中（{record.suspended_from}〜{until}）" if suspended else "一時停止していません"
+    return {"found": True, "reason": "ok", "registration_id": record.id,
+            "registration_number": record.registration_number, "suspended": suspended,
+            "message": f"登録番号 {record.registration_number}（{record.name}）: {state}"}
+
+
 def lift(ctx: ServiceContext, resident_id: str, in_person: bool, identity_document: str | None = None,
          note: str | None = None) -> dict:
     """6.2.2: lift the suspension; only for the registered person at the counter with an identity document."""
@@ -94,5 +109,6 @@ def _refused(code: str) -> dict:
 
 OPERATORS = [
     ("inkan.suspension.suspend", "6.2.1", "証明書交付一時停止", suspend),
+    ("inkan.suspension.find", "2.2.1", "登録内容照会（6.2.2 解除の対象と停止期間）", find_suspended),
     ("inkan.suspension.lift", "6.2.2", "証明書交付一時停止の解除", lift),
 ]

@@ -13,7 +13,7 @@ from registry.seals.models import RecordStatus
 from tests.browser.test_inquiry_in_browser import past_purpose
 from tests.browser.test_registration_in_browser import log_in, log_out
 from tests.support.diagram import import_warnings, screenshot_whole_diagram
-from tests.support.flow import BACK
+from tests.support.flow import BACK, COUNTER
 
 pytestmark = pytest.mark.browser
 
@@ -25,10 +25,10 @@ def test_a_cancelled_abolition_is_approved_by_a_second_clerk(new_page, live_serv
         entry_id = abolish_record(session, record, reason="廃止の申請", effective=date(2026, 11, 2),
                                   operator="madoguchi", instance_id=None, card_collected=True).id
     outcome = driver.runner.start("idou_torikeshi", BACK, {})
-    outcome = driver.step(outcome, BACK, {"registration_number": person.registration_number})
+    outcome = driver.step(outcome, COUNTER, {"registration_number": person.registration_number})  # 窓口: 2.1.3
     page = new_page()
     log_in(page, live_server, "backyard")
-    page.goto(f"{live_server}/tasks/{outcome.next_task_id}")
+    page.goto(f"{live_server}/tasks/{driver.open_task(outcome.instance_id)}")
     past_purpose(page)
     history = page.locator(".panel-torikeshi-target").inner_text()
     assert "廃止（廃止の申請）" in history and str(entry_id) in history

@@ -20,7 +20,7 @@ from registry.seals import records
 from registry.seals.abolition import abolish_record
 from registry.seals.changes import correct_record
 from registry.seals.models import IssuedDocument, RecordStatus, Registration
-from tests.support.flow import BACK
+from tests.support.flow import BACK, COUNTER
 
 PROCESS = "idou_torikeshi"
 BACK_2 = Actor("backyard2", "backyard")
@@ -65,7 +65,7 @@ def _end_event(product, instance_id: int) -> str | None:
 
 def _to_approval(driver, find: dict, entry_id: int, actor: Actor = BACK):
     outcome = driver.runner.start(PROCESS, actor, {})
-    outcome = driver.step(outcome, actor, find)
+    outcome = driver.step(outcome, COUNTER, find)  # 窓口 identifies the record (2.1.3 / 2.2.1)
     return driver.step(outcome, actor, {"entry_id": entry_id, "cancel_reason": "届出書の確認誤り"})
 
 
@@ -148,7 +148,7 @@ def _refused(driver, product, find: dict, entry_id: int, code: str, number: str)
     """Run to the refusal; assert its code and that nothing was written; return the message shown."""
     count = len(_history(product, number))
     outcome = driver.runner.start(PROCESS, BACK, {})
-    outcome = driver.step(outcome, BACK, find)
+    outcome = driver.step(outcome, COUNTER, find)
     outcome = driver.step(outcome, BACK, {"entry_id": entry_id, "cancel_reason": "誤り"})
     assert _end_event(product, outcome.instance_id) == "end_refused"
     with product.session_factory() as session:
@@ -192,7 +192,7 @@ def test_a_closed_record_is_not_reopened_while_the_person_has_another_active_reg
 
 def test_an_unknown_record_ends_without_anything_written(driver, product):
     outcome = driver.runner.start(PROCESS, BACK, {})
-    outcome = driver.step(outcome, BACK, {"registration_number": "999999999"})
+    outcome = driver.step(outcome, COUNTER, {"registration_number": "999999999"})
     assert _end_event(product, outcome.instance_id) == "end_not_found"
 
 

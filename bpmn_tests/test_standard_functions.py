@@ -1,0 +1,69 @@
+"""Every shipped flow carries the function IDs the standard's business flow (seed 000) lists for it, each on an
+element that performs it, and every lane the standard draws with steps has at least one element (issue 16, points
+1–5: the seed's steps in every flow)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+BPMN_DIR = Path(__file__).resolve().parent.parent / "bpmn"
+NS = {"bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL"}
+FUNCTION_ID = re.compile(r"(?<![\d.])\d+(?:\.\d+)+(?![\d.])")
+
+# Seed 000, flow by flow: the functions listed with each business flow (and the flow's own ID).
+STANDARD_FUNCTIONS = {
+    "sokuji_touroku": {"2.1.3", "2.2.1", "4.1.5.1", "4.1.5.2", "4.1.1.1", "1.3.2", "4.1.2.1", "4.1.2.2",
+                       "5.2", "5.4"},
+    "shoukai_touroku": {"4.1.4.2", "4.1.4.6", "2.1.3", "2.2.1", "4.1.5.1", "4.1.5.2", "1.3.2", "4.1.2.2"},
+    "haishi": {"4.4.1.1", "4.4.1.2", "2.1.3", "2.2.1", "4.4.1.3"},
+    "idou_torikeshi": {"4.5"},
+    "shokken_massho": {"4.2.1", "2.1.3", "2.2.1", "4.4.1.3"},
+    "shokken_shusei": {"4.3.1", "2.1.3", "2.2.1", "4.1.2.2"},
+    "juki_rendou_shusei": {"4.3.2", "2.1.3", "2.2.1", "4.3.1", "4.2.2", "4.2.1"},
+    "juki_rendou_massho": {"4.2.2", "2.1.3", "2.2.1", "4.2.1", "4.4.1.3"},
+    "hikikae_kofu": {"5.3", "2.1.3", "2.2.1", "4.1.2.2", "5.2.4"},
+    "ichiji_teishi": {"6.2.1"},
+    "teishi_kaijo": {"6.2.2", "2.1.3", "2.2.1", "4.1.2.2"},
+    "shomeisho_kofu": {"6.1"},
+}
+# Flows the standard draws with a counter (窓口) part; the 住基-driven and office-internal ones have none.
+COUNTER_FLOWS = {"sokuji_touroku", "shoukai_touroku", "haishi", "idou_torikeshi", "shokken_shusei", "hikikae_kofu",
+                 "ichiji_teishi", "teishi_kaijo", "shomeisho_kofu"}
+
+
+def _process(process_id: str):
+    tree = etree.parse(str(BPMN_DIR / f"{process_id}.bpmn"))
+    return tree.find(f".//bpmn:process[@id='{process_id}']", NS)
+
+
+def _performing_elements(process) -> dict[str, list[str]]:
+    """Function ID → the ids of the flow nodes whose name carries it (lanes and the process itself excluded)."""
+    found: dict[str, list[str]] = {}
+    for element in process.iter("{*}task", "{*}userTask", "{*}serviceTask", "{*}manualTask", "{*}sendTask",
+                                "{*}receiveTask", "{*}businessRuleTask", "{*}callActivity", "{*}subProcess"):
+        for function_id in FUNCTION_ID.findall(element.get("name") or ""):
+            found.setdefault(function_id, []).append(element.get("id"))
+    return found
+
+
+def test_every_shipped_flow_is_listed():
+    assert {path.stem for path in BPMN_DIR.glob("*.bpmn")} == set(STANDARD_FUNCTIONS)
+
+
+@pytest.mark.parametrize("process_id", sorted(STANDARD_FUNCTIONS))
+def test_each_standard_function_is_performed_by_a_named_activity(process_id):
+    performed = _performing_elements(_process(process_id))
+    missing = sorted(STANDARD_FUNCTIONS[process_id] - set(performed))
+    assert not missing, f"{process_id}: no activity carries {missing}"
+
+
+@pytest.mark.parametrize("process_id", sorted(STANDARD_FUNCTIONS))
+def test_the_counter_lane_holds_the_counters_part(process_id):
+    process = _process(process_id)
+    lanes = {lane.get("name"): lane.findall("bpmn:flowNodeRef", NS) for lane in process.iter("{*}lane")}
+    if process_id in COUNTER_FLOWS:
+        assert lanes.get("窓口"), f"{process_id}: the 窓口 lane is empty"
