@@ -62,16 +62,10 @@ def _compare_stamp(ctx: ServiceContext, record: Registration, resident_id: str, 
         overlay = imaging.overlay_png(stamp.png, stamp.mm_per_px, registered_png, registered.mm_per_px, comparison)
     except imaging.ImagingError as exc:
         return _refused(GuarantorRefusal("guarantor_stamp_unreadable", f"保証書の押印を照合できません: {exc.message}"))
-    pictures = {
-        "stamp_impression_blob_id": put_blob(ctx.session, stamp.png, "image/png", filename="guarantor-stamp.png",
-                                             created_by=ctx.actor),
-        "stamp_mm_per_px": stamp.mm_per_px, "registered_impression_blob_id": registered.image_blob,
-        "registered_mm_per_px": registered.mm_per_px,
-        "overlay_blob_id": put_blob(ctx.session, overlay, "image/png", filename="guarantor-overlay.png",
-                                    created_by=ctx.actor)}
     found = {"verdict": comparison.verdict, "score": round(comparison.score, 3),
              "threshold_same": settings.similarity.same, "threshold_different": settings.similarity.different,
-             "guarantor_name": record.name, "guarantor_registration_number": record.registration_number} | pictures
+             "guarantor_name": record.name, "guarantor_registration_number": record.registration_number}
+    found |= _pictures(ctx, stamp, registered, overlay)
     if comparison.verdict == "different":
         return _refused(STAMP_DIFFERENT) | found
     shown = f"保証人 {record.name}（登録番号 {record.registration_number}）"
@@ -82,6 +76,17 @@ def _compare_stamp(ctx: ServiceContext, record: Registration, resident_id: str, 
                      today=ctx.today(), verdict="same", score=found["score"], decided_by=None, decision_reason=None,
                      operator=ctx.actor)
     return {"valid": True, "reason": "ok", "message": f"{shown}を確認し、保証書を受理しました（押印は登録印と同一）"} | found
+
+
+def _pictures(ctx: ServiceContext, stamp: imaging.NormalizedImpression, registered: Impression,
+              overlay: bytes) -> dict:
+    """The stamp (stored) and the registered impression at true size, and their overlay, for the 要確認 task."""
+    return {"stamp_impression_blob_id": put_blob(ctx.session, stamp.png, "image/png", filename="guarantor-stamp.png",
+                                                 created_by=ctx.actor),
+            "stamp_mm_per_px": stamp.mm_per_px, "registered_impression_blob_id": registered.image_blob,
+            "registered_mm_per_px": registered.mm_per_px,
+            "overlay_blob_id": put_blob(ctx.session, overlay, "image/png", filename="guarantor-overlay.png",
+                                        created_by=ctx.actor)}
 
 
 def _stamp_scan(ctx: ServiceContext, blob_id: str | None) -> bytes | None:
