@@ -180,6 +180,15 @@ def task_form_view(session: Session, specs: SpecCache, task_id: int) -> TaskForm
     return TaskFormView(task, definition, form, data)
 
 
+def task_form(session: Session, specs: SpecCache, task_id: int) -> dict | None:
+    """The form document of a task (None for a task without one), without restoring the workflow; raise
+    TaskNotFound."""
+    task = get_task(session, task_id)
+    instance = session.get(ProcessInstance, task.instance_id)
+    definition = session.get(ProcessDefinition, instance.definition_id)
+    return specs.get(definition).forms.get(task.form_file) if task.form_file else None
+
+
 def element_names(definition: ProcessDefinition) -> dict[str, str]:
     """BPMN element id → name of one definition version (tasks, events, gateways, lanes), read from its XML."""
     from lxml import etree

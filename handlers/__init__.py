@@ -11,6 +11,7 @@ def build_registry() -> HandlerRegistry:
         abolition,  # 4.4.1.1 廃止の申請 / 4.4.1.2 亡失
         cancellation,  # 4.5 異動の取消し
         card_exchange,  # 5.3 引換交付・5.2.4 暗証番号
+        guarantors,  # 4.1.2 保証書
         impressions,
         inquiry,
         issuance,  # 6.1 証明書交付（窓口）
@@ -25,7 +26,7 @@ def build_registry() -> HandlerRegistry:
     )
 
     registry = HandlerRegistry()
-    for module in (residents, impressions, registration, printing, print_queue, juki_events, inquiry, abolition,
+    for module in (residents, guarantors, impressions, registration, printing, print_queue, juki_events, inquiry, abolition,
                    shokken_massho, shokken_shusei, issuance, suspension, cancellation,
                    card_exchange):
         for operator_id, function_id, title, fn in module.OPERATORS:

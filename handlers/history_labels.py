@@ -28,6 +28,7 @@ FIELD_LABELS = {
     "mynumber_cert_serial": "電子証明書", "close_reason": "廃止・抹消の理由", "closed_on": "廃止・抹消日",
     # 4.1.2 登録
     "impression_warnings": "印影の注意", "override_reason": "注意を確認して登録した理由",
+    "guarantor_registration_number": "保証人の登録番号（保証書）",
     # 4.4.1 廃止・亡失
     "card_collected": "登録証の回収", "applicant": "届出人", "identity_document": "本人確認書類",
     "lost_item": "亡失したもの",
@@ -85,9 +86,11 @@ def value_text(key: str, value: Any) -> str:
 
 
 def change_summary(entry: HistoryEntry) -> str:
-    """「住所: 旧 → 新」 parts joined by 「、」; a first registration lists only the number."""
+    """「住所: 旧 → 新」 parts joined by 「、」; a first registration lists only the number (and its guarantor)."""
     before, after = json.loads(entry.before_json or "{}"), json.loads(entry.after_json or "{}")
     if not before and "registration_number" in after:
-        return f"登録番号 {after['registration_number']}"
+        guarantor = after.get("guarantor_registration_number")
+        shown = f"、{field_label('guarantor_registration_number')}: {guarantor}" if guarantor else ""
+        return f"登録番号 {after['registration_number']}{shown}"
     return "、".join(f"{field_label(key)}: {value_text(key, before.get(key))} → {value_text(key, new)}"
                     for key, new in after.items())

@@ -34,6 +34,22 @@ def measure(ctx: ServiceContext, scan_blob_id: str, dpi: float | None = None) ->
     return result
 
 
+def normalized_or_problem(settings, data: bytes, dpi: float | None) -> imaging.NormalizedImpression | str:
+    """The one impression on a scan, normalised; else why not, in Japanese (none found, extent unsure, unreadable).
+
+    For scans that must be compared, not registered (a 保証書's stamp): the 8–25 mm rule is not applied.
+    """
+    try:
+        scan = imaging.load_scan(data, dpi=dpi, default_dpi=settings.default_dpi)
+        measurement = imaging.measure_impression(scan, min_mm=settings.seal_min_mm, max_mm=settings.seal_max_mm)
+        if not measurement.found or not measurement.size_known:
+            reasons = measurement.refusal_reasons
+            return reasons[0].message if reasons else "印影が見つかりません"
+        return imaging.normalize_impression(scan, measurement)
+    except imaging.ImagingError as exc:
+        return exc.message
+
+
 def _not_found(scan_blob_id: str, code: str, message: str) -> dict:
     return {"found": False, "acceptable": False, "width_mm": 0, "height_mm": 0, "square_mm": 0, "shape": "none",
             "warnings": [], "refusal_reasons": [{"code": code, "message": message}],

@@ -18,6 +18,7 @@ REFUSAL_LABELS = {
     "already_registered": "登録済み", "lacks_capacity": "意思能力なし",
     "impression_out_of_size": "印影の大きさが基準外", "same_impression_in_household": "世帯内に同一の印影",
 }
+MAX_REFERRAL_DETAIL = 200  # a start datum of 4.1.4 (engine: short scalars only)
 REFERRAL_LABELS = {"proxy": "代理人による申請", "guarantor_invalid": "保証書が有効でない",
                    "no_identity_document": "本人確認書類なし"}
 
@@ -35,7 +36,8 @@ def register(ctx: ServiceContext, resident_id: str, impression_id: int, identity
     record = records.register(ctx.session, person_snapshot(resident), impression, identity_path=identity_path, today=ctx.today(),
                               operator=ctx.actor, instance_id=ctx.instance_id,
                               number_format=ctx.services.settings.number_format,
-                              extra_after=impression_decision(impression))
+                              extra_after=impression_decision(impression)
+                              | guarantor_entry(identity_path, guarantor_registration_number))
     records.close_application(ctx.session, ctx.instance_id, kind="4.1.2", resident_id=resident_id,
                               status="registered", reason=None, detail=identity_path, operator=ctx.actor,
                               at=ctx.now())
@@ -43,6 +45,12 @@ def register(ctx: ServiceContext, resident_id: str, impression_id: int, identity
     ctx.subject.registration_number = record.registration_number
     return {"registration_id": record.id, "registration_number": record.registration_number,
             "registered_on": record.registered_on.isoformat()}
+
+
+def guarantor_entry(identity_path: str, guarantor_registration_number: str | None) -> dict:
+    """保証書: the guarantor's registration number, for the 「登録」 history entry of the new 原票."""
+    number = (guarantor_registration_number or "").strip()
+    return {"guarantor_registration_number": number} if identity_path == "guarantee" and number else {}
 
 
 def person_snapshot(resident) -> records.PersonSnapshot:
@@ -114,17 +122,20 @@ def refuse(ctx: ServiceContext, reason: str, detail: str | None = None, resident
 
 
 def refer_to_inquiry(ctx: ServiceContext, reason: str, resident_id: str | None = None,
-                     applicant: str | None = None) -> dict:
+                     applicant: str | None = None, detail: str | None = None) -> dict:
     """Neither photo ID nor a valid 保証書 (or a proxy applied): 4.1.4 照会による登録 takes over.
 
-    The engine starts 4.1.4 with what the counter has taken so far (the result's continue_with).
+    The engine starts 4.1.4 with what the counter has taken so far (the result's continue_with); `detail` (why
+    the 保証書 was refused) is recorded on the application and handed over as the 4.1.4 application's 備考.
     """
     label = REFERRAL_LABELS.get(reason, reason)
+    detail = (detail or "").strip()[:MAX_REFERRAL_DETAIL] or None
+    shown = f"{label}: {detail}" if detail else label
     records.close_application(ctx.session, ctx.instance_id, kind="4.1.2", resident_id=resident_id,
-                              status="referred", reason=reason, detail=label, operator=ctx.actor, at=ctx.now())
+                              status="referred", reason=reason, detail=shown, operator=ctx.actor, at=ctx.now())
     handover = {"resident_id": resident_id, "applicant": applicant or "self", "inquiry_reason": reason,
-                "referred_from": ctx.instance_id}
-    return {"reason": reason, "message": f"即時登録できないため、照会による登録（4.1.4）へ進みます（{label}）",
+                "referred_from": ctx.instance_id} | ({"note": detail} if detail else {})
+    return {"reason": reason, "message": f"即時登録できないため、照会による登録（4.1.4）へ進みます（{shown}）",
             "continue_with": {"process_id": "shoukai_touroku", "data": handover}}
 
 

@@ -1,4 +1,4 @@
-"""2.2.1 登録内容照会 and the guarantor check, on top of the resident register (住基)."""
+"""2.2.1 登録内容照会 on top of the resident register (住基); the guarantor check is in handlers/guarantors.py."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from sqlalchemy.orm import Session
 from handlers.base import HandlerError, ServiceContext
 from juki import InvalidQuery
 from registry.seals import records
-from registry.seals.models import RecordStatus
 from registry.seals.rules import Eligibility, PersonFacts, check_eligibility
 
 
@@ -60,26 +59,6 @@ def eligibility_of(session: Session, resident, today: date, min_age: int) -> Eli
     return check_eligibility(facts, today, has_active_registration=active is not None, min_age=min_age)
 
 
-def check_guarantor(ctx: ServiceContext, guarantor_registration_number: str | None, resident_id: str) -> dict:
-    """保証書: the guarantor must hold an active registration in this city and not be the applicant."""
-    number = (guarantor_registration_number or "").strip()
-    record = records.registration_by_number(ctx.session, number) if number else None
-    if record is None:
-        return _guarantor(False, "guarantor_not_registered", "保証人の印鑑登録が見つかりません")
-    if record.status != RecordStatus.REGISTERED:
-        return _guarantor(False, "guarantor_closed", "保証人の印鑑登録は廃止または抹消されています")
-    if record.resident_id == resident_id:
-        return _guarantor(False, "guarantor_is_applicant", "申請者本人は保証人になれません")
-    guarantor = find_resident(ctx, record.resident_id)
-    if guarantor is None or guarantor.status != "resident":
-        return _guarantor(False, "guarantor_not_resident", "保証人が本市に住民登録されていません")
-    return _guarantor(True, "ok", f"保証人 {record.name}（登録番号 {record.registration_number}）を確認しました")
-
-
-def _guarantor(valid: bool, reason: str, message: str) -> dict:
-    return {"valid": valid, "reason": reason, "message": message}
-
-
 def require_resident(ctx: ServiceContext, resident_id: str):
     resident = find_resident(ctx, resident_id)
     if resident is None:
@@ -89,5 +68,4 @@ def require_resident(ctx: ServiceContext, resident_id: str):
 
 OPERATORS = [
     ("inkan.registry.inquire", "2.2.1", "登録内容照会（登録資格の確認）", inquire),
-    ("inkan.registry.check_guarantor", "4.1.2", "保証人の確認", check_guarantor),
 ]

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from imaging.verdict import DEFAULT_DIFFERENT, DEFAULT_SAME, Thresholds
+from registry.seals.guarantees import DEFAULT_PER_DAY, DEFAULT_PER_YEAR, GuaranteeLimits
 from registry.seals.numbering import NumberFormat
 from registry.settings.store import Municipality, current_municipality
 
@@ -39,6 +40,8 @@ class RegistrySettings:
     inquiry_deadline_days: int = 30  # 4.1.4.2: days the applicant has to bring back the 回答書
     certificate_fee: int = 300  # 6.1: yen per copy at the counter (INKAN_CERTIFICATE_FEE)
     retention_years: int = 5  # 除票 kept after closure before a purge may remove them (INKAN_RETENTION_YEARS)
+    guarantor_per_day: int = DEFAULT_PER_DAY  # 保証書: applicants one guarantor may vouch for a day (INKAN_GUARANTOR_PER_DAY)
+    guarantor_per_year: int = DEFAULT_PER_YEAR  # … and per calendar year (INKAN_GUARANTOR_PER_YEAR)
     card_numbering: str = "registry"  # 5.3: "preprinted" → the record takes the new card's number
     card_system_url: str = ""  # 5.3: the external card system's endpoint; empty: not called
     card_system_timeout: float = 5.0
@@ -50,6 +53,10 @@ class RegistrySettings:
     def similarity(self) -> Thresholds:
         """The comparison's two thresholds (INKAN_SIMILARITY_SAME / INKAN_SIMILARITY_DIFFERENT)."""
         return Thresholds(same=self.similarity_same, different=self.similarity_different)
+
+    @property
+    def guarantee_limits(self) -> GuaranteeLimits:
+        return GuaranteeLimits(per_day=self.guarantor_per_day, per_year=self.guarantor_per_year)
 
 
 @dataclass(frozen=True)

@@ -54,6 +54,8 @@ def defaults(instance_path: str) -> dict:
         "INQUIRY_DEADLINE_DAYS": 30,
         "CERTIFICATE_FEE": 300,  # 6.1: yen per copy of the 印鑑登録証明書 at the counter
         "RETENTION_YEARS": 5,  # 除票 are kept this many years after closure, then `inkan registry purge` may remove them
+        "GUARANTOR_PER_DAY": 1,  # 保証書: applicants one registered person may vouch for per day …
+        "GUARANTOR_PER_YEAR": 12,  # … and per calendar year
         "CARD_NUMBERING": "registry",  # 5.3: "preprinted" cards carry their own number; "registry" keeps the record's
         "CARD_SYSTEM_URL": "",  # 5.3: where another system manages the cards, new card numbers are POSTed here
         "CARD_SYSTEM_TIMEOUT": 5.0,
@@ -130,8 +132,20 @@ def check_config(config) -> None:
         raise ConfigurationError("INKAN_RETENTION_YEARS（除票の保存年数）は1〜100の範囲で指定してください")
     if not 0 <= int(config["CERTIFICATE_FEE"]) <= 10000:
         raise ConfigurationError("INKAN_CERTIFICATE_FEE（証明書1通の手数料）は0〜10000円の範囲で指定してください")
+    check_guarantor_limits(config)
     check_verify_url(config)
     check_neighbours(config)
+
+
+def check_guarantor_limits(config) -> None:
+    """保証書 limits: 1–100 a day, and a year's limit no smaller than a day's."""
+    try:
+        per_day, per_year = int(config["GUARANTOR_PER_DAY"]), int(config["GUARANTOR_PER_YEAR"])
+    except (TypeError, ValueError):
+        per_day = per_year = 0
+    if not 1 <= per_day <= 100 or not per_day <= per_year <= 1000:
+        raise ConfigurationError("INKAN_GUARANTOR_PER_DAY（保証人1人が1日に保証できる人数）は1〜100、"
+                                 "INKAN_GUARANTOR_PER_YEAR（1年の人数）はその値以上1000以下で指定してください")
 
 
 def check_production_secret(secret: str) -> None:

@@ -81,6 +81,7 @@ def settings_from(config) -> RegistrySettings:
         similarity_same=float(config["SIMILARITY_SAME"]), similarity_different=float(config["SIMILARITY_DIFFERENT"]),
         inquiry_deadline_days=int(config["INQUIRY_DEADLINE_DAYS"]),
         certificate_fee=int(config["CERTIFICATE_FEE"]), retention_years=int(config["RETENTION_YEARS"]),
+        guarantor_per_day=int(config["GUARANTOR_PER_DAY"]), guarantor_per_year=int(config["GUARANTOR_PER_YEAR"]),
         card_numbering=str(config["CARD_NUMBERING"]), card_system_url=str(config["CARD_SYSTEM_URL"] or ""),
         card_system_timeout=float(config["CARD_SYSTEM_TIMEOUT"]), pin_pepper=pin_pepper(config),
         number_format=NumberFormat(int(config["NUMBER_DIGITS"]), config["NUMBER_CHECK_DIGIT"]), office=office)

@@ -55,8 +55,17 @@ def _active(session: Session, resident_id: str) -> Registration:
     return record
 
 
+def _guarantor(session: Session, context: dict[str, Any]) -> Registration:
+    record = records.registration_by_number(session, context.get("guarantor") or "")
+    if record is None:
+        raise RecordNotFound("保証人の印鑑登録がありません（guarantor: registered が必要です）")
+    return record
+
+
 SETUPS: dict[str, Setup] = {
     "office_seal": lambda session, services, context: ensure_office_seal(session, services),
     "suspended": lambda session, services, context: suspend_directly(session, services, context["applicant"]),
     "pin_set": lambda session, services, context: set_pin_directly(session, services, context["applicant"]),
+    "guarantor_suspended": lambda session, services, context: suspend_directly(
+        session, services, _guarantor(session, context).resident_id),
 }

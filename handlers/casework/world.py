@@ -6,14 +6,14 @@ What a case may say beyond the driver's keys (engine/casework/document.py):
                 the factory), "household_member_registered" (an adult whose household member is registered with the
                 seal "household_seal"), "demo:ROLE" (a fixed demo resident, juki.DEMO_RESIDENTS) or a resident id
   "guarantor"   "registered": another registered adult; "$guarantor" is their registration number
-  "setup"       ["office_seal" | "suspended" | "pin_set", …] (handlers/casework/setups.py)
+  "setup"       ["office_seal" | "suspended" | "pin_set" | "guarantor_suspended", …] (handlers/casework/setups.py)
   how it starts "events": [change, …] recorded in the simulated register and processed as the worker does (the
                 instance is the one the last event started; handlers/casework/events.py); "message": {"name",
                 "event"} starts the flow by that message directly; otherwise a counter clerk starts the process for
                 the applicant
   steps         ["$juki", "", change]: a change of the applicant recorded and processed meanwhile
   "expect"      "history": {reason: {key: value}}: the registration's history entry with that reason has those
-                after-values
+                after-values (placeholders filled in)
 Placeholders: handlers/casework/placeholders.py.
 """
 
@@ -115,9 +115,10 @@ class RegistryWorld:
         registration_id = (data.get("registration") or data.get("event") or {}).get("registration_id")
         if registration_id is None:
             raise CaseError("登録が行われていません（履歴を確認できません）")
+        wanted = self.resolve(expect["history"], context)  # e.g. "$guarantor"
         with self.session_factory() as session:
             entries = records.history_of(session, registration_id)
-            for reason, values in expect["history"].items():
+            for reason, values in wanted.items():
                 entry = next((e for e in entries if e.reason == reason), None)
                 if entry is None:
                     raise CaseError(f"履歴「{reason}」がありません（{[e.reason for e in entries]}）")

@@ -136,3 +136,25 @@ class IssuedDocument(Base):
     printed_by: Mapped[str] = mapped_column(String(100))
     printed_at: Mapped[datetime] = mapped_column(default=utcnow)
     instance_id: Mapped[int | None]
+
+
+class Guarantee(Base):
+    """保証書 (4.1.2): a registered person vouched for an applicant, the stamp accepted as their registered seal.
+
+    One row per application (instance); counted against the per-day and per-year limits of a guarantor.
+    """
+
+    __tablename__ = "guarantee"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int] = mapped_column(unique=True)
+    guarantor_registration_id: Mapped[int] = mapped_column(index=True)  # no foreign key: a purged 除票 leaves the count
+    guarantor_number: Mapped[str] = mapped_column(String(20))
+    resident_id: Mapped[str] = mapped_column(String(40), index=True)  # the applicant
+    vouched_on: Mapped[date] = mapped_column(index=True)
+    stamp_verdict: Mapped[str] = mapped_column(String(20))  # same | unsure (then decided by a clerk)
+    stamp_score: Mapped[float | None]
+    decided_by: Mapped[str | None] = mapped_column(String(100))  # the clerk who decided an unsure stamp
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

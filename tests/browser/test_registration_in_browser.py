@@ -1,4 +1,4 @@
-"""4.1.2 即時登録 in a real browser: counter → back office → counter, then 2.2.1 and the 4.1.2.2 PDF."""
+"""4.1.2 即時登録 in a real browser: counter → back office → counter, then 2.2.1 and the 4.1.2.2 PDF; the 保証書 path."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from pypdf import PdfReader
 import imaging
 from conftest import TEST_PASSWORD
 from juki.models import SimResident
+from tests.support.flow import COUNTER, IDENTIFY
 
 pytestmark = pytest.mark.browser
 
@@ -105,3 +106,42 @@ def test_a_clerk_registers_a_seal_end_to_end(new_page, live_server, product, dri
     pdf_text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
     assert number in pdf_text and "印鑑登録原票確認票" in pdf_text
     page.screenshot(path=str(tmp_path / "inquiry.png"), full_page=True)
+
+
+def test_a_guarantee_with_an_unsure_stamp_is_decided_in_the_back_office(new_page, live_server, product, driver,
+                                                                        tmp_path):
+    """保証書 (issue 18 point 3): the counter uploads the stamp (a blank scan is refused on the page), the back
+    office sees the stamp over the guarantor's registered impression and accepts it with a reason."""
+    guarantor = driver.registered_person(seal_text="登録", size_mm=15.0)
+    resident_id = driver.fresh_resident()
+    outcome = driver.step(driver.start(resident_id), COUNTER, {"resident_id": resident_id} | IDENTIFY)
+    blank, stamp = tmp_path / "blank.png", tmp_path / "hoshosho.png"
+    blank.write_bytes(imaging.make_blank_scan())
+    stamp.write_bytes(imaging.make_seal_scan("登緑", size_mm=15.0, dpi=300))
+    page = new_page()
+
+    log_in(page, live_server, "madoguchi")
+    page.goto(f"{live_server}/tasks/{outcome.next_task_id}")
+    page.check("input[name=applicant][value=self]")
+    page.check("input[name=identity_path][value=guarantee]")
+    page.fill("input[name=guarantor_registration_number]", guarantor.registration_number)
+    page.set_input_files("input[name=guarantor_stamp_blob_id__file]", str(blank))
+    with page.expect_navigation():
+        page.click("form.task-form button[type=submit]")
+    assert "印影を読み取れません" in page.locator("main").inner_text()
+    page.check("input[name=applicant][value=self]")
+    page.check("input[name=identity_path][value=guarantee]")
+    page.fill("input[name=guarantor_registration_number]", guarantor.registration_number)
+    page.set_input_files("input[name=guarantor_stamp_blob_id__file]", str(stamp))
+    submit_task(page)
+    log_out(page)
+
+    log_in(page, live_server, "backyard")
+    page.goto(f"{live_server}/tasks/{driver.open_task(outcome.instance_id)}")
+    text = page.locator("main").inner_text()
+    assert "保証書の押印の確認（要確認）" in text and "要確認（職員が判断）" in text
+    assert page.locator("img[alt^='重ね合わせ']").count() == 1
+    page.check("input[name=guarantor_stamp_decision][value=match]")
+    page.fill("textarea[name=guarantor_stamp_reason]", "外枠と「登」が一致し、右側の違いはかすれの範囲")
+    submit_task(page)
+    assert page.locator("input[name=scan_blob_id__file]").count() == 1  # 4.1.5.1 comes next

@@ -75,7 +75,7 @@ def test_pattern_error_is_shown_in_red_beside_the_field(login, driver):
     _, outcome = at_identity(driver)
     response = login("madoguchi").post(f"/tasks/{outcome.next_task_id}", data={
         "applicant": "self", "identity_path": "guarantee", "guarantor_registration_number": "12ab",
-        "guarantor_seal_checked": "true"})
+        "guarantor_stamp_blob_id": "0" * 64})
     assert response.status_code == 422
     html = response.get_data(as_text=True)
     assert re.search(r'id="field-guarantor_registration_number".*?「保証人の印鑑登録番号」の書式が正しくありません', html,

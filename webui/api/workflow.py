@@ -7,7 +7,7 @@ from flask import jsonify
 from engine import catalog, queries
 from engine.bundle import MAX_BUNDLE_BYTES
 from engine.definitions import parse_definition, read_forms
-from engine.errors import LaneForbidden
+from engine.errors import FormInvalid, LaneForbidden
 from engine.models import InstanceStatus
 from handlers.start_data import check_start_data
 from webui.api import schemas
@@ -22,6 +22,7 @@ from webui.api.params import (
     string_field,
     text_param,
 )
+from webui.tasks.uploads import impression_problems
 from webui.wiring import product
 
 LANES = ("窓口", "バックヤード")
@@ -117,7 +118,12 @@ def unclaim_task(task_id: int):
 
 def complete_task(task_id: int):
     data = object_field(json_body(), "data")
-    outcome = product().runner.complete(task_id, api_actor(), data)
+    actor = api_actor()
+    with product().session_factory() as session:
+        form = queries.task_form(session, product().specs, task_id)
+    if form is not None and (problems := impression_problems(form, data)):
+        raise FormInvalid("入力内容に誤りがあります。赤字の項目を確認してください。", problems)
+    outcome = product().runner.complete(task_id, actor, data)
     return jsonify(schemas.outcome_json(outcome))
 
 

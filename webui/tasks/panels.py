@@ -141,6 +141,17 @@ def _comparison(session: Session, data: dict[str, Any], _name: str) -> dict | No
             "answer_image": true_size(session, brought.get("impression_blob_id"), brought.get("mm_per_px"))}
 
 
+def _guarantor(session: Session, data: dict[str, Any], _name: str) -> dict | None:
+    """保証書: the stamp on it beside the guarantor's registered impression, both at true size, and the overlay."""
+    value = data.get("guarantor")
+    if not isinstance(value, dict):
+        return None
+    return {"value": value,
+            "stamp_image": true_size(session, value.get("stamp_impression_blob_id"), value.get("stamp_mm_per_px")),
+            "registered_image": true_size(session, value.get("registered_impression_blob_id"),
+                                          value.get("registered_mm_per_px"))}
+
+
 def _massho_target(session: Session, data: dict[str, Any], _name: str) -> dict | None:
     """4.2.1: the record as it stands now (a 4.2.2 may have closed it meanwhile), its impression, the proposal."""
     found = data.get("registration")
@@ -157,6 +168,7 @@ def _massho_target(session: Session, data: dict[str, Any], _name: str) -> dict |
 
 BUILDERS: dict[str, Callable[[Session, dict, str], dict | None]] = {
     "comparison": _comparison,
+    "guarantor": _guarantor,
     "name_check": _name_check,
     "massho_target": _massho_target,
     "resident": _resident,
