@@ -16,8 +16,8 @@ ALERT = {"confirmed": True, "action": "contacted_resident", "action_note": "æœ¬ä
 
 
 @pytest.fixture
-def inquiry(product) -> InquiryDriver:
-    return InquiryDriver(product)
+def inquiry(product, clock) -> InquiryDriver:
+    return InquiryDriver(product, clock)
 
 
 def _not_applied(inquiry: InquiryDriver):
