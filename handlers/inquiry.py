@@ -114,11 +114,18 @@ def _not_through_the_letter(ctx: ServiceContext, application: Application,
     if not records.check_code_matches(application, typed):
         return _answer("refused", "check_code_mismatch")
     if state.problem == "answer_too_early":
-        return _answer("refused", "answer_too_early",
-                       f"照会書の郵送日（{state.mailed_on.isoformat()}）から"
-                       f"{ctx.services.settings.inquiry_min_wait_days}日を経過していないため、まだ回答を受け付けられません"
-                       f"（{state.accepted_from.isoformat()} から受け付けます）")
+        return _answer("refused", "answer_too_early", _too_early(ctx, application))
     return None
+
+
+def _too_early(ctx: ServiceContext, application: Application) -> str:
+    """The answer_too_early refusal with the mailing day and the first day an answer counts."""
+    wait = ctx.services.settings.inquiry_min_wait_days
+    state = letter_state(ctx.session, application.id, today=ctx.today(), min_wait_days=wait)
+    if state.mailed_on is None:
+        return ANSWER_REFUSALS["answer_too_early"]
+    return (f"照会書の郵送日（{state.mailed_on.isoformat()}）から{wait}日を経過していないため、まだ回答を受け付けられません"
+            f"（{state.accepted_from.isoformat()} から受け付けます）")
 
 
 def _answer(outcome: str, reason: str, message: str | None = None) -> dict:
@@ -133,7 +140,7 @@ def refuse_answer(ctx: ServiceContext, application_id: int, reason: str, detail:
     masked) and audited.
     """
     application = _application(ctx, application_id)
-    label = ANSWER_REFUSALS.get(reason, reason)
+    label = _too_early(ctx, application) if reason == "answer_too_early" else ANSWER_REFUSALS.get(reason, reason)
     if reason in SUSPICIOUS_REFUSALS:
         _record_suspicious(ctx, application, reason, inquiry_number)
     return {"reason": reason, "label": label, "inquiry_number": records.inquiry_number(application.id),
