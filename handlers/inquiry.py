@@ -6,20 +6,29 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 
 from handlers.base import HandlerError, ServiceContext
+from handlers.mailing import letter_state
 from handlers.residents import require_resident
-from handlers.services import JST
+from handlers.services import JST, Operator
 from registry.seals import records
-from registry.seals.models import Application
+from registry.seals.models import AnswerRefusal, Application
 
 INQUIRY_REASONS = {"proxy": "代理人による申請", "guarantor_invalid": "保証書が有効でない",
                    "no_identity_document": "本人確認書類なし", "mail": "郵送・その他による申請"}
 ANSWER_REFUSALS = {
     "inquiry_number_mismatch": "照会番号がこの申請のものではありません",
+    "letter_not_printed": "照会書がまだ郵送されていません（照会書兼回答書が印刷されていません）",
+    "letter_not_mailed": "照会書がまだ郵送されていません",
+    "answer_too_early": "照会書の郵送から所定の日数が経過していないため、まだ回答を受け付けられません",
+    "check_code_mismatch": "照会番号が照会書の記載と一致しません（照会書に印字された照会番号を末尾の英字まで入力してください）",
     "deadline_passed": "回答期限を過ぎています（申請は失効します）",
     "identity_not_checked": "回答書を持参した方の本人確認ができていません",
     "proxy_without_power_of_attorney": "代理人の場合は委任状（回答書の委任状欄への記入・押印）が必要です",
     "seal_mismatch": "持参した印鑑の印影が申請時の印影と一致しません",
 }
+# Refusals that mean the 回答書 did not come through the letter mailed to the registered address: possible fraud,
+# kept for the auditors (registry.seals.reports.answer_refusals) and audited.
+SUSPICIOUS_REFUSALS = ("letter_not_printed", "letter_not_mailed", "answer_too_early", "check_code_mismatch")
+SUSPICIOUS_KIND = "inquiry_answer_suspicious"
 LAPSE_REASONS = {"deadline_passed": "回答期限までに回答書の提出がなかった",
                  "not_applied": "本人から「申請していない」との回答があった"}
 LAPSED, CANCELLED = "lapsed", "cancelled"
@@ -70,14 +79,23 @@ def deadline_moment(deadline: date) -> datetime:
 def check_answer(ctx: ServiceContext, application_id: int, inquiry_number: str, deadline_at: str, answer: str,
                  bearer: str | None = None, bearer_identity_checked: bool | None = None,
                  power_of_attorney: bool | None = None) -> dict:
-    """4.1.4.6: may the 回答書 brought be accepted? outcome accepted | refused (with reason) | not_applied."""
+    """4.1.4.6: may the 回答書 brought be accepted? outcome accepted | refused (with reason) | not_applied.
+
+    An answer counts only when it came through the letter: printed, marked mailed, at least
+    INKAN_INQUIRY_MIN_WAIT_DAYS after the mailing, and with the 照会番号's random part printed only on the letter.
+    A 「申請していない」 answer is never held back by those checks: it only stops the application.
+    """
     application = _application(ctx, application_id)
-    if records.parse_inquiry_number(inquiry_number) != application.id:
+    typed = records.split_inquiry_number(inquiry_number)
+    if typed is None or typed.application_id != application.id:
         return _answer("refused", "inquiry_number_mismatch")
     if ctx.now() >= datetime.fromisoformat(deadline_at).astimezone(JST).replace(tzinfo=None):
         return _answer("refused", "deadline_passed")  # the timer, due by now, lapses it while the answer waits
     if answer == "not_applied":
         return _answer("not_applied", "not_applied", LAPSE_REASONS["not_applied"])
+    refused = _not_through_the_letter(ctx, application, typed)
+    if refused is not None:
+        return refused
     if bearer == "proxy" and not power_of_attorney:
         return _answer("refused", "proxy_without_power_of_attorney")
     if not bearer_identity_checked:
@@ -86,17 +104,60 @@ def check_answer(ctx: ServiceContext, application_id: int, inquiry_number: str, 
     return _answer("accepted", "ok", f"回答書を受け付けました（持参者: {who}）。持参した印鑑を照合します")
 
 
+def _not_through_the_letter(ctx: ServiceContext, application: Application,
+                            typed: records.TypedInquiryNumber) -> dict | None:
+    """The refusal of an answer that did not come through the mailed letter, or None."""
+    state = letter_state(ctx.session, application.id, today=ctx.today(),
+                         min_wait_days=ctx.services.settings.inquiry_min_wait_days)
+    if state.problem in ("letter_not_printed", "letter_not_mailed"):
+        return _answer("refused", state.problem)
+    if not records.check_code_matches(application, typed):
+        return _answer("refused", "check_code_mismatch")
+    if state.problem == "answer_too_early":
+        return _answer("refused", "answer_too_early", _too_early(ctx, application))
+    return None
+
+
+def _too_early(ctx: ServiceContext, application: Application) -> str:
+    """The answer_too_early refusal with the mailing day and the first day an answer counts."""
+    wait = ctx.services.settings.inquiry_min_wait_days
+    state = letter_state(ctx.session, application.id, today=ctx.today(), min_wait_days=wait)
+    if state.mailed_on is None:
+        return ANSWER_REFUSALS["answer_too_early"]
+    return (f"照会書の郵送日（{state.mailed_on.isoformat()}）から{wait}日を経過していないため、まだ回答を受け付けられません"
+            f"（{state.accepted_from.isoformat()} から受け付けます）")
+
+
 def _answer(outcome: str, reason: str, message: str | None = None) -> dict:
     return {"outcome": outcome, "reason": reason, "message": message or ANSWER_REFUSALS[reason]}
 
 
-def refuse_answer(ctx: ServiceContext, application_id: int, reason: str, detail: str | None = None) -> dict:
-    """4.1.4.6: the answer is not accepted this time; the application stays 照会中 until its deadline."""
+def refuse_answer(ctx: ServiceContext, application_id: int, reason: str, detail: str | None = None,
+                  inquiry_number: str | None = None) -> dict:
+    """4.1.4.6: the answer is not accepted this time; the application stays 照会中 until its deadline.
+
+    A refusal of SUSPICIOUS_REFUSALS is kept as a possible fraud attempt (with the number as typed, its random part
+    masked) and audited.
+    """
     application = _application(ctx, application_id)
-    label = ANSWER_REFUSALS.get(reason, reason)
+    label = _too_early(ctx, application) if reason == "answer_too_early" else ANSWER_REFUSALS.get(reason, reason)
+    if reason in SUSPICIOUS_REFUSALS:
+        _record_suspicious(ctx, application, reason, inquiry_number)
     return {"reason": reason, "label": label, "inquiry_number": records.inquiry_number(application.id),
             "message": f"回答書を受け付けられません: {label}{'（' + detail + '）' if detail else ''}。"
                        "回答期限までに改めて来庁していただけます"}
+
+
+def _record_suspicious(ctx: ServiceContext, application: Application, reason: str, typed_text: str | None) -> None:
+    typed = records.split_inquiry_number(typed_text)
+    shown = typed.masked() if typed else (typed_text or "")[:40]
+    ctx.session.add(AnswerRefusal(application_id=application.id, instance_id=ctx.instance_id,
+                                  resident_id=application.resident_id, reason=reason, typed_number=shown,
+                                  refused_at=ctx.now(), operator=ctx.actor))
+    ctx.services.record_audit(ctx.session, Operator(ctx.actor), SUSPICIOUS_KIND, instance_id=ctx.instance_id,
+                              title="4.1.4.6 回答書の不受理（不正のおそれ）",
+                              summary={"application_id": application.id, "reason": reason,
+                                       "label": ANSWER_REFUSALS[reason], "typed_number": shown})
 
 
 def lapse(ctx: ServiceContext, application_id: int, reason: str, detail: str | None = None) -> dict:

@@ -12,6 +12,7 @@ from handlers.services import to_jst
 from handlers.sheets import printing_office
 from registry.documents import queue
 from registry.documents.models import PrintQueueItem
+from registry.seals import records
 from registry.seals.models import Application, RecordStatus, Registration
 from registry.settings.store import Municipality
 
@@ -118,8 +119,10 @@ def _inquiry_payload(ctx: ServiceContext, application: Application, inquiry_numb
     resident = find_resident(ctx, application.resident_id)
     if resident is None:
         raise HandlerError("照会書の宛先（申請者）が住民基本台帳に見つかりません", code="resident_not_found")
+    # the letter (and its QR code) carries the number with its random part, which only the letter shows
+    printed = records.printed_inquiry_number(application) if application.check_code else str(inquiry_number)
     return resident.name, {
-        "inquiry_number": str(inquiry_number), "application_kind": INQUIRY_KIND,
+        "inquiry_number": printed, "application_kind": INQUIRY_KIND,
         "applied_on": to_jst(application.created_at).date().isoformat(), "answer_deadline": deadline.isoformat(),
         "applicant_name": resident.name,
         "addressee": {"postcode": postcode or "", "address": resident.address, "name": resident.name}}

@@ -38,6 +38,7 @@ class RegistrySettings:
     similarity_same: float = DEFAULT_SAME  # a comparison scoring at least this is 同一
     similarity_different: float = DEFAULT_DIFFERENT  # at most this is 別; in between 要確認 (a clerk decides)
     inquiry_deadline_days: int = 30  # 4.1.4.2: days the applicant has to bring back the 回答書
+    inquiry_min_wait_days: int = 1  # 4.1.4.6: days after mailing before the 回答書 is accepted (1: the next day)
     certificate_fee: int = 300  # 6.1: yen per copy at the counter (INKAN_CERTIFICATE_FEE)
     retention_years: int = 5  # 除票 kept after closure before a purge may remove them (INKAN_RETENTION_YEARS)
     guarantor_per_day: int = DEFAULT_PER_DAY  # 保証書: applicants one guarantor may vouch for a day (INKAN_GUARANTOR_PER_DAY)

@@ -52,6 +52,7 @@ def defaults(instance_path: str) -> dict:
         "SIMILARITY_DIFFERENT": DEFAULT_DIFFERENT,
         "SIMILARITY_THRESHOLD": None,  # the old name, read as SIMILARITY_SAME
         "INQUIRY_DEADLINE_DAYS": 30,
+        "INQUIRY_MIN_WAIT_DAYS": 1,  # 4.1.4.6: days after the letter was mailed before its 回答書 is accepted
         "CERTIFICATE_FEE": 300,  # 6.1: yen per copy of the 印鑑登録証明書 at the counter
         "RETENTION_YEARS": 5,  # 除票 are kept this many years after closure, then `inkan registry purge` may remove them
         "GUARANTOR_PER_DAY": 1,  # 保証書: applicants one registered person may vouch for per day …
@@ -128,6 +129,9 @@ def check_config(config) -> None:
         raise ConfigurationError("印影の大きさの下限・上限の設定が正しくありません")
     if not 1 <= int(config["INQUIRY_DEADLINE_DAYS"]) <= 365:
         raise ConfigurationError("INKAN_INQUIRY_DEADLINE_DAYS（照会の回答期限の日数）は1〜365の範囲で指定してください")
+    if not 0 <= int(config["INQUIRY_MIN_WAIT_DAYS"]) <= 30:
+        raise ConfigurationError("INKAN_INQUIRY_MIN_WAIT_DAYS（照会書の郵送から回答を受け付けるまでの日数）は"
+                                 "0〜30の範囲で指定してください")
     if not 1 <= int(config["RETENTION_YEARS"]) <= 100:
         raise ConfigurationError("INKAN_RETENTION_YEARS（除票の保存年数）は1〜100の範囲で指定してください")
     if not 0 <= int(config["CERTIFICATE_FEE"]) <= 10000:

@@ -1,4 +1,5 @@
-"""`inkan print queue|batch`: the print queue and batch printing from the terminal (progress, Ctrl+C to cancel)."""
+"""`inkan print queue|batch|mailed`: the print queue, batch printing from the terminal (progress, Ctrl+C to cancel)
+and recording that printed 照会書兼回答書 were mailed."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from flask.cli import with_appcontext
 from handlers.base import HandlerError
 from handlers.batch import run_batch, start_batch
 from handlers.documents import document_for_viewing
+from handlers.mailing import mark_job_mailed, mark_mailed
 from handlers.print_queue import DOCUMENTS
 from handlers.services import Operator, to_jst
 from registry.documents import queue
@@ -43,6 +45,36 @@ def queue_command(document: str | None) -> None:
             click.echo(f"{item.id:>6}  {DOCUMENTS[item.document]:<12}  {to_jst(item.queued_at):%Y-%m-%d %H:%M}  "
                        f"{item.subject_name}  （{state}）")
     click.echo(f"印刷待ち: {len(items)} 件")
+    if document in (None, queue.INQUIRY_LETTER):
+        with product().session_factory() as session:
+            letters = queue.unmailed_letters(session)
+        for letter in letters:
+            click.echo(f"{letter.id:>6}  {DOCUMENTS[letter.document]:<12}  {to_jst(letter.printed_at):%Y-%m-%d %H:%M}  "
+                       f"{letter.subject_name}  （印刷済み・郵送の記録待ち）")
+        click.echo(f"郵送の記録待ち: {len(letters)} 件（inkan print mailed で記録）")
+
+
+@print_group.command("mailed")
+@click.argument("item_ids", nargs=-1, type=int)
+@click.option("--job", "job_id", type=int, default=None, help="この一括印刷ジョブの照会書兼回答書をすべて")
+@click.option("--date", "mailed_on", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="郵送日（YYYY-MM-DD、既定は今日）")
+@with_appcontext
+def mailed_command(item_ids: tuple[int, ...], job_id: int | None, mailed_on) -> None:
+    """印刷した照会書兼回答書を郵送済みにする（郵送日を記録し、監査ログに残す）。"""
+    if bool(item_ids) == (job_id is not None):
+        raise click.UsageError("帳票の番号（inkan print queue の #）か --job のどちらか一方を指定してください")
+    day = mailed_on.date() if mailed_on else None
+    prod = product()
+    try:
+        with prod.session_factory.begin() as session:
+            if job_id is not None:
+                marked = mark_job_mailed(session, prod.services, job_id, mailed_on=day, actor=CLI_ACTOR)
+            else:
+                marked = mark_mailed(session, prod.services, list(item_ids), mailed_on=day, actor=CLI_ACTOR)
+    except HandlerError as exc:
+        raise click.ClickException(exc.message) from None
+    click.echo(f"郵送済みにしました: {len(marked)} 通（{', '.join(f'#{i}' for i in marked)}）")
 
 
 @print_group.command("batch")

@@ -80,6 +80,7 @@ def settings_from(config) -> RegistrySettings:
         seal_max_mm=float(config["SEAL_MAX_MM"]), default_dpi=float(config["DEFAULT_DPI"]),
         similarity_same=float(config["SIMILARITY_SAME"]), similarity_different=float(config["SIMILARITY_DIFFERENT"]),
         inquiry_deadline_days=int(config["INQUIRY_DEADLINE_DAYS"]),
+        inquiry_min_wait_days=int(config["INQUIRY_MIN_WAIT_DAYS"]),
         certificate_fee=int(config["CERTIFICATE_FEE"]), retention_years=int(config["RETENTION_YEARS"]),
         guarantor_per_day=int(config["GUARANTOR_PER_DAY"]), guarantor_per_year=int(config["GUARANTOR_PER_YEAR"]),
         card_numbering=str(config["CARD_NUMBERING"]), card_system_url=str(config["CARD_SYSTEM_URL"] or ""),

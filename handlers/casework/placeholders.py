@@ -4,7 +4,8 @@
   $registration_number           the applicant's registration (the active one, else the newest): its number
   $registration_id               … its record id
   $applicant_birth_date          the applicant's birth date in the register (ISO), as a caller answers it (4.4.1.2)
-  $inquiry_number                the 照会番号 of the case's 4.1.4 application (the instance's inquiry data)
+  $inquiry_number                the 照会番号 of the case's 4.1.4 application as its letter prints it (with the random part)
+  $inquiry_reference             … the reference part alone, as pages show it (typed without the letter: refused)
   $history:REASON                the id of the newest history entry 「REASON」 or 「REASON（…）」 of that record (4.5)
   $scan:TEXT[:SIZE_MM[:SHAPE[:INK]]]   a generated seal scan, stored as a blob    $blank   a scan with no impression
 """
@@ -52,8 +53,11 @@ def _one(session: Session, services: HandlerServices, value: str, context: dict[
         return _record(session, context).id
     if value == "$applicant_birth_date":
         return services.juki_factory(session).get_resident(context["applicant"]).birth_date.isoformat()
-    if value == "$inquiry_number":
-        return (instance_data().get("inquiry") or {}).get("inquiry_number")
+    if value in ("$inquiry_number", "$inquiry_reference"):
+        reference = (instance_data().get("inquiry") or {}).get("inquiry_number")
+        application = records.application_by_inquiry_number(session, reference)
+        return records.printed_inquiry_number(application) if application and value == "$inquiry_number" \
+            else reference
     if value.startswith("$history:"):
         return _history_entry(session, _record(session, context), value[len("$history:"):])
     if value == "$blank":

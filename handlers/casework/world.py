@@ -12,6 +12,9 @@ What a case may say beyond the driver's keys (engine/casework/document.py):
                 "event"} starts the flow by that message directly; otherwise a counter clerk starts the process for
                 the applicant
   steps         ["$juki", "", change]: a change of the applicant recorded and processed meanwhile
+                ["$mail_letter", "", {"days_ago": N}]: the queued 照会書兼回答書 printed in a batch and the case's
+                letter recorded as mailed N days ago (default: INKAN_INQUIRY_MIN_WAIT_DAYS, so its answer counts
+                today; 0: mailed today, the answer is too early) — handlers/casework/mail.py
   "expect"      "history": {reason: {key: value}}: the registration's history entry with that reason has those
                 after-values (placeholders filled in)
 Placeholders: handlers/casework/placeholders.py.
@@ -27,6 +30,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from handlers.casework.errors import CaseError
 from handlers.casework.events import message_payload, record_change
 from handlers.casework.factory import register_directly
+from handlers.casework.mail import mail_letter
 from handlers.casework.placeholders import fill
 from handlers.casework.residents import fresh_adults
 from handlers.casework.setups import SETUPS
@@ -38,6 +42,7 @@ from registry.seals import records
 __all__ = ["EngineDoors", "RegistryWorld"]
 
 JUKI_STEP = "$juki"
+MAIL_STEP = "$mail_letter"
 COUNTER_ROLE = "madoguchi"
 RECORDED = "recorded_events"  # the context's list of the resident events the case recorded so far
 
@@ -96,8 +101,12 @@ class RegistryWorld:
         return self.doors.start(process_id, COUNTER_ROLE, {"resident_id": context["applicant"]})
 
     def perform(self, step: str, data: dict, context: dict[str, Any]) -> None:
+        if step == MAIL_STEP:
+            days_ago = data.get("days_ago", self.services.settings.inquiry_min_wait_days)
+            mail_letter(self.session_factory, self.services, context["instance_id"], days_ago)
+            return
         if step != JUKI_STEP:
-            raise CaseError(f"不明な手順 {step}（$timers、{JUKI_STEP}）")
+            raise CaseError(f"不明な手順 {step}（$timers、{JUKI_STEP}、{MAIL_STEP}）")
         started, outcome = self._change_and_process(data, context)
         if started is None:
             raise CaseError(f"異動の通知で業務が始まりませんでした（{outcome}）")

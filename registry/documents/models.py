@@ -51,6 +51,10 @@ class PrintQueueItem(Base):
     printed_at: Mapped[datetime | None]
     blob_sha256: Mapped[str | None] = mapped_column(String(64))
     error: Mapped[str | None] = mapped_column(Text)
+    # 照会書兼回答書: the day the printed letter went into the mail (as the clerk records it), when and by whom
+    mailed_on: Mapped[date | None]
+    mailed_at: Mapped[datetime | None]
+    mailed_by: Mapped[str | None] = mapped_column(String(100))
 
 
 class JobStatus:

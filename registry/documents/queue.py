@@ -11,8 +11,11 @@ from registry.db import utcnow
 from registry.documents.models import JobStatus, PrintBatchJob, PrintQueueItem, QueueStatus
 from registry.seals.models import Application
 
-__all__ = ["application_of_instance", "claim_items", "items_of_job", "new_job", "queued_counts", "queued_items", "recent_jobs",
-           "release_claims", "stale_jobs", "unprinted_item"]
+__all__ = ["application_of_instance", "claim_items", "items_of_job", "letter_of_application", "new_job",
+           "queued_counts", "queued_items", "recent_jobs", "release_claims", "stale_jobs", "unmailed_letters",
+           "unprinted_item"]
+
+INQUIRY_LETTER = "inquiry_letter"
 
 
 def unprinted_item(session: Session, document: str, *, registration_id: int | None,
@@ -89,3 +92,18 @@ def touch(job: PrintBatchJob) -> None:
 def application_of_instance(session: Session, instance_id: int) -> Application | None:
     """The application an instance (4.1.4) recorded, for its 照会書."""
     return session.scalars(select(Application).where(Application.instance_id == instance_id)).first()
+
+
+def letter_of_application(session: Session, application_id: int) -> PrintQueueItem | None:
+    """The newest 照会書兼回答書 of a 4.1.4 application (queued, printed or mailed), if one was queued."""
+    return session.scalars(select(PrintQueueItem).where(PrintQueueItem.document == INQUIRY_LETTER,
+                                                        PrintQueueItem.application_id == application_id)
+                           .order_by(PrintQueueItem.id.desc())).first()
+
+
+def unmailed_letters(session: Session, limit: int = 500) -> list[PrintQueueItem]:
+    """Printed 照会書兼回答書 whose mailing nobody recorded yet, oldest print first."""
+    return list(session.scalars(select(PrintQueueItem).where(PrintQueueItem.document == INQUIRY_LETTER,
+                                                             PrintQueueItem.status == QueueStatus.PRINTED,
+                                                             PrintQueueItem.mailed_on.is_(None))
+                                .order_by(PrintQueueItem.printed_at, PrintQueueItem.id).limit(limit)))

@@ -111,6 +111,24 @@ class Application(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     closed_at: Mapped[datetime | None]
     operator: Mapped[str] = mapped_column(String(100))
+    # 4.1.4: the random part of the 照会番号, printed only on the 照会書兼回答書 (None: issued before it existed)
+    check_code: Mapped[str | None] = mapped_column(String(12))
+
+
+class AnswerRefusal(Base):
+    """4.1.4.6: a 回答書 refused because it did not come through the mailed letter (unprinted or unmailed letter,
+    before the minimum wait, a 照会番号 that is not the printed one): a possible fraud attempt, for the auditors."""
+
+    __tablename__ = "inquiry_answer_refusal"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("application.id"), index=True)
+    instance_id: Mapped[int] = mapped_column(index=True)
+    resident_id: Mapped[str | None] = mapped_column(String(40), index=True)
+    reason: Mapped[str] = mapped_column(String(40))
+    typed_number: Mapped[str] = mapped_column(String(40))  # as typed, the random part masked
+    refused_at: Mapped[datetime] = mapped_column(index=True)  # the office's (JST) wall time, like closed_at
+    operator: Mapped[str] = mapped_column(String(100))
 
 
 class NumberSequence(Base):

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import hmac
 import json
+import secrets
+import string
 import unicodedata
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
@@ -168,6 +171,8 @@ def documents_of(session: Session, registration_id: int) -> list[IssuedDocument]
 
 # ---- 4.1.4 照会による登録: the application waiting for its 回答書 -------------------------------------------
 INQUIRY_PREFIX = "S"
+CHECK_CODE_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"  # no I, O: read as 1, 0
+CHECK_CODE_LENGTH = 6
 INQUIRY_KIND = "4.1.4"
 INQUIRING = "inquiring"  # 照会中: the letter is out, the answer is awaited
 
@@ -181,6 +186,7 @@ def open_inquiry(session: Session, instance_id: int, *, resident_id: str, operat
         session.add(application)
     application.resident_id, application.status, application.detail = resident_id, INQUIRING, detail
     application.reason, application.closed_at = None, None
+    application.check_code = application.check_code or new_check_code()
     session.flush()
     return application
 
@@ -195,10 +201,56 @@ def inquiry_number(application_id: int) -> str:
     return f"{INQUIRY_PREFIX}{serial}-{check_digit(serial, 'mod11')}"
 
 
-def parse_inquiry_number(text: str | None) -> int | None:
-    """The application id of a typed or scanned 照会番号 (full-width, spaces, dashes, no 「S」 all accepted)."""
+def new_check_code() -> str:
+    """The random part of a 照会番号 (about 27 bits): letters only, so it never runs into the digits before it,
+    and none that reads like a digit (I, O)."""
+    return "".join(secrets.choice(CHECK_CODE_LETTERS) for _ in range(CHECK_CODE_LENGTH))
+
+
+def printed_inquiry_number(application: Application) -> str:
+    """The 照会番号 as the 照会書兼回答書 prints it (and its QR code holds): the reference number and the random
+    part, which only the letter carries. Applications issued before the random part existed print without it."""
+    number = inquiry_number(application.id)
+    return f"{number}-{application.check_code}" if application.check_code else number
+
+
+@dataclass(frozen=True)
+class TypedInquiryNumber:
+    """A typed or scanned 照会番号, split: the application it names and the random part given (None: none)."""
+
+    application_id: int
+    check_code: str | None
+
+    def masked(self) -> str:
+        """The number for logs: the reference part, and only the length of the random part."""
+        return inquiry_number(self.application_id) + (f"-{'*' * len(self.check_code)}" if self.check_code else "")
+
+
+def split_inquiry_number(text: str | None) -> TypedInquiryNumber | None:
+    """A typed or scanned 照会番号 (full-width, spaces, dashes, no 「S」, lower case all accepted), or None when it
+    is malformed or its check digit is wrong."""
     cleaned = "".join(ch for ch in unicodedata.normalize("NFKC", text or "").upper() if ch.isascii() and ch.isalnum())
     cleaned = cleaned.removeprefix(INQUIRY_PREFIX)
+    digits = cleaned.rstrip(string.ascii_uppercase)
+    code = cleaned[len(digits):] or None
+    application_id = _parse_reference(digits)
+    return TypedInquiryNumber(application_id, code) if application_id is not None else None
+
+
+def parse_inquiry_number(text: str | None) -> int | None:
+    """The application id of a typed or scanned 照会番号, with or without its random part."""
+    typed = split_inquiry_number(text)
+    return typed.application_id if typed else None
+
+
+def check_code_matches(application: Application, typed: TypedInquiryNumber) -> bool:
+    """Whether the random part typed is the one printed on the application's letter (constant-time compare)."""
+    if application.check_code is None:  # issued before the random part existed: the letter has none
+        return True
+    return typed.check_code is not None and hmac.compare_digest(typed.check_code, application.check_code)
+
+
+def _parse_reference(cleaned: str) -> int | None:
     if not 2 <= len(cleaned) <= 12 or not cleaned.isdigit():
         return None
     serial, digit = cleaned[:-1], cleaned[-1]

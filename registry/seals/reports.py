@@ -1,5 +1,6 @@
 """Reports on the registry's tables: refusals by reason (applications and 6.1 certificate requests), 6.1
-certificates issued per day, and the 「申請していない」 answers of 4.1.4 (suspected fraud)."""
+certificates issued per day, the 「申請していない」 answers of 4.1.4 (suspected fraud) and the 4.1.4.6 answers refused
+because they did not come through the mailed letter (possible fraud attempts)."""
 
 from __future__ import annotations
 
@@ -10,10 +11,10 @@ from sqlalchemy.orm import Session
 
 from registry.documents.fees import CounterIssue
 from registry.konbini.models import KonbiniRequest
-from registry.seals.models import Application, IssuedDocument
+from registry.seals.models import AnswerRefusal, Application, IssuedDocument
 from registry.seals.records import INQUIRY_KIND
 
-__all__ = ["NOT_APPLIED", "certificate_refusals", "certificates_per_day", "fraud_suspicions", "fraud_suspicions_of",
+__all__ = ["NOT_APPLIED", "answer_refusals", "answer_refusals_of", "certificate_refusals", "certificates_per_day", "fraud_suspicions", "fraud_suspicions_of",
            "refusals_by_reason"]
 
 NOT_APPLIED = "not_applied"  # 4.1.4.6: the answer says 「申請していない」 (handlers.inquiry.LAPSE_REASONS)
@@ -57,6 +58,20 @@ def fraud_suspicions_of(session: Session, resident_id: str) -> list[Application]
     """The person's 4.1.4 applications answered 「申請していない」 (someone applied in their name), newest first."""
     return list(session.scalars(_not_applied().where(Application.resident_id == resident_id)
                                 .order_by(Application.closed_at.desc())))
+
+
+def answer_refusals(session: Session, start: datetime, end: datetime) -> list[AnswerRefusal]:
+    """4.1.4.6 answers refused as not coming through the mailed letter in [start, end) (office wall time, JST),
+    newest first."""
+    return list(session.scalars(select(AnswerRefusal).where(AnswerRefusal.refused_at >= start,
+                                                            AnswerRefusal.refused_at < end)
+                                .order_by(AnswerRefusal.refused_at.desc(), AnswerRefusal.id.desc())))
+
+
+def answer_refusals_of(session: Session, resident_id: str) -> list[AnswerRefusal]:
+    """Such refused answers for applications in the person's name, newest first."""
+    return list(session.scalars(select(AnswerRefusal).where(AnswerRefusal.resident_id == resident_id)
+                                .order_by(AnswerRefusal.refused_at.desc(), AnswerRefusal.id.desc())))
 
 
 def _not_applied():

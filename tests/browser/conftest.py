@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
+from tests.support.auth import clock  # noqa: F401 — fixture, found by name
+
 CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS_ENV = "INKAN_SCREENSHOTS_DIR"  # `make screenshots` points it at docs/
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-dev-shm-usage"]

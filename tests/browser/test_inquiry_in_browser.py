@@ -1,5 +1,6 @@
 """4.1.4 照会による登録 in a real browser: the application at the counter, the impression scanned as pending,
-the 照会書兼回答書 printed in the batch (its PDF read back), the answer found by typing / scanning the 照会番号,
+the 照会書兼回答書 printed in the batch (its PDF read back) and marked mailed on the print page, a day passing on the
+product's clock, the answer with the reference number alone refused, then found by scanning the printed 照会番号,
 the seal brought compared, the registration; the instance's diagram as the clerk sees it."""
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from pypdf import PdfReader
 
 import imaging
 from juki.models import SimResident
+from registry.documents import queue
 from registry.seals import records
 from tests.browser.test_registration_in_browser import log_in, log_out, submit_task
 
@@ -44,13 +46,22 @@ def past_purpose(page) -> None:
             page.locator("main button[type=submit], main button.btn-primary").first.click()
 
 
+def answer_as_proxy(page, number: str) -> None:
+    """Fill the 回答書 form: the number typed, 「申請に相違ない」, brought by a proxy with ID and 委任状."""
+    page.fill("input[name=inquiry_number]", number)
+    page.check("input[name=answer][value=applied]")
+    page.check("input[name=bearer][value=proxy]")
+    page.check("input[name=bearer_identity_checked]")
+    page.check("input[name=power_of_attorney]")
+
+
 def letter_of(pdf: bytes, number: str) -> str:
     """The text of the batch PDF's page that carries the 照会番号 `number`."""
     pages = [p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages]
     return next(text for text in pages if number in text)
 
 
-def test_an_inquiry_goes_from_application_to_registration(new_page, live_server, product, driver, tmp_path):
+def test_an_inquiry_goes_from_application_to_registration(new_page, live_server, product, driver, tmp_path, clock):
     resident_id = driver.fresh_resident()
     with product.session_factory() as session:
         name = session.get(SimResident, resident_id).name
@@ -83,25 +94,42 @@ def test_an_inquiry_goes_from_application_to_registration(new_page, live_server,
         past_purpose(page)
         pdf = page.request.get(f"{live_server}{href}").body()
     with product.session_factory() as session:
-        number = next(records.inquiry_number(a.id) for a in records.inquiries(session) if a.resident_id == resident_id)
-    letter = letter_of(pdf, number)
+        application = next(a for a in records.inquiries(session) if a.resident_id == resident_id)
+        number, printed = records.inquiry_number(application.id), records.printed_inquiry_number(application)
+        item_id = queue.letter_of_application(session, application.id).id
+    assert printed.startswith(number + "-") and len(printed) == len(number) + 7
+    letter = letter_of(pdf, printed)  # the letter carries the number with its random part
     assert "照会書" in letter and "回答書" in letter and "委任状" in letter
-    page.goto(f"{live_server}/print")
-    log_out(page)
 
-    # 窓口: the proxy brings the 回答書; the QR reader types the number into the search field and presses Enter
+    # バックヤード: the letters go into the mail; the clerk records it on the print page
+    page.goto(f"{live_server}/print")
+    page.check(f"input[name=item_id][value='{item_id}']")
+    with page.expect_navigation():
+        page.click("form[data-mail-form] button[type=submit]")
+    assert "郵送済みにしました" in page.locator("body").inner_text()
+    assert page.locator(f"[data-unmailed-letter='{item_id}']").count() == 0
+    log_out(page)
+    clock.advance(days=1)  # the letter arrives; an answer counts from the day after the mailing
+
+    # 窓口: someone types the number the pages show, without the letter's random part: refused
     log_in(page, live_server, "madoguchi")
+    page.goto(f"{live_server}/inquiry?number={number}")
+    assert "回答書の受付" in page.locator("h1").inner_text()
+    assert number in page.locator("main").inner_text() and printed not in page.locator("main").inner_text()
+    answer_as_proxy(page, number)
+    submit_task(page)
+    assert "照会番号が照会書の記載と一致しません" in page.locator("main").inner_text()
+    page.check("input[name=explained]")
+    submit_task(page)
+
+    # 窓口: the proxy brings the 回答書; the QR reader types the printed number into the search field
     page.goto(f"{live_server}/inquiry")
-    page.fill("input[name=number]", number.replace("-", ""))
+    page.fill("input[name=number]", printed.replace("-", ""))
     with page.expect_navigation():
         page.press("input[name=number]", "Enter")
     assert "回答書の受付" in page.locator("h1").inner_text() and number in page.locator("main").inner_text()
     page.screenshot(path=str(tmp_path / "answer.png"), full_page=True)
-    page.fill("input[name=inquiry_number]", number)
-    page.check("input[name=answer][value=applied]")
-    page.check("input[name=bearer][value=proxy]")
-    page.check("input[name=bearer_identity_checked]")
-    page.check("input[name=power_of_attorney]")
+    answer_as_proxy(page, printed)
     scan_in_back_office(page, live_server, name, scan)  # バックヤード: the seal brought, compared with the pending one
     assert "類似度" in page.locator("main").inner_text() and "一致" in page.locator("main").inner_text()
     page.screenshot(path=str(tmp_path / "compare.png"), full_page=True)

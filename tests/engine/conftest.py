@@ -11,6 +11,7 @@ from engine.catalog import SpecCache, deploy
 from engine.definitions import parse_definition, read_definition_files
 from engine.runtime import WorkflowRunner
 from handlers import HandlerRegistry, ServiceContext
+from tests.support.auth import clock  # noqa: F401 — fixture, found by name
 
 DATA = Path(__file__).parent / "data"
 

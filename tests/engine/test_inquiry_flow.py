@@ -22,8 +22,8 @@ from tests.support.library import copy_of_4_1_4, deploy_copy
 
 
 @pytest.fixture
-def inquiry(product) -> InquiryDriver:
-    return InquiryDriver(product)
+def inquiry(product, clock) -> InquiryDriver:
+    return InquiryDriver(product, clock)
 
 
 def test_the_letter_is_queued_with_a_unique_number_and_a_30_day_deadline(inquiry, product):
@@ -45,8 +45,8 @@ def test_the_letter_is_queued_with_a_unique_number_and_a_30_day_deadline(inquiry
 class CopyDriver(InquiryDriver):
     """The same steps on a deployed copy of 4.1.4."""
 
-    def __init__(self, product, process_id: str):
-        super().__init__(product)
+    def __init__(self, product, process_id: str, clock=None):
+        super().__init__(product, clock)
         self.process_id = process_id
 
     def start(self, resident_id: str, **data):

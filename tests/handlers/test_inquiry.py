@@ -11,6 +11,7 @@ from handlers import inquiry
 from handlers.base import HandlerError, ServiceContext
 from handlers.services import JST
 from registry.seals import records
+from registry.seals.models import Application
 from webui.config import ConfigurationError, check_config, defaults
 
 
@@ -26,6 +27,39 @@ def test_a_wrong_check_digit_or_junk_finds_nothing():
     number = records.inquiry_number(77)
     wrong = number[:-1] + str((int(number[-1]) + 1) % 10)
     assert [records.parse_inquiry_number(t) for t in (wrong, "", "S", "S-ABC", "<script>", "9" * 40)] == [None] * 6
+
+
+@pytest.mark.parametrize("application_id", [1, 42, 1234567])
+def test_the_printed_number_carries_a_random_part_found_in_any_typing(application_id):
+    application = Application(id=application_id, check_code=records.new_check_code())
+    printed = records.printed_inquiry_number(application)
+    assert printed == f"{records.inquiry_number(application_id)}-{application.check_code}"
+    typed = [printed, printed.lower(), printed.replace("-", ""), printed[1:], "ｓ" + printed[1:].replace("-", "ー")]
+    for text in typed:
+        split = records.split_inquiry_number(text)
+        assert (split.application_id, split.check_code) == (application_id, application.check_code)
+        assert records.check_code_matches(application, split) and records.parse_inquiry_number(text) == application_id
+    reference = records.split_inquiry_number(records.inquiry_number(application_id))
+    assert reference.check_code is None and not records.check_code_matches(application, reference)
+    assert records.split_inquiry_number(printed).masked() == records.inquiry_number(application_id) + "-******"
+
+
+def test_random_parts_differ_and_never_hold_letters_read_as_digits():
+    codes = {records.new_check_code() for _ in range(200)}
+    assert len(codes) == 200 and not any(set(code) & set("IO0123456789") for code in codes)
+
+
+def test_an_application_issued_before_the_random_part_needs_none():
+    legacy = Application(id=5, check_code=None)
+    assert records.printed_inquiry_number(legacy) == records.inquiry_number(5)
+    assert records.check_code_matches(legacy, records.split_inquiry_number(records.inquiry_number(5)))
+
+
+@pytest.mark.parametrize("days", [-1, 31])
+def test_the_configuration_refuses_a_minimum_wait_out_of_range(days, tmp_path):
+    config = defaults(str(tmp_path)) | {"INQUIRY_MIN_WAIT_DAYS": days}
+    with pytest.raises(ConfigurationError, match="INKAN_INQUIRY_MIN_WAIT_DAYS"):
+        check_config(config)
 
 
 def _context(product, session, days: int, instance_id: int) -> ServiceContext:

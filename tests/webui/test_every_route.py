@@ -182,6 +182,7 @@ EXPECTATIONS: dict[tuple[str, str], dict[str, str]] = {
     ("api.get_task", "GET"): EVERYONE, ("api.claim_task", "POST"): WINDOW_LANE_TASK,
     ("api.unclaim_task", "POST"): WINDOW_LANE_TASK, ("api.complete_task", "POST"): WINDOW_LANE_TASK,
     ("api.retry_incident", "POST"): RETRIERS, ("api.upload_blob", "POST"): CLERKS_WRITE,
+    ("api.mark_letters_mailed", "POST"): CLERKS_WRITE,
     ("api.download_blob", "GET"): by_role(OK, OK, OK, OK, DENIED), ("api.search_residents", "GET"): by_role(*[REACHES] * 5),  # no criteria → 422
     ("api.get_resident", "GET"): EVERYONE, ("api.get_registration", "GET"): EVERYONE,
     ("api.instance_search", "GET"): EVERYONE, ("api.instance_timeline", "GET"): EVERYONE,
@@ -193,7 +194,7 @@ EXPECTATIONS: dict[tuple[str, str], dict[str, str]] = {
     ("documents.print_new", "POST"): CLERKS_WRITE, ("documents.certificate", "POST"): CLERKS_WRITE,
     ("printjobs.index", "GET"): DOCUMENT_READERS, ("printjobs.show", "GET"): DOCUMENT_READERS,
     ("printjobs.status", "GET"): DOCUMENT_READERS, ("printjobs.start", "POST"): CLERKS_WRITE,
-    ("printjobs.cancel", "POST"): CLERKS_WRITE, ("settings.edit", "GET"): by_role(DENIED, DENIED, DENIED, DENIED, OK),
+    ("printjobs.cancel", "POST"): CLERKS_WRITE, ("printjobs.mailed", "POST"): CLERKS_WRITE, ("settings.edit", "GET"): by_role(DENIED, DENIED, DENIED, DENIED, OK),
     ("settings.save", "POST"): ADMIN_OPERATES, ("verify.check", "GET"): EVERYONE,
     # 除票の消去 (issue 18): the administrator's; an empty form (no date, no confirmation) is refused (422)
     ("purge.index", "GET"): by_role(DENIED, DENIED, DENIED, DENIED, OK), ("purge.run", "POST"): ADMIN_OPERATES,

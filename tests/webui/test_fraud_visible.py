@@ -16,8 +16,8 @@ ALERT = {"confirmed": True, "action": "contacted_resident", "action_note": "本�
 
 
 @pytest.fixture
-def inquiry(product) -> InquiryDriver:
-    return InquiryDriver(product)
+def inquiry(product, clock) -> InquiryDriver:
+    return InquiryDriver(product, clock)
 
 
 def _not_applied(inquiry: InquiryDriver):
@@ -76,3 +76,24 @@ def _table(product, name: str) -> list[tuple]:
 
 def _counts(product) -> dict[tuple, int]:
     return {tuple(row[:3]): row[3] for row in _table(product, "refusals")}
+
+
+def test_an_answer_not_through_the_letter_shows_in_the_reports_and_on_the_persons_page(inquiry, product, login):
+    """Issue 18.2: the sequential number alone, typed before the letter was even printed, is refused and shown."""
+    pending = inquiry.to_answer(mailed=False)
+    outcome = inquiry.answer(pending, inquiry_number=pending.inquiry_number)
+    assert inquiry.data(outcome.instance_id)["answer_refusal"]["reason"] == "letter_not_printed"
+    rows = [row for row in _table(product, "suspicious_answers") if row[2] == pending.instance_id]
+    assert [(row[1], row[3]) for row in rows] == [(pending.inquiry_number, "照会書がまだ郵送されていません"
+                                                                           "（照会書兼回答書が印刷されていません）")]
+    assert rows[0][4] == "madoguchi"
+    today = product.services.today().isoformat()
+    html = login("auditor").get("/audit/reports", query_string={"from": today, "to": today}).get_data(as_text=True)
+    assert f'data-suspicious-answer="{pending.instance_id}"' in html and "照会書を経ない回答" in html
+    csv = login("auditor").get("/audit/reports.csv", query_string={"table": "suspicious_answers", "from": today,
+                                                                    "to": today}).get_data(as_text=True)
+    assert csv.startswith("\ufeff日時,照会番号（入力）,事案,不受理の理由,窓口担当") and pending.inquiry_number in csv
+    person = login("madoguchi", purpose="counter_application").get(f"/residents/{pending.resident_id}")
+    page = person.get_data(as_text=True)
+    assert f'data-fraud-suspicion="{pending.instance_id}"' in page and "不正のおそれ" in page
+    assert "照会書がまだ郵送されていません" in page

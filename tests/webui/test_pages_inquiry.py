@@ -12,8 +12,8 @@ from tests.support.inquiry_flow import InquiryDriver
 
 
 @pytest.fixture
-def inquiry(product) -> InquiryDriver:
-    return InquiryDriver(product)
+def inquiry(product, clock) -> InquiryDriver:
+    return InquiryDriver(product, clock)
 
 
 def _full_width(text: str) -> str:

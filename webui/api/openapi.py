@@ -148,6 +148,11 @@ def _record_schemas() -> dict[str, dict]:
                               "summary": STR}),
         "Document": _obj({"kind": STR, "blob_sha256": SHA256, "filename": STR, "printed_by": STR,
                           "printed_at": DATETIME, "instance_id": _null(INT), "reprint_reason": _null(STR)}),
+        "MailRequest": {"type": "object", "additionalProperties": False,
+                        "description": "item_ids（帳票番号）か job_id（照会書兼回答書の一括印刷ジョブ）のどちらか一方",
+                        "properties": {"item_ids": _array(ID) | {"minItems": 1, "maxItems": 500}, "job_id": ID,
+                                       "mailed_on": DATE | {"description": "郵送日（既定は今日、未来・印刷日より前は不可）"}}},
+        "MailedLetters": _obj({"mailed": _array(INT), "mailed_on": DATE}),
         "Registration": _obj({
             "registration_number": STR, "status": {"type": "string", "enum": ["registered", "abolished", "deleted"]},
             "status_label": STR, "registered_on": DATE, "resident_id": STR, "name": STR, "kana": STR,
@@ -305,6 +310,10 @@ def _record_paths() -> dict:
             "getRegistration", "印鑑登録原票（登録番号で）", "印鑑登録",
             (200, _json("印鑑登録原票", _ref("Registration"))), (404,),
             params=(_param("number", "path", _text(20, minLength=1), "印鑑登録番号"),))},
+        "/print/mailed": {"post": _op(
+            "markLettersMailed", "4.1.4.2 印刷した照会書兼回答書を郵送済みにする（郵送日の記録・監査記録。窓口・バックヤード・"
+            "業務管理）", "帳票",
+            (200, _json("郵送済みにした帳票", _ref("MailedLetters"))), (403, 422), body=_json_body("MailRequest"))},
         "/juki/events": {"post": _juki_event_operation()},
         "/openapi.json": {"get": _op("getOpenApi", "この文書（OpenAPI 3.1）", "API",
                                      (200, _json("OpenAPI 文書", ANY_OBJECT)), (), public=True)},

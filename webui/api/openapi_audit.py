@@ -65,7 +65,7 @@ def audit_schemas() -> dict[str, dict]:
         "Reports": _obj({"from": DATE, "to": DATE,
                          "tables": {"type": "object", "additionalProperties": _array(_array({})),
                                     "description": "instances / task_times / lane_times / open_tasks / refusals /"
-                                                   " certificates / fraud_suspicions: 行の配列（列は画面のCSVと同じ）"}}),
+                                                   " certificates / fraud_suspicions / suspicious_answers: 行の配列（列は画面のCSVと同じ）"}}),
         "OperationRequest": _obj({"reason": REASON}),
         "OperationResult": _obj({"instance_id": INT, "status": STATUS}),
         "ReassignRequest": _obj({"to": _text(100, minLength=1), "reason": REASON}),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify
 
-from webui.api import audit, definitions, records, workflow
+from webui.api import audit, definitions, printing, records, workflow
 from webui.api.access import authenticate
 from webui.api.openapi import openapi_document
 
@@ -42,6 +42,7 @@ RULES = (
     ("/residents", "GET", records.search_residents),
     ("/residents/<resident_id>", "GET", records.get_resident),
     ("/registrations/<number>", "GET", records.get_registration),
+    ("/print/mailed", "POST", printing.mark_letters_mailed),  # 4.1.4.2 照会書兼回答書の郵送（issue 18.2）
     # auditors and operators (issue 8)
     ("/instances/search", "GET", audit.instance_search),
     ("/instances/<int:instance_id>/timeline", "GET", audit.instance_timeline),

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from engine import reports
 from engine.db import utcnow
 from handlers.certificates import REFUSAL_LABELS as CERTIFICATE_REFUSAL_LABELS
+from handlers.inquiry import ANSWER_REFUSALS
 from handlers.registration import REFUSAL_LABELS
 from registry.seals import reports as registry_reports
 from registry.seals.records import inquiry_number
@@ -27,6 +28,7 @@ TABLES = {
     "refusals": ("業務", "却下理由", "コード", "件数"),
     "certificates": ("日", "交付場所", "件数"),
     "fraud_suspicions": ("日", "照会番号", "事案", "バックヤードの確認"),
+    "suspicious_answers": ("日時", "照会番号（入力）", "事案", "不受理の理由", "窓口担当"),
 }
 REFUSAL_KINDS = {"4.1.2": "4.1.2 即時登録", "4.1.4": "4.1.4 照会による登録", "counter": "6.1 証明書（窓口）",
                  "konbini": "6.1 証明書（コンビニ）"}
@@ -88,6 +90,9 @@ def build_dashboard(session: Session, day_from: date, day_to: date) -> Dashboard
         "refusals": sorted(refusals, key=lambda row: (-row[3], row[0], row[2])),
         "certificates": [(d.isoformat(), CHANNEL_LABELS.get(c, c), n) for d, c, n in certificates],
         "fraud_suspicions": fraud_rows(session, *local),
+        "suspicious_answers": [(r.refused_at.strftime("%Y-%m-%d %H:%M"), r.typed_number, r.instance_id,
+                                ANSWER_REFUSALS.get(r.reason, r.reason), r.operator)
+                               for r in registry_reports.answer_refusals(session, *local)],
     }
     days = _days(day_from, day_to)
     instance_series = {(d.day, d.process_name): 0 for d in daily}

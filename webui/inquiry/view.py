@@ -9,6 +9,8 @@ from sqlalchemy.orm import Session
 
 from engine.models import HumanTask, ProcessInstance
 from engine.queries import instance_detail, open_tasks_of_instance
+from registry.documents import queue
+from registry.documents.models import PrintQueueItem, QueueStatus
 from registry.seals import records
 from registry.seals.models import Application
 from webui.wiring import product
@@ -28,6 +30,7 @@ class InquiryCase:
     instance: ProcessInstance
     data: dict[str, Any]
     open_tasks: list[HumanTask]
+    letter_label: str = ""  # where its 照会書兼回答書 is: 印刷待ち / 印刷済み（郵送の記録待ち） / 郵送済み（日付）
 
     @property
     def inquiry_number(self) -> str:
@@ -59,7 +62,16 @@ def find_case(session: Session, number: str) -> InquiryCase | None:
 
 def load_case(session: Session, application: Application) -> InquiryCase:
     detail = instance_detail(session, product().specs, application.instance_id)
-    return InquiryCase(application, detail.instance, detail.data, open_tasks_of_instance(session, application.instance_id))
+    return InquiryCase(application, detail.instance, detail.data, open_tasks_of_instance(session, application.instance_id),
+                       letter_label(queue.letter_of_application(session, application.id)))
+
+
+def letter_label(letter: PrintQueueItem | None) -> str:
+    if letter is None:
+        return "未作成"
+    if letter.mailed_on is not None:
+        return f"郵送済み（{letter.mailed_on.isoformat()}）"
+    return "印刷済み（郵送の記録待ち）" if letter.status == QueueStatus.PRINTED else "印刷待ち"
 
 
 def answer_task_of(case: InquiryCase) -> HumanTask | None:

@@ -1,4 +1,5 @@
-"""/print: the print queue (抹消通知書, 照会書兼回答書), batch jobs with a progress bar, and cancel."""
+"""/print: the print queue (抹消通知書, 照会書兼回答書), batch jobs with a progress bar, cancel, and the mailing of
+printed 照会書兼回答書 (4.1.4.6 accepts an answer only for a letter marked mailed)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, r
 
 from handlers.base import HandlerError
 from handlers.batch import JOB_STATUS_LABELS, progress_of, request_cancel, start_batch
+from handlers.mailing import mark_mailed
 from handlers.print_queue import DOCUMENTS
 from registry.documents import queue
 from webui.auth.users import CLERK_ROLES, current_actor, roles_required
@@ -28,9 +30,38 @@ def index():
         abort(404)
     with product().session_factory() as session:  # read, close, then render (templates may open sessions)
         items, counts = queue.queued_items(session, document), queue.queued_counts(session)
-        jobs = queue.recent_jobs(session)
+        jobs, letters = queue.recent_jobs(session), queue.unmailed_letters(session)
     return render_template("printjobs/index.html", documents=DOCUMENTS, document=document, items=items,
-                           counts=counts, jobs=jobs, status_labels=JOB_STATUS_LABELS)
+                           counts=counts, jobs=jobs, status_labels=JOB_STATUS_LABELS, letters=letters,
+                           today=product().services.today())
+
+
+@bp.post("/mailed")
+@roles_required(*CLERK_ROLES)
+def mailed():
+    """Record the mailing date of the printed 照会書兼回答書 ticked (audited per letter)."""
+    ids = parse_ids(request.form.getlist("item_id"))
+    with product().session_factory.begin() as session:
+        marked = mark_mailed(session, product().services, ids, mailed_on=form_date(request.form.get("mailed_on")),
+                             actor=current_actor())
+    flash(f"照会書兼回答書 {len(marked)} 通を郵送済みにしました", "success")
+    return redirect(url_for("printjobs.index"))
+
+
+def parse_ids(values: list[str]) -> list[int]:
+    """Queue item ids from a form or a JSON body; raise HandlerError invalid_item_id."""
+    try:
+        return [int(value) for value in values]
+    except (TypeError, ValueError):
+        raise HandlerError("帳票の番号が正しくありません", code="invalid_item_id") from None
+
+
+def form_date(value: str | None) -> date | None:
+    """An optional YYYY-MM-DD; raise HandlerError invalid_date."""
+    try:
+        return date.fromisoformat(value) if value else None
+    except (TypeError, ValueError):
+        raise HandlerError("日付は YYYY-MM-DD の形式で指定してください", code="invalid_date") from None
 
 
 @bp.post("/batches")

@@ -8,12 +8,13 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from handlers.documents import kinds_to_offer
+from handlers.inquiry import ANSWER_REFUSALS
 from handlers.printing import change_summary
 from registry.documents.certificates import certificate_refusal, certificates_of
 from registry.documents.models import IssuedCertificate
 from registry.seals import records
 from registry.seals.models import HistoryEntry, Impression, IssuedDocument, Registration
-from registry.seals.reports import fraud_suspicions_of
+from registry.seals.reports import answer_refusals_of, fraud_suspicions_of
 from webui.residents.images import TrueSize, true_size
 
 __all__ = ["FraudWarning", "HistoryRow", "RecordView", "fraud_warnings", "record_views"]
@@ -52,13 +53,19 @@ def record_views(session: Session, resident_id: str, today) -> list[RecordView]:
 
 @dataclass
 class FraudWarning:
-    """A 4.1.4 application in this person's name that they answered 「申請していない」: when, its number, the case."""
+    """A 4.1.4 application in this person's name that they answered 「申請していない」, or whose 回答書 was refused
+    as not coming through the mailed letter (`refused_reason`, in Japanese): when, its number, the case."""
 
     answered_at: datetime
     inquiry_number: str
     instance_id: int
+    refused_reason: str | None = None
 
 
 def fraud_warnings(session: Session, resident_id: str) -> list[FraudWarning]:
-    return [FraudWarning(a.closed_at, records.inquiry_number(a.id), a.instance_id)
-            for a in fraud_suspicions_of(session, resident_id)]
+    """Newest first."""
+    warnings = [FraudWarning(a.closed_at, records.inquiry_number(a.id), a.instance_id)
+                for a in fraud_suspicions_of(session, resident_id)]
+    warnings += [FraudWarning(r.refused_at, r.typed_number, r.instance_id, ANSWER_REFUSALS.get(r.reason, r.reason))
+                 for r in answer_refusals_of(session, resident_id)]
+    return sorted(warnings, key=lambda w: w.answered_at, reverse=True)
