@@ -4,7 +4,7 @@ No foreign key to the guarantor's registration: purging a 除票 (0019) must not
 holder once gave.
 
 Revision ID: 0022
-Revises: 0019
+Revises: 0021
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0022"
-down_revision = "0019"
+down_revision = "0021"
 branch_labels = None
 depends_on = None
 
