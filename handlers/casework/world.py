@@ -11,7 +11,9 @@ What a case may say beyond the driver's keys (engine/casework/document.py):
                 instance is the one the last event started; handlers/casework/events.py); "message": {"name",
                 "event"} starts the flow by that message directly; otherwise a counter clerk starts the process for
                 the applicant
-  steps         ["$juki", "", change]: a change of the applicant recorded and processed meanwhile
+  steps         ["$juki", "", change]: a change of the applicant recorded and processed meanwhile;
+                ["$registered_elsewhere", "", {}]: another counter registers the applicant meanwhile (the factory
+                writes the 原票), so this flow's own 4.1.2.1 finds them registered
   "expect"      "history": {reason: {key: value}}: the registration's history entry with that reason has those
                 after-values
 Placeholders: handlers/casework/placeholders.py.
@@ -38,6 +40,7 @@ from registry.seals import records
 __all__ = ["EngineDoors", "RegistryWorld"]
 
 JUKI_STEP = "$juki"
+REGISTERED_ELSEWHERE_STEP = "$registered_elsewhere"
 COUNTER_ROLE = "madoguchi"
 RECORDED = "recorded_events"  # the context's list of the resident events the case recorded so far
 
@@ -96,8 +99,12 @@ class RegistryWorld:
         return self.doors.start(process_id, COUNTER_ROLE, {"resident_id": context["applicant"]})
 
     def perform(self, step: str, data: dict, context: dict[str, Any]) -> None:
+        if step == REGISTERED_ELSEWHERE_STEP:
+            with self.session_factory.begin() as session:
+                register_directly(session, self.services, context["applicant"])
+            return
         if step != JUKI_STEP:
-            raise CaseError(f"不明な手順 {step}（$timers、{JUKI_STEP}）")
+            raise CaseError(f"不明な手順 {step}（$timers、{JUKI_STEP}、{REGISTERED_ELSEWHERE_STEP}）")
         started, outcome = self._change_and_process(data, context)
         if started is None:
             raise CaseError(f"異動の通知で業務が始まりませんでした（{outcome}）")
