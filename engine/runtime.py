@@ -48,6 +48,7 @@ from engine.errors import (
 )
 from engine.expressions import ExpressionError
 from engine.forms import coerce_form_input, secret_fields, validate_form
+from engine.migration import move_to_active_version
 from engine.models import HumanTask, Incident, InstanceStatus, ProcessDefinition, ProcessInstance, Timer
 from engine.pruning import prune_finished_history
 from engine.script_engine import InkanScriptEngine
@@ -236,7 +237,11 @@ class WorkflowRunner:
             return self._save(session, run, workflow, actor)
 
     def retry(self, incident_id: int, actor: Actor) -> RunOutcome:
-        """Run a failed service task again; the incident is resolved whether or not it fails anew."""
+        """Run a failed service task again; the incident is resolved whether or not it fails anew.
+
+        An instance of an older version is first moved onto the active one when it can be (engine.migration), so
+        an incident a corrected flow resolves (e.g. a new refusal branch) ends there instead of failing anew.
+        """
         with self._unit_of_work() as session:
             incident = session.get(Incident, incident_id)
             if incident is None or incident.resolved_at is not None:
@@ -246,6 +251,7 @@ class WorkflowRunner:
                 raise InstanceNotActive("この事案はエラー状態ではありません")
             if not incident.task_guid:
                 raise InstanceNotActive("この障害は作業の再実行では解消できません（事案の状態を管理者が確認してください）")
+            move_to_active_version(session, self.specs, instance, actor)  # a fixed flow is retried as deployed
             definition = session.get(ProcessDefinition, instance.definition_id)
             workflow = self._load(definition, instance)
             task = workflow.get_task_from_id(UUID(incident.task_guid))
