@@ -124,14 +124,20 @@ def set_card(session: Session, record: Registration, *, card_kind: str, card_num
     """5.2 / 5.4: record which card identifies the registration, as a history entry.
 
     A 印鑑登録証 carries ``card_number`` in its normal form, or the registration number when None; raise
-    CardNumberError (invalid_card_number | card_number_taken) and write nothing when it cannot.
+    CardNumberError (invalid_card_number | card_number_taken) and write nothing when it cannot, also when another
+    counter gave the number to another record while this one was at it (5.2 / 5.3 at two counters).
     """
     if card_kind == cards.REGISTRATION_CARD:
         card_number = cards.valid_card_number(card_number or record.registration_number)
         cards.check_card_free(session, record, card_number)
     before = snapshot(record)
-    record.card_kind, record.card_number, record.mynumber_cert_serial = card_kind, card_number, cert_serial
-    session.flush()
+    try:
+        with session.begin_nested():
+            record.card_kind, record.card_number, record.mynumber_cert_serial = card_kind, card_number, cert_serial
+            session.flush()
+    except IntegrityError:  # another counter gave the same number to another record meanwhile (unique index)
+        cards.check_card_free(session, record, card_number)
+        raise
     add_history(session, record, "登録証交付", today, operator, instance_id, before=before, after=snapshot(record))
 
 
