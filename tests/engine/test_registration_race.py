@@ -89,8 +89,9 @@ def test_two_counters_register_the_same_resident_at_once_one_is_refused(product,
         assert (application.status, application.reason) == ("refused", "already_registered")
 
     task_id = driver.open_task(loser)
-    page = login("madoguchi").get(f"/tasks/{task_id}").get_data(as_text=True)
-    assert MESSAGE in page  # the counter explains it from the task page
+    clerk = login("madoguchi")
+    assert MESSAGE in clerk.get(f"/tasks/{task_id}").get_data(as_text=True)  # the counter explains it from here
+    assert MESSAGE in clerk.get(f"/instances/{loser}").get_data(as_text=True)
     ended = product.runner.complete(task_id, COUNTER, {"explained": True})
     assert ended.status == "completed" and ended.incident_id is None
     with product.session_factory() as session:
