@@ -16,12 +16,12 @@ from sqlalchemy.orm import Session
 
 from engine import audit
 from engine.actor import Actor
-from engine.catalog import SERIALIZER, SpecCache, dump_workflow, restore_workflow
+from engine.catalog import SERIALIZER, SpecCache, active_definition, dump_workflow, restore_workflow
 from engine.definitions import form_file_of
-from engine.errors import EngineError
+from engine.errors import DefinitionNotFound, EngineError
 from engine.models import HumanTask, InstanceStatus, ProcessDefinition, ProcessInstance
 
-__all__ = ["MigrationCandidate", "MigrationRefused", "migrate_instances", "plan_migration"]
+__all__ = ["MigrationCandidate", "MigrationRefused", "migrate_instances", "move_to_active_version", "plan_migration"]
 
 MOVABLE_STATUSES = (InstanceStatus.RUNNING, InstanceStatus.WAITING)
 CURRENT = TaskState.READY | TaskState.WAITING | TaskState.STARTED
@@ -69,6 +69,30 @@ def migrate_instances(session: Session, specs: SpecCache, source: ProcessDefinit
                                   "to": target.content_hash[:12], "current_tasks": candidate.current_tasks})
     session.flush()
     return rows
+
+
+def move_to_active_version(session: Session, specs: SpecCache, instance: ProcessInstance, actor: Actor) -> bool:
+    """Move one instance (whatever its status) onto its process's active version when it runs an older one and
+    every task it has is still there; True when it moved (an audit event `migrate` says from which version).
+
+    A failed task is retried this way on the version deployed since (the fix of a flow is a new version).
+    """
+    source = session.get(ProcessDefinition, instance.definition_id)
+    try:
+        target = active_definition(session, instance.process_id)
+    except DefinitionNotFound:
+        return False
+    if target.id == source.id:
+        return False
+    candidate, workflow, diffs = _examine(specs, source, target, instance)
+    if not candidate.can_move:
+        return False
+    _move(session, specs, target, instance, workflow, diffs)
+    audit.record(session, actor, "migrate", instance_id=instance.id, title=target.name,
+                 summary={"process_id": target.process_id, "from": source.content_hash[:12],
+                          "to": target.content_hash[:12], "current_tasks": candidate.current_tasks,
+                          "on": "retry"})
+    return True
 
 
 def _check_pair(source: ProcessDefinition, target: ProcessDefinition) -> None:

@@ -48,6 +48,7 @@ from engine.errors import (
 )
 from engine.expressions import ExpressionError
 from engine.forms import coerce_form_input, secret_fields, validate_form
+from engine.migration import move_to_active_version
 from engine.models import HumanTask, Incident, InstanceStatus, ProcessDefinition, ProcessInstance, Timer
 from engine.pruning import prune_finished_history
 from engine.script_engine import InkanScriptEngine
@@ -235,8 +236,13 @@ class WorkflowRunner:
             self._advance(session, run, workflow)
             return self._save(session, run, workflow, actor)
 
-    def retry(self, incident_id: int, actor: Actor) -> RunOutcome:
-        """Run a failed service task again; the incident is resolved whether or not it fails anew."""
+    def retry(self, incident_id: int, actor: Actor, *, on_active_version: bool = False) -> RunOutcome:
+        """Run a failed service task again; the incident is resolved whether or not it fails anew.
+
+        `on_active_version`: the operator chose to move the instance first onto its flow's active version (when it
+        can move: engine.migration, audited), so an incident a corrected flow resolves (e.g. a new refusal branch)
+        ends there. Without it the instance stays on the version it started on, like every running instance.
+        """
         with self._unit_of_work() as session:
             incident = session.get(Incident, incident_id)
             if incident is None or incident.resolved_at is not None:
@@ -246,6 +252,8 @@ class WorkflowRunner:
                 raise InstanceNotActive("この事案はエラー状態ではありません")
             if not incident.task_guid:
                 raise InstanceNotActive("この障害は作業の再実行では解消できません（事案の状態を管理者が確認してください）")
+            if on_active_version:
+                move_to_active_version(session, self.specs, instance, actor)
             definition = session.get(ProcessDefinition, instance.definition_id)
             workflow = self._load(definition, instance)
             task = workflow.get_task_from_id(UUID(incident.task_guid))

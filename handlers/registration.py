@@ -7,7 +7,7 @@ import json
 from handlers.base import HandlerError, ServiceContext
 from handlers.residents import eligibility_of, require_resident
 from juki.jlis import CertificateStatus, normalize_serial
-from registry.errors import CardNumberError
+from registry.errors import CardNumberError, NotEligible
 from registry.seals import records
 from registry.seals.cards import valid_card_number
 from registry.seals.models import Impression, Registration
@@ -25,25 +25,33 @@ REFERRAL_LABELS = {"proxy": "代理人による申請", "guarantor_invalid": "�
 
 def register(ctx: ServiceContext, resident_id: str, impression_id: int, identity_path: str,
              photo_id_kind: str | None = None, guarantor_registration_number: str | None = None) -> dict:
-    """4.1.2.1 即時登録 and 1.3.2 印鑑登録番号付番, after checking eligibility once more."""
+    """4.1.2.1 即時登録 and 1.3.2 印鑑登録番号付番, after checking eligibility once more.
+
+    `registered` False (with `reason`, `label`, `message`) when the resident may no longer register, e.g. another
+    counter registered them meanwhile (already_registered): the flow takes its refusal path, nothing is written.
+    Raises HandlerError('impression_not_found') for an impression not taken from this resident.
+    """
     resident = require_resident(ctx, resident_id)
     eligibility = eligibility_of(ctx.session, resident, ctx.today(), ctx.services.settings.min_age)
     if not eligibility.eligible:
-        raise HandlerError(f"登録できません: {eligibility.message}", code=eligibility.reason)
+        return registration_refused(eligibility.reason, eligibility.message)
     impression = ctx.session.get(Impression, impression_id)
     if impression is None or impression.resident_id != resident_id:
         raise HandlerError("登録する印影が見つかりません", code="impression_not_found")
-    record = records.register(ctx.session, person_snapshot(resident), impression, identity_path=identity_path, today=ctx.today(),
-                              operator=ctx.actor, instance_id=ctx.instance_id,
-                              number_format=ctx.services.settings.number_format,
-                              extra_after=impression_decision(impression)
-                              | guarantor_entry(identity_path, guarantor_registration_number))
+    try:
+        record = records.register(ctx.session, person_snapshot(resident), impression, identity_path=identity_path,
+                                  today=ctx.today(), operator=ctx.actor, instance_id=ctx.instance_id,
+                                  number_format=ctx.services.settings.number_format,
+                                  extra_after=impression_decision(impression)
+                                  | guarantor_entry(identity_path, guarantor_registration_number))
+    except NotEligible as exc:  # the other counter's registration committed while this one waited for 1.3.2
+        return registration_refused(exc.reason, exc.message)
     records.close_application(ctx.session, ctx.instance_id, kind="4.1.2", resident_id=resident_id,
                               status="registered", reason=None, detail=identity_path, operator=ctx.actor,
                               at=ctx.now())
     ctx.subject.name, ctx.subject.resident_id = resident.name, resident_id
     ctx.subject.registration_number = record.registration_number
-    return {"registration_id": record.id, "registration_number": record.registration_number,
+    return {"registered": True, "registration_id": record.id, "registration_number": record.registration_number,
             "registered_on": record.registered_on.isoformat()}
 
 
@@ -51,6 +59,11 @@ def guarantor_entry(identity_path: str, guarantor_registration_number: str | Non
     """保証書: the guarantor's registration number, for the 「登録」 history entry of the new 原票."""
     number = (guarantor_registration_number or "").strip()
     return {"guarantor_registration_number": number} if identity_path == "guarantee" and number else {}
+
+
+def registration_refused(reason: str, message: str) -> dict:
+    """What 4.1.2.1 answers when it may not register: the flow's gateway sends it to the refusal."""
+    return {"registered": False, "reason": reason, "label": REFUSAL_LABELS.get(reason, reason), "message": message}
 
 
 def person_snapshot(resident) -> records.PersonSnapshot:
@@ -113,12 +126,19 @@ def check_card(session, services, record: Registration) -> CertificateStatus | N
 
 
 def refuse(ctx: ServiceContext, reason: str, detail: str | None = None, resident_id: str | None = None,
-           kind: str = "4.1.2") -> dict:
-    """Close the application (of flow `kind`) as refused, with the reason the counter explains to the applicant."""
+           kind: str = "4.1.2", impression_id: int | None = None) -> dict:
+    """Close the application (of flow `kind`) as refused, with the reason the counter explains to the applicant.
+
+    `impression_id`: the impression this application stored (4.1.5.2) and will not register; it is removed in
+    the same transaction, so no impression row outlives a refused application (its images stay with the
+    instance's data).
+    """
     label = REFUSAL_LABELS.get(reason, reason)
     records.close_application(ctx.session, ctx.instance_id, kind=kind, resident_id=resident_id,
                               status="refused", reason=reason, detail=detail, operator=ctx.actor, at=ctx.now())
-    return {"reason": reason, "label": label, "message": f"申請を却下しました（{label}）: {detail or ''}".rstrip(": ")}
+    discarded = records.discard_impression(ctx.session, impression_id, ctx.instance_id) if impression_id else False
+    return {"reason": reason, "label": label, "message": f"申請を却下しました（{label}）: {detail or ''}".rstrip(": "),
+            "impression_discarded": discarded}
 
 
 def refer_to_inquiry(ctx: ServiceContext, reason: str, resident_id: str | None = None,

@@ -1,9 +1,10 @@
-"""`inkan registry purge`: remove the 除票 whose retention period has passed, as one logged batch."""
+"""`inkan registry purge`: remove the 除票 whose retention period has passed, as one logged batch.
+`inkan registry orphans [--delete]`: list (or remove) impression rows and blobs nothing uses."""
 
 from __future__ import annotations
 
 import sys
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import click
@@ -12,6 +13,7 @@ from flask.cli import with_appcontext
 
 from engine.actor import Actor
 from registry.errors import PurgeRefused
+from webui.orphans.service import DEFAULT_GRACE, OrphanReport, find_orphans, sweep_orphans
 from webui.purge.service import PurgeOutcome, purge_list_bytes, run_purge
 from webui.wiring import product
 
@@ -22,7 +24,7 @@ CLI_ACTOR = Actor("inkan-cli", "admin", "管理コマンド")
 
 @click.group("registry")
 def registry_group() -> None:
-    """印鑑登録原票の管理（保存期間を過ぎた除票の消去）。"""
+    """印鑑登録原票の管理（保存期間を過ぎた除票の消去、参照されていない印影・ファイルの整理）。"""
 
 
 @registry_group.command("purge")
@@ -61,3 +63,30 @@ def _summary(outcome: PurgeOutcome, path: Path | None) -> str:
         return f"{scope}。--dry-run のため消去していません{written}"
     return (f"{scope}を消去しました（消去番号 {outcome.batch_id}、異動履歴 {outcome.history_rows} 行を墓標に置換、"
             f"ファイル {outcome.blobs} 件を削除）{written}")
+
+
+@registry_group.command("orphans")
+@click.option("--delete", "delete", is_flag=True, help="一覧の印影・ファイルを削除する（既定は一覧の表示だけ）")
+@click.option("--grace-hours", type=click.FloatRange(min=0), default=DEFAULT_GRACE.total_seconds() / 3600,
+              show_default=True, help="これより新しいファイルは対象外（入力途中の添付を消さないため）")
+@with_appcontext
+def orphans_command(delete: bool, grace_hours: float) -> None:
+    """どの原票にも使われていない印影と、どこからも参照されていないファイルを一覧表示（--delete で削除）する。
+
+    進行中・エラー・停止中の事案が使う印影と、事案のデータや監査記録が名指すファイルは対象になりません。
+    """
+    grace = timedelta(hours=grace_hours)
+    report = sweep_orphans(product(), CLI_ACTOR, grace) if delete else find_orphans(product(), grace)
+    for line in report.impressions:
+        click.echo(f"印影\t{line.id}\t事案 {line.instance_id or '-'}\t{line.stored_by}\t{line.stored_at:%Y-%m-%d %H:%M}")
+    for line in report.blobs:
+        click.echo(f"ファイル\t{line.sha256}\t{line.media_type}\t{line.size}\t{line.created_at:%Y-%m-%d %H:%M}")
+    click.echo(_orphan_summary(report))
+
+
+def _orphan_summary(report: OrphanReport) -> str:
+    found = (f"参照されていない印影 {len(report.impressions)} 件、ファイル {len(report.blobs)} 件"
+             f"（{report.blob_bytes:,} バイト）")
+    if report.deleted:
+        return f"{found}を削除しました（監査記録 registry_orphans）"
+    return f"{found}。削除していません（削除するには --delete）"

@@ -11,10 +11,12 @@ What a case may say beyond the driver's keys (engine/casework/document.py):
                 instance is the one the last event started; handlers/casework/events.py); "message": {"name",
                 "event"} starts the flow by that message directly; otherwise a counter clerk starts the process for
                 the applicant
-  steps         ["$juki", "", change]: a change of the applicant recorded and processed meanwhile
+  steps         ["$juki", "", change]: a change of the applicant recorded and processed meanwhile;
                 ["$mail_letter", "", {"days_ago": N}]: the queued 照会書兼回答書 printed in a batch and the case's
                 letter recorded as mailed N days ago (default: INKAN_INQUIRY_MIN_WAIT_DAYS, so its answer counts
-                today; 0: mailed today, the answer is too early) — handlers/casework/mail.py
+                today; 0: mailed today, the answer is too early) — handlers/casework/mail.py;
+                ["$registered_elsewhere", "", {}]: another counter registers the applicant meanwhile (the factory
+                writes the 原票), so this flow's own 4.1.2.1 finds them registered
   "expect"      "history": {reason: {key: value}}: the registration's history entry with that reason has those
                 after-values (placeholders filled in)
 Placeholders: handlers/casework/placeholders.py.
@@ -43,6 +45,7 @@ __all__ = ["EngineDoors", "RegistryWorld"]
 
 JUKI_STEP = "$juki"
 MAIL_STEP = "$mail_letter"
+REGISTERED_ELSEWHERE_STEP = "$registered_elsewhere"
 COUNTER_ROLE = "madoguchi"
 RECORDED = "recorded_events"  # the context's list of the resident events the case recorded so far
 
@@ -105,8 +108,12 @@ class RegistryWorld:
             days_ago = data.get("days_ago", self.services.settings.inquiry_min_wait_days)
             mail_letter(self.session_factory, self.services, context["instance_id"], days_ago)
             return
+        if step == REGISTERED_ELSEWHERE_STEP:
+            with self.session_factory.begin() as session:
+                register_directly(session, self.services, context["applicant"])
+            return
         if step != JUKI_STEP:
-            raise CaseError(f"不明な手順 {step}（$timers、{JUKI_STEP}、{MAIL_STEP}）")
+            raise CaseError(f"不明な手順 {step}（$timers、{JUKI_STEP}、{MAIL_STEP}、{REGISTERED_ELSEWHERE_STEP}）")
         started, outcome = self._change_and_process(data, context)
         if started is None:
             raise CaseError(f"異動の通知で業務が始まりませんでした（{outcome}）")

@@ -12,6 +12,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from registry.errors import NotEligible, RecordNotFound
@@ -26,6 +27,7 @@ from registry.seals.models import (
 )
 from registry.seals.numbering import NumberFormat, assign_number, check_digit
 
+ALREADY_REGISTERED_MESSAGE = "既に印鑑登録されています（1人1個まで）"
 SNAPSHOT_FIELDS = ("registration_number", "status", "name", "kana", "old_surname", "common_name",
                    "katakana_name", "birth_date", "sex", "address", "household_id", "card_kind", "card_number")
 
@@ -77,18 +79,47 @@ def register(session: Session, person: PersonSnapshot, impression: Impression, *
              extra_after: dict[str, Any] | None = None) -> Registration:
     """4.1.2.1: create the record with a 1.3.2 number; raise NotEligible when the person is already registered.
 
+    Two counters registering the same person at once: the 1.3.2 counter row is locked first, so the second waits
+    for the first to commit and then sees its record (and the unique index catches anything else); the refusal
+    rolls back to a savepoint, so the number taken is given back and numbers stay gapless.
     `extra_after` (e.g. the impression's warnings and the override reason) is added to the 「登録」 entry's after-values.
     """
-    if active_registration_of(session, person.resident_id) is not None:
-        raise NotEligible("既に印鑑登録されています（1人1個まで）", "already_registered")
-    record = Registration(registration_number=assign_number(session, number_format), registered_on=today,
-                          status=RecordStatus.REGISTERED, impression_id=impression.id,
-                          identity_path=identity_path, instance_id=instance_id, **asdict(person))
-    session.add(record)
-    session.flush()
+    try:
+        with session.begin_nested():
+            number = assign_number(session, number_format)  # holds the counter row lock until commit
+            _refuse_if_registered(session, person.resident_id)
+            record = Registration(registration_number=number, registered_on=today,
+                                  status=RecordStatus.REGISTERED, impression_id=impression.id,
+                                  identity_path=identity_path, instance_id=instance_id, **asdict(person))
+            session.add(record)
+            session.flush()
+    except IntegrityError:
+        _refuse_if_registered(session, person.resident_id)  # the unique index lost us the race
+        raise
     add_history(session, record, "登録", today, operator, instance_id, before={},
                 after=snapshot(record) | (extra_after or {}))
     return record
+
+
+def _refuse_if_registered(session: Session, resident_id: str) -> None:
+    if active_registration_of(session, resident_id) is not None:
+        raise NotEligible(ALREADY_REGISTERED_MESSAGE, "already_registered")
+
+
+def discard_impression(session: Session, impression_id: int, instance_id: int) -> bool:
+    """Remove the impression an application stored and will not register (refused); True when removed.
+
+    Only an impression stored by that instance and used by no registration goes; its images stay in the blob
+    table (the instance's data still shows them).
+    """
+    impression = session.get(Impression, impression_id)
+    if impression is None or impression.instance_id != instance_id:
+        return False
+    if session.scalars(select(Registration.id).where(Registration.impression_id == impression_id)).first():
+        return False
+    session.delete(impression)
+    session.flush()
+    return True
 
 
 def set_card(session: Session, record: Registration, *, card_kind: str, card_number: str | None,
@@ -96,14 +127,20 @@ def set_card(session: Session, record: Registration, *, card_kind: str, card_num
     """5.2 / 5.4: record which card identifies the registration, as a history entry.
 
     A 印鑑登録証 carries ``card_number`` in its normal form, or the registration number when None; raise
-    CardNumberError (invalid_card_number | card_number_taken) and write nothing when it cannot.
+    CardNumberError (invalid_card_number | card_number_taken) and write nothing when it cannot, also when another
+    counter gave the number to another record while this one was at it (5.2 / 5.3 at two counters).
     """
     if card_kind == cards.REGISTRATION_CARD:
         card_number = cards.valid_card_number(card_number or record.registration_number)
         cards.check_card_free(session, record, card_number)
     before = snapshot(record)
-    record.card_kind, record.card_number, record.mynumber_cert_serial = card_kind, card_number, cert_serial
-    session.flush()
+    try:
+        with session.begin_nested():
+            record.card_kind, record.card_number, record.mynumber_cert_serial = card_kind, card_number, cert_serial
+            session.flush()
+    except IntegrityError:  # another counter gave the same number to another record meanwhile (unique index)
+        cards.check_card_free(session, record, card_number)
+        raise
     add_history(session, record, "登録証交付", today, operator, instance_id, before=before, after=snapshot(record))
 
 

@@ -279,7 +279,10 @@ def _workflow_paths() -> dict:
             params=(task,), body=_json_body("CompleteRequest"))},
         "/incidents/{incident_id}/retry": {"post": _op(
             "retryIncident", "障害になったサービスタスクを再実行する（システム管理・管理者）", "障害",
-            (200, outcome), (403, 404, 409), params=(_id("incident_id", "障害ID"),))},
+            (200, outcome), (403, 404, 409),
+            params=(_id("incident_id", "障害ID"),
+                    _param("on_active_version", "query", BOOL,
+                           "true なら事案を業務フローの有効な版へ移してから再実行する（移せるときだけ。監査に記録）")))},
     }
 
 

@@ -129,5 +129,5 @@ def complete_task(task_id: int):
 
 def retry_incident(incident_id: int):
     actor = require_roles(*RETRY_ROLES)
-    outcome = product().runner.retry(incident_id, actor)
+    outcome = product().runner.retry(incident_id, actor, on_active_version=bool_param("on_active_version"))
     return jsonify(schemas.outcome_json(outcome))

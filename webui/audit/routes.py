@@ -1,4 +1,5 @@
-"""/audit: the purpose interstitial, the access log, the chain check and the reports dashboard (with CSV)."""
+"""/audit: the purpose interstitial, the access log, the chain check, the reports dashboard (with CSV) and the
+orphan report (impression rows and blobs nothing uses; removed only by `inkan registry orphans --delete`)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from webui.audit.dashboard import TABLES, build_dashboard
 from webui.auth.next_url import safe_next
 from webui.auth.users import roles_required
 from webui.csv_export import csv_response
+from webui.orphans.service import find_orphans
 from webui.params import int_param, text_param
 from webui.refusals import RequestRefused
 from webui.templating import JST, jst
@@ -27,6 +29,7 @@ bp = Blueprint("audit", __name__)
 
 READERS = ("auditor", "manager", "admin")  # reports and the chain check
 ACCESS_LOG_READERS = ("auditor", "admin")  # who looked at whom: the privacy officer and the operators
+ORPHAN_READERS = ("auditor", "admin")
 PER_PAGE = 50
 MAX_ACCESS_PAGE = 10_000
 MAX_CSV_ROWS = 10_000
@@ -101,6 +104,13 @@ def chains():
     with product().session_factory() as session:
         anchors = anchors_of(session, limit=30)
     return render_template("audit/chains.html", reports=reports, anchors=anchors, full=full)
+
+
+@bp.get("/orphans")
+@roles_required(*ORPHAN_READERS)
+def orphans():
+    """The orphan sweep's dry run: what `inkan registry orphans --delete` would remove now."""
+    return render_template("audit/orphans.html", report=find_orphans(product()))
 
 
 @bp.get("/reports")

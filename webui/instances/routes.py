@@ -95,7 +95,8 @@ def cancel(instance_id: int):
 @bp.post("/incidents/<int:incident_id>/retry")
 @roles_required(*RETRY_ROLES)
 def retry(incident_id: int):
-    outcome = product().runner.retry(incident_id, current_actor())
+    outcome = product().runner.retry(incident_id, current_actor(),
+                                     on_active_version=request.form.get("on_active_version") == "1")
     if outcome.incident_id:
         flash("再実行しましたが、再びエラーになりました", "error")
     else:
