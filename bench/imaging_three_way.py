@@ -189,10 +189,12 @@ def main() -> None:
     calibration = [r for key in CALIBRATION for r in results[key]]
     high, low = suggested([r for r in calibration if r[2] is not None])
     cpu = [r[3] for rows in results.values() for r in rows if r[2] is not None]
+    elapsed = time.perf_counter() - start
+    how = ("saved scores tabulated again with --reuse" if args.reuse
+           else f"saved normalized impressions compared again with --rescore, {elapsed:.0f} s" if args.rescore
+           else f"{elapsed:.0f} s")
     lines = ["# Three-way comparison (同一 / 要確認 / 別) on two generators", "",
-             f"Produced by `bench/imaging_three_way.py --pairs {args.pairs}`"
-             + (" (saved scores tabulated again with --reuse)." if args.reuse
-                else f" ({time.perf_counter() - start:.0f} s)."),
+             f"Produced by `bench/imaging_three_way.py --pairs {args.pairs}` ({how}).",
              *([args.note] if args.note else []),
              f"Product thresholds: 同一 ≥ {product.same}, 別 ≤ {product.different}, 要確認 in between.",
              f"Calibration (A seed 0 + B seed 0) suggests 同一 ≥ {high}, 別 ≤ {low} "
