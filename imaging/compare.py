@@ -31,15 +31,23 @@ LOCAL_FLOOR = 0.35  # … but never below this fraction of the impression's typi
 LEVEL_SHIFT_MAX = 0.2  # b's binarization level may move this far to match a's ink area (spread, bleeding)
 WINDOW_MIN_INK = 0.25  # neighbourhoods with less ink than this fraction of the densest one are not judged
 RESOLUTION_BLUR = 1.0  # an impression's blur is taken as this × its pixel size (or the grid's, if coarser)
-INK_WEIGHT = 0.5  # score = 0.5 × agreement of the binarized ink + 0.5 × agreement of the ink strength
+INK_WEIGHT = 0.5  # overlap = 0.5 × agreement of the binarized ink + 0.5 × agreement of the ink strength
+# The characters' strokes, judged apart from the outline: the same name cut in another typeface (Mincho /
+# Gothic) shares the frame and the character boxes, so whole-impression overlap is high; its strokes differ
+# in small places (thin horizontals, serifs, sweeps), which only small neighbourhoods inside the frame see.
+STROKE_WINDOW_MM = 0.7
+STROKE_DEPTH = 0.3  # inside: deeper than this fraction of the deepest point of the ink's convex hull
+STROKE_PERCENTILE = 20.0
 MAX_IMPRESSION_MM = 80.0  # larger images are not cropped impressions
 _COARSE_CANDIDATES = 4
 
 
 @dataclass(frozen=True)
 class Comparison:
-    """Overlap score in [0, 1], the three-way verdict, and how b is placed on a.
+    """Similarity score in [0, 1], the three-way verdict, and how b is placed on a.
 
+    `score` is the lower of `overlap` (the whole impression: outline and characters) and `strokes` (the
+    characters' strokes inside the outline, in small neighbourhoods): both must agree for 同一.
     `verdict` is 'same' (同一), 'unsure' (要確認) or 'different' (別); `same` is True only for 'same'.
     b is rotated by −angle_deg about its image centre and its centre moved to a's centre + (dx_mm, dy_mm)
     (x right, y down); angle_deg is b's counter-clockwise rotation relative to a, in (−180, 180].
@@ -51,6 +59,8 @@ class Comparison:
     dx_mm: float
     dy_mm: float
     thresholds: Thresholds = Thresholds()
+    overlap: float = 0.0
+    strokes: float = 0.0
 
     @property
     def same(self) -> bool:
@@ -75,7 +85,8 @@ class _Placed:
 def compare_impressions(
     a_png: bytes, a_mm_per_px: float, b_png: bytes, b_mm_per_px: float, thresholds: Thresholds | None = None
 ) -> Comparison:
-    """Align b onto a (rotation + translation on a 0.05–0.1 mm grid) and score their ink overlap.
+    """Align b onto a (rotation + translation on a 0.05–0.1 mm grid) and score their ink overlap, over the
+    whole impression and over the characters' strokes inside the outline (the score is the lower one).
 
     Both are first brought to the same sharpness (the sharper scan is blurred to the coarser one's pixel
     size) so that a 200 dpi stamping of a seal does not look thinner-stroked than a 400 dpi one.
@@ -96,7 +107,9 @@ def compare_impressions(
     b_strength = cv2.warpAffine(b.strength, matrix, (side, side), flags=cv2.INTER_LINEAR)
     binary_score = _score(a.ink, _binary_matching_area(b_strength, int(a.ink.sum())), grid_mm)
     ink_score = _ink_agreement(a.strength, b_strength, grid_mm)
-    score = round((1.0 - INK_WEIGHT) * binary_score + INK_WEIGHT * ink_score, 4)
+    overlap = round((1.0 - INK_WEIGHT) * binary_score + INK_WEIGHT * ink_score, 4)
+    strokes = round(_stroke_agreement(a.strength, b_strength, a.ink, grid_mm), 4)
+    score = min(overlap, strokes)
     linear, offset = matrix[:, :2], matrix[:, 2]
     d = (linear @ b.centre + offset - a.centre) * grid_mm
     angle = ((angle + 180.0) % 360.0) - 180.0
@@ -109,6 +122,8 @@ def compare_impressions(
         dx_mm=round(float(d[0]), 3),
         dy_mm=round(float(d[1]), 3),
         thresholds=thresholds,
+        overlap=overlap,
+        strokes=strokes,
     )
 
 
@@ -366,15 +381,31 @@ def _score(a: np.ndarray, b: np.ndarray, grid_mm: float) -> float:
     return max(0.0, float(np.percentile(local, WINDOW_PERCENTILE)))
 
 
-def _ink_agreement(a: np.ndarray, b: np.ndarray, grid_mm: float) -> float:
-    """Agreement of aligned ink strengths: 1 − Σ|a − b| / Σ(a + b) in every 2 mm neighbourhood with ink, and
-    the 5th percentile of those. Unlike the binarized ink it keeps sub-pixel stroke edges and how much ink a
-    thin stroke carries (Mincho horizontals carry less than Gothic ones), which a threshold partly loses."""
-    win = int(round(WINDOW_MM / grid_mm))
+def _ink_agreement(a: np.ndarray, b: np.ndarray, grid_mm: float, window_mm: float = WINDOW_MM,
+                   percentile: float = WINDOW_PERCENTILE, where: np.ndarray | None = None) -> float:
+    """Agreement of aligned ink strengths: 1 − Σ|a − b| / Σ(a + b) in every window_mm neighbourhood with ink
+    (centred in `where`, if given), and the given low percentile of those. Unlike the binarized ink it keeps
+    sub-pixel stroke edges and how much ink a thin stroke carries (Mincho horizontals carry less than Gothic
+    ones), which a threshold partly loses."""
+    win = max(3, int(round(window_mm / grid_mm)))
     local_diff = cv2.boxFilter(cv2.absdiff(a, b), -1, (win, win), normalize=False)
     local_ink = cv2.boxFilter(a + b, -1, (win, win), normalize=False)
     if float(local_ink.max()) <= 0:
         return 0.0
     valid = local_ink >= WINDOW_MIN_INK * local_ink.max()
+    if where is not None:
+        valid &= where
+    if not valid.any():
+        return 1.0  # nothing inside to judge: the whole-impression overlap decides alone
     local = 1.0 - local_diff[valid] / local_ink[valid]
-    return max(0.0, float(np.percentile(local, WINDOW_PERCENTILE)))
+    return max(0.0, float(np.percentile(local, percentile)))
+
+
+def _stroke_agreement(a: np.ndarray, b: np.ndarray, a_ink: np.ndarray, grid_mm: float) -> float:
+    """Agreement of the characters' strokes: ink strength in small neighbourhoods well inside a's outline
+    (the frame and the outer rim are left out: they match for every seal of one shape and size)."""
+    hull = np.zeros(a_ink.shape, np.uint8)
+    cv2.fillConvexPoly(hull, cv2.convexHull(cv2.findNonZero(a_ink)), 1)
+    depth = cv2.distanceTransform(hull, cv2.DIST_L2, 5)
+    inside = depth >= STROKE_DEPTH * float(depth.max())
+    return _ink_agreement(a, b, grid_mm, STROKE_WINDOW_MM, STROKE_PERCENTILE, inside)

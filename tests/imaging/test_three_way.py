@@ -4,12 +4,13 @@ bench/imaging_three_way.py → docs/bench/imaging_three_way.md."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import cache
 
 import pytest
 
-from imaging import compare_impressions, measure_impression, normalize_impression
-from imaging.testdata import pair_set
+from imaging import Comparison, compare_impressions, measure_impression, normalize_impression
+from imaging.testdata import SealSpec, Stamping, pair_set, stamp
 from imaging.testdata_b import Impression, Seal, pair_set_b, press
 
 
@@ -18,9 +19,13 @@ def _normalized(scan):
     return normalize_impression(decoded, measure_impression(decoded))
 
 
-def _verdict(a, b) -> tuple[str, float]:
+def _comparison(a, b) -> Comparison:
     na, nb = _normalized(a), _normalized(b)
-    c = compare_impressions(na.png, na.mm_per_px, nb.png, nb.mm_per_px)
+    return compare_impressions(na.png, na.mm_per_px, nb.png, nb.mm_per_px)
+
+
+def _verdict(a, b) -> tuple[str, float]:
+    c = _comparison(a, b)
     return c.verdict, c.score
 
 
@@ -72,3 +77,40 @@ def test_one_seal_stamped_twice_is_never_judged_different(second):
     seal = Seal("高橋", style="gothic", outline="circle", size_mm=14.0, weight_mm=0.06, carving=11)
     verdict, score = _verdict(press(seal, _FIRST), press(seal, second))
     assert verdict in ("same", "unsure"), score
+
+
+# Issue 16 point 11: the same name cut in Mincho and in Gothic shares the outline and the character boxes, so
+# the whole-impression overlap alone judged some such pairs 同一 (largest 0.875 on held-out data); the
+# characters' strokes inside the outline, compared in small neighbourhoods, must agree too.
+KNOWN_LIMIT = ("not yet separated: at 10 mm and a 200 dpi scan generator A's Mincho and Gothic cuts score "
+               "0.87-0.89 on both the whole impression and the strokes (see docs/bench/imaging_three_way.md)")
+_A_FIRST = Stamping(dpi=300, rotation_deg=0.0, ink=0.6, seed=21)
+_A_SECOND = Stamping(dpi=200, rotation_deg=-140.0, ink=0.8, blur_px=0.6, seed=22)
+_FULL_NAME = SealSpec("田中花子", shape="oval", size_mm=18.0)
+_SURNAME = SealSpec("渡辺", shape="oval", size_mm=16.0, layout="horizontal")
+
+
+def _other_typeface(spec: SealSpec) -> SealSpec:
+    return replace(spec, font="gothic" if spec.font == "mincho" else "mincho")
+
+
+def _small(spec: SealSpec) -> SealSpec:
+    return replace(spec, size_mm=10.0)
+
+
+@pytest.mark.parametrize("spec", [
+    _FULL_NAME,
+    _SURNAME,
+    pytest.param(_small(_FULL_NAME), marks=pytest.mark.xfail(strict=True, reason=KNOWN_LIMIT)),
+    pytest.param(_small(_SURNAME), marks=pytest.mark.xfail(strict=True, reason=KNOWN_LIMIT)),
+], ids=["full-name-18mm", "surname-16mm", "full-name-10mm", "surname-10mm"])
+def test_same_name_in_another_typeface_is_never_judged_the_same(spec):
+    c = _comparison(stamp(spec, _A_FIRST), stamp(_other_typeface(spec), _A_SECOND))
+    assert c.verdict in ("unsure", "different"), (c.overlap, c.strokes)
+
+
+@pytest.mark.parametrize("spec", [_FULL_NAME, _small(_SURNAME)], ids=["full-name-18mm", "surname-10mm"])
+def test_household_duplicate_restamped_is_same_or_unsure(spec):
+    c = _comparison(stamp(spec, _A_FIRST), stamp(spec, _A_SECOND))
+    assert c.verdict in ("same", "unsure"), (c.overlap, c.strokes)
+    assert c.strokes >= c.overlap - 0.1  # the strokes of one seal agree about as well as the whole impression
