@@ -24,7 +24,8 @@ from registry.seals.models import (
 from registry.seals.numbering import NumberFormat, assign_number, check_digit
 
 SNAPSHOT_FIELDS = ("registration_number", "status", "name", "kana", "old_surname", "common_name",
-                   "katakana_name", "birth_date", "sex", "address", "household_id", "card_kind", "card_number")
+                   "katakana_name", "birth_date", "sex", "address", "household_id", "card_kind", "card_number",
+                   "impression_name")
 
 
 @dataclass(frozen=True)
@@ -71,15 +72,16 @@ def history_of(session: Session, registration_id: int) -> list[HistoryEntry]:
 
 def register(session: Session, person: PersonSnapshot, impression: Impression, *, identity_path: str,
              today: date, operator: str, instance_id: int | None, number_format: NumberFormat,
-             extra_after: dict[str, Any] | None = None) -> Registration:
+             impression_name: str | None = None, extra_after: dict[str, Any] | None = None) -> Registration:
     """4.1.2.1: create the record with a 1.3.2 number; raise NotEligible when the person is already registered.
 
+    `impression_name` is the name the impression shows (registry.seals.shown_names), checked by the caller.
     `extra_after` (e.g. the impression's warnings and the override reason) is added to the 「登録」 entry's after-values.
     """
     if active_registration_of(session, person.resident_id) is not None:
         raise NotEligible("既に印鑑登録されています（1人1個まで）", "already_registered")
     record = Registration(registration_number=assign_number(session, number_format), registered_on=today,
-                          status=RecordStatus.REGISTERED, impression_id=impression.id,
+                          status=RecordStatus.REGISTERED, impression_id=impression.id, impression_name=impression_name,
                           identity_path=identity_path, instance_id=instance_id, **asdict(person))
     session.add(record)
     session.flush()
