@@ -9,9 +9,11 @@ import io
 from datetime import date
 
 import pytest
+from alembic import command
 from pypdf import PdfReader
-from sqlalchemy import select
+from sqlalchemy import create_engine, inspect, select, text
 
+from conftest import _create_pg_database, _drop_pg_database
 from engine.definitions import parse_definition, read_definition_files
 from engine.errors import DefinitionError, FormCheckRefused, FormInvalid
 from engine.queries import open_tasks_of_instance
@@ -22,22 +24,19 @@ from registry.blobs.store import get_blob
 from registry.seals import records
 from registry.seals.models import Application, HistoryEntry, Impression, Registration
 from tests.engine.conftest import DATA, Flaky, mini_handlers
+from tests.engine.test_card_numbers import _insert_records
 from tests.support.certificates import ensure_office_seal
 from tests.support.certificates_flow import CounterDriver
 from tests.support.flow import BACK, COUNTER, used_residents
 from tests.support.inquiry_flow import APPLICATION, InquiryDriver
 from tests.webui.api_contract import Api
+from webui.schema import alembic_config
 
 CONTENT_REFUSALS = {
     "impression_no_name": ("氏名等を表していない印影", "又はその一部を組み合わせたもので表されていない印影は登録できません"),
     "impression_other_matter": ("氏名以外の事項を表している印影", "職業・資格その他氏名以外の事項を表している印影"),
     "impression_deformable": ("ゴム印その他の印影を変えやすい印", "ゴム印その他の印鑑で変形しやすいもの"),
 }
-
-
-@pytest.fixture(scope="module", autouse=True)
-def office_seal(product):
-    ensure_office_seal(product)
 
 
 @pytest.fixture
@@ -81,6 +80,7 @@ def to_review_4_1_4(inquiry, resident_id: str, seal_text: str = "内容"):
 
 
 def certificate_text(product, counter: CounterDriver, resident_id: str, number: str) -> str:
+    ensure_office_seal(product)
     outcome = counter.issue(resident_id, number)
     [issued] = counter.certificates_of_instance(outcome.instance_id)
     with product.session_factory() as session:
@@ -243,3 +243,22 @@ def test_a_form_check_naming_no_handler_is_refused_at_deploy():
     with pytest.raises(DefinitionError) as refused:
         parse_definition(xml, forms, mini_handlers(Flaky()), source="mini.bpmn")
     assert any("formCheck" in p["message"] and "inkan.no_such_check" in p["message"] for p in refused.value.problems)
+
+
+# ---- migration 0023 ---------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
+def test_migration_0023_adds_the_column_and_keeps_older_records_unrecorded(kind, tmp_path):
+    url = f"sqlite:///{tmp_path / 'old.sqlite3'}" if kind == "sqlite" else _create_pg_database()
+    try:
+        command.upgrade(alembic_config(url), "0019")
+        _insert_records(url, [("00000011", "registered", None)])
+        command.upgrade(alembic_config(url), "0023")
+        engine = create_engine(url)
+        with engine.connect() as connection:
+            assert connection.execute(text("SELECT impression_name FROM registration")).all() == [(None,)]
+        engine.dispose()
+        command.downgrade(alembic_config(url), "0019")
+        assert "impression_name" not in {c["name"] for c in inspect(create_engine(url)).get_columns("registration")}
+    finally:
+        if kind == "postgresql":
+            _drop_pg_database(url)
