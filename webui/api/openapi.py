@@ -155,7 +155,7 @@ def _record_schemas() -> dict[str, dict]:
             "birth_date": DATE, "sex": STR, "address": STR, "household_id": STR, "identity_path": STR,
             "card_kind": _null(STR), "card_number": _null(STR), "closed_on": _null(DATE),
             "close_reason": _null(STR), "impression": _null(_ref("Impression")),
-            "impression_name": _null({"type": "string", "enum": list(SHOWN_NAME_LABELS)}),
+            "impression_name": {"type": ["string", "null"], "enum": [*SHOWN_NAME_LABELS, None]},
             "impression_name_label": _null(STR),
             "history": _array(_ref("HistoryEntry")), "documents": _array(_ref("Document"))}),
     }
