@@ -19,7 +19,8 @@ COUNTER, BACK = "窓口", "バックヤード"
 ATTEMPTS = 8
 REGISTRATION_ANSWERS = {"received_items": ["application", "seal", "id_document"], "applicant": "self",
                         "identity_path": "photo_id", "photo_id_kind": "driving_licence",
-                        "impression_decision": "accept", "card_kind": "registration_card", "handed_over": True}
+                        "impression_decision": "accept", "impression_name": "full_name",
+                        "card_kind": "registration_card", "handed_over": True}
 CERTIFICATE_ANSWERS = {"applicant": "proxy", "card_kind": "registration_card", "copies": 1, "fee_decision": "paid",
                        "handed_over": True}
 

@@ -26,6 +26,9 @@ RESERVED_ID = re.compile(r"^(Start|End)$|\.(EndJoin|BoundaryEventSplit|BoundaryE
 FORM_PROPERTY = "formJsonSchemaFilename"
 # On an approval user task: the id of the user task whose clerk may not approve (four-eyes, e.g. 4.2.1 職権抹消)
 APPROVAL_PROPERTY = "approvalOf"
+# On a user task: the operator id of a handler that checks the submitted form against the task data (a 4xx, not an
+# incident, when it refuses), e.g. 4.1.1.1's shown name against the 住民票
+FORM_CHECK_PROPERTY = "formCheck"
 
 _validator: BpmnValidator | None = None
 
@@ -51,6 +54,11 @@ def form_file_of(task_spec) -> str | None:
 def approval_of(task_spec) -> str | None:
     """The user task an approval task checks (its clerk may not approve), if the task is one."""
     return (getattr(task_spec, "extensions", None) or {}).get("properties", {}).get(APPROVAL_PROPERTY)
+
+
+def form_check_of(task_spec) -> str | None:
+    """The operator id of the handler that checks the user task's submitted form, if any."""
+    return (getattr(task_spec, "extensions", None) or {}).get("properties", {}).get(FORM_CHECK_PROPERTY)
 
 
 def is_human(task_spec) -> bool:
@@ -179,9 +187,22 @@ def _check_task(task_spec, forms: dict[str, dict], handlers: HandlerRegistry | N
                 check_form_document(form, forms[form])
             except DefinitionError as exc:
                 problems.append({"element_id": element_id, "message": exc.message})
+    problems.extend(_check_form_check(task_spec, handlers))
     if isinstance(task_spec, CatchingEvent) and element_id and not getattr(task_spec, "lane", True):
         problems.append({"element_id": element_id, "message": "イベントがレーンに属していません"})
     return problems
+
+
+def _check_form_check(task_spec, handlers: HandlerRegistry | None) -> list[dict]:
+    operator = form_check_of(task_spec)
+    if operator is None:
+        return []
+    if not isinstance(task_spec, UserTask):
+        return [{"element_id": task_spec.bpmn_id, "message": "フォームの確認（formCheck）はユーザタスクにだけ指定できます"}]
+    if handlers is not None and operator not in handlers:
+        return [{"element_id": task_spec.bpmn_id,
+                 "message": f"フォームの確認（formCheck）のハンドラ「{operator}」が登録されていません"}]
+    return []
 
 
 def _check_approval(task_spec, siblings: dict) -> list[dict]:

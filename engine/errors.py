@@ -10,6 +10,7 @@ EngineError (code, message, http_status)
 ├── TaskClaimedByOther     task_claimed_by_other
 ├── LaneForbidden          lane_forbidden        — the user may not work this lane
 ├── FormInvalid            invalid_form          — form data does not satisfy the task's JSON Schema
+│   └── FormCheckRefused   (the handler's code)  — the user task's formCheck handler refused the data
 ├── InstanceNotActive      instance_not_active   — suspended, terminated, completed or in error
 └── InvalidStartData       invalid_start_data    — start data that is not a short scalar under a plain key
 """
@@ -85,6 +86,15 @@ class FormInvalid(EngineError):
     def __init__(self, message: str, errors: dict[str, str]):
         super().__init__(message, errors=errors)
         self.errors = errors
+
+
+class FormCheckRefused(FormInvalid):
+    """The data passed the JSON Schema but the user task's formCheck handler refused it (e.g. a shown name the
+    住民票 does not record); carries the handler's code and the field at fault."""
+
+    def __init__(self, message: str, errors: dict[str, str], code: str):
+        super().__init__(message, errors)
+        self.code = code
 
 
 class InstanceNotActive(EngineError):

@@ -31,10 +31,11 @@ from engine.actor import SYSTEM, Actor
 from engine.catalog import SpecCache, active_definition, dump_workflow, message_start, restore_workflow
 from engine.db import utcnow
 from engine.definition_expressions import reset_variables
-from engine.definitions import approval_of, form_file_of, is_human
+from engine.definitions import approval_of, form_check_of, form_file_of, is_human
 from engine.errors import (
     DefinitionNotFound,
     EngineError,
+    FormCheckRefused,
     FormInvalid,
     FourEyesRequired,
     InstanceNotActive,
@@ -225,6 +226,7 @@ class WorkflowRunner:
             task = workflow.get_task_from_id(UUID(row.task_guid))
             if task is None or task.state != TaskState.READY:
                 raise TaskNotOpen("この作業は既に処理されています")
+            self._check_form(session, instance, task, cleaned, actor)
             before = {key: copy.deepcopy(task.data.get(key)) for key in cleaned}
             task.data.update(cleaned)
             task.run()
@@ -336,6 +338,22 @@ class WorkflowRunner:
             HumanTask.instance_id == row.instance_id, HumanTask.spec_name == requested_by)))
         if actor.username in requesters:
             raise FourEyesRequired("この承認は、申請を入力した職員とは別の職員が行ってください（二者確認）")
+
+    def _check_form(self, session: Session, instance: ProcessInstance, task, cleaned: dict[str, Any],
+                    actor: Actor) -> None:
+        """Run the user task's formCheck handler on the task data with the submitted form; its refusal is the
+        form's: FormCheckRefused (422) with the handler's code, and the unit of work writes nothing."""
+        operator = form_check_of(task.task_spec)
+        if operator is None:
+            return
+        ctx = self.context_factory(session=session, actor=actor.username, instance_id=instance.id,
+                                   task_name=task.task_spec.bpmn_id)
+        try:
+            with session.begin_nested():
+                self.handlers.get(operator).call(ctx, dict(task.data) | cleaned)
+        except HandlerError as exc:
+            field = exc.field or "_form"
+            raise FormCheckRefused(exc.message, {field: exc.message}, exc.code) from exc
 
     def _active_instance(self, session: Session, instance_id: int) -> ProcessInstance:
         instance = session.get(ProcessInstance, instance_id)

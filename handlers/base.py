@@ -20,11 +20,14 @@ from sqlalchemy.orm import Session
 
 
 class HandlerError(Exception):
+    """`field` names the form field at fault when the handler checks a submitted form (a user task's formCheck)."""
+
     code = "handler_error"
 
-    def __init__(self, message: str, code: str | None = None):
+    def __init__(self, message: str, code: str | None = None, field: str | None = None):
         super().__init__(message)
         self.message = message
+        self.field = field
         if code:
             self.code = code
 

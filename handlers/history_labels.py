@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any
 
 from registry.seals.models import HistoryEntry, RecordStatus
+from registry.seals.shown_names import SHOWN_NAME_LABELS
 
 __all__ = ["FIELD_LABELS", "VALUE_LABELS", "change_summary", "field_label", "value_text"]
 
@@ -26,6 +27,7 @@ FIELD_LABELS = {
     "common_name": "通称", "katakana_name": "カタカナ併記名", "birth_date": "生年月日", "sex": "性別",
     "address": "住所", "household_id": "世帯番号", "card_kind": "登録証", "card_number": "登録証番号",
     "mynumber_cert_serial": "電子証明書", "close_reason": "廃止・抹消の理由", "closed_on": "廃止・抹消日",
+    "impression_name": "印影の表す氏名",
     # 4.1.2 登録
     "impression_warnings": "印影の注意", "override_reason": "注意を確認して登録した理由",
     "guarantor_registration_number": "保証人の登録番号（保証書）",
@@ -49,6 +51,7 @@ FIELD_LABELS = {
 
 VALUE_LABELS: dict[str, Mapping[Any, str]] = {
     "status": RecordStatus.LABELS,
+    "impression_name": SHOWN_NAME_LABELS,
     "applicant": {"self": "本人", "proxy": "代理人"},
     "identity_document": IDENTITY_DOCUMENTS,
     "identity_answers": {"birth_date": "生年月日", "address": "住所", "registration_number": "印鑑登録番号",
@@ -86,11 +89,13 @@ def value_text(key: str, value: Any) -> str:
 
 
 def change_summary(entry: HistoryEntry) -> str:
-    """「住所: 旧 → 新」 parts joined by 「、」; a first registration lists only the number (and its guarantor)."""
+    """「住所: 旧 → 新」 parts joined by 「、」; a first registration lists the number, the name its impression shows
+    and its guarantor."""
     before, after = json.loads(entry.before_json or "{}"), json.loads(entry.after_json or "{}")
     if not before and "registration_number" in after:
-        guarantor = after.get("guarantor_registration_number")
-        shown = f"、{field_label('guarantor_registration_number')}: {guarantor}" if guarantor else ""
-        return f"登録番号 {after['registration_number']}{shown}"
+        shown, guarantor = after.get("impression_name"), after.get("guarantor_registration_number")
+        return (f"登録番号 {after['registration_number']}"
+                + (f"、{field_label('impression_name')}: {value_text('impression_name', shown)}" if shown else "")
+                + (f"、{field_label('guarantor_registration_number')}: {guarantor}" if guarantor else ""))
     return "、".join(f"{field_label(key)}: {value_text(key, before.get(key))} → {value_text(key, new)}"
                     for key, new in after.items())

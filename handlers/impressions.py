@@ -1,4 +1,4 @@
-"""4.1.5.1 印影読込, 4.1.1.1 世帯内印影表示 and 4.1.5.2 印影登録."""
+"""4.1.5.1 印影読込, 4.1.1.1 世帯内印影表示 (with the clerk's check of what the impression shows) and 4.1.5.2 印影登録."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from handlers.residents import require_resident
 from registry.blobs.store import get_blob, put_blob
 from registry.seals import records
 from registry.seals.models import Impression
+from registry.seals.shown_names import NameFacts, shown_name_problem
 
 
 def measure(ctx: ServiceContext, scan_blob_id: str, dpi: float | None = None) -> dict:
@@ -130,9 +131,32 @@ def store(ctx: ServiceContext, resident_id: str, impression: dict, override_reas
     return {"impression_id": row.id}
 
 
+def name_facts(resident) -> NameFacts:
+    """The names the register records for a resident (juki.Resident), as the shown-name rule needs them."""
+    return NameFacts(foreign=resident.is_foreign, old_surname=resident.old_surname,
+                     common_name=resident.common_name, katakana_name=resident.katakana_name)
+
+
+def check_shown_name(ctx: ServiceContext, resident_id: str, impression_decision: str | None,
+                     impression_name: str | None = None) -> dict:
+    """4.1.1.1 form check: on 登録可 the name the impression shows must be one the 住民票 records for the person.
+
+    Raises HandlerError('impression_name_required' | 'impression_name_unknown' | 'impression_name_not_recorded')
+    naming the field `impression_name`; the engine answers it as the form's 422 and nothing is written.
+    """
+    if impression_decision != "accept":
+        return {"checked": False}
+    problem = shown_name_problem(name_facts(require_resident(ctx, resident_id)), impression_name)
+    if problem is not None:
+        code, message = problem
+        raise HandlerError(message, code=code, field="impression_name")
+    return {"checked": True}
+
+
 OPERATORS = [
     ("inkan.impression.measure", "4.1.5.1", "印影読込・測定", measure),
     ("inkan.impression.compare_household", "4.1.1.1", "世帯内印影表示（類似度）", compare_household),
     ("inkan.impression.store", "4.1.5.2", "印影登録", store),
     ("inkan.impression.compare_pending", "4.1.4.6", "照会回答時の印影照合", compare_pending),
+    ("inkan.impression.check_shown_name", "4.1.1.1", "印影の表す氏名の確認", check_shown_name),
 ]

@@ -5,18 +5,30 @@ from __future__ import annotations
 import json
 
 from handlers.base import HandlerError, ServiceContext
+from handlers.impressions import name_facts
 from handlers.residents import eligibility_of, require_resident
 from juki.jlis import CertificateStatus, normalize_serial
 from registry.errors import CardNumberError, NotEligible
 from registry.seals import records
 from registry.seals.cards import valid_card_number
 from registry.seals.models import Impression, Registration
+from registry.seals.shown_names import shown_name_problem
 
 CARD_KINDS = {"registration_card": "印鑑登録証", "mynumber_card": "個人番号カード"}
 REFUSAL_LABELS = {
     "not_found": "住民記録なし", "under_15": "15歳未満", "not_resident": "市内に住所なし", "deceased": "死亡",
     "already_registered": "登録済み", "lacks_capacity": "意思能力なし",
     "impression_out_of_size": "印影の大きさが基準外", "same_impression_in_household": "世帯内に同一の印影",
+    "impression_no_name": "氏名等を表していない印影", "impression_other_matter": "氏名以外の事項を表している印影",
+    "impression_deformable": "ゴム印その他の印影を変えやすい印",
+}
+# What the counter explains when the flow gives no detail of its own (4.1.1.1 の確認結果による却下)
+REFUSAL_DETAILS = {
+    "same_impression_in_household": "世帯内に同一の印影が登録されています",
+    "impression_no_name": "住民票に記載されている氏名・氏・名・旧氏・通称（外国人住民はカタカナ表記を含む）"
+                          "又はその一部を組み合わせたもので表されていない印影は登録できません",
+    "impression_other_matter": "職業・資格その他氏名以外の事項を表している印影は登録できません",
+    "impression_deformable": "ゴム印その他の印鑑で変形しやすいもの（印影を変えやすい印）は登録できません",
 }
 MAX_REFERRAL_DETAIL = 200  # a start datum of 4.1.4 (engine: short scalars only)
 REFERRAL_LABELS = {"proxy": "代理人による申請", "guarantor_invalid": "保証書が有効でない",
@@ -24,12 +36,15 @@ REFERRAL_LABELS = {"proxy": "代理人による申請", "guarantor_invalid": "�
 
 
 def register(ctx: ServiceContext, resident_id: str, impression_id: int, identity_path: str,
-             photo_id_kind: str | None = None, guarantor_registration_number: str | None = None) -> dict:
+             photo_id_kind: str | None = None, guarantor_registration_number: str | None = None,
+             impression_name: str | None = None) -> dict:
     """4.1.2.1 即時登録 and 1.3.2 印鑑登録番号付番, after checking eligibility once more.
 
     `registered` False (with `reason`, `label`, `message`) when the resident may no longer register, e.g. another
     counter registered them meanwhile (already_registered): the flow takes its refusal path, nothing is written.
-    Raises HandlerError('impression_not_found') for an impression not taken from this resident.
+    `impression_name` is the name the impression shows (4.1.1.1); absent only for instances started before it was
+    asked. Raises HandlerError('impression_not_found' | 'impression_name_not_recorded') for an impression not taken
+    from this resident or a name the 住民票 no longer records.
     """
     resident = require_resident(ctx, resident_id)
     eligibility = eligibility_of(ctx.session, resident, ctx.today(), ctx.services.settings.min_age)
@@ -38,10 +53,13 @@ def register(ctx: ServiceContext, resident_id: str, impression_id: int, identity
     impression = ctx.session.get(Impression, impression_id)
     if impression is None or impression.resident_id != resident_id:
         raise HandlerError("登録する印影が見つかりません", code="impression_not_found")
+    problem = shown_name_problem(name_facts(resident), impression_name) if impression_name else None
+    if problem is not None:  # the 住民票 changed since 4.1.1.1 (e.g. the 通称 was deleted)
+        raise HandlerError(problem[1], code=problem[0])
     try:
         record = records.register(ctx.session, person_snapshot(resident), impression, identity_path=identity_path,
                                   today=ctx.today(), operator=ctx.actor, instance_id=ctx.instance_id,
-                                  number_format=ctx.services.settings.number_format,
+                                  number_format=ctx.services.settings.number_format, impression_name=impression_name,
                                   extra_after=impression_decision(impression)
                                   | guarantor_entry(identity_path, guarantor_registration_number))
     except NotEligible as exc:  # the other counter's registration committed while this one waited for 1.3.2
@@ -134,6 +152,7 @@ def refuse(ctx: ServiceContext, reason: str, detail: str | None = None, resident
     instance's data).
     """
     label = REFUSAL_LABELS.get(reason, reason)
+    detail = detail or REFUSAL_DETAILS.get(reason)
     records.close_application(ctx.session, ctx.instance_id, kind=kind, resident_id=resident_id,
                               status="refused", reason=reason, detail=detail, operator=ctx.actor, at=ctx.now())
     discarded = records.discard_impression(ctx.session, impression_id, ctx.instance_id) if impression_id else False

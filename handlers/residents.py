@@ -19,6 +19,7 @@ def resident_summary(resident) -> dict:
         "kana": resident.kana, "birth_date": resident.birth_date.isoformat(), "sex": resident.sex,
         "address": resident.address, "status": resident.status, "common_name": resident.common_name,
         "katakana_name": resident.katakana_name, "old_surname": resident.old_surname,
+        "foreign": resident.is_foreign,
     }
 
 

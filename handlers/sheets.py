@@ -52,7 +52,7 @@ def printing_record(record: Registration) -> printing.RegistrationRecord:
         registered_on=record.registered_on, name=record.name, kana=record.kana, old_surname=record.old_surname,
         common_name=record.common_name, katakana_name=record.katakana_name, birth_date=record.birth_date,
         sex=record.sex, address=record.address, household_id=record.household_id, resident_id=record.resident_id,
-        card_kind=record.card_kind, card_number=record.card_number)
+        card_kind=record.card_kind, card_number=record.card_number, impression_name=record.impression_name)
 
 
 def history_line(entry: HistoryEntry) -> printing.HistoryLine:

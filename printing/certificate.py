@@ -36,7 +36,7 @@ _LABELS = {"name": "氏　　名", "birth": "生年月日", "sex": "性　　別
 _IMPRESSION_LABEL = "印　影"
 # Every Mincho character the layout itself prints (record values aside); see _reserve_fixed_text.
 _MINCHO_FIXED = "".join(
-    ("証明書番号　登録番号発行日時", _HEADING, ATTESTATION, *_QR_NOTE, TITLE, DATE_CHARS, "旧氏通称男女")
+    ("証明書番号　登録番号発行日時", _HEADING, ATTESTATION, *_QR_NOTE, TITLE, DATE_CHARS, "旧氏通称カタカナ表記男女")
 )
 
 
@@ -127,9 +127,7 @@ def _record_texts(request: CertificateRequest) -> Iterator[tuple[str, str]]:
         ("住所", record.address),
         ("QRコードの内容", request.qr_payload),
     )
-    yield from (
-        (field, text) for field, text in (("旧氏", record.old_surname), ("通称", record.common_name)) if text
-    )
+    yield from ((field, text) for field, text in _name_extras(record) if text)
 
 
 def _draw_certificate(
@@ -187,14 +185,17 @@ def _draw_impression(canvas: Canvas, names: FontNames, request: CertificateReque
     draw_stencil(canvas, stencil, x, y, width_mm * mm, height_mm * mm)
 
 
+def _name_extras(record: RegistrationRecord) -> tuple[tuple[str, str | None], ...]:
+    """The names printed beside the 氏名: 旧氏 and 通称 where recorded, and the カタカナ表記 when the registered
+    impression shows it (a foreign resident's seal in katakana: the certificate must name what the seal shows)."""
+    katakana = record.katakana_name if record.impression_name == "katakana_name" else None
+    return (("旧氏", record.old_surname), ("通称", record.common_name), ("カタカナ表記", katakana))
+
+
 def _person_rows(record: RegistrationRecord, show_sex: bool) -> list[tuple[str, str]]:
-    """氏名 (with 旧氏 / 通称), 生年月日, optional 性別, 住所."""
+    """氏名 (with 旧氏 / 通称 / the カタカナ表記 the impression shows), 生年月日, optional 性別, 住所."""
     name = record.name
-    extras = [
-        f"{label}　{value}"
-        for label, value in (("旧氏", record.old_surname), ("通称", record.common_name))
-        if value
-    ]
+    extras = [f"{label}　{value}" for label, value in _name_extras(record) if value]
     if extras:
         name += "\n" + "　".join(f"（{extra}）" for extra in extras)
     rows = [(_LABELS["name"], name), (_LABELS["birth"], to_wareki(record.birth_date))]

@@ -52,6 +52,9 @@ class RegistrationRecord:
     resident_id: str
     card_kind: str | None
     card_number: str | None
+    # the name the impression shows (氏名 full_name, 氏 surname, 名 given_name, 旧氏 old_surname, 通称 common_name,
+    # カタカナ表記 katakana_name); None when not recorded
+    impression_name: str | None = None
 
 
 @dataclass(frozen=True)

@@ -102,7 +102,7 @@ def register_through_flow(product: Product, resident_id: str, seal_text: str, se
         (counter, {"resident_id": resident_id, "received_items": ["application", "seal", "id_document"]}),
         (counter, {"applicant": "self", "identity_path": "photo_id", "photo_id_kind": "mynumber_card"}),
         (back, {"scan_blob_id": _store_scan(product, imaging.make_seal_scan(seal_text, **seal_options))}),
-        (back, {"impression_decision": "accept"}),
+        (back, {"impression_decision": "accept", "impression_name": "full_name"}),
         (back, {"card_kind": "registration_card"}),
         (counter, {"handed_over": True}),
     ]

@@ -13,6 +13,7 @@ from engine.models import InstanceStatus
 from handlers.history_labels import change_summary
 from printing import PrintingError, to_wareki
 from registry.seals.models import RecordStatus
+from registry.seals.shown_names import SHOWN_NAME_LABELS
 
 __all__ = ["AUDIT_KIND_LABELS", "INSTANCE_STATUS_LABELS", "LANES", "register_template_helpers"]
 
@@ -103,6 +104,7 @@ def register_template_helpers(app: Flask) -> None:
         status_tone=lambda s: INSTANCE_STATUS_TONES.get(s, "muted"), kind_label=_label(AUDIT_KIND_LABELS),
         record_status_label=_label(RecordStatus.LABELS), resident_status_label=_label(RESIDENT_STATUS_LABELS),
         shape_label=_label(SHAPE_LABELS), card_kind_label=_label(CARD_KIND_LABELS), history_summary=change_summary,
+        shown_name_label=_label(SHOWN_NAME_LABELS),
     )
     app.jinja_env.globals.update(LANES=LANES, INSTANCE_STATUSES=InstanceStatus.ALL)
     app.context_processor(_user_context)

@@ -67,6 +67,8 @@ class Registration(Base):
     sex: Mapped[str] = mapped_column(String(4))
     address: Mapped[str] = mapped_column(String(300))
     impression_id: Mapped[int] = mapped_column(ForeignKey("impression.id"))
+    # 4.1.1.1: which name the impression shows (registry.seals.shown_names; NULL for records made before 0023)
+    impression_name: Mapped[str | None] = mapped_column(String(20))
     identity_path: Mapped[str] = mapped_column(String(30))
     card_kind: Mapped[str | None] = mapped_column(String(30))
     card_number: Mapped[str | None] = mapped_column(String(40))

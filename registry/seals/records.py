@@ -29,7 +29,8 @@ from registry.seals.numbering import NumberFormat, assign_number, check_digit
 
 ALREADY_REGISTERED_MESSAGE = "既に印鑑登録されています（1人1個まで）"
 SNAPSHOT_FIELDS = ("registration_number", "status", "name", "kana", "old_surname", "common_name",
-                   "katakana_name", "birth_date", "sex", "address", "household_id", "card_kind", "card_number")
+                   "katakana_name", "birth_date", "sex", "address", "household_id", "card_kind", "card_number",
+                   "impression_name")
 
 
 @dataclass(frozen=True)
@@ -76,12 +77,13 @@ def history_of(session: Session, registration_id: int) -> list[HistoryEntry]:
 
 def register(session: Session, person: PersonSnapshot, impression: Impression, *, identity_path: str,
              today: date, operator: str, instance_id: int | None, number_format: NumberFormat,
-             extra_after: dict[str, Any] | None = None) -> Registration:
+             impression_name: str | None = None, extra_after: dict[str, Any] | None = None) -> Registration:
     """4.1.2.1: create the record with a 1.3.2 number; raise NotEligible when the person is already registered.
 
     Two counters registering the same person at once: the 1.3.2 counter row is locked first, so the second waits
     for the first to commit and then sees its record (and the unique index catches anything else); the refusal
     rolls back to a savepoint, so the number taken is given back and numbers stay gapless.
+    `impression_name` is the name the impression shows (registry.seals.shown_names), checked by the caller.
     `extra_after` (e.g. the impression's warnings and the override reason) is added to the 「登録」 entry's after-values.
     """
     try:
@@ -90,7 +92,8 @@ def register(session: Session, person: PersonSnapshot, impression: Impression, *
             _refuse_if_registered(session, person.resident_id)
             record = Registration(registration_number=number, registered_on=today,
                                   status=RecordStatus.REGISTERED, impression_id=impression.id,
-                                  identity_path=identity_path, instance_id=instance_id, **asdict(person))
+                                  impression_name=impression_name, identity_path=identity_path,
+                                  instance_id=instance_id, **asdict(person))
             session.add(record)
             session.flush()
     except IntegrityError:

@@ -116,6 +116,7 @@ def test_a_task_form_with_an_upload_and_the_instance_diagram_under_the_csp(watch
     width_mm = float(picture.get_attribute("data-width-mm"))
     assert abs(picture.bounding_box()["width"] - width_mm * 96 / 25.4) < 1  # drawn at its true size
     page.check("input[name=impression_decision][value=accept]")
+    page.check("input[name=impression_name][value=full_name]")
     submit_task(page)
     watch.goto(f"{live_server}/instances/{outcome.instance_id}")
     if "/audit/purpose" in page.url:

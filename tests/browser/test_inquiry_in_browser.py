@@ -81,6 +81,7 @@ def test_an_inquiry_goes_from_application_to_registration(new_page, live_server,
     page.check("input[name=received_items][value=application]")
     scan_in_back_office(page, live_server, name, scan)  # バックヤード: the pending impression
     page.check("input[name=impression_decision][value=accept]")
+    page.check("input[name=impression_name][value=full_name]")
     submit_task(page)
     page.goto(f"{live_server}/print")  # the batch print of the letters
     page.select_option("select[name=document]", "inquiry_letter")

@@ -34,7 +34,7 @@ SCENARIO = {
         [("input[name=applicant][value=self]", None), ("input[name=inquiry_reason][value=no_identity_document]", None),
          ("input[name=received_items][value=application]", None), ("input[name=received_items][value=seal]", None)],
         [],  # the scan: the recorder's generated impression
-        [("input[name=impression_decision][value=accept]", None)],
+        [("input[name=impression_decision][value=accept]", None), ("input[name=impression_name][value=full_name]", None)],
         {"days": 31},  # the clock moves past the deadline
         [("input[name=supervisor_checked]", None)],
     ],

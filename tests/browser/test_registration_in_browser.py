@@ -77,6 +77,7 @@ def test_a_clerk_registers_a_seal_end_to_end(new_page, live_server, product, dri
     assert "mm" in page.locator("body").inner_text()
     assert page.locator("img[src*='/residents/blobs/']").count() >= 1
     page.check("input[name=impression_decision][value=accept]")
+    page.check("input[name=impression_name][value=full_name]")
     submit_task(page)
     page.check("input[name=card_kind][value=registration_card]")
     submit_task(page)

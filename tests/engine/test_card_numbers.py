@@ -55,7 +55,7 @@ def _to_card_task(driver):
     resident_id = driver.fresh_resident()
     outcome = driver.to_scan(resident_id)
     outcome = driver.step(outcome, BACK, {"scan_blob_id": driver.scan("番号")})
-    return resident_id, driver.step(outcome, BACK, {"impression_decision": "accept"})
+    return resident_id, driver.step(outcome, BACK, {"impression_decision": "accept", "impression_name": "full_name"})
 
 
 def _card_answer(product, instance_id: int) -> dict:

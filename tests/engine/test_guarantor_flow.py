@@ -47,7 +47,8 @@ class GuaranteeDriver:
     def finish(self, outcome):
         """From the 4.1.5.1 scan to the handover: the applicant registered."""
         for actor, values in ((BACK, {"scan_blob_id": self.driver.scan("本人", size_mm=15.0)}),
-                              (BACK, {"impression_decision": "accept"}), (BACK, {"card_kind": "registration_card"}),
+                              (BACK, {"impression_decision": "accept", "impression_name": "full_name"}),
+                              (BACK, {"card_kind": "registration_card"}),
                               (COUNTER, {"handed_over": True})):
             outcome = self.driver.step(outcome, actor, values)
         assert outcome.status == "completed", outcome

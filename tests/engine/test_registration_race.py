@@ -22,7 +22,7 @@ from registry.seals.numbering import SEQUENCE
 from tests.support.flow import BACK, COUNTER
 
 MESSAGE = "既に印鑑登録されています（1人1個まで）"
-ACCEPT = {"impression_decision": "accept"}
+ACCEPT = {"impression_decision": "accept", "impression_name": "full_name"}
 ADMIN = Actor("admin", "admin")
 
 

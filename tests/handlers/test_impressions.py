@@ -135,7 +135,7 @@ def test_review_page_asks_to_confirm_warnings_and_says_so_after_the_loop(product
     page = client.get(f"/tasks/{outcome.next_task_id}").get_data(as_text=True)
     assert "警告を確認し、理由を入力してください" in page and "登録できませんでした" not in page
     assert "検出した輪郭" in page and "重ね合わせ" in page and "赤＝今回の印影" in page
-    outcome = driver.step(outcome, BACK, {"impression_decision": "accept"})
+    outcome = driver.step(outcome, BACK, {"impression_decision": "accept", "impression_name": "full_name"})
     with product.session_factory() as session:
         task = open_tasks_of_instance(session, outcome.instance_id)[0]
     assert task.spec_name == "task_review"

@@ -89,7 +89,7 @@ class RegistrationDriver:
         resident_id = resident_id or self.fresh_resident()
         outcome = self.to_scan(resident_id)
         outcome = self.step(outcome, BACK, {"scan_blob_id": self.scan(seal_text, **seal)})
-        outcome = self.step(outcome, BACK, {"impression_decision": "accept"})
+        outcome = self.step(outcome, BACK, {"impression_decision": "accept", "impression_name": "full_name"})
         outcome = self.step(outcome, BACK, {"card_kind": "registration_card"})
         outcome = self.step(outcome, COUNTER, {"handed_over": True})
         assert outcome.status == "completed", outcome

@@ -78,14 +78,15 @@ class InquiryDriver:
         return self.base.step(outcome, actor, data)
 
     def to_answer(self, resident_id: str | None = None, seal_text: str = "照会", mailed: bool = True,
-                  **application) -> Pending:
-        """Take the application, scan and accept the impression: the letter is queued, the answer awaited; when
-        `mailed`, the letter is printed, marked mailed today and the clock waits the minimum days."""
+                  impression_name: str = "full_name", **application) -> Pending:
+        """Take the application, scan and accept the impression (showing `impression_name`): the letter is queued,
+        the answer awaited; when `mailed`, the letter is printed, marked mailed today and the clock waits the
+        minimum days."""
         resident_id = resident_id or self.base.fresh_resident()
         outcome = self.start(resident_id)
         outcome = self.step(outcome, COUNTER, {"resident_id": resident_id} | APPLICATION | application)
         outcome = self.step(outcome, BACK, {"scan_blob_id": self.base.scan(seal_text)})
-        outcome = self.step(outcome, BACK, {"impression_decision": "accept"})
+        outcome = self.step(outcome, BACK, {"impression_decision": "accept", "impression_name": impression_name})
         assert self.open_spec_names(outcome.instance_id) == ["task_answer"], self.open_spec_names(outcome.instance_id)
         inquiry = self.data(outcome.instance_id)["inquiry"]
         with self.product.session_factory() as session:

@@ -43,7 +43,7 @@ def register_with_card(driver, serial: str) -> Registration:
     resident_id = driver.fresh_resident()
     outcome = driver.to_scan(resident_id)
     outcome = driver.step(outcome, BACK, {"scan_blob_id": driver.scan("交付")})
-    outcome = driver.step(outcome, BACK, {"impression_decision": "accept"})
+    outcome = driver.step(outcome, BACK, {"impression_decision": "accept", "impression_name": "full_name"})
     outcome = driver.step(outcome, BACK, {"card_kind": "mynumber_card", "mynumber_cert_serial": serial})
     outcome = driver.step(outcome, COUNTER, {"handed_over": True})
     assert outcome.status == "completed", outcome

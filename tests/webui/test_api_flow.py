@@ -69,7 +69,7 @@ def test_photo_id_path_registers_through_the_api(api, driver):
 
     scan = upload(back, imaging.make_seal_scan("山本"), "scan.png", "image/png")
     work(back, "バックヤード", instance_id, {"scan_blob_id": scan["sha256"]}, shows=("resident", "impression"))
-    work(back, "バックヤード", instance_id, {"impression_decision": "accept"}, shows=("impression", "household"))
+    work(back, "バックヤード", instance_id, {"impression_decision": "accept", "impression_name": "full_name"}, shows=("impression", "household"))
     work(back, "バックヤード", instance_id, {"card_kind": "registration_card"}, shows=("registration",))
     outcome = work(counter, "窓口", instance_id, {"handed_over": True}, shows=("registration", "confirmation"))
     assert outcome["status"] == "completed" and outcome["next_task_id"] is None

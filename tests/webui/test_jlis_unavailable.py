@@ -49,7 +49,7 @@ def to_card_task(driver):
     """4.1.2 with photo ID up to the card task (the registration and its number exist already)."""
     outcome = driver.to_scan(driver.fresh_resident())
     outcome = driver.step(outcome, BACK, {"scan_blob_id": driver.scan("障害")})
-    return driver.step(outcome, BACK, {"impression_decision": "accept"})
+    return driver.step(outcome, BACK, {"impression_decision": "accept", "impression_name": "full_name"})
 
 
 def registration_of(product, instance_id: int) -> tuple[Registration, list]:

@@ -9,6 +9,7 @@ from engine.bundle import MAX_BUNDLE_BYTES
 from engine.models import InstanceStatus
 from handlers.start_data import MAX_NUMBER, MAX_REASON, MAX_RESIDENT_ID, NUMBER_PATTERN, RESIDENT_ID_PATTERN
 from juki.event_schema import EVENT_SCHEMAS
+from registry.seals.shown_names import SHOWN_NAME_LABELS
 from webui.converters import MAX_ID
 from webui.params import MAX_PAGE, MAX_PER_PAGE, MAX_QUERY_TEXT
 from webui.uploads import ACCEPTED
@@ -159,6 +160,8 @@ def _record_schemas() -> dict[str, dict]:
             "birth_date": DATE, "sex": STR, "address": STR, "household_id": STR, "identity_path": STR,
             "card_kind": _null(STR), "card_number": _null(STR), "closed_on": _null(DATE),
             "close_reason": _null(STR), "impression": _null(_ref("Impression")),
+            "impression_name": {"type": ["string", "null"], "enum": [*SHOWN_NAME_LABELS, None]},
+            "impression_name_label": _null(STR),
             "history": _array(_ref("HistoryEntry")), "documents": _array(_ref("Document"))}),
     }
 

@@ -12,6 +12,7 @@ from engine.runtime import RunOutcome
 from handlers.printing import change_summary
 from juki import Resident
 from registry.seals.models import HistoryEntry, Impression, IssuedDocument, RecordStatus, Registration
+from registry.seals.shown_names import SHOWN_NAME_LABELS
 
 
 def iso(value: datetime | date | None) -> str | None:
@@ -161,5 +162,7 @@ def registration_json(record: Registration, impression: Impression | None, histo
         "household_id": record.household_id, "identity_path": record.identity_path,
         "card_kind": record.card_kind, "card_number": record.card_number, "closed_on": iso(record.closed_on),
         "close_reason": record.close_reason, "impression": impression_json(impression),
+        "impression_name": record.impression_name,
+        "impression_name_label": SHOWN_NAME_LABELS.get(record.impression_name or ""),
         "history": [history_json(e) for e in history], "documents": [document_json(d) for d in documents],
     }

@@ -8,7 +8,9 @@ from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
-__all__ = ["Choice", "FieldView", "field_views", "form_values", "scan_fields", "choice_label"]
+from engine.expressions import ExpressionError, evaluate_condition
+
+__all__ = ["Choice", "FieldView", "field_views", "form_values", "offered_choices", "scan_fields", "choice_label"]
 
 RADIO_MAX_CHOICES = 4
 TEXT_WIDGETS = ("textarea", "resident-search", "seal-scan", "date")
@@ -49,8 +51,10 @@ def ordered_names(document: dict) -> list[str]:
     return order + [name for name in properties(document) if name not in order]
 
 
-def field_views(document: dict, values: dict[str, Any], errors: dict[str, str]) -> list[FieldView]:
-    """The fields of a form document, with values and errors filled in."""
+def field_views(document: dict, values: dict[str, Any], errors: dict[str, str],
+                data: dict[str, Any] | None = None) -> list[FieldView]:
+    """The fields of a form document, with values and errors filled in; with the task `data`, a choice whose
+    ui.offer_if condition is false is not offered (the task's formCheck refuses it anyway)."""
     ui = document.get("ui", {})
     required = set(document["schema"].get("required", []))
     conditions = conditional_requirements(document)
@@ -60,8 +64,30 @@ def field_views(document: dict, values: dict[str, Any], errors: dict[str, str]) 
         views.append(FieldView(
             name=name, title=prop.get("title", name), kind=widget_kind(prop, ui.get("widgets", {}).get(name)),
             required=name in required, condition=conditions.get(name), help=ui.get("help", {}).get(name),
-            choices=choices_of(prop), attrs=html_attrs(prop), value=values.get(name), error=errors.get(name)))
+            choices=offered_choices(document, name, data), attrs=html_attrs(prop), value=values.get(name),
+            error=errors.get(name)))
     return views
+
+
+def offered_choices(document: dict, name: str, data: dict[str, Any] | None) -> list[Choice]:
+    """The choices of a field, less those whose CEL condition under ui.offer_if is false for the task data.
+
+    A condition that cannot be evaluated offers the choice: hiding is a courtesy, the server-side check decides.
+    """
+    choices = choices_of(properties(document)[name])
+    conditions = document.get("ui", {}).get("offer_if", {}).get(name, {})
+    if data is None or not conditions:
+        return choices
+    return [choice for choice in choices if _offered(conditions.get(choice.value), data)]
+
+
+def _offered(condition: str | None, data: dict[str, Any]) -> bool:
+    if not condition:
+        return True
+    try:
+        return evaluate_condition(condition, data)
+    except ExpressionError:
+        return True
 
 
 def widget_kind(prop: dict, widget: str | None) -> str:

@@ -73,7 +73,7 @@ def unclaim(task_id: int):
 
 
 def _render(page: TaskPage, values: dict[str, Any], errors: dict[str, str], message: str | None = None):
-    fields = field_views(page.form, values, errors) if page.form else []
+    fields = field_views(page.form, values, errors, page.data) if page.form else []
     return render_template("tasks/task.html", page=page, fields=fields, errors=errors, error_message=message,
                            file_field=file_field, multipart=any(f.kind == "seal-scan" for f in fields))
 
