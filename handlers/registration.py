@@ -21,6 +21,7 @@ REFUSAL_LABELS = {
     "impression_out_of_size": "印影の大きさが基準外", "same_impression_in_household": "世帯内に同一の印影",
     "impression_no_name": "氏名等を表していない印影", "impression_other_matter": "氏名以外の事項を表している印影",
     "impression_deformable": "ゴム印その他の印影を変えやすい印",
+    "impression_name_not_recorded": "印影の表す氏名が住民票にない",
 }
 # What the counter explains when the flow gives no detail of its own (4.1.1.1 の確認結果による却下)
 REFUSAL_DETAILS = {
@@ -40,11 +41,12 @@ def register(ctx: ServiceContext, resident_id: str, impression_id: int, identity
              impression_name: str | None = None) -> dict:
     """4.1.2.1 即時登録 and 1.3.2 印鑑登録番号付番, after checking eligibility once more.
 
-    `registered` False (with `reason`, `label`, `message`) when the resident may no longer register, e.g. another
-    counter registered them meanwhile (already_registered): the flow takes its refusal path, nothing is written.
-    `impression_name` is the name the impression shows (4.1.1.1); absent only for instances started before it was
-    asked. Raises HandlerError('impression_not_found' | 'impression_name_not_recorded') for an impression not taken
-    from this resident or a name the 住民票 no longer records.
+    `registered` False (with `reason`, `label`, `message`) when the resident may no longer register: another
+    counter registered them meanwhile (already_registered), or the 住民票 no longer records the name the impression
+    shows (impression_name_not_recorded, e.g. the 通称 was deleted while a 4.1.4 answer was awaited); the flow takes
+    its refusal path, nothing is written. `impression_name` is the name the impression shows (4.1.1.1); absent only
+    for instances started before it was asked. Raises HandlerError('impression_not_found') for an impression not
+    taken from this resident.
     """
     resident = require_resident(ctx, resident_id)
     eligibility = eligibility_of(ctx.session, resident, ctx.today(), ctx.services.settings.min_age)
@@ -55,7 +57,7 @@ def register(ctx: ServiceContext, resident_id: str, impression_id: int, identity
         raise HandlerError("登録する印影が見つかりません", code="impression_not_found")
     problem = shown_name_problem(name_facts(resident), impression_name) if impression_name else None
     if problem is not None:  # the 住民票 changed since 4.1.1.1 (e.g. the 通称 was deleted)
-        raise HandlerError(problem[1], code=problem[0])
+        return registration_refused(*problem)
     try:
         record = records.register(ctx.session, person_snapshot(resident), impression, identity_path=identity_path,
                                   today=ctx.today(), operator=ctx.actor, instance_id=ctx.instance_id,

@@ -16,7 +16,7 @@ from sqlalchemy import create_engine, inspect, select, text
 from conftest import _create_pg_database, _drop_pg_database
 from engine.definitions import parse_definition, read_definition_files
 from engine.errors import DefinitionError, FormCheckRefused, FormInvalid
-from engine.queries import open_tasks_of_instance
+from engine.queries import instance_detail, open_tasks_of_instance
 from handlers.history_labels import change_summary
 from juki import DEMO_RESIDENTS
 from juki.models import SimResident
@@ -40,8 +40,8 @@ CONTENT_REFUSALS = {
 
 
 @pytest.fixture
-def inquiry(product) -> InquiryDriver:
-    return InquiryDriver(product)
+def inquiry(product, clock) -> InquiryDriver:
+    return InquiryDriver(product, clock)  # the clock passes the mail check's minimum wait
 
 
 def fresh_foreign_resident(product) -> str:
@@ -61,7 +61,7 @@ def fresh_foreign_resident(product) -> str:
     return resident_id
 
 
-def with_old_surname(product, resident_id: str, old_surname: str = "旧姓") -> str:
+def with_old_surname(product, resident_id: str, old_surname: str | None = "旧姓") -> str:
     """Record a 旧氏 on a fresh resident's 住民票 in the simulated register."""
     with product.session_factory.begin() as session:
         session.get(SimResident, resident_id).old_surname = old_surname
@@ -157,6 +157,22 @@ def test_an_old_surname_seal_through_4_1_4_is_recorded_and_the_certificate_shows
     assert "印影の表す氏名: 旧氏" in change_summary(registration_entry(product, record))
     text = certificate_text(product, CounterDriver(product), resident_id, record.registration_number)
     assert "旧氏" in text and "旧姓" in text
+
+
+def test_a_name_the_register_dropped_while_the_answer_was_awaited_is_a_refusal_not_an_incident(product, driver, inquiry):
+    resident_id = with_old_surname(product, driver.fresh_resident(), "旧姓")
+    pending = inquiry.to_answer(resident_id, impression_name="old_surname")
+    with_old_surname(product, resident_id, None)  # the 旧氏 was deleted from the 住民票 meanwhile
+    inquiry.answer(pending)
+    outcome = inquiry.bring_seal(pending)
+    assert outcome.incident_id is None and outcome.status == "running"
+    with product.session_factory() as session:
+        [task] = open_tasks_of_instance(session, pending.instance_id)
+        assert task.spec_name == "task_explain_refusal"
+        assert records.active_registration_of(session, resident_id) is None
+        assert session.scalar(select(Impression).where(Impression.instance_id == pending.instance_id)) is None
+        refusal = instance_detail(session, product.specs, pending.instance_id).data["refusal"]
+    assert refusal["reason"] == "impression_name_not_recorded" and "旧氏" in refusal["message"]
 
 
 def test_a_full_name_seal_does_not_print_the_katakana_name(product, driver):
