@@ -105,7 +105,9 @@ def _refused(refusal: GuarantorRefusal) -> dict:
 def accept(ctx: ServiceContext, guarantor_registration_number: str, resident_id: str, decision: str,
            decision_reason: str | None = None, score: float | None = None) -> dict:
     """A 要確認 stamp that the clerk decided 「一致する」 (with a reason): the 保証書 is accepted and recorded,
-    after checking the guarantor and the limits once more. Raises HandlerError when they no longer allow it."""
+    after checking the guarantor and the limits once more. When they no longer allow it (the guarantor was suspended
+    or vouched for someone else while the stamp waited for the clerk) the answer is {accepted: False, reason,
+    message} and the flow goes on as 4.1.4. Raises HandlerError only for a decision that is not 「一致する」."""
     if decision != "match" or not (decision_reason or "").strip():
         raise HandlerError("保証書の押印が保証人の登録印と確認されていません", code="guarantor_stamp_not_confirmed")
     record = records.registration_by_number(ctx.session, (guarantor_registration_number or "").strip())
@@ -113,7 +115,7 @@ def accept(ctx: ServiceContext, guarantor_registration_number: str, resident_id:
     refusal = guarantor_refusal(record, resident_id, today) or limit_refusal(
         ctx.session, record, today, ctx.services.settings.guarantee_limits, instance_id=ctx.instance_id)
     if refusal is not None:
-        raise HandlerError(refusal.message, code=refusal.code)
+        return {"accepted": False, "reason": refusal.code, "message": refusal.message}
     accept_guarantee(ctx.session, record, instance_id=ctx.instance_id, resident_id=resident_id, today=today,
                      verdict="unsure", score=score, decided_by=ctx.actor, decision_reason=decision_reason.strip(),
                      operator=ctx.actor)

@@ -16,7 +16,9 @@ What a case may say beyond the driver's keys (engine/casework/document.py):
                 letter recorded as mailed N days ago (default: INKAN_INQUIRY_MIN_WAIT_DAYS, so its answer counts
                 today; 0: mailed today, the answer is too early) — handlers/casework/mail.py;
                 ["$registered_elsewhere", "", {}]: another counter registers the applicant meanwhile (the factory
-                writes the 原票), so this flow's own 4.1.2.1 finds them registered
+                writes the 原票), so this flow's own 4.1.2.1 finds them registered;
+                ["$setup", "", {"name": one of "setup"}]: that set-up applied meanwhile (e.g. the guarantor
+                suspended while the stamp waits for the clerk)
   "expect"      "history": {reason: {key: value}}: the registration's history entry with that reason has those
                 after-values (placeholders filled in)
 Placeholders: handlers/casework/placeholders.py.
@@ -45,6 +47,7 @@ __all__ = ["EngineDoors", "RegistryWorld"]
 
 JUKI_STEP = "$juki"
 MAIL_STEP = "$mail_letter"
+SETUP_STEP = "$setup"
 REGISTERED_ELSEWHERE_STEP = "$registered_elsewhere"
 COUNTER_ROLE = "madoguchi"
 RECORDED = "recorded_events"  # the context's list of the resident events the case recorded so far
@@ -83,10 +86,13 @@ class RegistryWorld:
             if case.get("guarantor") == "registered":
                 context["guarantor"] = self._registered(session).registration_number
             for name in case.get("setup", []):
-                if name not in SETUPS:
-                    raise CaseError(f"不明な準備 {name!r}（{', '.join(SETUPS)}）")
-                SETUPS[name](session, self.services, context)
+                self._apply_setup(session, name, context)
         return context
+
+    def _apply_setup(self, session: Session, name: Any, context: dict[str, Any]) -> None:
+        if name not in SETUPS:
+            raise CaseError(f"不明な準備 {name!r}（{', '.join(SETUPS)}）")
+        SETUPS[name](session, self.services, context)
 
     def start(self, process_id: str, case: dict, context: dict[str, Any]) -> int:
         if "events" in case:
@@ -108,12 +114,16 @@ class RegistryWorld:
             days_ago = data.get("days_ago", self.services.settings.inquiry_min_wait_days)
             mail_letter(self.session_factory, self.services, context["instance_id"], days_ago)
             return
+        if step == SETUP_STEP:
+            with self.session_factory.begin() as session:
+                self._apply_setup(session, data.get("name"), context)
+            return
         if step == REGISTERED_ELSEWHERE_STEP:
             with self.session_factory.begin() as session:
                 register_directly(session, self.services, context["applicant"])
             return
         if step != JUKI_STEP:
-            raise CaseError(f"不明な手順 {step}（$timers、{JUKI_STEP}、{MAIL_STEP}、{REGISTERED_ELSEWHERE_STEP}）")
+            raise CaseError(f"不明な手順 {step}（$timers、{JUKI_STEP}、{MAIL_STEP}、{SETUP_STEP}、{REGISTERED_ELSEWHERE_STEP}）")
         started, outcome = self._change_and_process(data, context)
         if started is None:
             raise CaseError(f"異動の通知で業務が始まりませんでした（{outcome}）")

@@ -101,7 +101,7 @@ def test_a_same_stamp_is_accepted_and_the_guarantor_goes_into_the_new_records_hi
         record = records.active_registration_of(session, applicant)
         entry = next(e for e in records.history_of(session, record.id) if e.reason == "登録")
         assert json.loads(entry.after_json)["guarantor_registration_number"] == guarantor.registration_number
-        assert change_summary(entry) == (f"登録番号 {record.registration_number}、"
+        assert change_summary(entry) == (f"登録番号 {record.registration_number}、印影の表す氏名: 氏名、"
                                          f"保証人の登録番号（保証書）: {guarantor.registration_number}")
         assert record.identity_path == "guarantee"
 
