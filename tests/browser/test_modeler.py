@@ -250,7 +250,8 @@ def test_a_manager_changes_tests_deploys_and_migrates(new_page, live_server, pro
 
     # tests: the case through the changed path fails until it is recorded again
     assert re.search(r"テスト \d+/\d+ 件合格", run_tests(page))
-    assert page.locator("[data-case] .badge-danger").count() == 1
+    failing = page.locator("[data-case]:has(.badge-danger)")
+    assert failing.count() == 1, [failing.nth(i).get_attribute("data-case") for i in range(failing.count())]
     assert page.locator(f"[data-case='{SCENARIO['failing_case']}'] .badge-danger").count() == 1
     record_again(page)
     summary = run_tests(page)
