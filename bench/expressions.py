@@ -134,6 +134,10 @@ def main() -> None:
     print(f"{len(pairs)} evaluations recorded over {args.registrations} registrations, "
           f"{len(distinct)} distinct expressions")
     mapping = python_era_sources()
+    # the same evaluations for every candidate: those with a Python-era equivalent (conditions added since the move
+    # to CEL have none)
+    pairs = [(source, data) for source, data in pairs if source in mapping]
+    print(f"compared: {len(pairs)} evaluations of {len({s for s, _ in pairs})} expressions that had a Python form")
     candidates = [("CEL, common-expression-language (the product)", expressions.evaluate)]
     if (celpy := celpy_evaluator()) is not None:
         candidates.append(("CEL, cel-python", celpy))
