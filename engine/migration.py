@@ -75,7 +75,8 @@ def move_to_active_version(session: Session, specs: SpecCache, instance: Process
     """Move one instance (whatever its status) onto its process's active version when it runs an older one and
     every task it has is still there; True when it moved (an audit event `migrate` says from which version).
 
-    A failed task is retried this way on the version deployed since (the fix of a flow is a new version).
+    Used by a retry the operator asked to run on the active version (the fix of a flow is a new version); a plain
+    retry leaves the instance on its own version.
     """
     source = session.get(ProcessDefinition, instance.definition_id)
     try:
