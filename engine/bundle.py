@@ -70,7 +70,8 @@ def read_bundle(raw: bytes) -> Bundle:
     if not isinstance(cases, dict):
         raise BundleInvalid("cases はテストケース文書（{process_id, cases}）にしてください")
     process_id = _process_id_of(xml)
-    note = document.get("note") if isinstance(document.get("note"), str) else ""
+    note = document.get("note")
+    note = note if isinstance(note, str) else ""
     return Bundle(process_id, xml, forms, cases, note)
 
 

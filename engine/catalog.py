@@ -7,6 +7,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 from threading import Lock
+from typing import Any
 
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.specs.defaults import StartEvent
@@ -38,7 +39,7 @@ class DeployResult:
 
 @dataclass
 class CachedSpec:
-    spec: object
+    spec: Any  # SpiffWorkflow's BpmnProcessSpec (the package has no type information)
     subprocess_specs: dict
     spec_dict: dict
     subprocess_dicts: dict
@@ -162,7 +163,7 @@ def get_definition(session: Session, definition_id: int) -> ProcessDefinition:
     return definition
 
 
-def message_start(session: Session, specs: SpecCache, message_name: str) -> tuple[ProcessDefinition, object]:
+def message_start(session: Session, specs: SpecCache, message_name: str) -> tuple[ProcessDefinition, Any]:
     """The active definition whose start event catches `message_name`, and that event's definition.
 
     Raise DefinitionNotFound when no active definition starts on the message.

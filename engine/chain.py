@@ -45,7 +45,7 @@ class ChainSpec:
     """A chained table: its chain name, the mapped class, and the columns whose values the hash covers."""
 
     name: str
-    model: type
+    model: type[Any]  # a mapped class with id, chain_seq, row_hash (the columns are reached by name)
     fields: tuple[str, ...]
     defaults: tuple[tuple[str, Any], ...] = ()  # column defaults applied before hashing (callables are called)
 

@@ -74,7 +74,7 @@ def dump_database(url: str, out: Path) -> dict:
     """Write the whole database to `out`; return the facts of exactly what was written."""
     if database_kind(url) == "postgresql":
         return _dump_postgresql(make_url(url), out)
-    return _dump_sqlite(Path(make_url(url).database), out)
+    return _dump_sqlite(_sqlite_file(url), out)
 
 
 def restore_database(url: str, dump: Path, *, replace: bool) -> None:
@@ -82,12 +82,20 @@ def restore_database(url: str, dump: Path, *, replace: bool) -> None:
     if database_kind(url) == "postgresql":
         _restore_postgresql(make_url(url), dump, replace=replace)
     else:
-        _restore_sqlite(dump, Path(make_url(url).database))
+        _restore_sqlite(dump, _sqlite_file(url))
+
+
+def _sqlite_file(url: str) -> Path:
+    """The file of a SQLite URL that database_kind accepted (it refuses in-memory and nameless ones)."""
+    database = make_url(url).database
+    if not database:
+        raise BackupError("SQLite データベースのファイル名がありません")
+    return Path(database)
 
 
 def table_count(url: str) -> int:
     """How many tables the database holds (0: empty or not created yet)."""
-    if database_kind(url) == "sqlite" and not Path(make_url(url).database).exists():
+    if database_kind(url) == "sqlite" and not _sqlite_file(url).exists():
         return 0
     engine = create_engine(url, poolclass=NullPool)
     try:
@@ -167,6 +175,7 @@ def _read(file) -> str:
 
 def _pump(producer: subprocess.Popen, consumer: subprocess.Popen, preamble: bytes) -> None:
     """Copy pg_restore's output into psql after `preamble`; COMMIT only when pg_restore finished cleanly."""
+    assert producer.stdout is not None and consumer.stdin is not None  # both were started with PIPE
     try:
         consumer.stdin.write(preamble)
         shutil.copyfileobj(producer.stdout, consumer.stdin, 1 << 20)

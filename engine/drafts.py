@@ -125,6 +125,7 @@ def deploy_draft(session: Session, draft: DefinitionDraft, actor: Actor, handler
                              "確認のうえ反映してください", uncovered=check.uncovered)
     result = catalog.deploy(session, parsed, actor=actor.username, source=f"draft:{draft.id}",
                             note=draft.note or "画面で編集")
+    assert result.definition_id is not None  # deploy() answers with the version it stored or found
     _keep_suite(session, result.definition_id, draft.cases_json)
     draft.status, draft.deployed_definition_id = DraftStatus.DEPLOYED, result.definition_id
     audit.record(session, actor, "definition_deploy", title=draft.title,

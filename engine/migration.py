@@ -78,7 +78,7 @@ def move_to_active_version(session: Session, specs: SpecCache, instance: Process
     Used by a retry the operator asked to run on the active version (the fix of a flow is a new version); a plain
     retry leaves the instance on its own version.
     """
-    source = session.get(ProcessDefinition, instance.definition_id)
+    source = session.get_one(ProcessDefinition, instance.definition_id)
     try:
         target = active_definition(session, instance.process_id)
     except DefinitionNotFound:

@@ -67,7 +67,7 @@ def taken_flows(workflow: BpmnWorkflow, flows: list[SequenceFlow], among: Iterab
     By default over the whole workflow, with what pruning removed; `among` limits it to those tasks (each with the
     flow that led into it).
     """
-    by_pair: dict[tuple[str, str], list[SequenceFlow]] = {}
+    by_pair: dict[tuple[str | None, str | None], list[SequenceFlow]] = {}
     for flow in flows:
         by_pair.setdefault((flow.source, flow.target), []).append(flow)
     taken = set(pruned_path_of(workflow).flows) if among is None else set()

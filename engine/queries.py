@@ -109,7 +109,7 @@ def instance_detail(session: Session, specs: SpecCache, instance_id: int) -> Ins
     instance = session.get(ProcessInstance, instance_id)
     if instance is None:
         raise InstanceNotFound("事案が見つかりません")
-    definition = session.get(ProcessDefinition, instance.definition_id)
+    definition = session.get_one(ProcessDefinition, instance.definition_id)
     tasks = list(session.scalars(select(HumanTask).where(HumanTask.instance_id == instance_id)
                                  .order_by(HumanTask.id)))
     incidents = list(session.scalars(select(Incident).where(Incident.instance_id == instance_id)
@@ -169,8 +169,8 @@ class TaskFormView:
 def task_form_view(session: Session, specs: SpecCache, task_id: int) -> TaskFormView:
     """The task, its form document and its data ({} once the state no longer holds it); raise TaskNotFound."""
     task = get_task(session, task_id)
-    instance = session.get(ProcessInstance, task.instance_id)
-    definition = session.get(ProcessDefinition, instance.definition_id)
+    instance = session.get_one(ProcessInstance, task.instance_id)
+    definition = session.get_one(ProcessDefinition, instance.definition_id)
     form = specs.get(definition).forms.get(task.form_file) if task.form_file else None
     data: dict[str, Any] = {}
     if instance.state:
@@ -184,8 +184,8 @@ def task_form(session: Session, specs: SpecCache, task_id: int) -> dict | None:
     """The form document of a task (None for a task without one), without restoring the workflow; raise
     TaskNotFound."""
     task = get_task(session, task_id)
-    instance = session.get(ProcessInstance, task.instance_id)
-    definition = session.get(ProcessDefinition, instance.definition_id)
+    instance = session.get_one(ProcessInstance, task.instance_id)
+    definition = session.get_one(ProcessDefinition, instance.definition_id)
     return specs.get(definition).forms.get(task.form_file) if task.form_file else None
 
 
@@ -204,7 +204,7 @@ def instance_definition(session: Session, instance_id: int) -> ProcessDefinition
     instance = session.get(ProcessInstance, instance_id)
     if instance is None:
         raise InstanceNotFound("事案が見つかりません")
-    return session.get(ProcessDefinition, instance.definition_id)
+    return session.get_one(ProcessDefinition, instance.definition_id)
 
 
 def instance_count(session: Session) -> int:

@@ -94,6 +94,7 @@ def process_event(runner: WorkflowRunner, triage: Triage, event_row_id: int) -> 
             raise _AlreadyProcessed
         _record(row, decision, outcome.instance_id)
 
+    assert decision.message_name is not None  # a STARTED decision names the message that starts its flow
     try:
         runner.start_by_message(decision.message_name, decision.payload, SYSTEM, on_started=receipt)
     except _AlreadyProcessed:

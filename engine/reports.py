@@ -98,6 +98,8 @@ def task_durations(session: Session, day_from: date, day_to: date) -> tuple[list
     per_task: dict[tuple[str, str], list[float]] = {}
     per_lane: dict[str, list[float]] = {}
     for title, lane, created, completed in session.execute(query):
+        if completed is None:  # the query keeps completed tasks only
+            continue
         seconds = max(0.0, (completed - created).total_seconds())
         per_task.setdefault((title, lane), []).append(seconds)
         per_lane.setdefault(lane, []).append(seconds)

@@ -122,7 +122,8 @@ class WorkflowRunner:
         session.flush()
         workflow = BpmnWorkflow(entry.spec, entry.subprocess_specs)
         workflow.get_tasks(state=TaskState.READY)[0].data.update(start_data)
-        summary = {"process_id": process_id, "version": definition.content_hash[:12], "data": start_data}
+        summary: dict[str, Any] = {"process_id": process_id, "version": definition.content_hash[:12],
+                                   "data": start_data}
         if started_from is not None:
             summary["started_from"] = started_from
         audit.record(session, actor, "start", instance_id=instance.id, title=definition.name, summary=summary)
@@ -328,8 +329,8 @@ class WorkflowRunner:
 
     def _check_four_eyes(self, session: Session, row: HumanTask, actor: Actor) -> None:
         """An approval task (approvalOf) is refused to every clerk who completed the request it approves."""
-        instance = session.get(ProcessInstance, row.instance_id)
-        definition = session.get(ProcessDefinition, instance.definition_id)
+        instance = session.get_one(ProcessInstance, row.instance_id)
+        definition = session.get_one(ProcessDefinition, instance.definition_id)
         spec = self.specs.get(definition).spec.task_specs.get(row.spec_name)
         requested_by = approval_of(spec) if spec is not None else None
         if requested_by is None:
@@ -395,7 +396,7 @@ class WorkflowRunner:
             _apply_subject(run.instance, ctx.subject)
             if isinstance(result.get(FOLLOW_UP_KEY), dict):
                 result[FOLLOW_UP_KEY] = self._start_follow_up(session, run, result[FOLLOW_UP_KEY])
-            definition = session.get(ProcessDefinition, run.instance.definition_id)
+            definition = session.get_one(ProcessDefinition, run.instance.definition_id)
             secrets = secret_fields(self.specs.get(definition).forms)
             audit.record(session, run.actor, "service_call", instance_id=run.instance.id,
                          spec_name=task.task_spec.bpmn_id, title=task.task_spec.bpmn_name,
@@ -422,7 +423,7 @@ class WorkflowRunner:
         outcome = RunOutcome(instance.id, instance.status)
         if run.failure is not None:
             outcome.incident_id = self._record_incident(session, run)
-        definition = session.get(ProcessDefinition, instance.definition_id)
+        definition = session.get_one(ProcessDefinition, instance.definition_id)
         _remove_secrets(workflow, secret_fields(self.specs.get(definition).forms))
         if run.failure is None:
             prune_finished_history(workflow, definition.bpmn_xml)
@@ -444,6 +445,7 @@ class WorkflowRunner:
         return outcome
 
     def _record_incident(self, session: Session, run: _Run) -> int:
+        assert run.failure is not None  # called only once a failure was noted
         task, exc, trace = run.failure
         incident = Incident(
             instance_id=run.instance.id, task_guid=str(task.id) if task else "",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import Session
@@ -108,7 +109,7 @@ def _attr(sort: str) -> str:
 
 def _conditions(query: InstanceQuery) -> list:
     pi = ProcessInstance
-    conditions = []
+    conditions: list[Any] = []
     simple = ((query.process_id, pi.process_id), (query.definition_id, pi.definition_id), (query.status, pi.status),
               (query.registration_number, pi.subject_registration_number))
     conditions.extend(column == value for value, column in simple if value is not None)
@@ -154,7 +155,7 @@ def _estimate(session: Session, conditions: list) -> int | None:
         return None
     statement = select(ProcessInstance.id).where(*conditions)
     compiled = statement.compile(dialect=session.get_bind().dialect, compile_kwargs={"render_postcompile": True})
-    plan = session.connection().exec_driver_sql("EXPLAIN (FORMAT JSON) " + compiled.string,
+    plan: Any = session.connection().exec_driver_sql("EXPLAIN (FORMAT JSON) " + compiled.string,
                                                 compiled.params).scalar()
     plan = json.loads(plan) if isinstance(plan, str) else plan
     return int(plan[0]["Plan"]["Plan Rows"])

@@ -16,6 +16,7 @@ from __future__ import annotations
 import heapq
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import (
     Date,
@@ -140,9 +141,10 @@ def _stream(session: Session, spec: ChainSpec, start: int) -> Iterator[tuple]:
 
 
 # ---- PostgreSQL: recompute every link in SQL ---------------------------------------------------------------
-def _sql_render(column):
+def _sql_render(column: Any) -> Any:
     """The SQL twin of engine.chain.render: `len:text` or '-'."""
     kind = column.type
+    as_text: Any
     if isinstance(kind, DateTime):
         as_text = func.to_char(column, "YYYY-MM-DD HH24:MI:SS.US")
     elif isinstance(kind, Date):
@@ -186,8 +188,8 @@ def _walk_in_database(session: Session, spec: ChainSpec, report: ChainReport, st
         return
     count, last_seq = session.execute(select(func.count(), func.max(links.c.seq)).where(links.c.seq > start)).one()
     report.rows, report.head_seq = count, last_seq or start
-    report.head_hash = session.scalar(select(links.c.stored).where(links.c.seq == last_seq)) \
-        if last_seq else previous
+    head_hash = session.scalar(select(links.c.stored).where(links.c.seq == last_seq)) if last_seq else None
+    report.head_hash = head_hash if head_hash is not None else previous
 
 
 def _check_head(session: Session, spec: ChainSpec, report: ChainReport) -> None:

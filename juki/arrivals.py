@@ -91,13 +91,13 @@ def _household_for(session: Session, person: NewPerson) -> tuple[SimHousehold, s
                                  address=text_value(person.address, "転入先の住所", 200))
         session.add(household)
         return household, HEAD_OF_HOUSEHOLD
-    household = session.get(SimHousehold, wanted)
-    if household is None or session.scalars(household_statement(wanted)).first() is None:
+    existing = session.get(SimHousehold, wanted)
+    if existing is None or session.scalars(household_statement(wanted)).first() is None:
         raise InvalidChange(f"世帯番号 {wanted} の世帯（世帯員あり）がありません。")
     relationship = text_value(person.relationship, "続柄", 20)
     if relationship == HEAD_OF_HOUSEHOLD:
         raise InvalidChange("既存の世帯に入る場合は世帯主以外の続柄を入力してください。")
-    return household, relationship
+    return existing, relationship
 
 
 def _insert(session: Session, resident: Resident) -> SimResident:

@@ -81,7 +81,7 @@ def move_within(session: Session, resident_id: str, ctx: ChangeContext, *, addre
         raise InvalidChange("新しい住所が現在の住所と同じです。")
     movers = list(session.scalars(household_statement(row.household_id))) if whole_household else [row]
     if whole_household:
-        session.get(SimHousehold, row.household_id).address = new_address
+        session.get_one(SimHousehold, row.household_id).address = new_address
     return [apply(session, mover, kind, {"address": new_address}, ctx) for mover in movers]
 
 

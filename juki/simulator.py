@@ -84,7 +84,7 @@ def search_conditions(query: ResidentQuery) -> list[ColumnElement[bool]]:
     return conditions
 
 
-def household_statement(household_id: str) -> Select[tuple[SimResident]]:
+def household_statement(household_id: str) -> Select[SimResident]:
     """Return the select of a household's current members, head first then by birth date."""
     head_first = case((SimResident.relationship == HEAD_OF_HOUSEHOLD, 0), else_=1)
     return (

@@ -25,7 +25,7 @@ __all__ = ["TIMERS_STEP", "case_documents", "cases_of", "check_case_document", "
 TIMERS_STEP = "$timers"
 
 
-def check_case_document(document: Any, process_id: str) -> list[str]:
+def check_case_document(document: Any, process_id: str | None) -> list[str]:
     """What is wrong with a case document (empty when it can run)."""
     if not isinstance(document, dict) or not isinstance(document.get("cases"), list):
         return ["テストケースは {process_id, cases: [...]} の形式で指定してください"]

@@ -155,7 +155,7 @@ def replay_steps(runner: WorkflowRunner, process_id: str, case: dict, world: Cas
     instance_id = context.get("instance_id")
     if instance_id is not None:
         with runner.session_factory() as session:
-            instance = session.get(ProcessInstance, instance_id)
+            instance = session.get_one(ProcessInstance, instance_id)
             replay.status, replay.end_event = instance.status, instance.end_event
             replay.open_tasks = [OpenTask(t.spec_name, t.title, t.lane, t.form_file)
                                  for t in open_tasks_of_instance(session, instance_id)]
@@ -193,7 +193,7 @@ def _explained(exc: Exception) -> bool:
 def _expect_open_task(runner: WorkflowRunner, instance_id: int, spec_name: str, number: int) -> int:
     with runner.session_factory() as session:
         tasks = open_tasks_of_instance(session, instance_id)
-        status = session.get(ProcessInstance, instance_id).status
+        status = session.get_one(ProcessInstance, instance_id).status
     names = [t.spec_name for t in tasks]
     if names != [spec_name]:
         raise CaseFailure(f"手順{number}: 作業 {spec_name} のはずが、開いている作業は {names or 'なし'}"
@@ -204,7 +204,7 @@ def _expect_open_task(runner: WorkflowRunner, instance_id: int, spec_name: str, 
 def _check_expectations(runner: WorkflowRunner, world: CaseWorld, instance_id: int, expect: dict,
                         context: dict) -> dict:
     with runner.session_factory() as session:
-        instance = session.get(ProcessInstance, instance_id)
+        instance = session.get_one(ProcessInstance, instance_id)
         wanted_status = expect.get("status", "completed")
         if instance.status != wanted_status:
             raise CaseFailure(f"状態が {instance.status}（期待 {wanted_status}）{_incident_note(session, instance_id)}")
@@ -232,14 +232,15 @@ def _incident_note(session: Session, instance_id: int) -> str:
 
 def dig(data: dict, path: str) -> Any:
     """data["a"]["b"] for "a.b"; None where a part is missing."""
+    value: Any = data
     for part in path.split("."):
-        data = data.get(part) if isinstance(data, dict) else None
-    return data
+        value = value.get(part) if isinstance(value, dict) else None
+    return value
 
 
 def _taken(runner: WorkflowRunner, instance_id: int) -> set[str]:
     with runner.session_factory() as session:
-        instance = session.get(ProcessInstance, instance_id)
-        definition = session.get(ProcessDefinition, instance.definition_id)
+        instance = session.get_one(ProcessInstance, instance_id)
+        definition = session.get_one(ProcessDefinition, instance.definition_id)
         workflow = restore_workflow(runner.specs, definition, instance.state)
         return taken_flows(workflow, sequence_flows(definition.bpmn_xml))

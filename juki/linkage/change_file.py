@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -97,7 +97,7 @@ def _data_lines(lines: list) -> int:
     return max(0, sum(1 for line in lines if line.strip()) - 1)
 
 
-def _header_error(names: list[str] | None) -> str | None:
+def _header_error(names: Sequence[str] | None) -> str | None:
     if not names:
         return "見出し行がありません（1行目に列名を書いてください）。"
     stripped = [name.strip() for name in names]

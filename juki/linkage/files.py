@@ -100,7 +100,7 @@ def read_change_files(session_factory: sessionmaker[Session], receive: Receive, 
         if cleared := note_recovered(row, now, settings.pull_seconds):
             log.info("resident change files read again after %d failed attempt(s)", cleared)
         note_taken_in(row, [], 0, 0, now)
-    outcomes = []
+    outcomes: list[FileOutcome] = []
     for path in paths:
         taken = _take_in_file(session_factory, receive, path, now, settings)
         if isinstance(taken, str):
@@ -162,6 +162,7 @@ def _record(session: Session, row: LinkageCursor, receive: Receive, path: Path, 
 def _archive(path: Path, taken: tuple[LinkageFile, list[dict], bool]) -> FileOutcome:
     """Move the file and its marker to archive/ and write the result (and error report) beside it."""
     record, errors, again = taken
+    assert record.archived_as is not None  # _take_in_file names the archived copy
     target = path.parent / ARCHIVE / record.archived_as
     target.parent.mkdir(exist_ok=True)
     with contextlib.suppress(FileNotFoundError):  # another worker archived it first

@@ -40,7 +40,7 @@ class LinkageSettings:
             seconds = float("nan")
         if not 1 <= seconds <= MAX_PULL_SECONDS:
             raise ValueError(f"INKAN_JUKI_PULL_SECONDS は1〜{MAX_PULL_SECONDS}秒で指定してください")
-        folder = Path(file_dir) if str(file_dir or "").strip() else None
+        folder = Path(file_dir) if file_dir and file_dir.strip() else None
         if FILE in chosen and (folder is None or not folder.is_dir()):
             raise ValueError("INKAN_JUKI_LINKAGE に file を含めるときは、INKAN_JUKI_FILE_DIR に異動ファイルを置く"
                              f"既存のフォルダを指定してください（指定値: {file_dir!r}）")

@@ -72,10 +72,13 @@ def _way(row: LinkageCursor | None, settings: LinkageSettings, now: datetime) ->
 
 def _folder(session: Session, settings: LinkageSettings) -> dict[str, Any]:
     folder = settings.file_dir
-    try:
-        ready, writing = [p.name for p in ready_files(folder)], [p.name for p in half_written_files(folder)]
-    except OSError:
-        ready, writing = [], []
+    ready: list[str] = []
+    writing: list[str] = []
+    if folder is not None:  # LinkageSettings.parse refuses the file way without a folder
+        try:
+            ready, writing = [p.name for p in ready_files(folder)], [p.name for p in half_written_files(folder)]
+        except OSError:
+            ready, writing = [], []
     files = session.scalar(select(func.count()).select_from(LinkageFile)) or 0
     refused = [{"file": record.name, "rejected": record.rejected, "errors": json.loads(record.errors_json)}
                for record in open_file_errors(session)]

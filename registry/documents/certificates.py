@@ -43,6 +43,7 @@ def next_certificate_serial(session: Session, year: int) -> tuple[int, str]:
         except IntegrityError:
             pass  # created concurrently; the increment below waits on its lock
         sequence = _increment(session, name)
+    assert sequence is not None  # the sequence row exists now
     return sequence, f"{year}-{sequence:06d}"
 
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import func, select, update
+from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.orm import Session
 
 from registry.db import utcnow
@@ -44,8 +45,10 @@ def claim_items(session: Session, job: PrintBatchJob, *, since: datetime | None,
                   PrintQueueItem.batch_job_id.is_(None)]
     if since is not None:
         conditions += [PrintQueueItem.queued_at >= since, PrintQueueItem.queued_at < until]
-    result = session.execute(update(PrintQueueItem).where(*conditions).values(batch_job_id=job.id)
-                             .execution_options(synchronize_session=False))
+    # an UPDATE answers with a CursorResult (its row count); Session.execute is typed for any statement
+    result = cast("CursorResult[Any]", session.execute(
+        update(PrintQueueItem).where(*conditions).values(batch_job_id=job.id)
+        .execution_options(synchronize_session=False)))
     return result.rowcount
 
 

@@ -6,10 +6,12 @@ caller (webui/orphans/service.py), which alone decides what is removed.
 
 from __future__ import annotations
 
+from collections.abc import Set
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import delete, select
+from sqlalchemy import CursorResult, delete, select
 from sqlalchemy.orm import Session
 
 from registry.blobs.models import Blob
@@ -50,7 +52,7 @@ def unregistered_impressions(session: Session) -> list[ImpressionLine]:
     return [ImpressionLine(*row) for row in rows]
 
 
-def unused_blobs(session: Session, *, created_before: datetime, leaving: set[int] = frozenset()) -> list[BlobLine]:
+def unused_blobs(session: Session, *, created_before: datetime, leaving: Set[int] = frozenset()) -> list[BlobLine]:
     """Blobs older than `created_before` that no registry row uses, counting the impressions in `leaving` (about to
     be removed) as gone. A younger blob may be an upload whose form is still being filled in."""
     used: set[str] = set()
@@ -68,9 +70,9 @@ def delete_impressions(session: Session, ids: list[int]) -> int:
     """Remove impression rows, never one a registration uses (checked again in the same statement)."""
     if not ids:
         return 0
-    result = session.execute(delete(Impression).execution_options(synchronize_session=False).where(
-        Impression.id.in_(ids),
-        Impression.id.not_in(select(Registration.impression_id))))
+    result = cast("CursorResult[Any]", session.execute(  # a DELETE answers with a CursorResult (its row count)
+        delete(Impression).execution_options(synchronize_session=False).where(
+            Impression.id.in_(ids), Impression.id.not_in(select(Registration.impression_id)))))
     return result.rowcount or 0
 
 

@@ -41,7 +41,7 @@ class PurgeLine:
     registration_number: str
     status: str
     registered_on: date
-    closed_on: date
+    closed_on: date | None  # set on every 除票, the only records a purge list holds
     close_reason: str
     history_rows: int
     documents: int
@@ -82,7 +82,7 @@ def purge_lines(session: Session, records: list[Registration]) -> list[PurgeLine
 
 
 def _count(session: Session, model, registration_id: int) -> int:
-    return session.scalar(select(func.count()).select_from(model).where(model.registration_id == registration_id))
+    return session.scalar(select(func.count()).select_from(model).where(model.registration_id == registration_id)) or 0
 
 
 def purge_list_csv(lines: list[PurgeLine]) -> str:

@@ -65,6 +65,7 @@ def assign_number(session: Session, fmt: NumberFormat) -> str:
     if serial is None:
         _create_sequence(session)
         serial = _increment(session)
+    assert serial is not None  # the sequence row exists now
     if serial >= 10 ** fmt.serial_digits:
         raise NumberingError("印鑑登録番号の桁数の上限に達しました。設定を見直してください")
     return format_number(serial, fmt)

@@ -142,7 +142,8 @@ def set_card(session: Session, record: Registration, *, card_kind: str, card_num
             record.card_kind, record.card_number, record.mynumber_cert_serial = card_kind, card_number, cert_serial
             session.flush()
     except IntegrityError:  # another counter gave the same number to another record meanwhile (unique index)
-        cards.check_card_free(session, record, card_number)
+        if card_number is not None:
+            cards.check_card_free(session, record, card_number)
         raise
     add_history(session, record, "登録証交付", today, operator, instance_id, before=before, after=snapshot(record))
 

@@ -44,6 +44,7 @@ def widened(record: Registration, start: date, until: date | None, today: date) 
     if not is_suspended_or_scheduled(record, today):
         return start, until
     old_until = record.suspended_until
+    assert record.suspended_from is not None  # is_suspended_or_scheduled
     return min(start, record.suspended_from), None if until is None or old_until is None else max(until, old_until)
 
 

@@ -85,7 +85,8 @@ def admit(session: Session, account: str, address: str, now: datetime,
              for until in (row.blocked_until, row.locked_until) if until is not None and until > now]
     if waits:
         until, row = max(waits, key=lambda wait: wait[0])
-        locked = rows[ACCOUNT].locked_until is not None and rows[ACCOUNT].locked_until > now
+        locked_until = rows[ACCOUNT].locked_until
+        locked = locked_until is not None and locked_until > now
         for unused in [r for r in rows.values() if r.failures == 0]:
             session.delete(unused)  # a counter made just now for a refused attempt holds nothing
         return Admission(refused_by=row.kind, locked=locked,
