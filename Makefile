@@ -7,6 +7,7 @@ run: setup
 
 test: setup-test
 	.venv/bin/ruff check .
+	.venv/bin/mypy  # engine/ handlers/ registry/ juki/, as [tool.mypy] in pyproject.toml says
 	.venv/bin/pytest -n 2 --dist loadfile -q
 
 setup:
@@ -17,6 +18,7 @@ setup-test:
 
 lint:
 	.venv/bin/ruff check .
+	.venv/bin/mypy
 
 # Refresh the committed screenshots under docs/ (tests otherwise write theirs to temporary folders).
 screenshots: setup-test

@@ -94,7 +94,7 @@ def abolish(ctx: ServiceContext, registration_id: int, request_kind: str, applic
     except NotEligible as exc:
         raise HandlerError(exc.message, code=exc.reason) from exc
     return {"abolished": True, "registration_id": record.id, "registration_number": record.registration_number,
-            "reason": reason, "closed_on": record.closed_on.isoformat(), "card_collected": collected,
+            "reason": reason, "closed_on": record.closed_on.isoformat() if record.closed_on else None, "card_collected": collected,
             "message": f"登録番号 {record.registration_number} を廃止しました（{reason}）。"
                        + ("印鑑登録証を回収しました。" if collected else "")}
 

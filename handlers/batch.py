@@ -149,7 +149,7 @@ def _mark_printed(session: Session, job: PrintBatchJob, actor: Any, rendered: li
                                created_by=actor.username)
     now = utcnow()
     for item_id, pdf in rendered:
-        item = session.get(PrintQueueItem, item_id)
+        item = session.get_one(PrintQueueItem, item_id)
         filename = f"{job.document}_{item.id}.pdf"
         item.blob_sha256 = put_blob(session, pdf, "application/pdf", filename=filename, created_by=actor.username)
         item.status, item.printed_at, item.error = QueueStatus.PRINTED, now, None

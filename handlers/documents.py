@@ -6,6 +6,7 @@ document goes through ``document_for_viewing`` so access can be logged in one pl
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -105,11 +106,12 @@ def document_for_viewing(session, source: str, item_id: int, *, actor: Any, purp
     'queue' (PrintQueueItem, a letter printed in a batch);
     ``actor`` and ``purpose`` ('preview' | 'download') are taken here so that access logging stays in one place.
     """
-    model, name_of, title_of = _SOURCES.get(source, (None, None, None))
-    row = session.get(model, item_id) if model is not None else None
+    found = _SOURCES.get(source)
+    row = session.get(found[0], item_id) if found is not None else None
     sha = getattr(row, "blob_sha256", None)
-    if row is None or not sha:
+    if found is None or row is None or not sha:
         raise RecordNotFound("帳票が見つかりません")
+    _, name_of, title_of = found
     blob = get_blob(session, sha)
     return DocumentFile(row.id, blob.data, blob.media_type, name_of(row), title_of(row), _resident_of(session, row))
 
@@ -136,7 +138,8 @@ def issued_by_blob(session, sha: str) -> tuple[str, int] | None:
     return None
 
 
-_SOURCES = {
+# source → (mapped class with id and blob_sha256, its file name, its title)
+_SOURCES: dict[str, tuple[type[Any], Callable[[Any], str], Callable[[Any], str]]] = {
     "document": (IssuedDocument, lambda row: row.filename, lambda row: row.kind),
     "certificate": (IssuedCertificate, lambda row: f"inkan_shomei_{row.serial}.pdf",
                     lambda row: f"6.1 印鑑登録証明書 {row.serial}"),

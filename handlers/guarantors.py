@@ -31,13 +31,14 @@ def check_guarantor(ctx: ServiceContext, guarantor_registration_number: str | No
     record = records.registration_by_number(ctx.session, number) if number else None
     today = ctx.today()
     refusal = guarantor_refusal(record, resident_id, today)
-    if refusal is None:
-        guarantor = find_resident(ctx, record.resident_id)
-        if guarantor is None or guarantor.status != "resident":
-            refusal = GuarantorRefusal("guarantor_not_resident", "保証人が本市に住民登録されていません")
-    if refusal is None:
-        refusal = limit_refusal(ctx.session, record, today, ctx.services.settings.guarantee_limits,
-                                instance_id=ctx.instance_id)
+    if refusal is not None:
+        return _refused(refusal)
+    assert record is not None  # guarantor_refusal refuses a number without a registration
+    guarantor = find_resident(ctx, record.resident_id)
+    if guarantor is None or guarantor.status != "resident":
+        return _refused(GuarantorRefusal("guarantor_not_resident", "保証人が本市に住民登録されていません"))
+    refusal = limit_refusal(ctx.session, record, today, ctx.services.settings.guarantee_limits,
+                            instance_id=ctx.instance_id)
     if refusal is not None:
         return _refused(refusal)
     return _compare_stamp(ctx, record, resident_id, stamp_blob_id, stamp_dpi)
@@ -47,7 +48,7 @@ def _compare_stamp(ctx: ServiceContext, record: Registration, resident_id: str, 
                    stamp_dpi: float | None) -> dict:
     """The stamp against the guarantor's registered impression; a 同一 stamp's 保証書 is accepted at once."""
     settings = ctx.services.settings
-    registered = ctx.session.get(Impression, record.impression_id)
+    registered = ctx.session.get_one(Impression, record.impression_id)
     data = _stamp_scan(ctx, stamp_blob_id)
     if data is None:
         return _refused(GuarantorRefusal("guarantor_stamp_missing", "保証書の押印のスキャン画像がありません"))
@@ -112,12 +113,16 @@ def accept(ctx: ServiceContext, guarantor_registration_number: str, resident_id:
         raise HandlerError("保証書の押印が保証人の登録印と確認されていません", code="guarantor_stamp_not_confirmed")
     record = records.registration_by_number(ctx.session, (guarantor_registration_number or "").strip())
     today = ctx.today()
-    refusal = guarantor_refusal(record, resident_id, today) or limit_refusal(
-        ctx.session, record, today, ctx.services.settings.guarantee_limits, instance_id=ctx.instance_id)
+    refusal = guarantor_refusal(record, resident_id, today)
+    if refusal is None:
+        assert record is not None  # guarantor_refusal refuses a number without a registration
+        refusal = limit_refusal(ctx.session, record, today, ctx.services.settings.guarantee_limits,
+                                instance_id=ctx.instance_id)
     if refusal is not None:
         return {"accepted": False, "reason": refusal.code, "message": refusal.message}
+    assert record is not None
     accept_guarantee(ctx.session, record, instance_id=ctx.instance_id, resident_id=resident_id, today=today,
-                     verdict="unsure", score=score, decided_by=ctx.actor, decision_reason=decision_reason.strip(),
+                     verdict="unsure", score=score, decided_by=ctx.actor, decision_reason=(decision_reason or "").strip(),
                      operator=ctx.actor)
     return {"accepted": True, "guarantor_registration_number": record.registration_number,
             "message": f"保証書を受理しました（保証人 登録番号 {record.registration_number}、押印は職員の判断で登録印と一致）"}

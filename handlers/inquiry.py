@@ -122,7 +122,7 @@ def _too_early(ctx: ServiceContext, application: Application) -> str:
     """The answer_too_early refusal with the mailing day and the first day an answer counts."""
     wait = ctx.services.settings.inquiry_min_wait_days
     state = letter_state(ctx.session, application.id, today=ctx.today(), min_wait_days=wait)
-    if state.mailed_on is None:
+    if state.mailed_on is None or state.accepted_from is None:
         return ANSWER_REFUSALS["answer_too_early"]
     return (f"照会書の郵送日（{state.mailed_on.isoformat()}）から{wait}日を経過していないため、まだ回答を受け付けられません"
             f"（{state.accepted_from.isoformat()} から受け付けます）")

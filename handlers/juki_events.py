@@ -93,7 +93,7 @@ def name_check(ctx: ServiceContext, event: dict) -> dict:
     record = _active(ctx, event)
     if record is None:
         return {"active": False, "message": "有効な印鑑登録がありません。"}
-    impression = ctx.session.get(Impression, record.impression_id)
+    impression = ctx.session.get_one(Impression, record.impression_id)
     change = event.get("changes", {})
     ctx.name_subject(record)
     return {"active": True, "registration_id": record.id, "registration_number": record.registration_number,
@@ -101,7 +101,7 @@ def name_check(ctx: ServiceContext, event: dict) -> dict:
             "new_name": (change.get("name") or {}).get("after") or record.name,
             "old_kana": (change.get("kana") or {}).get("before") or record.kana,
             "new_kana": (change.get("kana") or {}).get("after") or record.kana,
-            **_katakana(change, record), "label": EVENT_KINDS.get(event.get("kind"), "氏名変更"),
+            **_katakana(change, record), "label": EVENT_KINDS.get(str(event.get("kind")), "氏名変更"),
             "impression_blob_id": impression.image_blob, "mm_per_px": impression.mm_per_px}
 
 

@@ -13,11 +13,10 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, time
 
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from handlers.base import HandlerError
 from handlers.certificates import issue_certificate
@@ -105,7 +104,7 @@ class KonbiniAnswer:
     document_sha: str | None = None  # the PDF's blob
 
 
-def serve(session_factory: Callable[[], Session], services: HandlerServices, question: KonbiniQuestion,
+def serve(session_factory: sessionmaker[Session], services: HandlerServices, question: KonbiniQuestion,
           hours: ServiceHours) -> KonbiniAnswer:
     """Log the request, answer it in a second transaction and log the answer."""
     serial = normalize_serial(question.cert_serial)
@@ -117,7 +116,7 @@ def serve(session_factory: Callable[[], Session], services: HandlerServices, que
         session.flush()
         request_id = row.id, row.request_id
     with session_factory.begin() as session:
-        row = session.get(KonbiniRequest, request_id[0])
+        row = session.get_one(KonbiniRequest, request_id[0])
         answer = _answer(session, services, row, hours, complete=len(serial) <= 60 and len(question.kind) <= 40)
         row.outcome = "issued" if answer.issued else "refused"
         row.code, row.message, row.answered_at = answer.code, answer.message, services.clock().replace(tzinfo=None)
@@ -130,6 +129,7 @@ def _answer(session: Session, services: HandlerServices, row: KonbiniRequest, ho
     refusal = _refusal_before_issue(session, services, row, hours) if complete else "certificate_unknown"
     if refusal is not None:
         return KonbiniAnswer(row.request_id, False, refusal, _message(refusal, hours))
+    assert row.registration_id is not None  # _refusal_before_issue found the registration
     try:
         with session.begin_nested():
             issued = issue_certificate(session, services, row.registration_id, channel="konbini", actor=KONBINI)

@@ -81,7 +81,7 @@ def _resident(juki, resident_id: str):
 
 def _without_registration(session: Session, event: ResidentEvent) -> EventDecision:
     closed = next((r for r in records.registrations_of(session, event.resident_id) if r.closed_on), None)
-    if closed is not None and event.effective_date <= closed.closed_on:
+    if closed is not None and closed.closed_on is not None and event.effective_date <= closed.closed_on:
         return EventDecision(IGNORED, f"除票（{closed.closed_on} {closed.close_reason or '抹消'}）より前の日付の"
                                       "異動のため、除票は変更しません。")
     return EventDecision(NOT_RELEVANT, "印鑑登録がない方の異動のため対象外です。")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import replace
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 from PIL import Image, UnidentifiedImageError
@@ -54,7 +54,7 @@ def save_settings(session, services: HandlerServices, texts: dict[str, str], *, 
     seal_blob = current.office_seal_blob
     if seal_png is not None:
         seal_blob = put_blob(session, seal_png, "image/png", filename="office_seal.png", created_by=actor.username)
-    values = {k: (texts.get(k) or "").strip() or None for k in MAX_CHARS}
+    values: dict[str, Any] = {k: (texts.get(k) or "").strip() or None for k in MAX_CHARS}
     wanted = replace(current, **values, show_sex=show_sex, office_seal_blob=seal_blob)
     changes = {k: {"before": v, "after": wanted.values()[k]} for k, v in current.values().items()
                if wanted.values()[k] != v}
@@ -98,7 +98,7 @@ def seal_problem(png: bytes) -> str | None:
     if max(width, height) > 1.25 * min(width, height):
         return f"公印の画像はほぼ正方形にしてください（{width}×{height}）"
     alpha_low, alpha_high = rgba.getchannel("A").getextrema()
-    darkest, _ = rgba.convert("L").getextrema()
+    darkest, _ = cast("tuple[int, int]", rgba.convert("L").getextrema())  # one band: (min, max)
     if alpha_high == 0 or (alpha_low == 255 and darkest > 160):
         return "公印の画像に印影が見当たりません（透明または白一色です）"
     return None

@@ -56,7 +56,7 @@ def close(ctx: ServiceContext, registration_id: int, reason: str, reason_detail:
         return {"closed": False, "registration_id": record.id, "reason": exc.reason,
                 "message": f"{exc.message}。原票は変更していません。"}
     return {"closed": True, "registration_id": record.id, "registration_number": record.registration_number,
-            "close_reason": record.close_reason, "closed_on": record.closed_on.isoformat(),
+            "close_reason": record.close_reason, "closed_on": record.closed_on.isoformat() if record.closed_on else None,
             "message": f"登録番号 {record.registration_number} を職権抹消しました（{record.close_reason}）。"}
 
 

@@ -6,6 +6,7 @@ Refusals are answers ({done: False, reason, message}) the clerk explains; the re
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from handlers.base import ServiceContext
 from registry.errors import NotEligible
@@ -40,10 +41,10 @@ def suspend(ctx: ServiceContext, resident_id: str, channel: str, reason_kind: st
         start, until = _date(suspended_from), _date(suspended_until) if suspended_until else None
     except ValueError:
         return _refused("bad_date")
-    details = {"suspension_reason": REASONS.get(reason_kind, reason_kind), "reason_detail": reason_detail or None,
+    details: dict[str, Any] = {"suspension_reason": REASONS.get(reason_kind, reason_kind), "reason_detail": reason_detail or None,
                "channel": CHANNELS.get(channel, channel)}
     if channel == "phone":
-        details |= {"caller_name": caller_name.strip(), "identity_answers": answers}
+        details |= {"caller_name": (caller_name or "").strip(), "identity_answers": answers}
     else:
         details |= {"identity_document": identity_document}
     try:

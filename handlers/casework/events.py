@@ -61,7 +61,7 @@ def message_payload(session: Session, services: HandlerServices, event: dict[str
     record = next(iter(records.registrations_of(session, resident_id)), None)
     values = {"$applicant": resident_id, "$registration_id": record.id if record else None,
               "$registration_number": record.registration_number if record else None}
-    base = {"event_id": f"case-{uuid.uuid4().hex[:12]}", "resident_id": resident_id,
+    base: dict[str, Any] = {"event_id": f"case-{uuid.uuid4().hex[:12]}", "resident_id": resident_id,
             "effective_date": services.today().isoformat(), "recorded_at": datetime.now(UTC).isoformat(),
             "changes": {}, "cancels_event_id": None, "action": None, "cancelled_kind": None}
     return base | {key: values.get(value, value) if isinstance(value, str) else value for key, value in event.items()}

@@ -32,8 +32,8 @@ def mail_letter(session_factory: sessionmaker[Session], services: HandlerService
     if job_id is not None:
         run_batch(session_factory, services, job_id, actor=FACTORY)
     with session_factory.begin() as session:
-        letter = session.get(PrintQueueItem, letter_id)
-        if letter.status != QueueStatus.PRINTED:
+        letter = session.get_one(PrintQueueItem, letter_id)
+        if letter.status != QueueStatus.PRINTED or letter.printed_at is None:
             raise CaseError(f"照会書兼回答書を印刷できませんでした（{letter.error or letter.status}）")
         back = timedelta(days=days_ago)
         letter.printed_at = min(letter.printed_at, services.utcnow() - back)

@@ -30,7 +30,7 @@ def ensure_office_seal(session: Session, services: HandlerServices) -> None:
     office = services.office(session)
     if office.office_seal_blob:
         return
-    save_settings(session, services, {name: office.values()[name] for name in MAX_CHARS}, show_sex=office.show_sex,
+    save_settings(session, services, {name: str(office.values()[name] or "") for name in MAX_CHARS}, show_sex=office.show_sex,
                   seal_png=printing.demo_office_seal_png(), actor=FACTORY, note="公印の画像（テストの前提）")
 
 
