@@ -29,6 +29,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from engine import audit
 from engine.actor import SYSTEM, Actor
 from engine.catalog import SpecCache, active_definition, dump_workflow, message_start, restore_workflow
+from engine.contracts import ContextFactory, ServiceCaller, SubjectResolver
 from engine.db import utcnow
 from engine.definition_expressions import reset_variables
 from engine.definitions import approval_of, form_check_of, form_file_of, is_human
@@ -53,15 +54,14 @@ from engine.migration import move_to_active_version
 from engine.models import HumanTask, Incident, InstanceStatus, ProcessDefinition, ProcessInstance, Timer
 from engine.pruning import prune_finished_history
 from engine.script_engine import InkanScriptEngine
-from handlers.base import HandlerError, HandlerRegistry, ServiceContext, Subject
+from handlers.base import HandlerError, HandlerRegistry, Subject
+from handlers.contracts import FOLLOW_UP_KEY, FollowUpStarted
 
-ContextFactory = Callable[..., ServiceContext]
-SubjectResolver = Callable[[Session, dict[str, Any]], Subject | None]
 START_KEY = re.compile(r"^[a-z][a-z0-9_]{0,40}$")
 ACTIVE = (InstanceStatus.RUNNING, InstanceStatus.WAITING)
-# A handler result may carry {"process_id": …, "data": {…}} under this key: the runner starts that process in the
-# same transaction (a flow handing over to another, e.g. 4.1.2 → 4.1.4) and puts {process_id, instance_id} back.
-FOLLOW_UP_KEY = "continue_with"
+# A handler result may carry {"process_id": …, "data": {…}} under FOLLOW_UP_KEY (handlers.contracts.FollowUp): the
+# runner starts that process in the same transaction (a flow handing over to another, e.g. 4.1.2 → 4.1.4) and puts
+# {process_id, instance_id} back.
 STOPPED_WITHOUT_END = ("この事案は終了イベントに到達しないまま処理が止まりました（完了扱いにはしていません）。"
                        "管理者に連絡してください")
 CANCEL_HOOK = "inkan.instance.cancel"  # the registry's side of cancelling an instance (optional handler)
@@ -386,8 +386,8 @@ class WorkflowRunner:
             failed = next(iter(workflow.get_tasks(state=TaskState.ERROR)), None)
             run.failure = (failed, exc, traceback.format_exc())
 
-    def _service_caller(self, session: Session, run: _Run):
-        def call(task, operator_id: str, params: dict[str, Any]) -> dict:
+    def _service_caller(self, session: Session, run: _Run) -> ServiceCaller:
+        def call(task: Any, operator_id: str, params: dict[str, Any]) -> dict[str, Any]:
             handler = self.handlers.get(operator_id)
             ctx = self.context_factory(session=session, actor=run.actor.username, instance_id=run.instance.id,
                                        task_name=task.task_spec.bpmn_id)
@@ -407,7 +407,7 @@ class WorkflowRunner:
 
         return call
 
-    def _start_follow_up(self, session: Session, run: _Run, request: dict[str, Any]) -> dict[str, Any]:
+    def _start_follow_up(self, session: Session, run: _Run, request: dict[str, Any]) -> FollowUpStarted:
         """Start the process a handler handed over to, as the same actor, in the same transaction."""
         process_id = str(request.get("process_id"))
         try:

@@ -8,14 +8,16 @@ calls go to the handler registry through the caller the runner binds for one uni
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING
 
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 
 from engine.expressions import ExpressionError, evaluate
 from engine.jsonvalues import json_default
+
+if TYPE_CHECKING:
+    from engine.contracts import ServiceCaller
 
 __all__ = ["CelEnvironment", "InkanScriptEngine", "ScriptsForbidden"]
 
@@ -39,7 +41,6 @@ class CelEnvironment(BasePythonScriptEngineEnvironment):
         raise NotImplementedError("service calls go through InkanScriptEngine.call_service")
 
 
-ServiceCaller = Callable[[Any, str, dict[str, Any]], dict]
 
 
 class InkanScriptEngine(PythonScriptEngine):

@@ -10,13 +10,20 @@ DatabaseRefused                    — the database refused what a handler wrote
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
+
+from handlers.contracts import HandlerResult, PrintedDocument
+
+if TYPE_CHECKING:  # handlers.services pulls in registry settings and imaging thresholds; the engine needs neither
+    from handlers.services import HandlerServices
+
+HandlerFn = Callable[..., HandlerResult]  # (ctx, **parameters) → answer
 
 
 class HandlerError(Exception):
@@ -73,9 +80,9 @@ class ServiceContext:
     actor: str
     instance_id: int
     task_name: str
-    services: Any  # the wired HandlerServices: settings, resident register, clock
+    services: HandlerServices  # settings, the resident register and J-LIS clients, the clock, the audit sink
     subject: Subject = field(default_factory=Subject)
-    printed: list[dict] = field(default_factory=list)  # documents produced, for the audit trail
+    printed: list[PrintedDocument] = field(default_factory=list)  # documents produced, for the audit trail
 
     def today(self) -> date:
         return self.services.today()
@@ -100,10 +107,11 @@ class Handler:
     operator_id: str
     function_id: str
     title: str
-    fn: Callable[..., dict]
+    fn: HandlerFn
     parameters: tuple[Parameter, ...]
 
-    def call(self, ctx: ServiceContext, params: dict[str, Any]) -> dict:
+    def call(self, ctx: ServiceContext, params: Mapping[str, Any]) -> dict[str, Any]:
+        """The handler's answer as a new dict (the engine adds to it); raises HandlerError and its kinds."""
         missing = [p.name for p in self.parameters if p.required and p.name not in params]
         if missing:
             raise MissingParameter(f"サービスタスクのパラメータが不足しています: {', '.join(missing)}")
@@ -113,7 +121,7 @@ class Handler:
             ctx.session.flush()  # what the handler wrote is refused here, as this handler's error, if at all
         except DBAPIError as exc:
             raise database_refusal(exc) from exc
-        return result
+        return dict(result)
 
 
 class HandlerRegistry:
@@ -122,8 +130,8 @@ class HandlerRegistry:
     def __init__(self) -> None:
         self._handlers: dict[str, Handler] = {}
 
-    def register(self, operator_id: str, *, function_id: str, title: str) -> Callable:
-        def decorate(fn: Callable[..., dict]) -> Callable[..., dict]:
+    def register(self, operator_id: str, *, function_id: str, title: str) -> Callable[[HandlerFn], HandlerFn]:
+        def decorate(fn: HandlerFn) -> HandlerFn:
             if operator_id in self._handlers:
                 raise ValueError(f"operator {operator_id} registered twice")
             self._handlers[operator_id] = Handler(operator_id, function_id, title, fn, _parameters_of(fn))

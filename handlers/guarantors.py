@@ -74,7 +74,7 @@ def _compare_stamp(ctx: ServiceContext, record: Registration, resident_id: str, 
         return {"valid": True, "reason": "ok",
                 "message": f"{shown}の押印は登録印と要確認です（職員が重ね合わせ画像で判断します）"} | found
     accept_guarantee(ctx.session, record, instance_id=ctx.instance_id, resident_id=resident_id,
-                     today=ctx.today(), verdict="same", score=found["score"], decided_by=None, decision_reason=None,
+                     today=ctx.today(), verdict="same", score=round(comparison.score, 3), decided_by=None, decision_reason=None,
                      operator=ctx.actor)
     return {"valid": True, "reason": "ok", "message": f"{shown}を確認し、保証書を受理しました（押印は登録印と同一）"} | found
 

@@ -115,7 +115,7 @@ def issue_card(ctx: ServiceContext, registration_id: int, card_kind: str, card_n
         raise HandlerError(f"登録証の種別 {card_kind} は使えません", code="bad_card_kind")
     record = records.get_registration(ctx.session, registration_id)
     serial = normalize_serial(mynumber_cert_serial) if card_kind == "mynumber_card" else None
-    if card_kind == "mynumber_card":
+    if serial is not None:  # the 個人番号カード
         status = ctx.services.jlis.certificate_status(serial, session=ctx.session)
         if status.valid is False:
             return {"issued": False, "card_kind": card_kind, "card_number": None, "message": status.message}

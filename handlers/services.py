@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from imaging.verdict import DEFAULT_DIFFERENT, DEFAULT_SAME, Thresholds
+from juki.contracts import JlisClient, JukiFactory
 from registry.seals.guarantees import DEFAULT_PER_DAY, DEFAULT_PER_YEAR, GuaranteeLimits
 from registry.seals.numbering import NumberFormat
 from registry.settings.store import Municipality, current_municipality
@@ -71,8 +72,8 @@ class Operator:
 @dataclass
 class HandlerServices:
     settings: RegistrySettings
-    juki_factory: Callable[[Session], Any]  # → juki.JukiClient
-    jlis: Any  # → juki.jlis.JlisClient
+    juki_factory: JukiFactory  # the simulator's class, or an HttpRegister (its own factory)
+    jlis: JlisClient
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     # engine.audit.record, wired in one place: (session, actor, kind, *, instance_id, title, summary)
     audit: Callable[..., None] | None = None

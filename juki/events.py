@@ -10,9 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from juki.errors import InvalidQuery
+
+if TYPE_CHECKING:
+    from juki.contracts import ResidentEventJson
 
 # kind → the register's own word for it
 EVENT_KINDS: dict[str, str] = {
@@ -60,7 +63,7 @@ class ResidentEvent:
     def label(self) -> str:
         return EVENT_KINDS[self.kind]
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> ResidentEventJson:
         return {"event_id": self.event_id, "kind": self.kind, "resident_id": self.resident_id,
                 "effective_date": self.effective_date.isoformat(), "recorded_at": self.recorded_at.isoformat(),
                 "changes": self.changes, "cancels_event_id": self.cancels_event_id}

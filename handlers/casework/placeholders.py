@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from handlers.casework.errors import UnknownPlaceholder
 from handlers.casework.scans import blank_scan, seal_scan
 from handlers.services import HandlerServices
+from juki.client import require_resident
 from registry.blobs.store import put_blob
 from registry.seals import records
 from registry.seals.models import RecordStatus, Registration
@@ -52,7 +53,7 @@ def _one(session: Session, services: HandlerServices, value: str, context: dict[
     if value == "$registration_id":
         return _record(session, context).id
     if value == "$applicant_birth_date":
-        return services.juki_factory(session).get_resident(context["applicant"]).birth_date.isoformat()
+        return require_resident(services.juki_factory(session), context["applicant"]).birth_date.isoformat()
     if value in ("$inquiry_number", "$inquiry_reference"):
         reference = (instance_data().get("inquiry") or {}).get("inquiry_number")
         application = records.application_by_inquiry_number(session, reference)
