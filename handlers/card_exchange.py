@@ -5,17 +5,18 @@ from __future__ import annotations
 import httpx
 
 from handlers.base import HandlerError, ServiceContext
+from handlers.results import CardExchanged, CardFound, PinChanged
 from juki.jlis import normalize_serial
 from registry.errors import RegistryError
 from registry.seals import card_exchange, pin, records
-from registry.seals.models import RecordStatus
+from registry.seals.models import RecordStatus, Registration
 
 CARD_KINDS = {"registration_card": card_exchange.REGISTRATION_CARD, "mynumber_card": card_exchange.MYNUMBER_CARD}
 RETURNED = {"damaged": "破損・汚損した登録証を返納", "switch": "登録証の切替（返納）", "mynumber": "個人番号カードの利用をやめる"}
 
 
 def find(ctx: ServiceContext, identity_document: str, card_number: str | None = None,
-         resident_id: str | None = None) -> dict:
+         resident_id: str | None = None) -> CardFound:
     """2.1.3 基本検索 by the old card's number or the resident: the active registration to exchange the card of."""
     if identity_document == "none":
         return {"found": False, "message": "本人確認ができないため引換交付できません（本人確認書類をお持ちください）"}
@@ -34,7 +35,7 @@ def find(ctx: ServiceContext, identity_document: str, card_number: str | None = 
 
 
 def exchange(ctx: ServiceContext, registration_id: int, card_kind: str, returned_card: str,
-             new_card_number: str | None = None, mynumber_cert_serial: str | None = None) -> dict:
+             new_card_number: str | None = None, mynumber_cert_serial: str | None = None) -> CardExchanged:
     """5.3 引換交付: the new card's number by the numbering mode (or 5.4 J-LIS check), announced, then written."""
     if card_kind not in CARD_KINDS or returned_card not in RETURNED:
         raise HandlerError("登録証の種別または返納の区分が正しくありません", code="bad_card_kind")
@@ -81,7 +82,7 @@ def announce(settings, registration_number: str, card_kind: str, card_number: st
 PIN_NOT_KEPT = "入力された暗証番号は保存しないため、もう一度入力してください"
 
 
-def change_pin(ctx: ServiceContext, registration_id: int, new_pin: str, old_pin: str | None = None) -> dict:
+def change_pin(ctx: ServiceContext, registration_id: int, new_pin: str, old_pin: str | None = None) -> PinChanged:
     """5.2.4 暗証番号の変更: the resident's old PIN must match (a third miss locks it); none yet → first setting."""
     record = records.get_registration(ctx.session, registration_id)
     pepper = ctx.services.settings.pin_pepper
@@ -94,7 +95,7 @@ def change_pin(ctx: ServiceContext, registration_id: int, new_pin: str, old_pin:
     return _store(ctx, record, new_pin, reset=False)
 
 
-def reset_pin(ctx: ServiceContext, registration_id: int, new_pin: str) -> dict:
+def reset_pin(ctx: ServiceContext, registration_id: int, new_pin: str) -> PinChanged:
     """5.2.4 暗証番号の再設定 by the clerk (forgotten or locked PIN): no old PIN, the lock is lifted.
 
     Raises HandlerError when the PIN is missing (a retry: PINs are never kept in the instance).
@@ -105,7 +106,7 @@ def reset_pin(ctx: ServiceContext, registration_id: int, new_pin: str) -> dict:
     return _store(ctx, records.get_registration(ctx.session, registration_id), new_pin, reset=True)
 
 
-def _store(ctx: ServiceContext, record, new_pin: str, *, reset: bool) -> dict:
+def _store(ctx: ServiceContext, record: Registration, new_pin: str, *, reset: bool) -> PinChanged:
     store = pin.reset_pin if reset else pin.set_pin
     try:
         store(ctx.session, record, new_pin, ctx.services.settings.pin_pepper, today=ctx.today(),

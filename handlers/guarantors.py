@@ -12,6 +12,7 @@ import imaging
 from handlers.base import HandlerError, ServiceContext
 from handlers.impressions import normalized_or_problem
 from handlers.residents import find_resident
+from handlers.results import GuaranteeAccepted, GuarantorChecked, StampCompared, StampPictures
 from registry.blobs.store import BlobNotFound, get_blob, put_blob
 from registry.seals import records
 from registry.seals.guarantees import GuarantorRefusal, accept_guarantee, guarantor_refusal, limit_refusal
@@ -24,7 +25,7 @@ STAMP_DIFFERENT = GuarantorRefusal("guarantor_stamp_different",
 
 
 def check_guarantor(ctx: ServiceContext, guarantor_registration_number: str | None, resident_id: str,
-                    stamp_blob_id: str | None = None, stamp_dpi: float | None = None) -> dict:
+                    stamp_blob_id: str | None = None, stamp_dpi: float | None = None) -> GuarantorChecked:
     """保証書: the guarantor holds an active, unsuspended registration here, is not the applicant, lives here,
     is under the per-day / per-year limits, and the stamp on the 保証書 is their registered seal."""
     number = (guarantor_registration_number or "").strip()
@@ -45,7 +46,7 @@ def check_guarantor(ctx: ServiceContext, guarantor_registration_number: str | No
 
 
 def _compare_stamp(ctx: ServiceContext, record: Registration, resident_id: str, stamp_blob_id: str | None,
-                   stamp_dpi: float | None) -> dict:
+                   stamp_dpi: float | None) -> GuarantorChecked:
     """The stamp against the guarantor's registered impression; a 同一 stamp's 保証書 is accepted at once."""
     settings = ctx.services.settings
     registered = ctx.session.get_one(Impression, record.impression_id)
@@ -63,24 +64,26 @@ def _compare_stamp(ctx: ServiceContext, record: Registration, resident_id: str, 
         overlay = imaging.overlay_png(stamp.png, stamp.mm_per_px, registered_png, registered.mm_per_px, comparison)
     except imaging.ImagingError as exc:
         return _refused(GuarantorRefusal("guarantor_stamp_unreadable", f"保証書の押印を照合できません: {exc.message}"))
-    found = {"verdict": comparison.verdict, "score": round(comparison.score, 3),
-             "threshold_same": settings.similarity.same, "threshold_different": settings.similarity.different,
-             "guarantor_name": record.name, "guarantor_registration_number": record.registration_number}
-    found |= _pictures(ctx, stamp, registered, overlay)
+    found: StampCompared = {
+        "verdict": comparison.verdict, "score": round(comparison.score, 3),
+        "threshold_same": settings.similarity.same, "threshold_different": settings.similarity.different,
+        "guarantor_name": record.name, "guarantor_registration_number": record.registration_number,
+        **_pictures(ctx, stamp, registered, overlay)}
     if comparison.verdict == "different":
-        return _refused(STAMP_DIFFERENT) | found
+        return {**_refused(STAMP_DIFFERENT), **found}
     shown = f"保証人 {record.name}（登録番号 {record.registration_number}）"
     if comparison.verdict == "unsure":
         return {"valid": True, "reason": "ok",
-                "message": f"{shown}の押印は登録印と要確認です（職員が重ね合わせ画像で判断します）"} | found
+                "message": f"{shown}の押印は登録印と要確認です（職員が重ね合わせ画像で判断します）", **found}
     accept_guarantee(ctx.session, record, instance_id=ctx.instance_id, resident_id=resident_id,
-                     today=ctx.today(), verdict="same", score=round(comparison.score, 3), decided_by=None, decision_reason=None,
+                     today=ctx.today(), verdict="same", score=found["score"], decided_by=None, decision_reason=None,
                      operator=ctx.actor)
-    return {"valid": True, "reason": "ok", "message": f"{shown}を確認し、保証書を受理しました（押印は登録印と同一）"} | found
+    return {"valid": True, "reason": "ok", "message": f"{shown}を確認し、保証書を受理しました（押印は登録印と同一）",
+            **found}
 
 
 def _pictures(ctx: ServiceContext, stamp: imaging.NormalizedImpression, registered: Impression,
-              overlay: bytes) -> dict:
+              overlay: bytes) -> StampPictures:
     """The stamp (stored) and the registered impression at true size, and their overlay, for the 要確認 task."""
     return {"stamp_impression_blob_id": put_blob(ctx.session, stamp.png, "image/png", filename="guarantor-stamp.png",
                                                  created_by=ctx.actor),
@@ -99,12 +102,12 @@ def _stamp_scan(ctx: ServiceContext, blob_id: str | None) -> bytes | None:
         return None
 
 
-def _refused(refusal: GuarantorRefusal) -> dict:
+def _refused(refusal: GuarantorRefusal) -> GuarantorChecked:
     return {"valid": False, "reason": refusal.code, "message": refusal.message, "verdict": None}
 
 
 def accept(ctx: ServiceContext, guarantor_registration_number: str, resident_id: str, decision: str,
-           decision_reason: str | None = None, score: float | None = None) -> dict:
+           decision_reason: str | None = None, score: float | None = None) -> GuaranteeAccepted:
     """A 要確認 stamp that the clerk decided 「一致する」 (with a reason): the 保証書 is accepted and recorded,
     after checking the guarantor and the limits once more. When they no longer allow it (the guarantor was suspended
     or vouched for someone else while the stamp waited for the clerk) the answer is {accepted: False, reason,

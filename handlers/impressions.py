@@ -7,13 +7,23 @@ import json
 import imaging
 from handlers.base import HandlerError, ServiceContext
 from handlers.residents import require_resident
+from handlers.results import (
+    HouseholdCompared,
+    HouseholdMember,
+    ImpressionStored,
+    Measured,
+    PendingCompared,
+    ShownNameChecked,
+    Thresholds,
+)
+from juki.client import Resident
 from registry.blobs.store import get_blob, put_blob
 from registry.seals import records
 from registry.seals.models import Impression
 from registry.seals.shown_names import NameFacts, shown_name_problem
 
 
-def measure(ctx: ServiceContext, scan_blob_id: str, dpi: float | None = None) -> dict:
+def measure(ctx: ServiceContext, scan_blob_id: str, dpi: float | None = None) -> Measured:
     """4.1.5.1: find the impression on the scan, measure it against the 8–25 mm rule, keep the normalised crop."""
     settings = ctx.services.settings
     blob = get_blob(ctx.session, scan_blob_id)
@@ -51,14 +61,15 @@ def normalized_or_problem(settings, data: bytes, dpi: float | None) -> imaging.N
         return exc.message
 
 
-def _not_found(scan_blob_id: str, code: str, message: str) -> dict:
+def _not_found(scan_blob_id: str, code: str, message: str) -> Measured:
     return {"found": False, "acceptable": False, "width_mm": 0, "height_mm": 0, "square_mm": 0, "shape": "none",
             "warnings": [], "refusal_reasons": [{"code": code, "message": message}],
             "scan_blob_id": scan_blob_id, "impression_blob_id": None, "mm_per_px": None,
             "annotated_blob_id": None}
 
 
-def compare_household(ctx: ServiceContext, resident_id: str, impression_blob_id: str, mm_per_px: float) -> dict:
+def compare_household(ctx: ServiceContext, resident_id: str, impression_blob_id: str,
+                      mm_per_px: float) -> HouseholdCompared:
     """4.1.1.1: the new impression beside every impression registered in the household, most similar first.
 
     Each member carries the three-way verdict (`verdict`: same 同一 / unsure 要確認 / different 別; `same` is
@@ -68,7 +79,7 @@ def compare_household(ctx: ServiceContext, resident_id: str, impression_blob_id:
     resident = require_resident(ctx, resident_id)
     new_png = get_blob(ctx.session, impression_blob_id).data
     thresholds = ctx.services.settings.similarity
-    members = []
+    members: list[HouseholdMember] = []
     for record, impression in records.household_impressions(ctx.session, resident.household_id, resident_id):
         other_png = get_blob(ctx.session, impression.image_blob).data
         comparison = imaging.compare_impressions(new_png, mm_per_px, other_png, impression.mm_per_px, thresholds)
@@ -83,11 +94,12 @@ def compare_household(ctx: ServiceContext, resident_id: str, impression_blob_id:
     verdicts = {m["verdict"] for m in members}
     verdict = next((v for v in imaging.VERDICTS if v in verdicts), "different")
     return {"members": members, "same_found": "same" in verdicts, "unsure_found": "unsure" in verdicts,
-            "verdict": verdict, "max_score": max((m["score"] for m in members), default=0.0)} | _thresholds(thresholds)
+            "verdict": verdict, "max_score": max((m["score"] for m in members), default=0.0),
+            **_thresholds(thresholds)}
 
 
 def compare_pending(ctx: ServiceContext, impression_blob_id: str, mm_per_px: float,
-                    pending_impression_id: int) -> dict:
+                    pending_impression_id: int) -> PendingCompared:
     """4.1.4.6: the newly scanned impression (normalised blob from measure) against the pending one, with the
     three-way verdict (`same` is true only for 同一).
 
@@ -108,16 +120,18 @@ def compare_pending(ctx: ServiceContext, impression_blob_id: str, mm_per_px: flo
     return {"score": round(comparison.score, 3), "same": comparison.same, "verdict": comparison.verdict,
             "angle_deg": comparison.angle_deg, "dx_mm": comparison.dx_mm, "dy_mm": comparison.dy_mm,
             "overlay_blob_id": put_blob(ctx.session, overlay, "image/png", filename="overlay.png",
-                                        created_by=ctx.actor)} | _thresholds(thresholds)
+                                        created_by=ctx.actor),
+            **_thresholds(thresholds)}
 
 
-def _thresholds(thresholds: imaging.Thresholds) -> dict:
+def _thresholds(thresholds: imaging.Thresholds) -> Thresholds:
     """The thresholds a result was judged with (`threshold`, the 同一 one, kept for earlier readers)."""
     return {"threshold": thresholds.same, "threshold_same": thresholds.same,
             "threshold_different": thresholds.different}
 
 
-def store(ctx: ServiceContext, resident_id: str, impression: dict, override_reason: str | None = None) -> dict:
+def store(ctx: ServiceContext, resident_id: str, impression: Measured,
+          override_reason: str | None = None) -> ImpressionStored:
     """4.1.5.2: keep the measured impression (and its scan) as the impression to register."""
     row = Impression(resident_id=resident_id, image_blob=impression["impression_blob_id"],
                      scan_blob=impression["scan_blob_id"], dpi=impression["dpi"],
@@ -131,14 +145,14 @@ def store(ctx: ServiceContext, resident_id: str, impression: dict, override_reas
     return {"impression_id": row.id}
 
 
-def name_facts(resident) -> NameFacts:
+def name_facts(resident: Resident) -> NameFacts:
     """The names the register records for a resident (juki.Resident), as the shown-name rule needs them."""
     return NameFacts(foreign=resident.is_foreign, old_surname=resident.old_surname,
                      common_name=resident.common_name, katakana_name=resident.katakana_name)
 
 
 def check_shown_name(ctx: ServiceContext, resident_id: str, impression_decision: str | None,
-                     impression_name: str | None = None) -> dict:
+                     impression_name: str | None = None) -> ShownNameChecked:
     """4.1.1.1 form check: on 登録可 the name the impression shows must be one the 住民票 records for the person.
 
     Raises HandlerError('impression_name_required' | 'impression_name_unknown' | 'impression_name_not_recorded')

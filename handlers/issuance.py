@@ -12,6 +12,14 @@ from __future__ import annotations
 from handlers.base import HandlerError, ServiceContext
 from handlers.certificates import issue_certificate
 from handlers.registration import check_card
+from handlers.results import (
+    CardHolder,
+    CertificateRequest,
+    CertificatesIssued,
+    IssueRefusal,
+    IssueRefusalRecorded,
+    RequestChecked,
+)
 from handlers.services import Operator
 from juki.errors import JlisUnavailable
 from juki.jlis import normalize_serial
@@ -40,28 +48,28 @@ REFUSALS = {
 
 
 def check_request(ctx: ServiceContext, resident_id: str, card_kind: str, copies: int, card_number: str | None = None,
-                  mynumber_cert_serial: str | None = None) -> dict:
+                  mynumber_cert_serial: str | None = None) -> RequestChecked:
     """6.1: find the registration the presented card names and tell whether a certificate may be issued today."""
     copies = int(copies or 0)
     fee = ctx.services.settings.certificate_fee
-    base = {"copies": copies, "fee_per_copy": fee, "fee_total": copies * fee, "card_kind": card_kind}
+    base: CertificateRequest = {"copies": copies, "fee_per_copy": fee, "fee_total": copies * fee, "card_kind": card_kind}
     if not 1 <= copies <= MAX_COPIES:
-        return base | _refused("bad_copies")
+        return {**base, **_refused("bad_copies")}
     try:
         record, refusal = _record_of_card(ctx, card_kind, card_number, mynumber_cert_serial)
     except JlisUnavailable:
-        return base | _refused("jlis_unavailable")
+        return {**base, **_refused("jlis_unavailable")}
     if record is None:
-        return base | _refused(refusal or "card_not_found")
+        return {**base, **_refused(refusal or "card_not_found")}
     if record.resident_id != (resident_id or "").strip():  # another person's card: name no one, keep which card
-        return base | {"registration_id": record.id} | _refused("card_mismatch")
-    found = {"registration_id": record.id, "registration_number": record.registration_number, "name": record.name}
+        return {**base, "registration_id": record.id, **_refused("card_mismatch")}
+    found: CardHolder = {"registration_id": record.id, "registration_number": record.registration_number, "name": record.name}
     ctx.subject.name, ctx.subject.resident_id = record.name, record.resident_id
     ctx.subject.registration_number = record.registration_number
     if refusal := refusal or certificate_refusal(record, ctx.today()):
-        return base | found | _refused(refusal)
-    return base | found | {"ok": True, "reason": "ok",
-                           "message": f"{record.name}（登録番号 {record.registration_number}）の証明書を{copies}通交付できます"}
+        return {**base, **found, **_refused(refusal)}
+    return {**base, **found, "ok": True, "reason": "ok",
+            "message": f"{record.name}（登録番号 {record.registration_number}）の証明書を{copies}通交付できます"}
 
 
 def _record_of_card(ctx: ServiceContext, card_kind: str, card_number: str | None, serial: str | None):
@@ -78,7 +86,7 @@ def _record_of_card(ctx: ServiceContext, card_kind: str, card_number: str | None
 
 
 def issue(ctx: ServiceContext, registration_id: int, copies: int, resident_id: str | None = None,
-          card_kind: str | None = None, applicant: str | None = None) -> dict:
+          card_kind: str | None = None, applicant: str | None = None) -> CertificatesIssued:
     """6.1: print ``copies`` certificates (channel 窓口) and record the request with the fee collected."""
     copies = int(copies)
     if not 1 <= copies <= MAX_COPIES:
@@ -101,7 +109,7 @@ def issue(ctx: ServiceContext, registration_id: int, copies: int, resident_id: s
 
 def record_refusal(ctx: ServiceContext, reason: str, copies: int | None = None, resident_id: str | None = None,
                    card_kind: str | None = None, applicant: str | None = None,
-                   registration_id: int | None = None) -> dict:
+                   registration_id: int | None = None) -> IssueRefusalRecorded:
     """6.1: the request ends without a certificate (refused or withdrawn); no fee is charged."""
     outcome = "withdrawn" if reason == "withdrawn" else "refused"
     request = _request(ctx, resident_id, card_kind, applicant, int(copies or 0))
@@ -116,7 +124,7 @@ def _request(ctx: ServiceContext, resident_id, card_kind, applicant, copies: int
                           applicant=applicant, copies=copies, fee_per_copy=ctx.services.settings.certificate_fee)
 
 
-def _refused(code: str) -> dict:
+def _refused(code: str) -> IssueRefusal:
     return {"ok": False, "reason": code, "message": REFUSALS.get(code, code)}
 
 

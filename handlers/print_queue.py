@@ -8,6 +8,7 @@ from datetime import date
 import printing
 from handlers.base import HandlerError, ServiceContext
 from handlers.residents import find_resident
+from handlers.results import Enqueued
 from handlers.services import to_jst
 from handlers.sheets import printing_office
 from registry.documents import queue
@@ -24,7 +25,7 @@ INQUIRY_KIND = "印鑑登録申請（照会による登録）"
 
 def enqueue(ctx: ServiceContext, document: str, registration_id: int | None = None,
             application_id: int | None = None, inquiry_number: str | None = None,
-            answer_deadline: str | None = None, postcode: str | None = None) -> dict:
+            answer_deadline: str | None = None, postcode: str | None = None) -> Enqueued:
     """Queue a document for the next batch print; the same unprinted document is queued only once.
 
     deletion_notice needs a closed ``registration_id``; inquiry_letter needs ``inquiry_number`` and

@@ -5,6 +5,7 @@ from __future__ import annotations
 from handlers.base import HandlerError, ServiceContext
 from handlers.documents import CLOSED_SHEET, CONFIRMATION_SHEET, issue_document
 from handlers.history_labels import change_summary
+from handlers.results import PrintedSheet
 from handlers.services import Operator
 from handlers.sheets import history_line, printing_record, render_record_sheet
 from registry.seals import records
@@ -13,7 +14,7 @@ from registry.seals.models import RecordStatus
 __all__ = ["OPERATORS", "change_summary", "closed_record_sheet", "confirmation_sheet", "history_line", "printing_record"]
 
 
-def confirmation_sheet(ctx: ServiceContext, registration_id: int, reprint_reason: str | None = None) -> dict:
+def confirmation_sheet(ctx: ServiceContext, registration_id: int, reprint_reason: str | None = None) -> PrintedSheet:
     """4.1.2.2: render the 原票確認票 and keep it as a blob; raise printing.UnprintableCharacterError."""
     record = records.get_registration(ctx.session, registration_id)
     pdf = render_record_sheet(ctx.session, ctx.services, record, issued_at=ctx.now(), reprint_reason=reprint_reason)
@@ -25,7 +26,7 @@ def confirmation_sheet(ctx: ServiceContext, registration_id: int, reprint_reason
     return {"document_blob_id": document.blob_sha256, "filename": filename}
 
 
-def closed_record_sheet(ctx: ServiceContext, registration_id: int) -> dict:
+def closed_record_sheet(ctx: ServiceContext, registration_id: int) -> PrintedSheet:
     """4.4.1.3: render the 原票（除票）確認票 of a closed record; raise HandlerError record_not_closed."""
     record = records.get_registration(ctx.session, registration_id)
     if record.status == RecordStatus.REGISTERED:

@@ -7,6 +7,14 @@ import json
 from handlers.base import HandlerError, ServiceContext
 from handlers.impressions import name_facts
 from handlers.residents import eligibility_of, require_resident
+from handlers.results import (
+    ApplicationRefused,
+    CardIssued,
+    ReferredToInquiry,
+    Registered,
+    RegistrationRefused,
+)
+from juki.client import Resident
 from juki.jlis import CertificateStatus, normalize_serial
 from registry.errors import CardNumberError, NotEligible
 from registry.seals import records
@@ -38,7 +46,7 @@ REFERRAL_LABELS = {"proxy": "代理人による申請", "guarantor_invalid": "�
 
 def register(ctx: ServiceContext, resident_id: str, impression_id: int, identity_path: str,
              photo_id_kind: str | None = None, guarantor_registration_number: str | None = None,
-             impression_name: str | None = None) -> dict:
+             impression_name: str | None = None) -> Registered | RegistrationRefused:
     """4.1.2.1 即時登録 and 1.3.2 印鑑登録番号付番, after checking eligibility once more.
 
     `registered` False (with `reason`, `label`, `message`) when the resident may no longer register: another
@@ -75,18 +83,18 @@ def register(ctx: ServiceContext, resident_id: str, impression_id: int, identity
             "registered_on": record.registered_on.isoformat()}
 
 
-def guarantor_entry(identity_path: str, guarantor_registration_number: str | None) -> dict:
+def guarantor_entry(identity_path: str, guarantor_registration_number: str | None) -> dict[str, str]:
     """保証書: the guarantor's registration number, for the 「登録」 history entry of the new 原票."""
     number = (guarantor_registration_number or "").strip()
     return {"guarantor_registration_number": number} if identity_path == "guarantee" and number else {}
 
 
-def registration_refused(reason: str, message: str) -> dict:
+def registration_refused(reason: str, message: str) -> RegistrationRefused:
     """What 4.1.2.1 answers when it may not register: the flow's gateway sends it to the refusal."""
     return {"registered": False, "reason": reason, "label": REFUSAL_LABELS.get(reason, reason), "message": message}
 
 
-def person_snapshot(resident) -> records.PersonSnapshot:
+def person_snapshot(resident: Resident) -> records.PersonSnapshot:
     """The register's data of a resident (juki.Resident) as copied onto the record at registration."""
     return records.PersonSnapshot(
         resident_id=resident.resident_id, household_id=resident.household_id, name=resident.name,
@@ -104,7 +112,7 @@ def impression_decision(impression: Impression) -> dict:
 
 
 def issue_card(ctx: ServiceContext, registration_id: int, card_kind: str, card_number: str | None = None,
-               mynumber_cert_serial: str | None = None) -> dict:
+               mynumber_cert_serial: str | None = None) -> CardIssued:
     """5.2 印鑑登録証 or 5.4 個人番号カード (its 利用者証明用電子証明書 checked with J-LIS first).
 
     The 印鑑登録証's number: with pre-printed cards (INKAN_CARD_NUMBERING=preprinted) the number typed or scanned,
@@ -146,7 +154,7 @@ def check_card(session, services, record: Registration) -> CertificateStatus | N
 
 
 def refuse(ctx: ServiceContext, reason: str, detail: str | None = None, resident_id: str | None = None,
-           kind: str = "4.1.2", impression_id: int | None = None) -> dict:
+           kind: str = "4.1.2", impression_id: int | None = None) -> ApplicationRefused:
     """Close the application (of flow `kind`) as refused, with the reason the counter explains to the applicant.
 
     `impression_id`: the impression this application stored (4.1.5.2) and will not register; it is removed in
@@ -163,7 +171,7 @@ def refuse(ctx: ServiceContext, reason: str, detail: str | None = None, resident
 
 
 def refer_to_inquiry(ctx: ServiceContext, reason: str, resident_id: str | None = None,
-                     applicant: str | None = None, detail: str | None = None) -> dict:
+                     applicant: str | None = None, detail: str | None = None) -> ReferredToInquiry:
     """Neither photo ID nor a valid 保証書 (or a proxy applied): 4.1.4 照会による登録 takes over.
 
     The engine starts 4.1.4 with what the counter has taken so far (the result's continue_with); `detail` (why

@@ -7,12 +7,14 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from handlers.base import HandlerError, ServiceContext
+from handlers.results import Inquired, ResidentSummary
 from juki import InvalidQuery
+from juki.client import JukiClient, Resident
 from registry.seals import records
 from registry.seals.rules import Eligibility, PersonFacts, check_eligibility
 
 
-def resident_summary(resident) -> dict:
+def resident_summary(resident: Resident) -> ResidentSummary:
     """The resident's data as task data: JSON only, the register's key included."""
     return {
         "resident_id": resident.resident_id, "household_id": resident.household_id, "name": resident.name,
@@ -23,12 +25,12 @@ def resident_summary(resident) -> dict:
     }
 
 
-def find_resident(ctx: ServiceContext, resident_id: str | None):
+def find_resident(ctx: ServiceContext, resident_id: str | None) -> Resident | None:
     """The resident, or None when the id is blank, malformed or unknown to the register."""
     return lookup_resident(ctx.services.juki_factory(ctx.session), resident_id)
 
 
-def lookup_resident(juki, resident_id: str | None):
+def lookup_resident(juki: JukiClient, resident_id: str | None) -> Resident | None:
     if not resident_id or not str(resident_id).strip():
         return None
     try:
@@ -37,7 +39,7 @@ def lookup_resident(juki, resident_id: str | None):
         return None
 
 
-def inquire(ctx: ServiceContext, resident_id: str) -> dict:
+def inquire(ctx: ServiceContext, resident_id: str) -> Inquired:
     """2.2.1 登録内容照会: who the applicant is and whether they may register (4.1.2 eligibility)."""
     resident = find_resident(ctx, resident_id)
     active = records.active_registration_of(ctx.session, resident.resident_id) if resident else None
@@ -51,7 +53,7 @@ def inquire(ctx: ServiceContext, resident_id: str) -> dict:
     }
 
 
-def eligibility_of(session: Session, resident, today: date, min_age: int) -> Eligibility:
+def eligibility_of(session: Session, resident: Resident | None, today: date, min_age: int) -> Eligibility:
     """May this resident (juki.Resident, None when unknown) register today (4.1.2 eligibility)?"""
     if resident is None:
         return check_eligibility(None, today, has_active_registration=False, min_age=min_age)
@@ -60,7 +62,7 @@ def eligibility_of(session: Session, resident, today: date, min_age: int) -> Eli
     return check_eligibility(facts, today, has_active_registration=active is not None, min_age=min_age)
 
 
-def require_resident(ctx: ServiceContext, resident_id: str):
+def require_resident(ctx: ServiceContext, resident_id: str) -> Resident:
     resident = find_resident(ctx, resident_id)
     if resident is None:
         raise HandlerError(f"住民 {resident_id} が住民基本台帳に見つかりません", code="resident_not_found")

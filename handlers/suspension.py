@@ -9,8 +9,10 @@ from datetime import date
 from typing import Any
 
 from handlers.base import ServiceContext
+from handlers.results import Suspended, SuspensionFound, SuspensionLifted, SuspensionRefused
 from registry.errors import NotEligible
 from registry.seals import records, suspension
+from registry.seals.models import Registration
 
 __all__ = ["MIN_PHONE_ANSWERS", "OPERATORS", "REASONS", "find_suspended", "lift", "suspend", "suspended_answer"]
 
@@ -28,7 +30,8 @@ REFUSALS = {
 
 def suspend(ctx: ServiceContext, resident_id: str, channel: str, reason_kind: str, suspended_from: str,
             suspended_until: str | None = None, reason_detail: str | None = None, caller_name: str | None = None,
-            identity_answers: list | None = None, identity_document: str | None = None) -> dict:
+            identity_answers: list | None = None,
+            identity_document: str | None = None) -> Suspended | SuspensionRefused:
     """6.2.1: set the suspension period with its reason; a phone request records who called and what they answered."""
     record = records.active_registration_of(ctx.session, (resident_id or "").strip())
     if record is None:
@@ -55,9 +58,10 @@ def suspend(ctx: ServiceContext, resident_id: str, channel: str, reason_kind: st
     return suspended_answer(record, kept=(record.suspended_from, record.suspended_until) != (start, until))
 
 
-def suspended_answer(record, *, kept: bool = False) -> dict:
+def suspended_answer(record: Registration, *, kept: bool = False) -> Suspended:
     """The accepted 6.2.1 as the task data holds it: the period now on the record (a wider one in force is kept)."""
     start, until = record.suspended_from, record.suspended_until
+    assert start is not None  # the record was just suspended
     period = f"{start.isoformat()}〜{until.isoformat() if until else '解除まで'}"
     note = "。既に停止中のため、停止期間は短くしていません（短くするには 6.2.2 解除）" if kept else ""
     return {"done": True, "reason": "ok", "registration_id": record.id,
@@ -66,7 +70,7 @@ def suspended_answer(record, *, kept: bool = False) -> dict:
             "message": f"登録番号 {record.registration_number} の証明書交付を一時停止しました（{period}）{note}"}
 
 
-def find_suspended(ctx: ServiceContext, resident_id: str) -> dict:
+def find_suspended(ctx: ServiceContext, resident_id: str) -> SuspensionFound:
     """2.2.1 登録内容照会 for 6.2.2: the person's active registration and its suspension period, shown to the clerk
     before the suspension is lifted; no registration is a refusal the clerk explains."""
     record = records.active_registration_of(ctx.session, (resident_id or "").strip())
@@ -82,7 +86,7 @@ def find_suspended(ctx: ServiceContext, resident_id: str) -> dict:
 
 
 def lift(ctx: ServiceContext, resident_id: str, in_person: bool, identity_document: str | None = None,
-         note: str | None = None) -> dict:
+         note: str | None = None) -> SuspensionLifted | SuspensionRefused:
     """6.2.2: lift the suspension; only for the registered person at the counter with an identity document."""
     record = records.active_registration_of(ctx.session, (resident_id or "").strip())
     if record is None:
@@ -104,7 +108,7 @@ def _date(text: str) -> date:
     return date.fromisoformat(str(text).strip())
 
 
-def _refused(code: str) -> dict:
+def _refused(code: str) -> SuspensionRefused:
     return {"done": False, "reason": code, "message": REFUSALS[code]}
 
 

@@ -35,6 +35,7 @@ def register_directly(session: Session, services: HandlerServices, resident_id: 
     eligibility = eligibility_of(session, resident, services.today(), services.settings.min_age)
     if not eligibility.eligible:
         raise NotEligible(f"{resident_id}: {eligibility.message}", eligibility.reason)
+    assert resident is not None  # an unknown resident is not eligible
     impression = _store_impression(session, services, resident.resident_id, operator,
                                    seal_text=seal_text, size_mm=size_mm, shape=shape, seed=seed)
     today = services.today()

@@ -1,0 +1,359 @@
+"""Each service-task operator's answer as a TypedDict: the keys BPMN conditions, forms and later tasks read.
+
+An answer is merged into the task data, so its keys are the contract with the flows in bpmn/ (e.g. 4.1.2's
+gateway reads ``register.registered``). A handler that can refuse answers one of two shapes, told apart by a
+literal flag (``registered``, ``issued``, ``done`` …); mypy (``make test``) checks every return against them.
+Shapes shared by several operators come first. Dates are ISO strings, blobs their sha256.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal, NotRequired, TypedDict
+
+from handlers.contracts import FollowUp
+
+# ---- shared pieces ---------------------------------------------------------------------------------------------
+
+
+class Thresholds(TypedDict):
+    """The similarity thresholds a comparison was judged with (``threshold`` = the 同一 one, for older readers)."""
+
+    threshold: float
+    threshold_same: float
+    threshold_different: float
+
+
+class ResidentSummary(TypedDict):
+    """A resident of the register (juki.Resident) as task data."""
+
+    resident_id: str
+    household_id: str
+    name: str
+    kana: str
+    birth_date: str
+    sex: str
+    address: str
+    status: str
+    common_name: str | None
+    katakana_name: str | None
+    old_surname: str | None
+    foreign: bool
+
+
+class PrintedSheet(TypedDict):
+    """A document printed and kept as a blob."""
+
+    document_blob_id: str | None
+    filename: str
+
+
+# ---- 2.2.1 登録内容照会 -------------------------------------------------------------------------------------------
+
+
+class Inquired(TypedDict):
+    """inkan.registry.inquire"""
+
+    eligible: bool
+    reason: str | None
+    message: str | None
+    resident: ResidentSummary | None
+    registration_number: str | None
+
+
+# ---- 4.1.2 即時登録 -----------------------------------------------------------------------------------------------
+
+
+class Registered(TypedDict):
+    """inkan.registry.register, registered"""
+
+    registered: Literal[True]
+    registration_id: int
+    registration_number: str
+    registered_on: str
+
+
+class RegistrationRefused(TypedDict):
+    """inkan.registry.register, not registered: the flow takes its refusal path, nothing written."""
+
+    registered: Literal[False]
+    reason: str
+    label: str
+    message: str
+
+
+class CardIssued(TypedDict):
+    """inkan.card.issue (also False with the reason: the card task comes up again)."""
+
+    issued: bool
+    card_kind: str
+    card_number: str | None
+    message: str
+    reason: NotRequired[str]
+
+
+class ApplicationRefused(TypedDict):
+    """inkan.application.refuse"""
+
+    reason: str
+    label: str
+    message: str
+    impression_discarded: bool
+
+
+class ReferredToInquiry(TypedDict):
+    """inkan.application.refer_to_inquiry: the engine starts 4.1.4 from ``continue_with``."""
+
+    reason: str
+    message: str
+    continue_with: FollowUp
+
+
+# ---- 4.1.2 保証書 ------------------------------------------------------------------------------------------------
+
+
+class StampPictures(TypedDict):
+    """The 保証書's stamp, the guarantor's registered impression and their overlay, for the 要確認 task."""
+
+    stamp_impression_blob_id: str
+    stamp_mm_per_px: float
+    registered_impression_blob_id: str
+    registered_mm_per_px: float
+    overlay_blob_id: str
+
+
+class StampCompared(StampPictures):
+    """The 保証書's stamp compared with the guarantor's registered impression."""
+
+    verdict: str
+    score: float
+    threshold_same: float
+    threshold_different: float
+    guarantor_name: str
+    guarantor_registration_number: str
+
+
+class GuarantorChecked(TypedDict):
+    """inkan.registry.check_guarantor: ``valid`` with ``verdict`` same / unsure, or refused (``verdict`` None or
+    different, with the comparison when there was one)."""
+
+    valid: bool
+    reason: str
+    message: str
+    verdict: str | None
+    score: NotRequired[float]
+    threshold_same: NotRequired[float]
+    threshold_different: NotRequired[float]
+    guarantor_name: NotRequired[str]
+    guarantor_registration_number: NotRequired[str]
+    stamp_impression_blob_id: NotRequired[str]
+    stamp_mm_per_px: NotRequired[float]
+    registered_impression_blob_id: NotRequired[str]
+    registered_mm_per_px: NotRequired[float]
+    overlay_blob_id: NotRequired[str]
+
+
+class GuaranteeAccepted(TypedDict):
+    """inkan.registry.accept_guarantee (False with the reason: the flow goes on as 4.1.4)."""
+
+    accepted: bool
+    message: str
+    reason: NotRequired[str]
+    guarantor_registration_number: NotRequired[str]
+
+
+# ---- 4.1.5 / 4.1.1.1 / 4.1.4.6 印影 -------------------------------------------------------------------------------
+
+# inkan.impression.measure: imaging.measurement_to_dict's keys, the scan's ids and dpi, the normalised crop
+Measured = dict[str, Any]
+
+
+class HouseholdMember(TypedDict):
+    resident_id: str
+    name: str
+    registration_number: str
+    impression_blob_id: str
+    score: float
+    same: bool
+    verdict: str
+    overlay_blob_id: str
+
+
+class HouseholdCompared(Thresholds):
+    """inkan.impression.compare_household: most similar first; ``verdict`` is the most alarming one."""
+
+    members: list[HouseholdMember]
+    same_found: bool
+    unsure_found: bool
+    verdict: str
+    max_score: float
+
+
+class PendingCompared(Thresholds):
+    """inkan.impression.compare_pending (4.1.4.6)"""
+
+    score: float
+    same: bool
+    verdict: str
+    angle_deg: float
+    dx_mm: float
+    dy_mm: float
+    overlay_blob_id: str
+
+
+class ImpressionStored(TypedDict):
+    """inkan.impression.store"""
+
+    impression_id: int
+
+
+class ShownNameChecked(TypedDict):
+    """inkan.impression.check_shown_name (a form check: a bad name is a HandlerError on the field)"""
+
+    checked: bool
+
+
+# ---- printing ------------------------------------------------------------------------------------------------
+
+
+class Enqueued(TypedDict):
+    """inkan.print.enqueue"""
+
+    queue_item_id: int
+    already_queued: bool
+
+
+# ---- 6.1 証明書交付（窓口） ----------------------------------------------------------------------------------------
+
+
+class CertificateRequest(TypedDict):
+    copies: int
+    fee_per_copy: int
+    fee_total: int
+    card_kind: str
+
+
+class CardHolder(TypedDict):
+    registration_id: int
+    registration_number: str
+    name: str
+
+
+class IssueRefusal(TypedDict):
+    ok: Literal[False]
+    reason: str
+    message: str
+
+
+class RequestChecked(CertificateRequest):
+    """inkan.certificate.check_request: ``ok`` or the refusal; the card's registration once it was found."""
+
+    ok: bool
+    reason: str
+    message: str
+    registration_id: NotRequired[int]
+    registration_number: NotRequired[str]
+    name: NotRequired[str]
+
+
+class CertificateIssuedRef(TypedDict):
+    certificate_id: int
+    serial: str
+    document_blob_id: str
+
+
+class CertificatesIssued(TypedDict):
+    """inkan.certificate.issue_counter"""
+
+    issued: Literal[True]
+    counter_issue_id: int
+    copies: int
+    fee_per_copy: int
+    fee_total: int
+    registration_number: str
+    certificates: list[CertificateIssuedRef]
+    message: str
+
+
+class IssueRefusalRecorded(TypedDict):
+    """inkan.certificate.record_refusal: refused or withdrawn, no fee."""
+
+    counter_issue_id: int
+    outcome: str
+    reason: str
+    message: str
+
+
+# ---- 6.2.1 一時停止・6.2.2 解除 ------------------------------------------------------------------------------------
+
+
+class SuspensionRefused(TypedDict):
+    done: Literal[False]
+    reason: str
+    message: str
+
+
+class Suspended(TypedDict):
+    """inkan.suspension.suspend, accepted: the period now on the record."""
+
+    done: Literal[True]
+    reason: str
+    registration_id: int
+    registration_number: str
+    suspended_from: str
+    suspended_until: str | None
+    message: str
+
+
+class SuspensionFound(TypedDict):
+    """inkan.suspension.find (2.2.1 before 6.2.2)"""
+
+    found: bool
+    reason: str
+    message: str
+    registration_id: NotRequired[int]
+    registration_number: NotRequired[str]
+    suspended: NotRequired[bool]
+
+
+class SuspensionLifted(TypedDict):
+    """inkan.suspension.lift, accepted"""
+
+    done: Literal[True]
+    reason: str
+    registration_id: int
+    registration_number: str
+    message: str
+
+
+# ---- 5.3 引換交付・5.2.4 暗証番号 ----------------------------------------------------------------------------------
+
+
+class CardFound(TypedDict):
+    """inkan.card_exchange.find (5.3)"""
+
+    found: bool
+    message: str
+    registration_id: NotRequired[int]
+    registration_number: NotRequired[str]
+    name: NotRequired[str]
+    card_kind: NotRequired[str | None]
+    card_number: NotRequired[str | None]
+    has_pin: NotRequired[bool]
+    pin_locked: NotRequired[bool]
+
+
+class CardExchanged(TypedDict):
+    """inkan.card_exchange.exchange (False with the message: the task comes up again)"""
+
+    exchanged: bool
+    message: str
+    card_kind: NotRequired[str]
+    card_number: NotRequired[str | None]
+
+
+class PinChanged(TypedDict):
+    """inkan.pin.change / inkan.pin.reset (5.2.4)"""
+
+    changed: bool
+    locked: bool
+    message: str
