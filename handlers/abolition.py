@@ -12,6 +12,14 @@ from datetime import date
 from handlers.base import HandlerError, ServiceContext
 from handlers.registration import CARD_KINDS
 from handlers.residents import find_resident
+from handlers.results import (
+    Abolished,
+    AbolitionTarget,
+    RecordFacts,
+    RequestRefused,
+    SuspendedAtReport,
+    Verdict,
+)
 from registry.errors import NotEligible
 from registry.seals import records, suspension
 from registry.seals.abolition import abolish_record
@@ -37,7 +45,7 @@ PHONE_ANSWERS = ("birth_date", "address")  # what check_phone_report verified
 VERIFIED_ANSWERS = ("生年月日", "住所")
 
 
-def find(ctx: ServiceContext, resident_id: str | None = None, card_number: str | None = None) -> dict:
+def find(ctx: ServiceContext, resident_id: str | None = None, card_number: str | None = None) -> AbolitionTarget | Verdict:
     """2.2.1 登録内容照会: the registration named by the card number (if typed) or by the resident."""
     number = normalize_card_number(card_number)
     if number:
@@ -58,14 +66,15 @@ def find(ctx: ServiceContext, resident_id: str | None = None, card_number: str |
     found = _record_facts(record)
     if record.status != RecordStatus.REGISTERED:
         label = RecordStatus.LABELS.get(record.status, record.status)
-        return found | _verdict(False, "not_active", f"登録番号 {record.registration_number} は"
-                                f"{record.closed_on or ''} に{label}されています（{record.close_reason or label}）")
-    return found | _verdict(True, "ok", f"登録番号 {record.registration_number}（{record.name}）の印鑑登録を確認しました")
+        return {**found, **_verdict(False, "not_active", f"登録番号 {record.registration_number} は"
+                                    f"{record.closed_on or ''} に{label}されています（{record.close_reason or label}）")}
+    return {**found,
+            **_verdict(True, "ok", f"登録番号 {record.registration_number}（{record.name}）の印鑑登録を確認しました")}
 
 
 def check_identity(ctx: ServiceContext, registration_id: int, request_kind: str, applicant: str,
                    identity_checked: bool | None = None, power_of_attorney: bool | None = None,
-                   card_collected: bool | None = None) -> dict:
+                   card_collected: bool | None = None) -> Verdict:
     """The counter's checks before 廃止: still active, 代理人 with 委任状, identity, the card returned (4.4.1.1)."""
     record = records.get_registration(ctx.session, registration_id)
     if record.status != RecordStatus.REGISTERED:
@@ -82,7 +91,7 @@ def check_identity(ctx: ServiceContext, registration_id: int, request_kind: str,
 
 def abolish(ctx: ServiceContext, registration_id: int, request_kind: str, applicant: str,
             lost_item: str | None = None, identity_document: str | None = None,
-            card_collected: bool | None = None) -> dict:
+            card_collected: bool | None = None) -> Abolished:
     """4.4.1.1 / 4.4.1.2: the record becomes a 除票 (廃止) with its reason; raise HandlerError not_active."""
     record = records.get_registration(ctx.session, registration_id)
     reason = abolition_reason(request_kind, lost_item)
@@ -107,7 +116,7 @@ def abolition_reason(request_kind: str, lost_item: str | None) -> str:
 
 
 def check_phone_report(ctx: ServiceContext, registration_id: int, stated_birth_date: str | None = None,
-                       address_answered: bool | None = None) -> dict:
+                       address_answered: bool | None = None) -> Verdict:
     """6.2.1 by phone: the caller must state the registered person's birth date and address correctly."""
     record = records.get_registration(ctx.session, registration_id)
     if record.status != RecordStatus.REGISTERED:
@@ -122,7 +131,7 @@ def check_phone_report(ctx: ServiceContext, registration_id: int, stated_birth_d
 
 
 def start_suspension(ctx: ServiceContext, registration_id: int, lost_item: str | None = None,
-                     caller: str | None = None, caller_name: str | None = None) -> dict:
+                     caller: str | None = None, caller_name: str | None = None) -> SuspendedAtReport:
     """6.2.1 一時停止 at once: the phone report suspends issuance in its own transaction (from today until lifted),
     then hands over to the suspension flow (started in the same transaction by the engine) to complete the record.
 
@@ -154,7 +163,7 @@ def start_suspension(ctx: ServiceContext, registration_id: int, lost_item: str |
                        "6.2.1）。続けて一時停止の申出を記録してください"}
 
 
-def refusal(ctx: ServiceContext, reason: str, detail: str | None = None) -> dict:
+def refusal(ctx: ServiceContext, reason: str, detail: str | None = None) -> RequestRefused:
     """The request is not accepted: the reason the counter explains. Nothing is written to the record."""
     label = REFUSALS.get(reason, reason)
     shown = detail if detail and detail != label else None
@@ -162,7 +171,7 @@ def refusal(ctx: ServiceContext, reason: str, detail: str | None = None) -> dict
             "message": f"受け付けられません: {label}{'（' + shown + '）' if shown else ''}。印鑑登録は変更していません"}
 
 
-def _record_facts(record: Registration) -> dict:
+def _record_facts(record: Registration) -> RecordFacts:
     return {"registration_id": record.id, "registration_number": record.registration_number,
             "registered_on": record.registered_on.isoformat(), "resident_id": record.resident_id,
             "name": record.name, "status": record.status,
@@ -171,7 +180,7 @@ def _record_facts(record: Registration) -> dict:
             "suspended": record.suspended_from is not None}
 
 
-def _verdict(ok: bool, reason: str, message: str | None = None) -> dict:
+def _verdict(ok: bool, reason: str, message: str | None = None) -> Verdict:
     return {"ok": ok, "reason": reason,
             "label": REFUSALS.get(reason, ""), "message": message or REFUSALS[reason]}
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from handlers.base import HandlerError, ServiceContext
 from handlers.history_labels import FIELD_LABELS, change_summary, value_text
+from handlers.results import CancellationPrepared, CancellationTarget, EntryCancelled
 from registry.errors import NotEligible
 from registry.seals import records
 from registry.seals.cancellation import cancel_entry, cancelled_entry_ids, plan_reversal
@@ -16,7 +17,8 @@ from registry.seals.models import RecordStatus, Registration
 __all__ = ["OPERATORS", "cancel", "find", "prepare"]
 
 
-def find(ctx: ServiceContext, registration_number: str | None = None, resident_id: str | None = None) -> dict:
+def find(ctx: ServiceContext, registration_number: str | None = None,
+         resident_id: str | None = None) -> CancellationTarget:
     """2.2.1 登録内容照会: the record (by number, else the person's active or newest one) and its history."""
     record = _lookup(ctx, (registration_number or "").strip(), (resident_id or "").strip())
     if record is None:
@@ -30,7 +32,7 @@ def find(ctx: ServiceContext, registration_number: str | None = None, resident_i
                          "changes": change_summary(e), "cancelled": e.id in undone} for e in entries]}
 
 
-def prepare(ctx: ServiceContext, registration_id: int, entry_id: int, cancel_reason: str) -> dict:
+def prepare(ctx: ServiceContext, registration_id: int, entry_id: int, cancel_reason: str) -> CancellationPrepared:
     """4.5: what cancelling the entry writes back (now / after); ``valid`` False refuses, nothing is written."""
     record = records.get_registration(ctx.session, registration_id)
     ctx.name_subject(record)
@@ -47,7 +49,7 @@ def prepare(ctx: ServiceContext, registration_id: int, entry_id: int, cancel_rea
             "message": f"異動履歴 {entry_id}（{reversal.entry.reason}）の取消しを承認待ちにしました。"}
 
 
-def cancel(ctx: ServiceContext, proposal: dict) -> dict:
+def cancel(ctx: ServiceContext, proposal: CancellationPrepared) -> EntryCancelled:
     """4.5: write the approved reversal; raise HandlerError when the record moved on since the check."""
     record = records.get_registration(ctx.session, proposal["registration_id"])
     try:

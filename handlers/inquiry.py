@@ -8,6 +8,7 @@ from datetime import date, datetime, time, timedelta
 from handlers.base import HandlerError, ServiceContext
 from handlers.mailing import letter_state
 from handlers.residents import require_resident
+from handlers.results import AnswerChecked, AnswerRefused, InquiryIssued, InstanceCancelled, Lapsed
 from handlers.services import JST, Operator
 from registry.seals import records
 from registry.seals.models import AnswerRefusal, Application
@@ -36,7 +37,7 @@ DEADLINE_DAYS_MIN, DEADLINE_DAYS_MAX = 1, 365  # as INKAN_INQUIRY_DEADLINE_DAYS 
 
 
 def issue(ctx: ServiceContext, resident_id: str, impression_id: int, applicant: str,
-          inquiry_reason: str | None = None, deadline_days: int | str | None = None) -> dict:
+          inquiry_reason: str | None = None, deadline_days: int | str | None = None) -> InquiryIssued:
     """4.1.4.2: open the application as 照会中 with its 照会番号 and 回答期限 (the letter is queued next).
 
     `deadline_days` (1–365) is the definition's answer deadline, so a manager changes it in the modeler;
@@ -78,7 +79,7 @@ def deadline_moment(deadline: date) -> datetime:
 
 def check_answer(ctx: ServiceContext, application_id: int, inquiry_number: str, deadline_at: str, answer: str,
                  bearer: str | None = None, bearer_identity_checked: bool | None = None,
-                 power_of_attorney: bool | None = None) -> dict:
+                 power_of_attorney: bool | None = None) -> AnswerChecked:
     """4.1.4.6: may the 回答書 brought be accepted? outcome accepted | refused (with reason) | not_applied.
 
     An answer counts only when it came through the letter: printed, marked mailed, at least
@@ -105,7 +106,7 @@ def check_answer(ctx: ServiceContext, application_id: int, inquiry_number: str, 
 
 
 def _not_through_the_letter(ctx: ServiceContext, application: Application,
-                            typed: records.TypedInquiryNumber) -> dict | None:
+                            typed: records.TypedInquiryNumber) -> AnswerChecked | None:
     """The refusal of an answer that did not come through the mailed letter, or None."""
     state = letter_state(ctx.session, application.id, today=ctx.today(),
                          min_wait_days=ctx.services.settings.inquiry_min_wait_days)
@@ -128,12 +129,12 @@ def _too_early(ctx: ServiceContext, application: Application) -> str:
             f"（{state.accepted_from.isoformat()} から受け付けます）")
 
 
-def _answer(outcome: str, reason: str, message: str | None = None) -> dict:
+def _answer(outcome: str, reason: str, message: str | None = None) -> AnswerChecked:
     return {"outcome": outcome, "reason": reason, "message": message or ANSWER_REFUSALS[reason]}
 
 
 def refuse_answer(ctx: ServiceContext, application_id: int, reason: str, detail: str | None = None,
-                  inquiry_number: str | None = None) -> dict:
+                  inquiry_number: str | None = None) -> AnswerRefused:
     """4.1.4.6: the answer is not accepted this time; the application stays 照会中 until its deadline.
 
     A refusal of SUSPICIOUS_REFUSALS is kept as a possible fraud attempt (with the number as typed, its random part
@@ -160,7 +161,7 @@ def _record_suspicious(ctx: ServiceContext, application: Application, reason: st
                                        "label": ANSWER_REFUSALS[reason], "typed_number": shown})
 
 
-def lapse(ctx: ServiceContext, application_id: int, reason: str, detail: str | None = None) -> dict:
+def lapse(ctx: ServiceContext, application_id: int, reason: str, detail: str | None = None) -> Lapsed:
     """4.1.4: the application lapses (期限切れ, or 「申請していない」): closed with its reason, nothing registered."""
     application = _application(ctx, application_id)
     label = LAPSE_REASONS.get(reason, reason)
@@ -171,7 +172,7 @@ def lapse(ctx: ServiceContext, application_id: int, reason: str, detail: str | N
             "lapsed_at": ctx.now().isoformat(timespec="seconds"), "message": f"申請は失効しました（{label}）"}
 
 
-def cancel_application(ctx: ServiceContext, reason: str) -> dict:
+def cancel_application(ctx: ServiceContext, reason: str) -> InstanceCancelled:
     """An instance cancelled as started by mistake: its open application closes as 取消; refused once it registered."""
     if records.registration_made_by(ctx.session, ctx.instance_id) is not None:
         raise HandlerError("この事案では既に印鑑登録が行われているため取り消せません"

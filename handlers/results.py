@@ -357,3 +357,167 @@ class PinChanged(TypedDict):
     changed: bool
     locked: bool
     message: str
+
+
+# ---- 4.4.1 廃止の申請・亡失の届出 ----------------------------------------------------------------------------------
+
+
+class Verdict(TypedDict):
+    """A check that accepts (``ok``) or refuses with a reason of the handler's REFUSALS."""
+
+    ok: bool
+    reason: str
+    label: str
+    message: str
+
+
+class RecordFacts(TypedDict):
+    registration_id: int
+    registration_number: str
+    registered_on: str
+    resident_id: str
+    name: str
+    status: str
+    status_label: str
+    card_kind: str | None
+    card_number: str | None
+    suspended: bool
+
+
+class AbolitionTarget(Verdict, RecordFacts):
+    """inkan.abolition.find once a record was found (active or not); none found: a plain Verdict."""
+
+
+class Abolished(TypedDict):
+    """inkan.abolition.abolish"""
+
+    abolished: Literal[True]
+    registration_id: int
+    registration_number: str
+    reason: str
+    closed_on: str | None
+    card_collected: bool
+    message: str
+
+
+class SuspendedAtReport(TypedDict):
+    """inkan.abolition.start_suspension: suspended at once; 6.2.1 takes over from ``continue_with``."""
+
+    suspended: Literal[True]
+    suspended_from: str
+    registration_number: str
+    continue_with: FollowUp
+    message: str
+
+
+class RequestRefused(TypedDict):
+    """inkan.abolition.refusal"""
+
+    reason: str
+    label: str
+    message: str
+
+
+# ---- 4.5 異動の取消し ------------------------------------------------------------------------------------------
+
+
+class HistoryLine(TypedDict):
+    id: int
+    effective_date: str
+    reason: str
+    changes: str
+    cancelled: bool
+
+
+class CancellationTarget(TypedDict):
+    """inkan.torikeshi.find"""
+
+    found: bool
+    message: NotRequired[str]
+    registration_id: NotRequired[int]
+    registration_number: NotRequired[str]
+    name: NotRequired[str]
+    status_label: NotRequired[str]
+    entries: NotRequired[list[HistoryLine]]
+
+
+class ReversedValue(TypedDict):
+    label: str
+    before: str | None
+    after: str | None
+
+
+class CancellationPrepared(TypedDict):
+    """inkan.torikeshi.prepare: the proposal the approver sees (``valid`` False refuses, nothing written)."""
+
+    valid: bool
+    message: str
+    reason: NotRequired[str]
+    registration_id: NotRequired[int]
+    registration_number: NotRequired[str]
+    entry_id: NotRequired[int]
+    entry_reason: NotRequired[str]
+    entry_date: NotRequired[str]
+    cancel_reason: NotRequired[str]
+    requested_by: NotRequired[str]
+    changes: NotRequired[list[ReversedValue]]
+
+
+class EntryCancelled(TypedDict):
+    """inkan.torikeshi.cancel"""
+
+    cancelled: Literal[True]
+    registration_id: int
+    registration_number: str
+    active: bool
+    message: str
+
+
+# ---- 4.1.4 照会による登録 ----------------------------------------------------------------------------------------
+
+
+class InquiryIssued(TypedDict):
+    """inkan.inquiry.issue"""
+
+    application_id: int
+    inquiry_number: str
+    applicant: str
+    inquiry_reason: str | None
+    reason_label: str
+    applied_on: str
+    deadline: str
+    deadline_at: str
+    deadline_days: int
+
+
+class AnswerChecked(TypedDict):
+    """inkan.inquiry.check_answer: ``outcome`` accepted / refused / not_applied."""
+
+    outcome: str
+    reason: str
+    message: str
+
+
+class AnswerRefused(TypedDict):
+    """inkan.inquiry.refuse_answer"""
+
+    reason: str
+    label: str
+    inquiry_number: str
+    message: str
+
+
+class Lapsed(TypedDict):
+    """inkan.inquiry.lapse"""
+
+    reason: str
+    label: str
+    inquiry_number: str
+    lapsed_at: str
+    message: str
+
+
+class InstanceCancelled(TypedDict):
+    """inkan.instance.cancel"""
+
+    cancelled: Literal[True]
