@@ -15,13 +15,14 @@ concerns); their handlers take it as the ``event`` parameter.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, NotRequired, TypedDict
+from collections.abc import Mapping, Sequence
+from typing import Any, NotRequired, Protocol, TypedDict
 
 from juki.contracts import ResidentEventJson
+from juki.events import ResidentEvent
 
-__all__ = ["FOLLOW_UP_KEY", "FollowUp", "FollowUpStarted", "HandlerResult", "PrintedDocument", "Refusal",
-           "ResidentEventMessage"]
+__all__ = ["FOLLOW_UP_KEY", "EventHistory", "FollowUp", "FollowUpStarted", "HandlerResult", "PrintedDocument",
+           "Refusal", "ResidentEventMessage"]
 
 # A handler's answer: JSON values by name, merged into the task data. TypedDicts (handlers.results) are Mappings.
 HandlerResult = Mapping[str, Any]
@@ -67,3 +68,17 @@ class ResidentEventMessage(ResidentEventJson):
     registration_number: str
     action: str | None  # for a cancellation: 'restore' or 'correct'
     cancelled_kind: str | None
+
+
+class EventHistory(Protocol):
+    """What the intake knows around one resident event when handlers.rendou.triage decides it."""
+
+    @property
+    def cancelled(self) -> ResidentEvent | None:
+        """The event a cancellation undoes, if it was received."""
+        ...
+
+    @property
+    def later_processed(self) -> Sequence[ResidentEvent]:
+        """Later-dated events of the person already processed."""
+        ...

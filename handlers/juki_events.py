@@ -11,7 +11,9 @@ from datetime import date
 from typing import Any
 
 from handlers.base import HandlerError, ServiceContext
+from handlers.contracts import ResidentEventMessage
 from handlers.rendou import CLOSING_KINDS
+from handlers.results import ClosedByEvent, CorrectedByEvent, KatakanaChange, NameChecked, UndoneByEvent
 from juki.events import EVENT_KINDS
 from registry.errors import NotEligible
 from registry.seals import records
@@ -35,8 +37,8 @@ FIELDS_OF_KIND = {"move_within": ("address",), "address_renamed": ("address",), 
                   "kana_changed": ("kana",), "katakana_name_changed": ("katakana_name",)}
 
 
-def close_by_event(ctx: ServiceContext, event: dict, decision: str | None = None,
-                   decision_reason: str | None = None) -> dict:
+def close_by_event(ctx: ServiceContext, event: ResidentEventMessage, decision: str | None = None,
+                   decision_reason: str | None = None) -> ClosedByEvent:
     """4.2.2 住民記録連動抹消: the active record becomes a 除票 with the event's reason (転出, 死亡 …).
 
     `decision` 'impression_mismatch' is the バックヤード's answer to a 氏名変更 (the impression no longer fits);
@@ -56,8 +58,8 @@ def close_by_event(ctx: ServiceContext, event: dict, decision: str | None = None
             "message": f"登録番号 {record.registration_number} を抹消しました（{reason}）。"}
 
 
-def correct_by_event(ctx: ServiceContext, event: dict, name_decision: str | None = None,
-                     decision_reason: str | None = None) -> dict:
+def correct_by_event(ctx: ServiceContext, event: ResidentEventMessage, name_decision: str | None = None,
+                     decision_reason: str | None = None) -> CorrectedByEvent:
     """4.3.2 住民記録連動修正: copy the register's new address / name / 通称 / 世帯 onto the record.
 
     After a 氏名変更 the バックヤード's decision ('keep') and its required reason go into the history entry;
@@ -78,7 +80,7 @@ def correct_by_event(ctx: ServiceContext, event: dict, name_decision: str | None
             "message": f"登録番号 {record.registration_number} を修正しました（{EVENT_KINDS[event['kind']]}）。"}
 
 
-def decision_entry(decision: str, reason: str | None) -> dict:
+def decision_entry(decision: str, reason: str | None) -> dict[str, str]:
     """The 氏名変更 decision as the history entry records it; raise HandlerError decision_reason_missing."""
     reason = (reason or "").strip()
     if not reason:
@@ -87,7 +89,7 @@ def decision_entry(decision: str, reason: str | None) -> dict:
     return {"name_decision": decision, "decision_reason": reason}
 
 
-def name_check(ctx: ServiceContext, event: dict) -> dict:
+def name_check(ctx: ServiceContext, event: ResidentEventMessage) -> NameChecked:
     """4.3.2 氏名変更 / カタカナ表記の変更: the registered impression beside the old and new names (and カタカナ表記),
     for the バックヤード's decision."""
     record = _active(ctx, event)
@@ -105,17 +107,18 @@ def name_check(ctx: ServiceContext, event: dict) -> dict:
             "impression_blob_id": impression.image_blob, "mm_per_px": impression.mm_per_px}
 
 
-def undo_by_event(ctx: ServiceContext, event: dict) -> dict:
+def undo_by_event(ctx: ServiceContext, event: ResidentEventMessage) -> UndoneByEvent:
     """異動の取消し: a cancelled 転出 / 死亡 restores its 除票 (a new entry); a cancelled 転居 … is corrected back."""
     if event.get("action") != "restore":
         corrected = correct_by_event(ctx, event)
-        return corrected | {"done": corrected["corrected"]}
-    record = closed_by_event(ctx.session, event["resident_id"], event["cancels_event_id"])
-    if record is None:
+        return {**corrected, "done": corrected["corrected"]}
+    cancels = event["cancels_event_id"]  # set on every cancellation (juki.events.ResidentEvent.from_json)
+    record = closed_by_event(ctx.session, event["resident_id"], cancels) if cancels else None
+    if record is None or cancels is None:
         return {"done": False, "registration_id": None, "message": "回復する除票はありません。"}
     try:
         restore_record(ctx.session, record, effective=date.fromisoformat(event["effective_date"]),
-                       event_id=event["event_id"], cancels_event_id=event["cancels_event_id"], operator=ctx.actor,
+                       event_id=event["event_id"], cancels_event_id=cancels, operator=ctx.actor,
                        instance_id=ctx.instance_id)
     except NotEligible as exc:
         return {"done": False, "registration_id": record.id, "message": exc.message}
@@ -124,7 +127,7 @@ def undo_by_event(ctx: ServiceContext, event: dict) -> dict:
             "message": f"登録番号 {record.registration_number} を回復しました（{EVENT_KINDS['cancellation']}）。"}
 
 
-def _katakana(change: dict, record: Registration) -> dict:
+def _katakana(change: dict[str, dict[str, Any]], record: Registration) -> KatakanaChange:
     """The カタカナ表記 before and after, when the event changes it."""
     if "katakana_name" not in change:
         return {}
@@ -132,11 +135,11 @@ def _katakana(change: dict, record: Registration) -> dict:
             "new_katakana_name": change["katakana_name"].get("after")}
 
 
-def _active(ctx: ServiceContext, event: dict) -> Registration | None:
+def _active(ctx: ServiceContext, event: ResidentEventMessage) -> Registration | None:
     return records.active_registration_of(ctx.session, event["resident_id"])
 
 
-def _new_values(ctx: ServiceContext, event: dict) -> dict[str, Any]:
+def _new_values(ctx: ServiceContext, event: ResidentEventMessage) -> dict[str, Any]:
     """The after-values the event carries; for an event without them, the register's current values."""
     values = {name: change.get("after") for name, change in (event.get("changes") or {}).items()
               if name in CORRECTABLE_FIELDS}

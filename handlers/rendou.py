@@ -7,11 +7,14 @@ the closing of a record, or before a later change of the same fields already app
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from handlers.contracts import EventHistory, ResidentEventMessage
+from juki.client import JukiClient, Resident
 from juki.errors import InvalidQuery
 from juki.events import EVENT_KINDS, ResidentEvent
 from registry.seals import records
@@ -46,7 +49,7 @@ class EventDecision:
     payload: dict[str, Any] = field(default_factory=dict)
 
 
-def triage(session: Session, juki, event: ResidentEvent, history) -> EventDecision:
+def triage(session: Session, juki: JukiClient, event: ResidentEvent, history: EventHistory) -> EventDecision:
     """Decide one event; raise juki.errors.JukiUnavailable when the register cannot be asked now.
 
     `history` carries `cancelled` (the event a cancellation undoes, if received) and `later_processed`.
@@ -72,7 +75,7 @@ def triage(session: Session, juki, event: ResidentEvent, history) -> EventDecisi
     return EventDecision(NOT_RELEVANT, f"{event.label}は印鑑登録に影響しない異動です。")
 
 
-def _resident(juki, resident_id: str):
+def _resident(juki: JukiClient, resident_id: str) -> Resident | None:
     try:
         return juki.get_resident(resident_id)
     except InvalidQuery:
@@ -87,7 +90,7 @@ def _without_registration(session: Session, event: ResidentEvent) -> EventDecisi
     return EventDecision(NOT_RELEVANT, "印鑑登録がない方の異動のため対象外です。")
 
 
-def _overtaking(event: ResidentEvent, later_processed) -> ResidentEvent | None:
+def _overtaking(event: ResidentEvent, later_processed: Sequence[ResidentEvent]) -> ResidentEvent | None:
     """A later-dated event already processed that set the same fields (or closed the record)."""
     if event.kind in CLOSING_KINDS:
         return None
@@ -116,9 +119,9 @@ def _cancellation(session: Session, event: ResidentEvent, cancelled: ResidentEve
 
 def _start(event: ResidentEvent, record: Registration, *, action: str | None = None,
            cancelled: ResidentEvent | None = None) -> EventDecision:
-    payload = event.to_json() | {
-        "label": EVENT_KINDS[event.kind], "registration_id": record.id,
+    payload: ResidentEventMessage = {
+        **event.to_json(), "label": EVENT_KINDS[event.kind], "registration_id": record.id,
         "registration_number": record.registration_number, "action": action,
         "cancelled_kind": cancelled.kind if cancelled else None}
     return EventDecision(STARTED, f"{event.label}（異動日 {event.effective_date}）により業務を開始しました。",
-                         f"juki.{MESSAGE_OF_KIND.get(event.kind, event.kind)}", payload)
+                         f"juki.{MESSAGE_OF_KIND.get(event.kind, event.kind)}", dict(payload))

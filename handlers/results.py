@@ -521,3 +521,147 @@ class InstanceCancelled(TypedDict):
     """inkan.instance.cancel"""
 
     cancelled: Literal[True]
+
+
+# ---- 4.2.1 職権抹消 ------------------------------------------------------------------------------------------------
+
+
+class MasshoRecord(TypedDict):
+    found: Literal[True]
+    registration_id: int
+    registration_number: str
+    resident_id: str
+    name: str
+    status: str
+    closed_on: str | None
+    close_reason: str | None
+
+
+class MasshoTarget(MasshoRecord):
+    """inkan.massho.find, a record found: ``active`` False for a 除票 (no 職権抹消 then)."""
+
+    active: bool
+    reason: str
+    message: str
+
+
+class MasshoNotFound(TypedDict):
+    """inkan.massho.find, nothing found"""
+
+    found: Literal[False]
+    active: Literal[False]
+    reason: str
+    message: str
+    registration_id: None
+
+
+class MasshoClosed(TypedDict):
+    """inkan.massho.close (False: closed meanwhile, the record unchanged)"""
+
+    closed: bool
+    registration_id: int
+    message: str
+    reason: NotRequired[str]
+    registration_number: NotRequired[str]
+    close_reason: NotRequired[str | None]
+    closed_on: NotRequired[str | None]
+
+
+# ---- 4.3.1 職権修正 ------------------------------------------------------------------------------------------------
+
+
+class CorrectableField(TypedDict):
+    field: str
+    label: str
+    value: Any
+
+
+class ShuseiTarget(TypedDict):
+    """inkan.shusei.find"""
+
+    active: bool
+    reason: NotRequired[str]
+    message: NotRequired[str]
+    registration_id: NotRequired[int]
+    registration_number: NotRequired[str]
+    registered_on: NotRequired[str]
+    birth_date: NotRequired[str]
+    fields: NotRequired[list[CorrectableField]]
+
+
+class CorrectionProposed(TypedDict):
+    """inkan.shusei.prepare: the proposal the approver sees (``changed`` False refuses, nothing written)."""
+
+    changed: bool
+    message: str
+    reason: NotRequired[str]
+    registration_id: NotRequired[int]
+    registration_number: NotRequired[str]
+    correction_reason: NotRequired[str]
+    reason_label: NotRequired[str]
+    reason_note: NotRequired[str | None]
+    requested_by: NotRequired[str]
+    changes: NotRequired[list[dict[str, Any]]]  # registry FieldChange.to_json()
+
+
+class Corrected(TypedDict):
+    """inkan.shusei.correct"""
+
+    corrected: Literal[True]
+    registration_id: int
+    registration_number: str
+    message: str
+
+
+# ---- 4.2.2 / 4.3.2 / 4.5 住民記録との連動 --------------------------------------------------------------------------
+
+
+class ClosedByEvent(TypedDict):
+    """inkan.rendou.close"""
+
+    closed: bool
+    registration_id: int | None
+    message: str
+    registration_number: NotRequired[str]
+    reason: NotRequired[str]
+    closed_on: NotRequired[str]
+
+
+class CorrectedByEvent(TypedDict):
+    """inkan.rendou.correct"""
+
+    corrected: bool
+    registration_id: int | None
+    message: str
+    registration_number: NotRequired[str]
+
+
+class KatakanaChange(TypedDict, total=False):
+    old_katakana_name: str | None
+    new_katakana_name: str | None
+
+
+class NameChecked(KatakanaChange):
+    """inkan.rendou.name_check: the registered impression beside the old and new names, for the decision."""
+
+    active: bool
+    message: NotRequired[str]
+    registration_id: NotRequired[int]
+    registration_number: NotRequired[str]
+    old_name: NotRequired[str]
+    new_name: NotRequired[str]
+    old_kana: NotRequired[str]
+    new_kana: NotRequired[str]
+    label: NotRequired[str]
+    impression_blob_id: NotRequired[str]
+    mm_per_px: NotRequired[float]
+
+
+class UndoneByEvent(TypedDict):
+    """inkan.rendou.undo: a 除票 restored, or (a cancelled correcting event) the record corrected back."""
+
+    done: bool
+    registration_id: int | None
+    message: str
+    registration_number: NotRequired[str]
+    corrected: NotRequired[bool]

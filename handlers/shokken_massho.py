@@ -6,6 +6,7 @@ The 除票確認票 (4.4.1.3) and the 抹消通知書 reuse inkan.print.closed_r
 from __future__ import annotations
 
 from handlers.base import HandlerError, ServiceContext
+from handlers.results import MasshoClosed, MasshoNotFound, MasshoRecord, MasshoTarget
 from printing import to_wareki
 from registry.errors import NotEligible
 from registry.seals import records
@@ -16,7 +17,7 @@ __all__ = ["OPERATORS", "close", "find"]
 
 
 def find(ctx: ServiceContext, search_by: str, resident_id: str | None = None,
-         registration_number: str | None = None) -> dict:
+         registration_number: str | None = None) -> MasshoTarget | MasshoNotFound:
     """2.2.1 登録内容照会: the registration to close, by its number or by the resident; active or why not.
 
     Returns found / active / reason (ok, not_found, not_registered, closed) with a Japanese message.
@@ -33,14 +34,14 @@ def find(ctx: ServiceContext, search_by: str, resident_id: str | None = None,
     if record.status != RecordStatus.REGISTERED:
         label = RecordStatus.LABELS[record.status]
         closed_on = to_wareki(record.closed_on) if record.closed_on else "日付不明"
-        return _summary(record) | {"active": False, "reason": "closed", "message": (
+        return {**_summary(record), "active": False, "reason": "closed", "message": (
             f"登録番号 {record.registration_number} は既に{label}されています（除票・{closed_on} "
             f"{record.close_reason or label}）。職権抹消はできません。")}
-    return _summary(record) | {"active": True, "reason": "ok",
-                               "message": f"登録番号 {record.registration_number} は有効な登録です。"}
+    return {**_summary(record), "active": True, "reason": "ok",
+            "message": f"登録番号 {record.registration_number} は有効な登録です。"}
 
 
-def close(ctx: ServiceContext, registration_id: int, reason: str, reason_detail: str | None = None) -> dict:
+def close(ctx: ServiceContext, registration_id: int, reason: str, reason_detail: str | None = None) -> MasshoClosed:
     """4.2.1 職権抹消 after approval: the record becomes a 除票 dated today; the approving clerk is the operator.
 
     A record closed meanwhile (e.g. by 4.2.2) changes nothing: closed False with the message.
@@ -69,14 +70,14 @@ def _newest_of(ctx: ServiceContext, resident_id: str | None) -> Registration | N
     return active or next(iter(records.registrations_of(ctx.session, resident_id)), None)
 
 
-def _summary(record: Registration) -> dict:
+def _summary(record: Registration) -> MasshoRecord:
     return {"found": True, "registration_id": record.id, "registration_number": record.registration_number,
             "resident_id": record.resident_id, "name": record.name, "status": record.status,
             "closed_on": record.closed_on.isoformat() if record.closed_on else None,
             "close_reason": record.close_reason}
 
 
-def _refusal(reason: str, message: str) -> dict:
+def _refusal(reason: str, message: str) -> MasshoNotFound:
     return {"found": False, "active": False, "reason": reason, "message": message, "registration_id": None}
 
 

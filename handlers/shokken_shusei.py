@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from handlers.base import HandlerError, ServiceContext
 from handlers.residents import find_resident
+from handlers.results import Corrected, CorrectionProposed, ShuseiTarget
 from registry.errors import NotEligible
 from registry.seals import records
 from registry.seals.models import RecordStatus
@@ -25,7 +26,7 @@ __all__ = ["OPERATORS", "correct", "find", "prepare"]
 NOT_ACTIVE = "有効な印鑑登録がありません（未登録・廃止・抹消）。職権修正はできません。"
 
 
-def find(ctx: ServiceContext, resident_id: str) -> dict:
+def find(ctx: ServiceContext, resident_id: str) -> ShuseiTarget:
     """2.2.1 登録内容照会: the person's active record with the current values of the correctable fields."""
     resident = find_resident(ctx, resident_id)
     if resident is None:
@@ -43,7 +44,7 @@ def find(ctx: ServiceContext, resident_id: str) -> dict:
 
 
 def prepare(ctx: ServiceContext, registration_id: int, correction_reason: str, values: dict,
-            reason_note: str | None = None, clear_fields: list | None = None) -> dict:
+            reason_note: str | None = None, clear_fields: list | None = None) -> CorrectionProposed:
     """4.3.1: the entry beside the record (before / after); ``changed`` False refuses (nothing is written)."""
     record = records.get_registration(ctx.session, registration_id)
     ctx.name_subject(record)
@@ -63,7 +64,7 @@ def prepare(ctx: ServiceContext, registration_id: int, correction_reason: str, v
             "message": f"{len(changes)}項目の修正を承認待ちにしました。"}
 
 
-def correct(ctx: ServiceContext, proposal: dict) -> dict:
+def correct(ctx: ServiceContext, proposal: CorrectionProposed) -> Corrected:
     """4.3.1: write the approved proposal as one history entry; raise HandlerError when the record moved on."""
     record = records.get_registration(ctx.session, proposal["registration_id"])
     changes = [FieldChange(**change) for change in proposal["changes"]]
