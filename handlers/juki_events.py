@@ -11,8 +11,8 @@ from datetime import date
 from typing import Any
 
 from handlers.base import HandlerError, ServiceContext
-from handlers.contracts import ResidentEventMessage
 from handlers.rendou import CLOSING_KINDS
+from handlers.rendou_types import ResidentEventMessage
 from handlers.results import ClosedByEvent, CorrectedByEvent, KatakanaChange, NameChecked, UndoneByEvent
 from juki.events import EVENT_KINDS
 from registry.errors import NotEligible

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from handlers.contracts import EventHistory, ResidentEventMessage
+from handlers.rendou_types import EventHistory, ResidentEventMessage
 from juki.client import JukiClient, Resident
 from juki.errors import InvalidQuery
 from juki.events import EVENT_KINDS, ResidentEvent
