@@ -6,6 +6,7 @@ import httpx
 
 from handlers.base import HandlerError, ServiceContext
 from handlers.results import CardExchanged, CardFound, PinChanged
+from handlers.services import RegistrySettings
 from juki.jlis import normalize_serial
 from registry.errors import RegistryError
 from registry.seals import card_exchange, pin, records
@@ -63,7 +64,7 @@ def exchange(ctx: ServiceContext, registration_id: int, card_kind: str, returned
             "message": f"{label}を引換交付しました"}
 
 
-def announce(settings, registration_number: str, card_kind: str, card_number: str | None) -> None:
+def announce(settings: RegistrySettings, registration_number: str, card_kind: str, card_number: str | None) -> None:
     """Where another system manages the cards (INKAN_CARD_SYSTEM_URL), tell it the new card before writing.
 
     A failure raises, so the task becomes an incident to retry and nothing is written.

@@ -16,6 +16,7 @@ from handlers.results import (
     ShownNameChecked,
     Thresholds,
 )
+from handlers.services import RegistrySettings
 from juki.client import Resident
 from registry.blobs.store import get_blob, put_blob
 from registry.seals import records
@@ -45,7 +46,7 @@ def measure(ctx: ServiceContext, scan_blob_id: str, dpi: float | None = None) ->
     return result
 
 
-def normalized_or_problem(settings, data: bytes, dpi: float | None) -> imaging.NormalizedImpression | str:
+def normalized_or_problem(settings: RegistrySettings, data: bytes, dpi: float | None) -> imaging.NormalizedImpression | str:
     """The one impression on a scan, normalised; else why not, in Japanese (none found, extent unsure, unreadable).
 
     For scans that must be compared, not registered (a 保証書's stamp): the 8–25 mm rule is not applied.

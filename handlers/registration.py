@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+from sqlalchemy.orm import Session
+
 from handlers.base import HandlerError, ServiceContext
 from handlers.impressions import name_facts
 from handlers.residents import eligibility_of, require_resident
@@ -14,6 +16,7 @@ from handlers.results import (
     Registered,
     RegistrationRefused,
 )
+from handlers.services import HandlerServices
 from juki.client import Resident
 from juki.jlis import CertificateStatus, normalize_serial
 from registry.errors import CardNumberError, NotEligible
@@ -142,7 +145,7 @@ def issue_card(ctx: ServiceContext, registration_id: int, card_kind: str, card_n
             "message": f"{CARD_KINDS[card_kind]}{shown}を登録番号 {record.registration_number} に紐付けました"}
 
 
-def check_card(session, services, record: Registration) -> CertificateStatus | None:
+def check_card(session: Session, services: HandlerServices, record: Registration) -> CertificateStatus | None:
     """5.4 at every later use of the card: ask J-LIS again about the linked My Number card's certificate.
 
     None when the registration's card is a 印鑑登録証 (nothing to ask); otherwise J-LIS's answer (``valid``

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from handlers.base import HandlerError
 from handlers.residents import lookup_resident
+from juki.client import JukiClient
 from juki.errors import JukiUnavailable
 from registry.seals import records
 
@@ -43,7 +44,7 @@ class StartDataInvalid(HandlerError):
         self.field = field
 
 
-def check_start_data(session: Session, juki, data: dict[str, Any]) -> dict[str, Any]:
+def check_start_data(session: Session, juki: JukiClient, data: dict[str, Any]) -> dict[str, Any]:
     """The start data to hand the runner; raise StartDataInvalid naming the field."""
     for key in data:
         if key not in START_FIELDS:
@@ -79,7 +80,7 @@ def _reason(value: Any) -> str:
     return value.strip()
 
 
-def _known_resident(juki, value: Any) -> str:
+def _known_resident(juki: JukiClient, value: Any) -> str:
     if not isinstance(value, str):
         raise StartDataInvalid("resident_id", "resident_id（住民ID）は文字列で指定してください")
     resident_id = value.strip()
