@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
+from engine.definition_expressions import SPIFF
 from engine.definitions import BPMN_NS
 
 __all__ = ["ElementChange", "VersionDiff", "diff_versions"]
@@ -15,6 +16,10 @@ __all__ = ["ElementChange", "VersionDiff", "diff_versions"]
 PARTS = {"documentation": "説明（documentation）", "extensionElements": "拡張要素（フォーム・サービス・パラメータ）",
          "conditionExpression": "条件式", "timerDefinition": "タイマー", "incoming": "接続", "outgoing": "接続",
          "flowNodeRef": "レーンの所属", "messageEventDefinition": "メッセージ", "timerEventDefinition": "タイマー"}
+
+ATTRIBUTES = {"name": "名前", "sourceRef": "接続元", "targetRef": "接続先", "default": "既定のフロー",
+              "attachedToRef": "付いている要素", "cancelActivity": "中断する", "messageRef": "メッセージ",
+              "isExecutable": "実行可能", "calledElement": "呼び出す業務"}
 
 
 @dataclass
@@ -72,14 +77,36 @@ def _details(old, new) -> list[str]:
     details = []
     for key in sorted(set(old.attrib) | set(new.attrib)):
         if old.get(key) != new.get(key):
-            details.append(f"{key}: 「{old.get(key) or ''}」→「{new.get(key) or ''}」")
+            details.append(f"{ATTRIBUTES.get(key, key)}: 「{old.get(key) or ''}」→「{new.get(key) or ''}」")
+    details += _parameter_details(old, new)
     old_parts, new_parts = _own_parts(old), _own_parts(new)
     for part in sorted(set(old_parts) | set(new_parts)):
+        if part == "extensionElements" and details and _without_parameters(old) == _without_parameters(new):
+            continue  # only service parameters changed: named one by one above
         if old_parts.get(part) != new_parts.get(part):
             label = PARTS.get(part, part)
             if label not in details:
                 details.append(label)
     return details
+
+
+def _parameter_details(old, new) -> list[str]:
+    """A service task's parameters, one by one: 「パラメータ deadline_days: 「30」→「14」」."""
+    before, after = _parameters(old), _parameters(new)
+    return [f"パラメータ {name}: 「{before.get(name, '（なし）')}」→「{after.get(name, '（なし）')}」"
+            for name in sorted(set(before) | set(after)) if before.get(name) != after.get(name)]
+
+
+def _parameters(element) -> dict[str, str]:
+    return {p.get("id"): p.get("value") or "" for p in element.iter(f"{{{SPIFF}}}parameter")}
+
+
+def _without_parameters(element) -> str:
+    copy = etree.fromstring(etree.tostring(element))
+    for parameter in list(copy.iter(f"{{{SPIFF}}}parameter")):
+        parameter.getparent().remove(parameter)
+    return "".join(etree.tostring(c, encoding="unicode").strip() for c in copy
+                   if isinstance(c.tag, str) and etree.QName(c).localname == "extensionElements")
 
 
 def _own_parts(element) -> dict[str, str]:
