@@ -98,7 +98,9 @@ def _parameter_details(old, new) -> list[str]:
 
 
 def _parameters(element) -> dict[str, str]:
-    return {p.get("id"): p.get("value") or "" for p in element.iter(f"{{{SPIFF}}}parameter")}
+    """The element's own service parameters (in its extensionElements, not its children's)."""
+    return {p.get("id"): p.get("value") or "" for extensions in element.findall(f"{{{BPMN_NS}}}extensionElements")
+            for p in extensions.iter(f"{{{SPIFF}}}parameter")}
 
 
 def _without_parameters(element) -> str:

@@ -9,7 +9,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from engine import catalog, drafts, library
 from engine.bundle import import_bundle, read_bundle
 from engine.definitions import element_names
-from engine.migration import migrate_instances, plan_migration
+from engine.migration import TIMER_CHOICES, migrate_instances, plan_migration
 from engine.version_diff import diff_versions
 from webui.auth.users import current_actor, roles_required
 from webui.library.actions import (
@@ -76,9 +76,12 @@ def migrate(process_id: str):
     if request.method == "POST":
         if current_actor().role not in EDIT_ROLES:
             abort(403)
+        timers = request.form.get("timers", "follow")
+        if timers not in TIMER_CHOICES:
+            raise BadDraftInput("タイマーの扱いを選んでください")
         with prod.session_factory.begin() as session:
             old, new = _version_pair(session, process_id)
-            rows = migrate_instances(session, prod.specs, old, new, current_actor())
+            rows = migrate_instances(session, prod.specs, old, new, current_actor(), timers=timers)
         moved = sum(1 for r in rows if r.can_move)
         flash(f"{moved} 件の事案を版 {new.content_hash[:12]} へ移行しました（移行できない事案 {len(rows) - moved} 件）",
               "success" if moved else "info")
