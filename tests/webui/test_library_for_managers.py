@@ -9,6 +9,8 @@ import uuid
 
 from engine import catalog
 from engine.definitions import read_definition_files
+from tests.engine.test_migration_timers import due_of, versions  # noqa: F401 — fixture, found by name
+from tests.support.inquiry_flow import InquiryDriver
 from tests.support.library import BPMN as BPMN_DIR
 from tests.support.library import copy_of_4_1_4, deploy_copy
 from tests.webui.test_pages_library import NOT_FOUND_CASE, open_draft, save
@@ -91,3 +93,22 @@ def test_what_the_modeler_shows_of_a_shipped_flow_holds_no_setting_name(login, p
         for text in shown:
             assert not FORBIDDEN["setting name"].search(text), (draft["process_id"],
                                                                 FORBIDDEN["setting name"].search(text).group(0))
+
+
+def test_the_migration_page_shows_changed_timers_and_lets_the_manager_keep_them(login, product, versions):  # noqa: F811
+    shipped, deploy_week_later = versions
+    pending = InquiryDriver(product).to_answer()
+    due = due_of(product, pending.instance_id)
+    week_later = deploy_week_later(product)
+    client = login("manager")
+    url = f"/library/processes/shoukai_touroku/migrate?from={shipped.id}&to={week_later.id}"
+    page = client.get(url).get_data(as_text=True)
+    row = page.split(f'data-instance="{pending.instance_id}"')[1].split("</tr>")[0]
+    assert "回答期限の経過" in row and "data-timers" in row
+    assert 'name="timers" value="follow" checked' in page and 'name="timers" value="keep"' in page
+    assert "4.1.4.3" in row or "回答" in row  # the current task by its name, not its id
+    assert "task_answer" not in row
+    refused = client.post(url, data={"timers": "later"})
+    assert refused.status_code == 422
+    assert client.post(url, data={"timers": "keep"}).status_code == 302
+    assert due_of(product, pending.instance_id) == due

@@ -178,7 +178,9 @@ def draft_changes(draft_id: int) -> dict[str, Any]:
         except DefinitionNotFound:
             current = get_definition(session, draft.base_definition_id) if draft.base_definition_id else None
         old_xml, old_forms = (current.bpmn_xml, json.loads(current.forms_json)) if current else ("", {})
-        result = diff_versions(old_xml or _EMPTY_DEFINITIONS, old_forms, draft.bpmn_xml, json.loads(draft.forms_json))
+        # a version keeps only the forms its tasks name (engine.definitions.parse_definition): so does the diff
+        new_forms = {name: form for name, form in json.loads(draft.forms_json).items() if name in draft.bpmn_xml}
+        result = diff_versions(old_xml or _EMPTY_DEFINITIONS, old_forms, draft.bpmn_xml, new_forms)
         return {"against": ({"definition_id": current.id, "created_at": utc_iso(current.created_at),
                              "note": current.note, "is_active": current.is_active} if current else None),
                 "is_empty": result.is_empty,

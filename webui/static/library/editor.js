@@ -79,8 +79,12 @@
     if (!bo) return id;
     if (bo.name && bo.name.trim()) return "「" + bo.name.replace(/\s+/g, " ").trim() + "」";
     if (bo.sourceRef && bo.targetRef) return E.nameOf(bo.sourceRef.id) + "→" + E.nameOf(bo.targetRef.id);
-    return "「" + id + "」";
+    return "（" + (UNNAMED.filter(function (k) { return bo.$instanceOf(k[0]); }).map(function (k) { return k[1]; })[0] ||
+      "名前のない要素") + "）";
   };
+  /* An element without a name by its kind: most are the gateways where paths join again. */
+  var UNNAMED = [["bpmn:Gateway", "合流・分岐"], ["bpmn:StartEvent", "開始"], ["bpmn:EndEvent", "終了"],
+                 ["bpmn:BoundaryEvent", "境界イベント"], ["bpmn:Event", "イベント"], ["bpmn:Activity", "名前のないタスク"]];
 
   E.select = function (id) {
     var element = E.modeler.get("elementRegistry").get(id);
@@ -158,7 +162,17 @@
 
   /* The whole diagram in view (4.1.2 is about 3,700 px wide): the manager sees the flow first, then zooms in. */
   E.fit = function () {
-    E.modeler.get("canvas").zoom("fit-viewport", "auto");
+    var canvas = E.modeler.get("canvas");
+    var container = document.getElementById("canvas");
+    var inner = canvas.viewbox().inner;
+    var width = container.clientWidth, height = container.clientHeight;
+    if (!inner.width || !inner.height || !width || !height) { canvas.zoom("fit-viewport", "auto"); return; }
+    // left: the palette (about 110 px) stays clear of the diagram; top: the zoom buttons; a margin all round
+    var left = E.mayEdit ? 130 : 20, top = 50, right = 20, bottom = 36;
+    var scale = Math.min((width - left - right) / inner.width, (height - top - bottom) / inner.height, 1);
+    var spareY = (height - top - bottom) / scale - inner.height;
+    canvas.viewbox({ x: inner.x - left / scale, y: inner.y - top / scale - spareY / 2,
+                     width: width / scale, height: height / scale });
   };
 
   /* Zoom in / out / fit buttons over the canvas; dragging the empty canvas moves it, Ctrl + wheel zooms, and the
