@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from datetime import UTC, timedelta
 
 from engine import catalog
 from engine.definitions import read_definition_files
@@ -13,6 +14,7 @@ from tests.engine.test_migration_timers import due_of, versions  # noqa: F401 �
 from tests.support.inquiry_flow import InquiryDriver
 from tests.support.library import BPMN as BPMN_DIR
 from tests.support.library import copy_of_4_1_4, deploy_copy
+from tests.webui.api_contract import BASE, assert_matches_openapi
 from tests.webui.test_pages_library import NOT_FOUND_CASE, open_draft, save
 
 FORBIDDEN = {"setting name": re.compile(r"INKAN_[A-Z]"), "draft source": re.compile(r"draft:\d"),
@@ -112,3 +114,24 @@ def test_the_migration_page_shows_changed_timers_and_lets_the_manager_keep_them(
     assert refused.status_code == 422
     assert client.post(url, data={"timers": "keep"}).status_code == 302
     assert due_of(product, pending.instance_id) == due
+
+
+def test_the_api_plans_and_applies_the_timer_choice(app, api_token, product, versions):  # noqa: F811
+    shipped, deploy_week_later = versions
+    pending = InquiryDriver(product).to_answer()
+    due = due_of(product, pending.instance_id)
+    week_later = deploy_week_later(product)
+    client, manager = app.test_client(), api_token("manager")
+    url = f"{BASE}/definitions/shoukai_touroku/migration"
+    plan = client.get(f"{url}?from={shipped.id}&to={week_later.id}", headers=manager)
+    [row] = [r for r in assert_matches_openapi(plan, "/definitions/{process_id}/migration", "GET")["instances"]
+             if r["instance_id"] == pending.instance_id]
+    [timer] = row["timer_changes"]
+    assert timer["name"] == "回答期限の経過" and timer["new_due"] == (due + timedelta(days=7)).replace(
+        tzinfo=UTC).isoformat()
+    body = {"from": shipped.id, "to": week_later.id, "instance_ids": [pending.instance_id]}
+    refused = client.post(url, headers=manager, json=body | {"timers": "later"})
+    assert refused.status_code == 422 and refused.get_json()["error"] == "invalid_body"
+    moved = client.post(url, headers=manager, json=body)  # follow: the default
+    assert assert_matches_openapi(moved, "/definitions/{process_id}/migration", "POST")["moved"] == [pending.instance_id]
+    assert due_of(product, pending.instance_id) == due + timedelta(days=7)
