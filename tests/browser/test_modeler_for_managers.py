@@ -72,7 +72,6 @@ def test_the_diagram_opens_fitted_and_zooms(new_page, live_server, product, tmp_
     assert whole_diagram_shown(page.evaluate(VIEW))
     # canvas navigation: dragging the empty canvas moves the view
     box = page.locator("#canvas").bounding_box()
-    before = page.evaluate(VIEW)
     page.click(".zoom-controls [data-zoom=actual]")
     before = page.evaluate(VIEW)
     start = (box["x"] + box["width"] - 60, box["y"] + 40)
@@ -80,7 +79,11 @@ def test_the_diagram_opens_fitted_and_zooms(new_page, live_server, product, tmp_
     page.mouse.down()
     page.mouse.move(start[0] - 150, start[1] + 5, steps=6)
     page.mouse.up()
-    assert page.evaluate(VIEW)["x"] > before["x"]
+    dragged = page.evaluate(VIEW)
+    assert dragged["x"] > before["x"]
+    # … and once the canvas has focus (the click above), Ctrl + the arrow keys move it too
+    page.keyboard.press("Control+ArrowRight")
+    assert page.evaluate(VIEW)["x"] != dragged["x"]
 
 
 def test_results_name_elements_and_deploy_asks_with_the_changes(new_page, live_server, product, tmp_path):

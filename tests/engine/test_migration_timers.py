@@ -94,3 +94,25 @@ def test_an_unknown_timer_choice_is_refused(product, versions):
     week_later = deploy_week_later(product)
     with product.session_factory.begin() as session, pytest.raises(MigrationRefused, match="タイマーの扱い"):
         migrate_instances(session, product.specs, shipped, week_later, MANAGER, [], timers="later")
+
+
+def test_a_duration_timer_counts_from_when_it_started_waiting(product, versions):
+    """30 days → 45 days: the due time moves by exactly the difference (the start is the old due less 30 days)."""
+    shipped, _ = versions
+    durations = {}
+    for days in (30, 45):
+        xml, forms = read_definition_files(BPMN / "shoukai_touroku.bpmn")
+        xml = xml.replace(SHIPPED_TIMER, f"<bpmn:timeDuration>'P{days}D'</bpmn:timeDuration>")
+        with product.session_factory.begin() as session:
+            result = catalog.deploy(session, parse_definition(xml, forms, product.handlers), actor="manager",
+                                    source="test", note=f"回答期限 {days}日")
+            durations[days] = catalog.get_definition(session, result.definition_id)
+        if days == 30:  # an instance waits on the 30-day version
+            pending = InquiryDriver(product).to_answer()
+            due = due_of(product, pending.instance_id)
+    with product.session_factory.begin() as session:
+        [row] = migrate_instances(session, product.specs, durations[30], durations[45], MANAGER,
+                                  [pending.instance_id])
+    assert row.timer_changes[0].new_due == due + timedelta(days=15)
+    assert due_of(product, pending.instance_id) == due + timedelta(days=15)
+    assert len(rescheduled(product, pending.instance_id)) == 1

@@ -176,7 +176,7 @@
   };
 
   /* Zoom in / out / fit buttons over the canvas; dragging the empty canvas moves it, Ctrl + wheel zooms, and the
-     keyboard (arrows move, Ctrl + +/- zoom) works once the canvas has focus. */
+     keyboard (Ctrl + arrows move, Ctrl + +/- zoom) works once the canvas has focus. */
   function zoomControls() {
     var zoomScroll = E.modeler.get("zoomScroll");
     var controls = E.el("div", { "class": "zoom-controls", role: "group", "aria-label": "図の表示" }, [
@@ -189,7 +189,7 @@
       E.el("button", { type: "button", "class": "btn btn-sm", "data-zoom": "actual", title: "実寸（100%）で表示",
         text: "100%", onclick: function () { E.modeler.get("canvas").zoom(1, "auto"); } })]);
     var help = E.el("div", { "class": "canvas-help small muted", text:
-      "空いている所をドラッグで移動・Ctrl＋ホイールで拡大縮小・図をクリックすると矢印キーで移動" });
+      "空いている所をドラッグで移動・Ctrl＋ホイールで拡大縮小・図をクリックしてから Ctrl＋矢印キーで移動" });
     var canvas = document.getElementById("canvas");
     canvas.appendChild(controls);
     canvas.appendChild(help);
