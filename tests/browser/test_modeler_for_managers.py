@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import copy
 import re
+import uuid
 
 import pytest
 
-from tests.browser.test_modeler import run_tests
+from tests.browser.test_modeler import run_tests, save_and_wait, select
 from tests.browser.test_registration_in_browser import log_in
-from tests.support.library import FORMS, deploy_copy
+from tests.support.library import FORMS, copy_of_4_1_4, deploy_copy
 from tests.webui.test_pages_library import NOT_FOUND_CASE
 
 pytestmark = pytest.mark.browser
@@ -116,3 +117,34 @@ def test_results_name_elements_and_deploy_asks_with_the_changes(new_page, live_s
     refused = page.locator("[data-deploy-error=tests_failed]")
     refused.wait_for(timeout=180_000)
     assert refused.inner_text() == f"テストが通っていないため反映できません: 「{wrong['name']}」"
+
+
+def test_a_parameter_out_of_range_is_refused_at_save_with_the_element_outlined(new_page, live_server, product,
+                                                                                 tmp_path):
+    process_id = f"lib_{uuid.uuid4().hex[:8]}"
+    _, _, definition = deploy_copy(product, copy_of_4_1_4(process_id), process_id)
+    page = new_page()
+    page.set_viewport_size({"width": 1400, "height": 900})
+    log_in(page, live_server, "manager")
+    page.goto(f"{live_server}/library/processes/{process_id}")
+    with page.expect_navigation():
+        page.click(f"tr[data-version='{definition.id}'] button:has-text('この版を編集')")
+    page.wait_for_selector("#editor[data-ready=true]")
+    select(page, "svc_issue")
+    field = page.locator("#props input[name=param_deadline_days]")
+    assert "1〜365の整数" in page.locator("#props label:has(input[name=param_deadline_days])").inner_text()
+    field.fill("0")
+    field.press("Tab")
+    assert "問題が" in save_and_wait(page)
+    problem = page.locator("#problems li[data-element=svc_issue]")
+    assert "deadline_days（照会書発行日から回答期限までの日数）は1〜365の整数で指定してください（0 が指定されています）" \
+        in problem.inner_text()
+    assert page.locator(".djs-element.has-problem[data-element-id=svc_issue]").count() == 1
+    problem.click()  # to the element, at a readable size
+    assert page.evaluate(VIEW)["scale"] == pytest.approx(1)
+    page.screenshot(path=str(tmp_path / "modeler-parameter-refused.png"))
+    select(page, "svc_issue")
+    page.click("[data-tab=props]")
+    page.locator("#props input[name=param_deadline_days]").fill("14")
+    page.locator("#props input[name=param_deadline_days]").press("Tab")
+    assert "問題はありません" in save_and_wait(page)

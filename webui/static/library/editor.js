@@ -93,6 +93,22 @@
     E.modeler.get("canvas").scrollToElement(element, { top: 120, bottom: 120, left: 200, right: 200 });
   };
 
+  /* Go to an element named in a list (a problem, a change): at the whole-diagram scale it is too small to read,
+     so the view zooms to full size around it first. */
+  E.reveal = function (id) {
+    var canvas = E.modeler.get("canvas");
+    var element = E.modeler.get("elementRegistry").get(id);
+    if (!element) return;
+    if (canvas.zoom() < 0.75) {
+      var box = document.getElementById("canvas");
+      var x = element.waypoints ? element.waypoints[0].x : element.x + element.width / 2;
+      var y = element.waypoints ? element.waypoints[0].y : element.y + element.height / 2;
+      canvas.viewbox({ x: x - box.clientWidth / 2, y: y - box.clientHeight / 2, width: box.clientWidth,
+                       height: box.clientHeight });
+    }
+    E.select(id);
+  };
+
   E.showTab = function (name) {
     root.querySelectorAll("[data-tab]").forEach(function (tab) {
       tab.classList.toggle("on", tab.getAttribute("data-tab") === name);
@@ -127,7 +143,7 @@
           E.el("span", { "class": "mono small", text: problem.element_id })]) : null,
         E.el("span", { text: problem.message })
       ]);
-      if (problem.element_id) item.addEventListener("click", function () { E.select(problem.element_id); });
+      if (problem.element_id) item.addEventListener("click", function () { E.reveal(problem.element_id); });
       list.appendChild(item);
     });
     pane.appendChild(list);

@@ -251,7 +251,7 @@
           E.el("td", {}, [E.el("span", { "class": "badge badge-" + tone, text: c.change_label })]),
           E.el("td", { text: c.name }), E.el("td", { "class": "small", text: c.kind }),
           E.el("td", { "class": "small", text: (c.details || []).join("、") })]);
-        if (c.kind !== "フォーム") row.addEventListener("click", function () { E.select(c.element_id); });
+        if (c.kind !== "フォーム") row.addEventListener("click", function () { E.reveal(c.element_id); });
         body.appendChild(row);
       });
       table.appendChild(body);
