@@ -125,7 +125,8 @@ def move_to_active_version(session: Session, specs: SpecCache, instance: Process
     audit.record(session, actor, "migrate", instance_id=instance.id, title=target.name,
                  summary={"process_id": target.process_id, "from": source.content_hash[:12],
                           "to": target.content_hash[:12], "current_tasks": candidate.current_tasks,
-                          "on": "retry"})
+                          "on": "retry", "timers": "follow" if candidate.timer_changes else None})
+    _reschedule(session, actor, instance, workflow, candidate.timer_changes)  # the fixed version's timers, too
     return True
 
 
@@ -179,10 +180,12 @@ def _timer_changes(workflow, target_spec, target_subprocess_specs) -> list[Timer
         try:
             new_due = _due_under(task, old_event, old_due, new_event)
         except Exception as exc:  # noqa: BLE001 — an expression failing for this instance: its due time stays
+            reason = getattr(exc, "message", None) or str(exc)
             changes.append(TimerChange(task.task_spec.bpmn_id, name, old_due, None,
-                                       f"新しい版のタイマー式をこの事案で評価できません（{exc}）"))
+                                       f"新しい版のタイマー式をこの事案で評価できないため、いまの期限のままです（{reason}）"))
             continue
-        changes.append(TimerChange(task.task_spec.bpmn_id, name, old_due, new_due))
+        changes.append(TimerChange(task.task_spec.bpmn_id, name, old_due, new_due,
+                                   "" if new_due else "繰り返しのタイマーは計算し直さず、いまの期限のままです"))
     return changes
 
 
@@ -225,6 +228,8 @@ def _naive_utc(value: datetime) -> datetime:
 def _reschedule(session: Session, actor: Actor, instance: ProcessInstance, workflow,
                 changes: list[TimerChange]) -> None:
     """Move each changed timer's due time (in the workflow state and its Timer row), audited with old and new."""
+    if not changes:
+        return
     waiting = {t.task_spec.bpmn_id: t for t in workflow.get_tasks(state=TaskState.WAITING)}
     for change in changes:
         task = waiting.get(change.element_id)
