@@ -55,7 +55,12 @@ def _elements(xml: str) -> dict[str, etree._Element]:
     """The semantic BPMN elements with an id (diagram interchange left out: moving a shape is not a change)."""
     root = etree.fromstring(xml.encode("utf-8"))
     return {el.get("id"): el for el in root.iter() if isinstance(el.tag, str) and el.get("id")
-            and etree.QName(el).namespace == BPMN_NS}
+            and etree.QName(el).namespace == BPMN_NS and not _is_event_definition(el)}
+
+
+def _is_event_definition(element) -> bool:
+    """A timer / message / … definition is part of its event (a manager changes the event, not a hidden child)."""
+    return etree.QName(element).localname.endswith("EventDefinition")
 
 
 def _element_changes(old: dict, new: dict) -> list[ElementChange]:
@@ -79,15 +84,37 @@ def _details(old, new) -> list[str]:
         if old.get(key) != new.get(key):
             details.append(f"{ATTRIBUTES.get(key, key)}: 「{old.get(key) or ''}」→「{new.get(key) or ''}」")
     details += _parameter_details(old, new)
+    details += _timer_details(old, new)
     old_parts, new_parts = _own_parts(old), _own_parts(new)
     for part in sorted(set(old_parts) | set(new_parts)):
         if part == "extensionElements" and details and _without_parameters(old) == _without_parameters(new):
             continue  # only service parameters changed: named one by one above
+        if part == "timerEventDefinition" and _timers(old) != _timers(new):
+            continue  # named with its expressions above
         if old_parts.get(part) != new_parts.get(part):
             label = PARTS.get(part, part)
             if label not in details:
                 details.append(label)
     return details
+
+
+def _timer_details(old, new) -> list[str]:
+    """A timer's expression, before and after: 「タイマー（日時）: 「inquiry.deadline_at」→「…」」."""
+    before, after = _timers(old), _timers(new)
+    if before == after:
+        return []
+    return [f"タイマー: 「{_timer_words(before)}」→「{_timer_words(after)}」"]
+
+
+def _timer_words(timer: list[tuple[str, str]]) -> str:
+    kinds = {"timeDate": "日時", "timeDuration": "経過時間", "timeCycle": "繰り返し"}
+    return "、".join(f"{kinds.get(kind, kind)} {text}" for kind, text in timer) or "なし"
+
+
+def _timers(element) -> list[tuple[str, str]]:
+    return [(etree.QName(child).localname, (child.text or "").strip())
+            for definition in element.findall(f"{{{BPMN_NS}}}timerEventDefinition")
+            for child in definition if isinstance(child.tag, str)]
 
 
 def _parameter_details(old, new) -> list[str]:
@@ -115,7 +142,7 @@ def _own_parts(element) -> dict[str, str]:
     """Child content that belongs to the element itself (children with their own id are compared on their own)."""
     parts: dict[str, list[str]] = {}
     for child in element:
-        if not isinstance(child.tag, str) or child.get("id"):
+        if not isinstance(child.tag, str) or (child.get("id") and not _is_event_definition(child)):
             continue
         parts.setdefault(etree.QName(child).localname, []).append(etree.tostring(child, encoding="unicode").strip())
     return {key: "\n".join(sorted(values)) for key, values in parts.items()}

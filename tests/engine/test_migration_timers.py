@@ -116,3 +116,13 @@ def test_a_duration_timer_counts_from_when_it_started_waiting(product, versions)
     assert row.timer_changes[0].new_due == due + timedelta(days=15)
     assert due_of(product, pending.instance_id) == due + timedelta(days=15)
     assert len(rescheduled(product, pending.instance_id)) == 1
+
+
+def test_the_diff_names_the_timer_change_on_its_event():
+    from engine.version_diff import diff_versions
+
+    xml, forms = read_definition_files(BPMN / "shoukai_touroku.bpmn")
+    [change] = diff_versions(xml, forms, xml.replace(SHIPPED_TIMER, WEEK_LATER), forms).elements
+    assert (change.element_id, change.name, change.type) == ("timer_deadline", "回答期限の経過", "boundaryEvent")
+    assert change.details == ["タイマー: 「日時 inquiry.deadline_at」→「日時 string(timestamp(inquiry.deadline_at) + "
+                              "duration('168h'))」"]
