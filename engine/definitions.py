@@ -6,6 +6,7 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from lxml import etree
@@ -18,6 +19,7 @@ from SpiffWorkflow.spiff.specs.defaults import ManualTask, ServiceTask, UserTask
 
 from engine.definition_expressions import expression_problems_of, known_variables, script_problems
 from engine.errors import DefinitionError
+from engine.expressions import ExpressionError, compile_expression, evaluate
 from engine.forms import check_form_document
 from handlers.base import HandlerRegistry
 
@@ -225,8 +227,44 @@ def _check_service(task_spec, handlers: HandlerRegistry) -> list[dict]:
     if operator not in handlers:
         return [{"element_id": element_id, "message": f"サービス「{operator}」のハンドラが登録されていません"}]
     given = task_spec.operation_params or {}
-    return [{"element_id": element_id, "message": f"サービス「{operator}」のパラメータ {parameter.name} がありません"}
-            for parameter in handlers.get(operator).parameters if parameter.required and parameter.name not in given]
+    handler = handlers.get(operator)
+    problems = [{"element_id": element_id, "message": f"サービス「{handler.title}」のパラメータ {parameter.name} がありません"}
+                for parameter in handler.parameters if parameter.required and parameter.name not in given]
+    declared = {parameter.name: parameter for parameter in handler.parameters}
+    for name, spec in given.items():
+        parameter = declared.get(name)
+        if parameter is None:
+            known = "、".join(declared) or "なし"
+            problems.append({"element_id": element_id,
+                             "message": f"サービス「{handler.title}」にパラメータ {name} はありません（使えるのは {known}）"})
+        elif (problem := _constant_problem(parameter, (spec or {}).get("value"))) is not None:
+            problems.append({"element_id": element_id, "message": problem})
+    return problems
+
+
+def _constant_problem(parameter, source: str | None) -> str | None:
+    """A parameter written as a constant (`30`, `'self'`) is checked against the operator's declaration now, not
+    when a case reaches the task. An expression reading case data is checked by the handler when it runs; a
+    malformed one is reported by the expression check."""
+    try:
+        if compile_expression(source or "").variables:
+            return None
+        value = evaluate(source or "", {})
+    except ExpressionError:
+        return None
+    problem = parameter.problem(value)
+    if problem is None:
+        return None
+    title = parameter.schema.get("title")
+    return f"パラメータ {parameter.name}{f'（{title}）' if title else ''}は{problem}"
+
+
+@lru_cache(maxsize=32)
+def element_names(bpmn_xml: str) -> dict[str, str]:
+    """Element id → name (whitespace folded) for every named element: how pages and test verdicts name them."""
+    root = etree.fromstring(bpmn_xml.encode("utf-8"))
+    return {el.get("id"): " ".join(el.get("name").split()) for el in root.iter()
+            if isinstance(el.tag, str) and el.get("id") and (el.get("name") or "").strip()}
 
 
 def _form_names(specs) -> set[str]:

@@ -61,6 +61,7 @@ class DeployCheck:
     failed: list[str] = field(default_factory=list)  # case ids
     uncovered: list[str] = field(default_factory=list)  # sequence flow ids
     ran: int = 0
+    failed_names: list[str] = field(default_factory=list)  # the failed cases as a manager reads them (their names)
 
 
 def validate(bpmn_xml: str, forms: dict[str, dict], handlers: HandlerRegistry,
@@ -118,7 +119,7 @@ def deploy_draft(session: Session, draft: DefinitionDraft, actor: Actor, handler
         raise DraftInvalid(f"{problems[0]['element_id'] or ''}: {problems[0]['message']}",
                            element_id=problems[0]["element_id"], source="draft", problems=problems)
     if not check.ran or check.failed:
-        failed = "、".join(check.failed) or "（テストケースがありません）"
+        failed = "、".join(check.failed_names or check.failed) or "（テストケースがありません）"
         raise TestsFailed(f"テストが通っていないため反映できません: {failed}", failed=check.failed)
     if check.uncovered and not confirm_uncovered:
         raise UncoveredFlows(f"どのテストも通らないシーケンスフローが {len(check.uncovered)} 本あります。"

@@ -3,12 +3,23 @@
 An instance can move when every task of its workflow (done, current or waiting) names an element the target version
 still has: SpiffWorkflow's spec diff aligns them by id and the state is rewritten onto the target spec, keeping the
 data, the task ids (so inbox rows stay) and the audit trail.
+
+A waiting timer whose definition (date or duration expression) differs in the target version follows the target by
+default: its due time is computed again from the new expression — a date over the instance's data, a duration from
+when the timer started waiting — and an audit event `timer_rescheduled` keeps the old and new due times. With
+timers="keep" the due time set under the old version stays (the dry run shows both, so the manager chooses).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
+    DurationTimerEventDefinition,
+    TimeDateEventDefinition,
+    TimerEventDefinition,
+)
 from SpiffWorkflow.bpmn.util.diff import diff_workflow, migrate_workflow
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
@@ -19,11 +30,13 @@ from engine.actor import Actor
 from engine.catalog import SERIALIZER, SpecCache, active_definition, dump_workflow, restore_workflow
 from engine.definitions import form_file_of
 from engine.errors import DefinitionNotFound, EngineError
-from engine.models import HumanTask, InstanceStatus, ProcessDefinition, ProcessInstance
+from engine.models import HumanTask, InstanceStatus, ProcessDefinition, ProcessInstance, Timer
 
-__all__ = ["MigrationCandidate", "MigrationRefused", "migrate_instances", "move_to_active_version", "plan_migration"]
+__all__ = ["TIMER_CHOICES", "MigrationCandidate", "MigrationRefused", "TimerChange", "migrate_instances",
+           "move_to_active_version", "plan_migration"]
 
 MOVABLE_STATUSES = (InstanceStatus.RUNNING, InstanceStatus.WAITING)
+TIMER_CHOICES = ("follow", "keep")  # a changed timer definition: recompute the due time, or keep the current one
 CURRENT = TaskState.READY | TaskState.WAITING | TaskState.STARTED
 
 
@@ -33,12 +46,25 @@ class MigrationRefused(EngineError):
 
 
 @dataclass
+class TimerChange:
+    """A waiting timer whose definition differs in the target version: its due time now and under the target
+    (naive UTC; `new_due` None when the new expression cannot be evaluated for this instance)."""
+
+    element_id: str
+    name: str
+    old_due: datetime
+    new_due: datetime | None
+    problem: str = ""
+
+
+@dataclass
 class MigrationCandidate:
     instance_id: int
     subject_name: str | None
     status: str
     current_tasks: list[str] = field(default_factory=list)
     reasons: list[str] = field(default_factory=list)
+    timer_changes: list[TimerChange] = field(default_factory=list)
 
     @property
     def can_move(self) -> bool:
@@ -53,9 +79,13 @@ def plan_migration(session: Session, specs: SpecCache, source: ProcessDefinition
 
 
 def migrate_instances(session: Session, specs: SpecCache, source: ProcessDefinition, target: ProcessDefinition,
-                      actor: Actor, instance_ids: list[int] | None = None) -> list[MigrationCandidate]:
-    """Move every movable instance (or only `instance_ids`) to `target`; return the dry-run rows, moved or not."""
+                      actor: Actor, instance_ids: list[int] | None = None,
+                      timers: str = "follow") -> list[MigrationCandidate]:
+    """Move every movable instance (or only `instance_ids`) to `target`; return the dry-run rows, moved or not.
+    `timers`: "follow" recomputes a waiting timer whose definition changed, "keep" leaves its due time."""
     _check_pair(source, target)
+    if timers not in TIMER_CHOICES:
+        raise MigrationRefused("タイマーの扱いは follow（新しい版に合わせる）か keep（いまの期限のまま）で指定してください")
     rows = []
     for instance in _waiting_instances(session, source):
         if instance_ids is not None and instance.id not in instance_ids:
@@ -66,7 +96,10 @@ def migrate_instances(session: Session, specs: SpecCache, source: ProcessDefinit
             _move(session, specs, target, instance, workflow, diffs)
             audit.record(session, actor, "migrate", instance_id=instance.id, title=target.name,
                          summary={"process_id": target.process_id, "from": source.content_hash[:12],
-                                  "to": target.content_hash[:12], "current_tasks": candidate.current_tasks})
+                                  "to": target.content_hash[:12], "current_tasks": candidate.current_tasks,
+                                  "timers": timers if candidate.timer_changes else None})
+            if timers == "follow":
+                _reschedule(session, actor, instance, workflow, candidate.timer_changes)
     session.flush()
     return rows
 
@@ -92,7 +125,8 @@ def move_to_active_version(session: Session, specs: SpecCache, instance: Process
     audit.record(session, actor, "migrate", instance_id=instance.id, title=target.name,
                  summary={"process_id": target.process_id, "from": source.content_hash[:12],
                           "to": target.content_hash[:12], "current_tasks": candidate.current_tasks,
-                          "on": "retry"})
+                          "on": "retry", "timers": "follow" if candidate.timer_changes else None})
+    _reschedule(session, actor, instance, workflow, candidate.timer_changes)  # the fixed version's timers, too
     return True
 
 
@@ -123,7 +157,94 @@ def _examine(specs: SpecCache, source: ProcessDefinition, target: ProcessDefinit
         else:
             reasons.extend(_removed_reason(task) for task in _unmatched(sub_diff))
     candidate.reasons = list(dict.fromkeys(reasons))
+    if not candidate.reasons:
+        candidate.timer_changes = _timer_changes(workflow, entry.spec, entry.subprocess_specs)
     return candidate, workflow, (top_diff, sub_diffs)
+
+
+def _timer_changes(workflow, target_spec, target_subprocess_specs) -> list[TimerChange]:
+    """The waiting timers whose definition in the target version differs, with their due time under each."""
+    changes = []
+    for task in workflow.get_tasks(state=TaskState.WAITING):
+        old_event = getattr(task.task_spec, "event_definition", None)
+        due = task._get_internal_data("event_value") if isinstance(old_event, TimerEventDefinition) else None
+        if due is None:
+            continue
+        new_spec = _target_task_spec(task, target_spec, target_subprocess_specs)
+        new_event = getattr(new_spec, "event_definition", None)
+        if not isinstance(new_event, TimerEventDefinition) or (
+                isinstance(old_event, TimerEventDefinition) and type(new_event) is type(old_event)
+                and new_event.expression == old_event.expression):
+            continue
+        old_due = _naive_utc(TimerEventDefinition.get_datetime(due))
+        name = getattr(new_spec, "bpmn_name", None) or task.task_spec.bpmn_id
+        try:
+            new_due = _due_under(task, old_event, old_due, new_event)
+        except Exception as exc:  # noqa: BLE001 — an expression failing for this instance: its due time stays
+            reason = getattr(exc, "message", None) or str(exc)
+            changes.append(TimerChange(task.task_spec.bpmn_id, name, old_due, None,
+                                       f"新しい版のタイマー式をこの事案で評価できないため、いまの期限のままです（{reason}）"))
+            continue
+        changes.append(TimerChange(task.task_spec.bpmn_id, name, old_due, new_due,
+                                   "" if new_due else "繰り返しのタイマーは計算し直さず、いまの期限のままです"))
+    return changes
+
+
+def _target_task_spec(task, target_spec, target_subprocess_specs):
+    """The target version's spec of the task's element (top level or in a subprocess)."""
+    name = task.task_spec.name
+    for spec in (target_spec, *target_subprocess_specs.values()):
+        if name in spec.task_specs:
+            return spec.task_specs[name]
+    return None
+
+
+def _due_under(task, old_event, old_due: datetime, new_event) -> datetime | None:
+    """The timer's due time had it started waiting under `new_event`: a date is evaluated over the task's data;
+    a duration counts from when the timer started waiting (the old due time less the old duration)."""
+    engine = task.workflow.script_engine
+    if isinstance(new_event, TimeDateEventDefinition):
+        return _naive_utc(TimerEventDefinition.get_datetime(engine.evaluate(task, new_event.expression)))
+    if isinstance(new_event, DurationTimerEventDefinition):
+        if isinstance(old_event, DurationTimerEventDefinition):
+            old_duration = TimerEventDefinition.parse_iso_duration(engine.evaluate(task, old_event.expression))
+            started = old_due.replace(tzinfo=UTC) - TimerEventDefinition.get_timedelta_from_end(
+                old_duration, old_due.replace(tzinfo=UTC))
+        else:
+            started = _started_waiting(task)
+        duration = TimerEventDefinition.parse_iso_duration(engine.evaluate(task, new_event.expression))
+        return _naive_utc(started + TimerEventDefinition.get_timedelta_from_start(duration, started))
+    return None  # a cycle: not recomputed
+
+
+def _started_waiting(task) -> datetime:
+    """When the timer task started waiting (its last state change)."""
+    return datetime.fromtimestamp(task.last_state_change, UTC)
+
+
+def _naive_utc(value: datetime) -> datetime:
+    return value.astimezone(UTC).replace(tzinfo=None)
+
+
+def _reschedule(session: Session, actor: Actor, instance: ProcessInstance, workflow,
+                changes: list[TimerChange]) -> None:
+    """Move each changed timer's due time (in the workflow state and its Timer row), audited with old and new."""
+    if not changes:
+        return
+    waiting = {t.task_spec.bpmn_id: t for t in workflow.get_tasks(state=TaskState.WAITING)}
+    for change in changes:
+        task = waiting.get(change.element_id)
+        if task is None or change.new_due is None or change.new_due == change.old_due:
+            continue
+        task._set_internal_data(event_value=change.new_due.replace(tzinfo=UTC).isoformat())
+        for row in session.scalars(select(Timer).where(Timer.task_guid == str(task.id), Timer.fired_at.is_(None))):
+            row.due_at = change.new_due
+        audit.record(session, actor, "timer_rescheduled", instance_id=instance.id, spec_name=change.element_id,
+                     title=change.name,
+                     summary={"element": change.name, "old_due": change.old_due.replace(tzinfo=UTC).isoformat(),
+                              "new_due": change.new_due.replace(tzinfo=UTC).isoformat(),
+                              "reason": "移行先の版のタイマー定義に合わせて期限を計算し直しました"})
+    instance.state = dump_workflow(workflow)
 
 
 def _unmatched(diff) -> list:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
+from engine.definition_expressions import SPIFF
 from engine.definitions import BPMN_NS
 
 __all__ = ["ElementChange", "VersionDiff", "diff_versions"]
@@ -15,6 +16,10 @@ __all__ = ["ElementChange", "VersionDiff", "diff_versions"]
 PARTS = {"documentation": "説明（documentation）", "extensionElements": "拡張要素（フォーム・サービス・パラメータ）",
          "conditionExpression": "条件式", "timerDefinition": "タイマー", "incoming": "接続", "outgoing": "接続",
          "flowNodeRef": "レーンの所属", "messageEventDefinition": "メッセージ", "timerEventDefinition": "タイマー"}
+
+ATTRIBUTES = {"name": "名前", "sourceRef": "接続元", "targetRef": "接続先", "default": "既定のフロー",
+              "attachedToRef": "付いている要素", "cancelActivity": "中断する", "messageRef": "メッセージ",
+              "isExecutable": "実行可能", "calledElement": "呼び出す業務"}
 
 
 @dataclass
@@ -50,7 +55,12 @@ def _elements(xml: str) -> dict[str, etree._Element]:
     """The semantic BPMN elements with an id (diagram interchange left out: moving a shape is not a change)."""
     root = etree.fromstring(xml.encode("utf-8"))
     return {el.get("id"): el for el in root.iter() if isinstance(el.tag, str) and el.get("id")
-            and etree.QName(el).namespace == BPMN_NS}
+            and etree.QName(el).namespace == BPMN_NS and not _is_event_definition(el)}
+
+
+def _is_event_definition(element) -> bool:
+    """A timer / message / … definition is part of its event (a manager changes the event, not a hidden child)."""
+    return etree.QName(element).localname.endswith("EventDefinition")
 
 
 def _element_changes(old: dict, new: dict) -> list[ElementChange]:
@@ -72,9 +82,15 @@ def _details(old, new) -> list[str]:
     details = []
     for key in sorted(set(old.attrib) | set(new.attrib)):
         if old.get(key) != new.get(key):
-            details.append(f"{key}: 「{old.get(key) or ''}」→「{new.get(key) or ''}」")
+            details.append(f"{ATTRIBUTES.get(key, key)}: 「{old.get(key) or ''}」→「{new.get(key) or ''}」")
+    details += _parameter_details(old, new)
+    details += _timer_details(old, new)
     old_parts, new_parts = _own_parts(old), _own_parts(new)
     for part in sorted(set(old_parts) | set(new_parts)):
+        if part == "extensionElements" and details and _without_parameters(old) == _without_parameters(new):
+            continue  # only service parameters changed: named one by one above
+        if part == "timerEventDefinition" and _timers(old) != _timers(new):
+            continue  # named with its expressions above
         if old_parts.get(part) != new_parts.get(part):
             label = PARTS.get(part, part)
             if label not in details:
@@ -82,11 +98,51 @@ def _details(old, new) -> list[str]:
     return details
 
 
+def _timer_details(old, new) -> list[str]:
+    """A timer's expression, before and after: 「タイマー（日時）: 「inquiry.deadline_at」→「…」」."""
+    before, after = _timers(old), _timers(new)
+    if before == after:
+        return []
+    return [f"タイマー: 「{_timer_words(before)}」→「{_timer_words(after)}」"]
+
+
+def _timer_words(timer: list[tuple[str, str]]) -> str:
+    kinds = {"timeDate": "日時", "timeDuration": "経過時間", "timeCycle": "繰り返し"}
+    return "、".join(f"{kinds.get(kind, kind)} {text}" for kind, text in timer) or "なし"
+
+
+def _timers(element) -> list[tuple[str, str]]:
+    return [(etree.QName(child).localname, (child.text or "").strip())
+            for definition in element.findall(f"{{{BPMN_NS}}}timerEventDefinition")
+            for child in definition if isinstance(child.tag, str)]
+
+
+def _parameter_details(old, new) -> list[str]:
+    """A service task's parameters, one by one: 「パラメータ deadline_days: 「30」→「14」」."""
+    before, after = _parameters(old), _parameters(new)
+    return [f"パラメータ {name}: 「{before.get(name, '（なし）')}」→「{after.get(name, '（なし）')}」"
+            for name in sorted(set(before) | set(after)) if before.get(name) != after.get(name)]
+
+
+def _parameters(element) -> dict[str, str]:
+    """The element's own service parameters (in its extensionElements, not its children's)."""
+    return {p.get("id"): p.get("value") or "" for extensions in element.findall(f"{{{BPMN_NS}}}extensionElements")
+            for p in extensions.iter(f"{{{SPIFF}}}parameter")}
+
+
+def _without_parameters(element) -> str:
+    copy = etree.fromstring(etree.tostring(element))
+    for parameter in list(copy.iter(f"{{{SPIFF}}}parameter")):
+        parameter.getparent().remove(parameter)
+    return "".join(etree.tostring(c, encoding="unicode").strip() for c in copy
+                   if isinstance(c.tag, str) and etree.QName(c).localname == "extensionElements")
+
+
 def _own_parts(element) -> dict[str, str]:
     """Child content that belongs to the element itself (children with their own id are compared on their own)."""
     parts: dict[str, list[str]] = {}
     for child in element:
-        if not isinstance(child.tag, str) or child.get("id"):
+        if not isinstance(child.tag, str) or (child.get("id") and not _is_event_definition(child)):
             continue
         parts.setdefault(etree.QName(child).localname, []).append(etree.tostring(child, encoding="unicode").strip())
     return {key: "\n".join(sorted(values)) for key, values in parts.items()}

@@ -1,6 +1,7 @@
 """Service-task handlers, one module per family; `build_registry` wires them under their operator ids."""
 
 from handlers.base import HandlerError, HandlerRegistry, ServiceContext, Subject
+from handlers.parameters import PARAMETERS
 
 __all__ = ["HandlerError", "HandlerRegistry", "ServiceContext", "Subject", "build_registry"]
 
@@ -30,5 +31,6 @@ def build_registry() -> HandlerRegistry:
                    shokken_massho, shokken_shusei, issuance, suspension, cancellation,
                    card_exchange):
         for operator_id, function_id, title, fn in module.OPERATORS:
-            registry.register(operator_id, function_id=function_id, title=title)(fn)
+            registry.register(operator_id, function_id=function_id, title=title,
+                              schemas=PARAMETERS.get(operator_id))(fn)
     return registry

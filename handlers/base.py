@@ -19,6 +19,7 @@ from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
 from handlers.contracts import HandlerResult, PrintedDocument
+from handlers.parameters import schema_from_annotation, value_problem
 
 if TYPE_CHECKING:  # handlers.services pulls in registry settings and imaging thresholds; the engine needs neither
     from handlers.services import HandlerServices
@@ -98,8 +99,15 @@ class ServiceContext:
 
 @dataclass(frozen=True)
 class Parameter:
+    """A parameter of an operator; `schema` is its declared type and range (handlers.parameters)."""
+
     name: str
     required: bool
+    schema: Mapping[str, Any] = field(default_factory=dict)
+
+    def problem(self, value: Any) -> str | None:
+        """Why a value given to this parameter is refused (Japanese), or None."""
+        return value_problem(self.schema, value)
 
 
 @dataclass(frozen=True)
@@ -130,11 +138,15 @@ class HandlerRegistry:
     def __init__(self) -> None:
         self._handlers: dict[str, Handler] = {}
 
-    def register(self, operator_id: str, *, function_id: str, title: str) -> Callable[[HandlerFn], HandlerFn]:
+    def register(self, operator_id: str, *, function_id: str, title: str,
+                 schemas: Mapping[str, Mapping[str, Any]] | None = None) -> Callable[[HandlerFn], HandlerFn]:
+        """`schemas`: the declared parameters (name → schema), which must name exactly the function's parameters;
+        without them each parameter's plain type is taken from its annotation."""
         def decorate(fn: HandlerFn) -> HandlerFn:
             if operator_id in self._handlers:
                 raise ValueError(f"operator {operator_id} registered twice")
-            self._handlers[operator_id] = Handler(operator_id, function_id, title, fn, _parameters_of(fn))
+            self._handlers[operator_id] = Handler(operator_id, function_id, title, fn,
+                                                  _parameters_of(fn, operator_id, schemas))
             return fn
 
         return decorate
@@ -152,6 +164,13 @@ class HandlerRegistry:
         return sorted(self._handlers.values(), key=lambda h: h.operator_id)
 
 
-def _parameters_of(fn: Callable) -> tuple[Parameter, ...]:
+def _parameters_of(fn: Callable, operator_id: str,
+                   schemas: Mapping[str, Mapping[str, Any]] | None) -> tuple[Parameter, ...]:
     params = list(inspect.signature(fn).parameters.values())[1:]  # skip ctx
-    return tuple(Parameter(p.name, p.default is inspect.Parameter.empty) for p in params)
+    if schemas is not None and set(schemas) != {p.name for p in params}:
+        raise ValueError(f"operator {operator_id}: declared parameters {sorted(schemas)} are not the handler's "
+                         f"{[p.name for p in params]}")
+    return tuple(Parameter(p.name, p.default is inspect.Parameter.empty,
+                           dict(schemas[p.name]) if schemas is not None
+                           else schema_from_annotation(p.annotation, p.default is None))
+                 for p in params)

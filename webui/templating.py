@@ -29,6 +29,7 @@ INSTANCE_STATUS_TONES = {
 }
 AUDIT_KIND_LABELS = {"start": "開始", "claim": "担当", "unclaim": "担当解除", "complete": "完了",
                      "service_call": "サービス呼出", "error": "エラー", "retry": "再実行", "timer": "タイマー",
+                     "migrate": "版の移行", "timer_rescheduled": "期限の再計算（版の移行）",
                      "document_printed": "帳票出力", "document_reprinted": "帳票再発行",
                      "certificate_issued": "証明書交付", "settings_changed": "設定変更", "print_batch": "一括印刷",
                      "login": "ログイン", "login_failed": "ログイン失敗", "login_locked": "ロック", "logout": "ログアウト",

@@ -22,6 +22,7 @@ from engine.actor import Actor
 from engine.casework.document import TIMERS_STEP
 from engine.catalog import restore_workflow
 from engine.db import utcnow
+from engine.definitions import element_names
 from engine.errors import EngineError
 from engine.models import Incident, ProcessDefinition, ProcessInstance
 from engine.paths import sequence_flows, taken_flows
@@ -32,6 +33,9 @@ __all__ = ["CaseFailure", "CaseResult", "CaseWorld", "OpenTask", "Replay", "Suit
            "run_case", "run_suite"]
 
 TIMER_LIMIT = 1000  # timers fired by one `$timers` step
+# A case's verdict is read by managers: statuses in words, elements by their names (engine.models.InstanceStatus)
+STATUS_WORDS = {"running": "実行中", "waiting": "待機中", "completed": "完了", "error": "エラー",
+                "suspended": "中断", "terminated": "終了"}
 
 
 class CaseWorld(Protocol):
@@ -194,11 +198,24 @@ def _expect_open_task(runner: WorkflowRunner, instance_id: int, spec_name: str, 
     with runner.session_factory() as session:
         tasks = open_tasks_of_instance(session, instance_id)
         status = session.get_one(ProcessInstance, instance_id).status
-    names = [t.spec_name for t in tasks]
-    if names != [spec_name]:
-        raise CaseFailure(f"手順{number}: 作業 {spec_name} のはずが、開いている作業は {names or 'なし'}"
-                          f"（事案の状態 {status}）")
+    if [t.spec_name for t in tasks] != [spec_name]:
+        names = _element_names(runner, instance_id)
+        open_ones = "、".join(f"「{t.title or names.get(t.spec_name, t.spec_name)}」" for t in tasks) or "なし"
+        raise CaseFailure(f"手順{number}: 作業「{names.get(spec_name, spec_name)}」のはずが、開いている作業は "
+                          f"{open_ones}（事案の状態: {_status_word(status)}）")
     return tasks[0].id
+
+
+def _status_word(status: str | None) -> str:
+    return STATUS_WORDS.get(status or "", status or "なし")
+
+
+def _element_names(runner: WorkflowRunner, instance_id: int) -> dict[str, str]:
+    """Element id → name in the instance's definition (an unnamed element keeps its id)."""
+    with runner.session_factory() as session:
+        instance = session.get_one(ProcessInstance, instance_id)
+        definition = session.get_one(ProcessDefinition, instance.definition_id)
+        return element_names(definition.bpmn_xml)
 
 
 def _check_expectations(runner: WorkflowRunner, world: CaseWorld, instance_id: int, expect: dict,
@@ -206,10 +223,13 @@ def _check_expectations(runner: WorkflowRunner, world: CaseWorld, instance_id: i
     with runner.session_factory() as session:
         instance = session.get_one(ProcessInstance, instance_id)
         wanted_status = expect.get("status", "completed")
+        names = element_names(session.get_one(ProcessDefinition, instance.definition_id).bpmn_xml)
         if instance.status != wanted_status:
-            raise CaseFailure(f"状態が {instance.status}（期待 {wanted_status}）{_incident_note(session, instance_id)}")
+            raise CaseFailure(f"事案の状態が「{_status_word(instance.status)}」（期待「{_status_word(wanted_status)}」）"
+                              f"{_incident_note(session, instance_id, names)}")
         if "end_event" in expect and instance.end_event != expect["end_event"]:
-            raise CaseFailure(f"終了イベントが {instance.end_event}（期待 {expect['end_event']}）")
+            ended, wanted = (names.get(e, e) if e else "なし" for e in (instance.end_event, expect["end_event"]))
+            raise CaseFailure(f"終了イベントが「{ended}」（期待「{wanted}」）")
         data = instance_detail(session, runner.specs, instance.id).data
     world.check_records(data, expect, context)
     for path, wanted in expect.get("data", {}).items():
@@ -222,12 +242,14 @@ def _check_expectations(runner: WorkflowRunner, world: CaseWorld, instance_id: i
     return data
 
 
-def _incident_note(session: Session, instance_id: int) -> str:
+def _incident_note(session: Session, instance_id: int, names: dict[str, str]) -> str:
     """The open incident's task and message, which says why an instance stopped."""
     incident = session.scalars(select(Incident).where(Incident.instance_id == instance_id,
                                                       Incident.resolved_at.is_(None))
                                .order_by(Incident.id.desc())).first()
-    return f": {incident.spec_name} で {incident.message}" if incident else ""
+    if incident is None:
+        return ""
+    return f": 「{names.get(incident.spec_name, incident.spec_name)}」で {incident.message}"
 
 
 def dig(data: dict, path: str) -> Any:

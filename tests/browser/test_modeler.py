@@ -261,6 +261,10 @@ def test_a_manager_changes_tests_deploys_and_migrates(new_page, live_server, pro
     # deploy: new instances follow the new version, the one started before stays
     page.fill("[data-note]", SCENARIO["note"])
     page.click(".editor-toolbar [data-action=deploy]")
+    changes = page.locator("[data-deploy-confirm] [data-change-list]")  # what changes, asked before deploying
+    assert "パラメータ deadline_days: 「30」→「14」" in changes.locator("tr[data-element=svc_issue]").inner_text()
+    assert changes.locator(f"tr[data-element='{task_id}'][data-change=added]").count() == 1
+    page.click("[data-action=confirm-changes]")
     confirm = page.locator("[data-action=confirm-deploy]")
     page.wait_for_url(re.compile(r"/library/processes/"), timeout=180_000) if not confirm.is_visible() else None
     if "/library/processes/" not in page.url:

@@ -34,8 +34,10 @@ def test_a_manager_tests_and_deploys_a_shipped_flow(new_page, live_server, produ
     assert page.locator("[data-case] .badge-danger").count() == 0
     assert page.locator(".djs-connection.uncovered").count() == 0
 
+    page.click(".editor-toolbar [data-action=deploy]")  # asks first, showing what changes: nothing here
+    page.wait_for_selector("[data-deploy-confirm] [data-no-changes]")
     with page.expect_navigation(timeout=180_000):
-        page.click(".editor-toolbar [data-action=deploy]")
+        page.click("[data-action=confirm-changes]")
     assert "反映しました" in page.locator(".flashes").inner_text()
     with product.session_factory() as session:
         assert catalog.active_definition(session, process_id).id == active.id  # the same content: the same version

@@ -210,7 +210,7 @@ EXPECTATIONS: dict[tuple[str, str], dict[str, str]] = {
     ("api.receive_resident_event", "POST"): by_role(DENIED, DENIED, DENIED, DENIED, ANY),
     # the model library (issue 7): managers change definitions, auditors and admins read, clerks see nothing
     **{(e, "GET"): READERS for e in ("library.index", "library.process", "library.diff", "library.version_xml",
-                                     "library.export", "library.editor.show", "library.editor.data",
+                                     "library.export", "library.editor.show", "library.editor.data", "library.editor.changes",
                                      "api.list_versions", "api.diff", "api.export", "api.get_draft")},
     ("library.migrate", "GET"): READERS_REACH, ("api.migration_plan", "GET"): READERS_REACH,  # one version → 409
     **{(e, m): LIBRARY_EDIT for e, m in (

@@ -114,10 +114,13 @@ def test_deploy_waits_for_passing_tests_and_confirmed_coverage(login, product, f
     wrong["expect"]["end_event"] = "end_registered"
     save(client, draft_id, xml, [wrong], note="却下の説明")
     report = client.post(f"/library/drafts/{draft_id}/test").get_json()
-    assert report["failed"] == ["not_found"] and "end_refused" in report["results"][0]["message"]
+    assert report["failed"] == ["not_found"]
+    # the verdict names the end events as the diagram does, not by their ids
+    assert report["results"][0]["message"] == "終了イベントが「却下の説明を受ける」（期待「印鑑登録証を受け取る」）"
     assert "flow_not_found" in report["covered"] and "flow_card_retry" in report["uncovered"]
     refused = client.post(f"/library/drafts/{draft_id}/deploy", json={}, headers={"Accept": "application/json"})
     assert refused.status_code == 409 and refused.get_json()["error"] == "tests_failed"
+    assert refused.get_json()["message"] == f"テストが通っていないため反映できません: 「{wrong['name']}」"
     save(client, draft_id, xml, [NOT_FOUND_CASE], note="却下の説明")
     unconfirmed = client.post(f"/library/drafts/{draft_id}/deploy", json={}, headers={"Accept": "application/json"})
     assert unconfirmed.status_code == 409 and unconfirmed.get_json()["error"] == "uncovered_flows"

@@ -12,7 +12,7 @@ from flask import jsonify, request
 
 from engine import catalog, drafts, library
 from engine.bundle import import_bundle, read_bundle
-from engine.migration import MigrationCandidate, migrate_instances, plan_migration
+from engine.migration import TIMER_CHOICES, MigrationCandidate, migrate_instances, plan_migration
 from engine.version_diff import diff_versions
 from webui.api.access import require_roles
 from webui.api.params import ApiError, json_body, require_json_content
@@ -110,17 +110,23 @@ def migrate(process_id: str):
     ids = body.get("instance_ids")
     if ids is not None and (not isinstance(ids, list) or not all(isinstance(i, int) for i in ids)):
         raise ApiError(422, "invalid_body", "instance_ids は事案IDの配列で指定してください")
+    timers = body.get("timers", "follow")
+    if timers not in TIMER_CHOICES:
+        raise ApiError(422, "invalid_body", "timers は follow（新しい版のタイマー定義で期限を計算し直す）か keep（いまの期限のまま）で指定してください")
     prod = product()
     with prod.session_factory.begin() as session:
         old, new = actions.version_pair(session, process_id, _int_field(body, "from"), _int_field(body, "to"))
-        rows = migrate_instances(session, prod.specs, old, new, actor, ids)
+        rows = migrate_instances(session, prod.specs, old, new, actor, ids, timers=timers)
     return jsonify({"from": old.id, "to": new.id, "moved": [r.instance_id for r in rows if r.can_move],
                     "instances": [_candidate_json(r) for r in rows]})
 
 
 def _candidate_json(row: MigrationCandidate) -> dict:
     return {"instance_id": row.instance_id, "subject_name": row.subject_name, "status": row.status,
-            "current_tasks": row.current_tasks, "can_move": row.can_move, "reasons": row.reasons}
+            "current_tasks": row.current_tasks, "can_move": row.can_move, "reasons": row.reasons,
+            "timer_changes": [{"element_id": t.element_id, "name": t.name, "old_due": actions.utc_iso(t.old_due),
+                               "new_due": actions.utc_iso(t.new_due) if t.new_due else None, "problem": t.problem}
+                              for t in row.timer_changes]}
 
 
 def export(definition_id: int):

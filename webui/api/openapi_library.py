@@ -28,8 +28,10 @@ PROBLEM = _obj({"element_id": _null(STR), "message": STR})
 def library_schemas() -> dict[str, dict]:
     change = _obj({"element_id": STR, "name": STR, "type": STR,
                    "change": {"type": "string", "enum": ["added", "removed", "changed"]}, "details": _array(STR)})
+    timer_change = _obj({"element_id": STR, "name": STR, "old_due": DATETIME, "new_due": _null(DATETIME),
+                         "problem": STR})
     candidate = _obj({"instance_id": INT, "subject_name": _null(STR), "status": STR, "current_tasks": _array(STR),
-                      "can_move": BOOL, "reasons": _array(STR)})
+                      "can_move": BOOL, "reasons": _array(STR), "timer_changes": _array(timer_change)})
     result = _obj({"id": STR, "name": STR, "passed": BOOL, "message": STR, "taken": _array(STR)})
     return {
         "Problem": PROBLEM,
@@ -57,8 +59,10 @@ def library_schemas() -> dict[str, dict]:
                                "report": _ref("TestReport")}),
         "Activated": _obj({"process_id": STR, "active": INT, "version": STR}),
         "MigrationPlan": _obj({"from": INT, "to": INT, "instances": _array(candidate)}),
-        "MigrationRequest": _obj({"from": ID, "to": ID, "instance_ids": _array(ID)},
-                                 optional=("from", "to", "instance_ids")),
+        "MigrationRequest": _obj({"from": ID, "to": ID, "instance_ids": _array(ID),
+                                  "timers": {"type": "string", "enum": ["follow", "keep"],
+                                             "description": "タイマーの定義が変わったとき: follow は新しい版で期限を計算し直す（既定）、keep はいまの期限のまま"}},
+                                 optional=("from", "to", "instance_ids", "timers")),
         "MigrationResult": _obj({"from": INT, "to": INT, "moved": _array(INT), "instances": _array(candidate)}),
         "Bundle": _obj({"format": {"type": "string", "const": "inkan-definition/1"}, "process_id": STR,
                         "bpmn_xml": STR, "forms": ANY_OBJECT, "cases": ANY_OBJECT}, extra=True),

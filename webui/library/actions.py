@@ -15,19 +15,37 @@ from engine import drafts
 from engine.actor import Actor
 from engine.bundle import bundle_of
 from engine.casework import TIMERS_STEP, Replay, SuiteReport, check_case_document, shipped_document
-from engine.catalog import DeployResult, get_definition, list_active_definitions, list_versions
+from engine.catalog import (
+    DeployResult,
+    active_definition,
+    get_definition,
+    list_active_definitions,
+    list_versions,
+)
 from engine.draft_models import DefinitionDraft
 from engine.errors import DefinitionNotFound, EngineError
 from engine.forms import check_form_document, coerce_form_input
+from engine.version_diff import ElementChange, diff_versions
 from webui.library.sandbox import replay_draft_case, run_draft_cases
 from webui.wiring import product
 
-__all__ = ["EDIT_ROLES", "READ_ROLES", "BadDraftInput", "deploy_tested", "draft_json", "export_document", "open_draft_of",
-           "record_step", "report_json", "save_body", "test_draft", "version_pair"]
+__all__ = ["EDIT_ROLES", "READ_ROLES", "TYPE_LABELS", "BadDraftInput", "deploy_tested", "draft_changes", "draft_json",
+           "export_document", "open_draft_of", "record_step", "report_json", "save_body", "test_draft", "version_pair"]
 
 EDIT_ROLES = ("manager",)
 READ_ROLES = ("manager", "auditor", "admin")
 ROLE_OF_LANE = {"窓口": "madoguchi", "バックヤード": "backyard"}
+# How a manager names a kind of BPMN element (the diff lists elements by name and kind, not by id and tag).
+TYPE_LABELS = {"userTask": "ユーザタスク", "manualTask": "手作業タスク", "serviceTask": "サービスタスク",
+               "task": "タスク", "sendTask": "送信タスク", "receiveTask": "受信タスク",
+               "callActivity": "呼出しアクティビティ", "subProcess": "サブプロセス",
+               "exclusiveGateway": "分岐（排他）", "parallelGateway": "分岐（並行）", "inclusiveGateway": "分岐（包含）",
+               "eventBasedGateway": "分岐（イベント）", "startEvent": "開始イベント", "endEvent": "終了イベント",
+               "intermediateCatchEvent": "中間イベント", "intermediateThrowEvent": "中間イベント",
+               "boundaryEvent": "境界イベント", "sequenceFlow": "シーケンスフロー", "lane": "レーン",
+               "laneSet": "レーンの組", "process": "プロセス", "participant": "参加者", "collaboration": "コラボレーション",
+               "message": "メッセージ", "dataObject": "データ", "dataObjectReference": "データ", "form": "フォーム",
+               "textAnnotation": "注釈", "association": "関連付け"}
 
 
 def utc_iso(value: datetime) -> str:
@@ -140,13 +158,44 @@ def deploy_tested(draft_id: int, actor: Actor, confirm_uncovered: bool) -> tuple
     """Run the tests on the server, then deploy: refused while a case fails (the client's word is not taken; the
     server's own verdict on the identical draft, cases and neighbours is)."""
     report = test_draft(draft_id, reuse=True)
-    check = drafts.DeployCheck(failed=report.failed, uncovered=report.uncovered, ran=report.ran)
+    check = drafts.DeployCheck(failed=report.failed, uncovered=report.uncovered, ran=report.ran,
+                               failed_names=[f"「{r.name or r.case_id}」" for r in report.results if not r.passed])
     prod = product()
     with prod.session_factory.begin() as session:
         draft = drafts.get_draft(session, draft_id)
         result = drafts.deploy_draft(session, draft, actor, prod.handlers, check,
                                      confirm_uncovered=confirm_uncovered)
     return result, report
+
+
+def draft_changes(draft_id: int) -> dict[str, Any]:
+    """What deploying the saved draft changes: its elements and forms against the active version of the process
+    (else the version it was opened from), named as a manager reads them."""
+    with product().session_factory() as session:
+        draft = drafts.get_draft(session, draft_id)
+        try:
+            current = active_definition(session, draft.process_id)
+        except DefinitionNotFound:
+            current = get_definition(session, draft.base_definition_id) if draft.base_definition_id else None
+        old_xml, old_forms = (current.bpmn_xml, json.loads(current.forms_json)) if current else ("", {})
+        # a version keeps only the forms its tasks name (engine.definitions.parse_definition): so does the diff
+        new_forms = {name: form for name, form in json.loads(draft.forms_json).items() if name in draft.bpmn_xml}
+        result = diff_versions(old_xml or _EMPTY_DEFINITIONS, old_forms, draft.bpmn_xml, new_forms)
+        return {"against": ({"definition_id": current.id, "created_at": utc_iso(current.created_at),
+                             "note": current.note, "is_active": current.is_active} if current else None),
+                "is_empty": result.is_empty,
+                "elements": [_change_json(c) for c in result.elements],
+                "forms": [_change_json(c) for c in result.forms]}
+
+
+_EMPTY_DEFINITIONS = '<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL"/>'
+CHANGE_LABELS = {"added": "追加", "removed": "削除", "changed": "変更"}
+
+
+def _change_json(change: ElementChange) -> dict[str, Any]:
+    kind = TYPE_LABELS.get(change.type, change.type)
+    return {"element_id": change.element_id, "change": change.change, "change_label": CHANGE_LABELS[change.change],
+            "name": change.name or f"（名前のない{kind}）", "kind": kind, "details": change.details}
 
 
 def _neighbours() -> list[tuple[str, dict]]:

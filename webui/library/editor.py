@@ -23,7 +23,7 @@ def show(draft_id: int):
     with prod.session_factory() as session:
         draft = drafts.get_draft(session, draft_id)
     handlers = [{"operator_id": h.operator_id, "function_id": h.function_id, "title": h.title,
-                 "parameters": [{"name": p.name, "required": p.required} for p in h.parameters]}
+                 "parameters": [{"name": p.name, "required": p.required, "schema": p.schema} for p in h.parameters]}
                 for h in prod.handlers.all()]
     return render_template("library/editor.html", draft=draft, handlers=handlers,
                            may_edit=current_actor().role in EDIT_ROLES and draft.status == "open")
@@ -55,6 +55,13 @@ def record(draft_id: int):
     body = _json_body()
     case, replay = actions.record_step(draft_id, body.get("case"), body.get("pending"))
     return jsonify({"case": case, "replay": actions.replay_json(replay)})
+
+
+@bp.get("/<int:draft_id>/changes")
+@roles_required(*READ_ROLES)
+def changes(draft_id: int):
+    """What deploying the saved draft would change (the modeler asks before it deploys)."""
+    return jsonify(actions.draft_changes(draft_id))
 
 
 @bp.post("/<int:draft_id>/deploy")

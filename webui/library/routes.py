@@ -8,12 +8,14 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 
 from engine import catalog, drafts, library
 from engine.bundle import import_bundle, read_bundle
-from engine.migration import migrate_instances, plan_migration
+from engine.definitions import element_names
+from engine.migration import TIMER_CHOICES, migrate_instances, plan_migration
 from engine.version_diff import diff_versions
 from webui.auth.users import current_actor, roles_required
 from webui.library.actions import (
     EDIT_ROLES,
     READ_ROLES,
+    TYPE_LABELS,
     BadDraftInput,
     export_document,
     open_draft_of,
@@ -25,6 +27,17 @@ from webui.wiring import product
 
 bp = Blueprint("library", __name__)
 bp.register_blueprint(editor_bp, url_prefix="/drafts")
+
+
+@bp.app_template_filter("definition_source")
+def definition_source(source: str | None) -> str:
+    """Where a version came from, in words (stored as draft:<id>, a file name under bpmn/, api …)."""
+    source = source or ""
+    if source.startswith("draft:"):
+        return f"下書き {source.removeprefix('draft:')} から反映"
+    if source.endswith(".bpmn"):
+        return "同梱の定義"
+    return {"api": "APIで登録", "test": "テストで登録", "draft": "下書き", "active": "有効な版"}.get(source, "")
 
 
 @bp.get("/")
@@ -52,7 +65,8 @@ def diff(process_id: str):
         old, new = _version_pair(session, process_id)
         result = diff_versions(old.bpmn_xml, json.loads(old.forms_json), new.bpmn_xml, json.loads(new.forms_json),
                                old_label=f"版 {old.content_hash[:12]}", new_label=f"版 {new.content_hash[:12]}")
-    return render_template("library/diff.html", process_id=process_id, old=old, new=new, diff=result)
+    return render_template("library/diff.html", process_id=process_id, old=old, new=new, diff=result,
+                           type_labels=TYPE_LABELS)
 
 
 @bp.route("/processes/<process_id>/migrate", methods=["GET", "POST"])
@@ -62,9 +76,12 @@ def migrate(process_id: str):
     if request.method == "POST":
         if current_actor().role not in EDIT_ROLES:
             abort(403)
+        timers = request.form.get("timers", "follow")
+        if timers not in TIMER_CHOICES:
+            raise BadDraftInput("タイマーの扱いを選んでください")
         with prod.session_factory.begin() as session:
             old, new = _version_pair(session, process_id)
-            rows = migrate_instances(session, prod.specs, old, new, current_actor())
+            rows = migrate_instances(session, prod.specs, old, new, current_actor(), timers=timers)
         moved = sum(1 for r in rows if r.can_move)
         flash(f"{moved} 件の事案を版 {new.content_hash[:12]} へ移行しました（移行できない事案 {len(rows) - moved} 件）",
               "success" if moved else "info")
@@ -72,7 +89,8 @@ def migrate(process_id: str):
     with prod.session_factory() as session:
         old, new = _version_pair(session, process_id)
         rows = plan_migration(session, prod.specs, old, new)
-    return render_template("library/migrate.html", process_id=process_id, old=old, new=new, rows=rows)
+    return render_template("library/migrate.html", process_id=process_id, old=old, new=new, rows=rows,
+                           names=element_names(old.bpmn_xml))
 
 
 def _version_pair(session, process_id: str):

@@ -31,6 +31,14 @@
     return node;
   };
 
+  /* An ISO time (UTC) as the clerk's clock shows it: 2026年12月7日 18:49 (JST). */
+  E.jst = function (iso) {
+    var date = new Date(iso);
+    if (isNaN(date.getTime())) return "";
+    return date.toLocaleString("ja-JP", { timeZone: "Asia/Tokyo", year: "numeric", month: "long", day: "numeric",
+                                          hour: "2-digit", minute: "2-digit" });
+  };
+
   E.status = function (text, tone) {
     var box = root.querySelector("[data-status]");
     box.textContent = text;
@@ -64,11 +72,41 @@
     E.markers[kind].forEach(function (id) { canvas.addMarker(id, kind); });
   };
 
+  /* How a manager names an element: its name; a flow without one by where it runs (「A」→「B」). */
+  E.nameOf = function (id) {
+    var element = E.modeler.get("elementRegistry").get(id);
+    var bo = element && element.businessObject;
+    if (!bo) return id;
+    if (bo.name && bo.name.trim()) return "「" + bo.name.replace(/\s+/g, " ").trim() + "」";
+    if (bo.sourceRef && bo.targetRef) return E.nameOf(bo.sourceRef.id) + "→" + E.nameOf(bo.targetRef.id);
+    return "（" + (UNNAMED.filter(function (k) { return bo.$instanceOf(k[0]); }).map(function (k) { return k[1]; })[0] ||
+      "名前のない要素") + "）";
+  };
+  /* An element without a name by its kind: most are the gateways where paths join again. */
+  var UNNAMED = [["bpmn:Gateway", "合流・分岐"], ["bpmn:StartEvent", "開始"], ["bpmn:EndEvent", "終了"],
+                 ["bpmn:BoundaryEvent", "境界イベント"], ["bpmn:Event", "イベント"], ["bpmn:Activity", "名前のないタスク"]];
+
   E.select = function (id) {
     var element = E.modeler.get("elementRegistry").get(id);
     if (!element) return;
     E.modeler.get("selection").select(element);
     E.modeler.get("canvas").scrollToElement(element, { top: 120, bottom: 120, left: 200, right: 200 });
+  };
+
+  /* Go to an element named in a list (a problem, a change): at the whole-diagram scale it is too small to read,
+     so the view zooms to full size around it first. */
+  E.reveal = function (id) {
+    var canvas = E.modeler.get("canvas");
+    var element = E.modeler.get("elementRegistry").get(id);
+    if (!element) return;
+    if (canvas.zoom() < 0.75) {
+      var box = document.getElementById("canvas");
+      var x = element.waypoints ? element.waypoints[0].x : element.x + element.width / 2;
+      var y = element.waypoints ? element.waypoints[0].y : element.y + element.height / 2;
+      canvas.viewbox({ x: x - box.clientWidth / 2, y: y - box.clientHeight / 2, width: box.clientWidth,
+                       height: box.clientHeight });
+    }
+    E.select(id);
   };
 
   E.showTab = function (name) {
@@ -101,11 +139,11 @@
       var element = problem.element_id && E.modeler.get("elementRegistry").get(problem.element_id);
       var name = element && element.businessObject.name;
       var item = E.el("li", { "class": "problem", "data-element": problem.element_id || "" }, [
-        problem.element_id ? E.el("span", { "class": "problem-where" }, [name ? E.el("strong", { text: name + " " }) : null,
+        problem.element_id ? E.el("span", { "class": "problem-where" }, [name ? E.el("strong", { text: name + " " }) :
           E.el("span", { "class": "mono small", text: problem.element_id })]) : null,
         E.el("span", { text: problem.message })
       ]);
-      if (problem.element_id) item.addEventListener("click", function () { E.select(problem.element_id); });
+      if (problem.element_id) item.addEventListener("click", function () { E.reveal(problem.element_id); });
       list.appendChild(item);
     });
     pane.appendChild(list);
@@ -138,15 +176,39 @@
     });
   };
 
-  /* Fit the diagram, but not below a readable scale: a wide flow then starts at its left edge. */
-  function fitReadable(canvas) {
-    var MIN_SCALE = 0.6;
-    canvas.zoom("fit-viewport", "auto");
-    var box = canvas.viewbox();
-    if (box.scale >= MIN_SCALE) return;
+  /* The whole diagram in view (4.1.2 is about 3,700 px wide): the manager sees the flow first, then zooms in. */
+  E.fit = function () {
+    var canvas = E.modeler.get("canvas");
     var container = document.getElementById("canvas");
-    canvas.viewbox({ x: box.inner.x - 110 / MIN_SCALE, y: box.inner.y - 20, width: container.clientWidth / MIN_SCALE,
-                     height: container.clientHeight / MIN_SCALE });
+    var inner = canvas.viewbox().inner;
+    var width = container.clientWidth, height = container.clientHeight;
+    if (!inner.width || !inner.height || !width || !height) { canvas.zoom("fit-viewport", "auto"); return; }
+    // left: the palette (about 110 px) stays clear of the diagram; top: the zoom buttons; a margin all round
+    var left = E.mayEdit ? 130 : 20, top = 50, right = 20, bottom = 36;
+    var scale = Math.min((width - left - right) / inner.width, (height - top - bottom) / inner.height, 1);
+    var spareY = (height - top - bottom) / scale - inner.height;
+    canvas.viewbox({ x: inner.x - left / scale, y: inner.y - top / scale - spareY / 2,
+                     width: width / scale, height: height / scale });
+  };
+
+  /* Zoom in / out / fit buttons over the canvas; dragging the empty canvas moves it, Ctrl + wheel zooms, and the
+     keyboard (Ctrl + arrows move, Ctrl + +/- zoom) works once the canvas has focus. */
+  function zoomControls() {
+    var zoomScroll = E.modeler.get("zoomScroll");
+    var controls = E.el("div", { "class": "zoom-controls", role: "group", "aria-label": "図の表示" }, [
+      E.el("button", { type: "button", "class": "btn btn-sm", "data-zoom": "in", title: "拡大（Ctrl + ＋）",
+        "aria-label": "拡大", text: "＋", onclick: function () { zoomScroll.stepZoom(1); } }),
+      E.el("button", { type: "button", "class": "btn btn-sm", "data-zoom": "out", title: "縮小（Ctrl + −）",
+        "aria-label": "縮小", text: "−", onclick: function () { zoomScroll.stepZoom(-1); } }),
+      E.el("button", { type: "button", "class": "btn btn-sm", "data-zoom": "fit", title: "図の全体を表示",
+        text: "全体", onclick: E.fit }),
+      E.el("button", { type: "button", "class": "btn btn-sm", "data-zoom": "actual", title: "実寸（100%）で表示",
+        text: "100%", onclick: function () { E.modeler.get("canvas").zoom(1, "auto"); } })]);
+    var help = E.el("div", { "class": "canvas-help small muted", text:
+      "空いている所をドラッグで移動・Ctrl＋ホイールで拡大縮小・図をクリックしてから Ctrl＋矢印キーで移動" });
+    var canvas = document.getElementById("canvas");
+    canvas.appendChild(controls);
+    canvas.appendChild(help);
   }
 
   function load() {
@@ -160,7 +222,8 @@
         return E.modeler.importXML(draft.bpmn_xml);
       })
       .then(function () {
-        fitReadable(E.modeler.get("canvas"));
+        E.fit();
+        zoomControls();
         renderProblems();
         E.status(E.problems.length ? "問題が " + E.problems.length + " 件あります" : "読み込みました",
                  E.problems.length ? "error" : "");

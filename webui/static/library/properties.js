@@ -84,7 +84,8 @@
     // An optional parameter left empty is left out: the handler then uses its default, and "" is no expression
     var parameters = handler.parameters.filter(function (p) { return p.required || (params[p.name] || "").trim(); })
       .map(function (p) {
-        return moddle.create("spiffworkflow:Parameter", { id: p.name, type: "str", value: params[p.name] || "" });
+        return moddle.create("spiffworkflow:Parameter", { id: p.name, type: PYTHON_TYPES[(p.schema || {}).type] || "str",
+                                                          value: params[p.name] || "" });
       });
     var operator = moddle.create("spiffworkflow:ServiceTaskOperator", {
       id: operatorId, resultVariable: resultVariable || undefined,
@@ -185,6 +186,22 @@
     return box;
   }
 
+  var PYTHON_TYPES = { string: "str", integer: "int", number: "float", boolean: "bool", object: "dict", array: "list" };
+  var TYPE_WORDS = { string: "文字列", integer: "整数", number: "数値", boolean: "真偽値（true / false）",
+                     object: "オブジェクト", array: "リスト" };
+
+  /* The operator's declaration in words: 「1〜365の整数」, 「'self'、'proxy' のいずれか」; checked when saving. */
+  function describeSchema(schema) {
+    var kind = TYPE_WORDS[schema.type] || "値";
+    var text;
+    if (schema.enum) text = schema.enum.map(function (v) { return "'" + v + "'"; }).join("、") + " のいずれか";
+    else if (schema.minimum !== undefined && schema.maximum !== undefined) text = schema.minimum + "〜" + schema.maximum + "の" + kind;
+    else if (schema.minimum !== undefined) text = schema.minimum + "以上の" + kind;
+    else if (schema.exclusiveMinimum !== undefined) text = schema.exclusiveMinimum + "より大きい" + kind;
+    else text = kind;
+    return text + (schema.nullable ? "（省略可）" : "") + "。定数は保存のときに確かめます";
+  }
+
   function serviceSection(element) {
     var operator = operatorOf(element);
     var chosen = operator ? operator.id : "";
@@ -203,11 +220,13 @@
     var handler = E.handlers.filter(function (h) { return h.operator_id === chosen; })[0];
     if (handler) {
       handler.parameters.forEach(function (p) {
-        out.push(field("パラメータ " + p.name + (p.required ? "（必須）" : ""),
+        var schema = p.schema || {};
+        out.push(field("パラメータ " + p.name + (schema.title ? "（" + schema.title + "）" : "") + (p.required ? "（必須）" : ""),
           textInput("param_" + p.name, params[p.name], function (v) {
             params[p.name] = v;
             setOperator(element, chosen, params, result);
-          }, { "class": "mono", placeholder: "式（例: resident_id）" })));
+          }, { "class": "mono", placeholder: "式（例: resident_id）", "data-param-type": schema.type || "" }),
+          describeSchema(schema)));
       });
       out.push(field("結果の変数名", textInput("result_variable", result, function (v) {
         result = v;

@@ -7,6 +7,9 @@
   var pane = document.getElementById("tests");
   var lastReport = null;
   var recording = null;
+  var ROLE_WORDS = { madoguchi: "窓口", backyard: "バックヤード", manager: "管理者" };
+  var STATUS_WORDS = { running: "実行中", waiting: "待機中", completed: "完了", error: "エラー", suspended: "中断",
+                       terminated: "終了" };
 
   function saved() {
     return E.dirty || !E.draft ? E.save() : Promise.resolve(E.problems.length === 0);
@@ -46,7 +49,7 @@
     var badge = !result ? E.el("span", { "class": "badge badge-muted", text: "未実行" }) :
       E.el("span", { "class": "badge " + (result.passed ? "badge-ok" : "badge-danger"), text: result.passed ? "合格" : "不合格" });
     return E.el("li", { "class": "case", "data-case": item.id }, [badge, " ",
-      E.el("span", { "class": "mono small", text: item.id }), " ", E.el("span", { text: item.name || "" }),
+      item.name ? E.el("span", { text: item.name }) : E.el("span", { "class": "mono small", text: item.id }),
       result && !result.passed ? E.el("div", { "class": "error-text small", text: result.message }) : null,
       result && !result.passed && E.mayEdit ? E.el("button", { type: "button",
         "class": "btn btn-sm", text: "記録し直す", "data-action": "rerecord",
@@ -60,8 +63,8 @@
       pane.appendChild(E.el("p", { "class": lastReport.passed ? "ok-text" : "error-text", "data-test-summary": "",
         text: summary(lastReport) }));
       if (lastReport.uncovered.length) {
-        pane.appendChild(E.el("p", { "class": "small warn-text", text: "どのケースも通らないフロー（図の橙の破線）: " +
-          lastReport.uncovered.join(", ") }));
+        pane.appendChild(E.el("p", { "class": "small warn-text", "data-uncovered": "",
+          text: "どのケースも通らないフロー（図の橙の破線）: " + lastReport.uncovered.map(E.nameOf).join("、") }));
       }
     }
     var list = E.el("ul", { "class": "case-list" });
@@ -112,7 +115,8 @@
       E.el("label", { "class": "prop" }, [E.el("span", { "class": "prop-label", text: "ケースID" }), id]),
       E.el("label", { "class": "prop" }, [E.el("span", { "class": "prop-label", text: "名前" }), name]),
       E.el("ol", { "class": "small" }, recording.steps.map(function (s) {
-        return E.el("li", { text: s[0] + "（" + s[1] + "）" });
+        if (s[0] === "$timers") return E.el("li", { text: "時間を進める（" + ((s[2] || {}).days || 0) + "日）" });
+        return E.el("li", { text: E.nameOf(s[0]) + "（" + (ROLE_WORDS[s[1]] || s[1]) + "）" });
       }))]);
     if (replay.message) box.appendChild(E.el("p", { "class": "error-text small", text: replay.message }));
     if (replay.status === "running" || replay.status === "waiting") box.appendChild(clockControl());
@@ -124,7 +128,8 @@
       box.appendChild(form);
       loadForm(task, form);
     } else if (replay.status) {
-      box.appendChild(E.el("p", { text: "終了しました: " + replay.status + (replay.end_event ? "（" + replay.end_event + "）" : "") }));
+      box.appendChild(E.el("p", { text: "終了しました: " + (STATUS_WORDS[replay.status] || replay.status) +
+        (replay.end_event ? "（" + E.nameOf(replay.end_event) + "）" : "") }));
       box.appendChild(E.el("button", { type: "button", "class": "btn btn-sm btn-primary", text: "ケースとして追加して保存",
         "data-action": "add-case", onclick: addCase }));
     }
@@ -199,7 +204,8 @@
         panel.appendChild(E.el("p", { "class": "error-text", "data-deploy-error": body.error || "", text: body.message || "" }));
         if (body.error === "uncovered_flows") {
           var check = E.el("input", { type: "checkbox", name: "confirm_uncovered" });
-          panel.appendChild(E.el("p", { "class": "small", text: "未カバー: " + (body.uncovered || []).join(", ") }));
+          panel.appendChild(E.el("p", { "class": "small", text: "どのテストも通らないフロー: " +
+            (body.uncovered || []).map(E.nameOf).join("、") }));
           panel.appendChild(E.el("label", { "class": "check" }, [check, " テストで通らないフローがあることを確認しました"]));
           panel.appendChild(E.el("button", { type: "button", "class": "btn btn-primary", text: "確認して反映",
             "data-action": "confirm-deploy", onclick: function () { if (check.checked) deploy(true); } }));
@@ -210,9 +216,58 @@
     });
   }
 
+  /* Before deploying: what changes against the version new cases start on now, and a yes / no. */
+  function askDeploy() {
+    var panel = E.root.querySelector("[data-deploy-panel]");
+    saved().then(function (ok) {
+      if (!ok) { E.status("問題を直してから反映してください", "error"); return; }
+      return fetch(E.root.getAttribute("data-changes-url"), { credentials: "same-origin" })
+        .then(function (r) { return r.json(); })
+        .then(function (changes) { showChanges(panel, changes); });
+    });
+  }
+
+  function showChanges(panel, changes) {
+    panel.hidden = false;
+    panel.textContent = "";
+    panel.setAttribute("data-deploy-confirm", "");
+    panel.appendChild(E.el("h3", { "class": "sub-title", text: "反映の確認" }));
+    var against = changes.against;
+    panel.appendChild(E.el("p", { text: against ? "いま新しい事案に使われている版（" + E.jst(against.created_at) +
+      " 登録" + (against.note ? "・" + against.note : "") + "）からの変更です。反映すると、これから始まる事案はこの下書きの内容で進みます。" +
+      "進行中の事案は開始したときの版のまま進みます。" : "この業務フローの最初の版として反映します。" }));
+    var rows = (changes.elements || []).concat(changes.forms || []);
+    if (!rows.length) {
+      panel.appendChild(E.el("p", { "class": "warn-text", "data-no-changes": "",
+        text: "いまの版と内容に違いはありません（図の配置だけの違いは数えません）。" }));
+    } else {
+      var table = E.el("table", { "class": "grid compact", "data-change-list": "" }, [
+        E.el("thead", {}, [E.el("tr", {}, [E.el("th", { text: "変更" }), E.el("th", { text: "要素" }),
+          E.el("th", { text: "種類" }), E.el("th", { text: "内容" })])])]);
+      var body = E.el("tbody");
+      rows.forEach(function (c) {
+        var tone = c.change === "added" ? "ok" : c.change === "removed" ? "danger" : "warn";
+        var row = E.el("tr", { "data-change": c.change, "data-element": c.element_id }, [
+          E.el("td", {}, [E.el("span", { "class": "badge badge-" + tone, text: c.change_label })]),
+          E.el("td", { text: c.name }), E.el("td", { "class": "small", text: c.kind }),
+          E.el("td", { "class": "small", text: (c.details || []).join("、") })]);
+        if (c.kind !== "フォーム") row.addEventListener("click", function () { E.reveal(c.element_id); });
+        body.appendChild(row);
+      });
+      table.appendChild(body);
+      panel.appendChild(table);
+    }
+    panel.appendChild(E.el("p", { "class": "small muted", text: "反映の前にサーバでテストを実行します。不合格のケースがあると反映されません。" }));
+    panel.appendChild(E.el("div", { "class": "prop-actions" }, [
+      E.el("button", { type: "button", "class": "btn btn-primary", text: "反映する", "data-action": "confirm-changes",
+        onclick: function () { deploy(false); } }),
+      E.el("button", { type: "button", "class": "btn", text: "やめる", "data-action": "cancel-deploy",
+        onclick: function () { panel.hidden = true; panel.textContent = ""; E.status("反映をやめました"); } })]));
+    panel.scrollIntoView({ block: "nearest" });
+    E.status("変更内容を確認してから反映してください", "warn");
+  }
+
   E.on("loaded", render);
   E.root.querySelectorAll("[data-action=test]").forEach(function (b) { b.addEventListener("click", runTests); });
-  E.root.querySelectorAll("[data-action=deploy]").forEach(function (b) {
-    b.addEventListener("click", function () { deploy(false); });
-  });
+  E.root.querySelectorAll("[data-action=deploy]").forEach(function (b) { b.addEventListener("click", askDeploy); });
 })();
