@@ -7,7 +7,7 @@ __all__ = ["HandlerError", "HandlerRegistry", "ServiceContext", "Subject", "buil
 
 def build_registry() -> HandlerRegistry:
     """Every handler of the product under its operator id."""
-    from handlers import (
+    from handlers.operators import (
         abolition,  # 4.4.1.1 廃止の申請 / 4.4.1.2 亡失
         cancellation,  # 4.5 異動の取消し
         card_exchange,  # 5.3 引換交付・5.2.4 暗証番号

@@ -180,7 +180,7 @@ def _letters(text: str) -> str:
 
 def check_neighbours(config) -> None:
     """The resident register adapter, its and J-LIS's timeouts and the コンビニ交付 hours."""
-    from handlers.konbini import ServiceHours
+    from handlers.services.konbini import ServiceHours
 
     if config["JUKI_EVENT_KEY"] and len(str(config["JUKI_EVENT_KEY"])) < 16:
         raise ConfigurationError("INKAN_JUKI_EVENT_KEY（住基の異動通知の署名鍵）は16文字以上にしてください")
@@ -202,7 +202,7 @@ def check_neighbours(config) -> None:
 
 def check_verify_url(config) -> None:
     """INKAN_CERTIFICATE_VERIFY_URL, when set, follows the rules of the settings' 証明書確認ページのURL."""
-    from handlers.settings import verify_url_problem
+    from handlers.services.settings import verify_url_problem
 
     url = str(config.get("CERTIFICATE_VERIFY_URL") or "")
     if url and (problem := verify_url_problem(url)):

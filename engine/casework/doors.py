@@ -12,9 +12,9 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from engine.actor import SYSTEM, Actor
-from engine.intake import EventOutcome, get_received, receive
-from engine.queries import instance_detail
-from engine.runtime import WorkflowRunner
+from engine.runtime.queries import instance_detail
+from engine.runtime.runner import WorkflowRunner
+from handlers.linkage.intake import EventOutcome, get_received, receive
 
 __all__ = ["RunnerDoors"]
 
@@ -39,7 +39,7 @@ class RunnerDoors:
             return instance_detail(session, self.runner.specs, instance_id).data
 
     def deliver_events(self, session: Session, events: Sequence[Any]) -> None:
-        """Store resident events (engine.intake's ResidentEvent) in the intake, in the caller's transaction."""
+        """Store resident events (handlers.linkage.intake's ResidentEvent) in the intake, in the caller's transaction."""
         for event in events:
             receive(session, event, source=SOURCE)
 

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from handlers.casework.errors import UnknownChange
-from handlers.services import HandlerServices
+from handlers.environment import HandlerServices
 from juki import changes, corrections
 from juki.events import ResidentEvent
 from registry.seals import records

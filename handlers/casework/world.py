@@ -38,7 +38,7 @@ from handlers.casework.mail import mail_letter
 from handlers.casework.placeholders import fill
 from handlers.casework.residents import fresh_adults
 from handlers.casework.setups import SETUPS
-from handlers.services import HandlerServices
+from handlers.environment import HandlerServices
 from juki import DEMO_RESIDENTS
 from juki.events import ResidentEvent
 from registry.seals import records

@@ -5,9 +5,15 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from engine.bundle import MAX_BUNDLE_BYTES
+from engine.library.bundle import MAX_BUNDLE_BYTES
 from engine.models import InstanceStatus
-from handlers.start_data import MAX_NUMBER, MAX_REASON, MAX_RESIDENT_ID, NUMBER_PATTERN, RESIDENT_ID_PATTERN
+from handlers.services.start_data import (
+    MAX_NUMBER,
+    MAX_REASON,
+    MAX_RESIDENT_ID,
+    NUMBER_PATTERN,
+    RESIDENT_ID_PATTERN,
+)
 from juki.event_schema import EVENT_SCHEMAS
 from registry.seals.shown_names import SHOWN_NAME_LABELS
 from webui.converters import MAX_ID
@@ -53,7 +59,7 @@ def _page(row: str) -> dict:
 
 
 def _start_data() -> dict:
-    """The start contract (handlers/start_data.py)."""
+    """The start contract (handlers/services/start_data.py)."""
     return {"type": "object", "additionalProperties": False, "description": "開始データ（すべて任意）",
             "properties": {"resident_id": RESIDENT_ID | {"description": "住民記録にある住民ID"},
                            "registration_number": {"type": "string", "maxLength": MAX_NUMBER,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from engine.operations import MAX_REASON
+from engine.runtime.operations import MAX_REASON
 from webui.api.openapi import (
     ANY_OBJECT,
     BOOL,

@@ -11,14 +11,14 @@ from typing import Any
 
 from flask import current_app
 
-from engine import drafts
 from engine.actor import Actor
-from engine.bundle import bundle_of
 from engine.casework import TIMERS_STEP, Replay, SuiteReport, check_case_document, shipped_document
-from engine.catalog import DeployResult, get_definition, list_active_definitions, list_versions
-from engine.draft_models import DefinitionDraft
 from engine.errors import DefinitionNotFound, EngineError
-from engine.forms import check_form_document, coerce_form_input
+from engine.library import drafts
+from engine.library.bundle import bundle_of
+from engine.library.catalog import DeployResult, get_definition, list_active_definitions, list_versions
+from engine.library.draft_models import DefinitionDraft
+from engine.library.forms import check_form_document, coerce_form_input
 from webui.library.sandbox import replay_draft_case, run_draft_cases
 from webui.wiring import product
 

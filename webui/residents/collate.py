@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from werkzeug.datastructures import FileStorage
 
 import imaging
-from handlers.services import RegistrySettings
+from handlers.environment import RegistrySettings
 from registry.blobs.store import BlobNotFound, get_blob, put_blob
 from registry.seals.models import Impression, Registration
 from webui import uploads
