@@ -1,5 +1,5 @@
-"""The background worker: fires due timers, processes received resident events (住民記録連動) and writes the
-daily anchor of the audit hash chains.
+"""The background worker: fires due timers, runs the rounds the product wires in (e.g. the registry's processing
+of received resident events) and writes the daily anchor of the audit hash chains.
 
 Run in-process (embedded default) or as N `inkan worker` processes.
 """

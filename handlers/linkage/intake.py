@@ -13,9 +13,9 @@ from sqlalchemy import Index, String, Text, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from engine.db import Base, utcnow
 from juki.event_schema import validate_event
 from juki.events import ResidentEvent
+from registry.db import Base, utcnow
 
 __all__ = ["EventOutcome", "ReceivedEvent", "count_open_incidents", "get_received", "open_incidents", "receive",
            "recent_events"]

@@ -1,8 +1,10 @@
 """住民記録連動: the worker's processing of received resident events (4.2.2 / 4.3.2 started by message).
 
-Pending events are taken in effective-date order, one transaction each. A ``Triage`` (wired from the handlers:
-it knows the registry and the register) says what an event means for the registry; this module only records the
-outcome and, for a registered person, starts the flow whose message start event catches ``juki.<kind>``.
+Pending events are taken in effective-date order, one transaction each. A ``Triage`` (handlers.linkage.triage:
+it knows the registry and the register) says what an event means for the registry; this module records the
+outcome and, for a registered person, has the workflow engine start the flow whose message start event catches
+``juki.<kind>``. The engine comes in as a ``FlowStarter`` (the product wires its WorkflowRunner), so the engine
+knows nothing of 住基 and this module imports nothing of the engine.
 """
 
 from __future__ import annotations
@@ -13,18 +15,16 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
-from engine.actor import SYSTEM, Actor
-from engine.db import utcnow
-from engine.runtime.runner import RunOutcome, WorkflowRunner
 from handlers.linkage.intake import EventOutcome, ReceivedEvent
 from juki.errors import JukiUnavailable
 from juki.events import ResidentEvent
+from registry.db import utcnow
 
 log = logging.getLogger("inkan.rendou")
 
-__all__ = ["Decision", "EventHistory", "Triage", "pending_event_ids", "process_event", "process_pending_events",
+__all__ = ["Decision", "EventHistory", "FlowStarter", "Triage", "pending_event_ids", "process_event", "process_pending_events",
            "resolve_incident"]
 
 
@@ -48,6 +48,28 @@ class Decision(Protocol):
 Triage = Callable[[Session, ResidentEvent, EventHistory], Decision]
 
 
+class Started(Protocol):
+    """What the engine says of an instance it started (engine.runtime.runner.RunOutcome)."""
+
+    instance_id: int
+
+
+class FlowStarter(Protocol):
+    """The workflow engine as this module needs it (engine.runtime.runner.WorkflowRunner, wired by the product):
+    its sessions, and a start by message whose ``on_started`` runs in the start's own transaction."""
+
+    session_factory: sessionmaker[Session]
+
+    def start_by_message(self, message_name: str, payload: dict[str, Any], *,
+                         on_started: Callable[[Session, Any], None] | None = None) -> Any: ...
+
+
+class Clerk(Protocol):
+    """Who resolves an incident (engine.actor.Actor): only the username is kept."""
+
+    username: str
+
+
 def pending_event_ids(session: Session, limit: int = 50) -> list[int]:
     """Unprocessed events, oldest effective date first (ties: as the register recorded them)."""
     return list(session.scalars(select(ReceivedEvent.id).where(ReceivedEvent.processed_at.is_(None))
@@ -55,7 +77,7 @@ def pending_event_ids(session: Session, limit: int = 50) -> list[int]:
                                           ReceivedEvent.id).limit(limit)))
 
 
-def process_pending_events(runner: WorkflowRunner, triage: Triage, limit: int = 50) -> int:
+def process_pending_events(runner: FlowStarter, triage: Triage, limit: int = 50) -> int:
     """Process due events one by one (each in its own transaction); return how many got an outcome."""
     with runner.session_factory() as session:
         ids = pending_event_ids(session, limit)
@@ -72,7 +94,7 @@ def process_pending_events(runner: WorkflowRunner, triage: Triage, limit: int = 
     return done
 
 
-def process_event(runner: WorkflowRunner, triage: Triage, event_row_id: int) -> bool:
+def process_event(runner: FlowStarter, triage: Triage, event_row_id: int) -> bool:
     """Decide and record one event; a STARTED decision starts the flow in the same transaction as the receipt."""
     with runner.session_factory() as session:
         row = _claim(session, event_row_id)
@@ -88,20 +110,20 @@ def process_event(runner: WorkflowRunner, triage: Triage, event_row_id: int) -> 
             _record(row, decision, None)
         return True
 
-    def receipt(session: Session, outcome: RunOutcome) -> None:
+    def receipt(session: Session, outcome: Started) -> None:
         row = _claim(session, event_row_id)
         if row is None:  # another worker recorded it meanwhile: undo this start with the whole transaction
             raise _AlreadyProcessed
         _record(row, decision, outcome.instance_id)
 
     try:
-        runner.start_by_message(decision.message_name, decision.payload, SYSTEM, on_started=receipt)
+        runner.start_by_message(decision.message_name, decision.payload, on_started=receipt)
     except _AlreadyProcessed:
         return False
     return True
 
 
-def resolve_incident(session: Session, event_row_id: int, actor: Actor) -> ReceivedEvent | None:
+def resolve_incident(session: Session, event_row_id: int, actor: Clerk) -> ReceivedEvent | None:
     """A clerk marks an event's incident as dealt with (the register's data was checked)."""
     row = session.get(ReceivedEvent, event_row_id)
     if row is None or row.outcome != EventOutcome.INCIDENT or row.resolved_at is not None:

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from handlers.linkage.intake import EventOutcome
 from juki.errors import InvalidQuery
 from juki.events import EVENT_KINDS, ResidentEvent
 from registry.seals import records
@@ -32,13 +33,13 @@ MESSAGE_OF_KIND = {"kana_changed": "record_corrected", "katakana_name_changed": 
 RESTORABLE_KINDS = ("move_out", "death")  # 異動の取消し of these restores the record
 ARRIVAL_KINDS = ("move_in", "special_move_in", "birth")
 
-# The intake's outcome values (handlers.linkage.intake.EventOutcome; handlers do not import the engine).
-NOT_RELEVANT, STARTED, IGNORED, INCIDENT = "not_relevant", "started", "ignored", "incident"
+NOT_RELEVANT, STARTED, IGNORED, INCIDENT = (EventOutcome.NOT_RELEVANT, EventOutcome.STARTED, EventOutcome.IGNORED,
+                                           EventOutcome.INCIDENT)
 
 
 @dataclass(frozen=True)
 class EventDecision:
-    """What an event means for the registry (the engine's ``Decision``): outcome, reason, message to start."""
+    """What an event means for the registry (handlers.linkage.processing's ``Decision``): outcome, reason, message to start."""
 
     outcome: str
     reason: str | None = None

@@ -1,0 +1,118 @@
+"""The house's layering, read from the code's own imports: webui → engine → handlers → registry / juki / imaging /
+printing, never the other way; inside the engine its rooms (runtime → library → evidence → the foundation at the
+top of engine/) and inside handlers the linkage, operators and services as README's "Layout" says."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PRODUCT = ("webui", "engine", "handlers", "registry", "juki", "imaging", "printing")
+ENGINE_FOUNDATION = {"engine", "engine.actor", "engine.database", "engine.db", "engine.errors", "engine.jsonvalues",
+                     "engine.models"}
+
+# package → the product packages it may import (itself always)
+MAY_IMPORT = {
+    "webui": set(PRODUCT),
+    "engine": {"engine", "handlers"},  # handlers only through the operator seam, see below
+    "handlers": {"handlers", "registry", "juki", "imaging", "printing"},
+    "registry": {"registry", "imaging", "printing"},
+    "juki": {"juki"},
+    "imaging": {"imaging"},
+    "printing": {"printing"},
+}
+# engine room → the engine rooms it may import (besides the foundation)
+ENGINE_ROOMS = {
+    "engine.evidence": set(),
+    "engine.library": {"engine.evidence"},
+    "engine.runtime": {"engine.library", "engine.evidence"},
+    "engine.casework": {"engine.runtime", "engine.library", "engine.evidence"},
+}
+ENGINE_MAY_USE_OF_HANDLERS = {"handlers", "handlers.base"}  # HandlerRegistry, ServiceContext, Subject
+
+
+def imports_of(path: Path) -> list[tuple[int, str]]:
+    """(line, module) of each absolute import of a product module; `from a import b` names a.b when b is a module."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found += [(node.lineno, alias.name) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            for alias in node.names:
+                dotted = f"{node.module}.{alias.name}"
+                as_path = ROOT.joinpath(*dotted.split("."))
+                is_module = as_path.with_suffix(".py").exists() or as_path.is_dir()
+                found.append((node.lineno, dotted if is_module else node.module))
+    return [(line, name) for line, name in found if name.split(".")[0] in PRODUCT]
+
+
+def sources(package: str) -> list[Path]:
+    return [p for p in sorted((ROOT / package).rglob("*.py"))
+            if "migrations" not in p.parts and "vendor" not in p.parts]
+
+
+def module_of(path: Path) -> str:
+    return ".".join(path.relative_to(ROOT).with_suffix("").parts)
+
+
+def violations(package: str, allowed) -> list[str]:
+    found = []
+    for path in sources(package):
+        importer = module_of(path)
+        for line, imported in imports_of(path):
+            if not allowed(importer, imported):
+                found.append(f"{path.relative_to(ROOT)}:{line} imports {imported}")
+    return found
+
+
+@pytest.mark.parametrize("package", PRODUCT)
+def test_a_package_imports_only_the_layers_below_it(package):
+    assert violations(package, lambda _, imported: imported.split(".")[0] in MAY_IMPORT[package]) == []
+
+
+def _engine_room(module: str) -> str:
+    parts = module.split(".")
+    return ".".join(parts[:2]) if len(parts) > 2 else module
+
+
+def test_the_engine_knows_handlers_only_by_their_operator_seam():
+    assert violations("engine", lambda _, imported: not imported.startswith("handlers")
+                      or imported in ENGINE_MAY_USE_OF_HANDLERS) == []
+
+
+def test_the_engine_rooms_import_downwards_only():
+    def allowed(importer: str, imported: str) -> bool:
+        if not imported.startswith("engine") or imported in ENGINE_FOUNDATION:
+            return True
+        room, target = _engine_room(importer), _engine_room(imported)
+        if importer in ENGINE_FOUNDATION:
+            return False  # the foundation stands below every room
+        return room == target or target in ENGINE_ROOMS[room]
+
+    assert violations("engine", allowed) == []
+
+
+def test_the_engine_does_not_know_the_resident_register():
+    """住民記録連動 (intake, triage, processing) lives in handlers/linkage; no engine file names 住基 things."""
+    named = [f"{p.relative_to(ROOT)}" for p in sources("engine")
+             if any(word in p.read_text(encoding="utf-8") for word in ("ResidentEvent", "住基", "juki."))]
+    assert named == []
+
+
+def test_the_linkage_and_the_services_do_not_import_the_operators_they_serve():
+    """Operators (called by the engine by operator id) may use services and the linkage; the linkage uses neither."""
+    assert violations("handlers/linkage", lambda _, imported: not imported.startswith(
+        ("handlers.operators", "handlers.services", "handlers.casework"))) == []
+
+
+def test_every_metadata_of_the_schema_has_the_same_naming_convention():
+    """Each package declares its own base (the engine does not import the registry's); Alembic sees them as one
+    schema, so their constraint names must follow one convention."""
+    from webui.schema import METADATA
+
+    conventions = {tuple(sorted(metadata.naming_convention.items(), key=lambda kv: str(kv[0])))
+                   for metadata in METADATA}
+    assert len(conventions) == 1
