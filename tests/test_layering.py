@@ -11,8 +11,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 PRODUCT = ("webui", "engine", "handlers", "registry", "juki", "imaging", "printing")
-ENGINE_FOUNDATION = {"engine", "engine.actor", "engine.database", "engine.db", "engine.errors", "engine.jsonvalues",
-                     "engine.models"}
+# Rooms and modules are named as paths (engine/library), since a room may carry an old module's dotted name.
+ENGINE_FOUNDATION = {"engine", "engine/actor", "engine/database", "engine/db", "engine/errors", "engine/jsonvalues",
+                     "engine/models"}
 
 # package → the product packages it may import (itself always)
 MAY_IMPORT = {
@@ -26,16 +27,17 @@ MAY_IMPORT = {
 }
 # engine room → the engine rooms it may import (besides the foundation)
 ENGINE_ROOMS = {
-    "engine.evidence": set(),
-    "engine.library": {"engine.evidence"},
-    "engine.runtime": {"engine.library", "engine.evidence"},
-    "engine.casework": {"engine.runtime", "engine.library", "engine.evidence"},
+    "engine/evidence": set(),
+    "engine/library": {"engine/evidence"},
+    "engine/runtime": {"engine/library", "engine/evidence"},
+    "engine/casework": {"engine/runtime", "engine/library", "engine/evidence"},
 }
-ENGINE_MAY_USE_OF_HANDLERS = {"handlers", "handlers.base"}  # HandlerRegistry, ServiceContext, Subject
+ENGINE_MAY_USE_OF_HANDLERS = {"handlers", "handlers/base"}  # HandlerRegistry, ServiceContext, Subject
 
 
 def imports_of(path: Path) -> list[tuple[int, str]]:
-    """(line, module) of each absolute import of a product module; `from a import b` names a.b when b is a module."""
+    """(line, module as a path) of each absolute import of a product module; `from a import b` names a/b when b is
+    a module."""
     found = []
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Import):
@@ -46,7 +48,7 @@ def imports_of(path: Path) -> list[tuple[int, str]]:
                 as_path = ROOT.joinpath(*dotted.split("."))
                 is_module = as_path.with_suffix(".py").exists() or as_path.is_dir()
                 found.append((node.lineno, dotted if is_module else node.module))
-    return [(line, name) for line, name in found if name.split(".")[0] in PRODUCT]
+    return [(line, name.replace(".", "/")) for line, name in found if name.split(".")[0] in PRODUCT]
 
 
 def sources(package: str) -> list[Path]:
@@ -55,7 +57,7 @@ def sources(package: str) -> list[Path]:
 
 
 def module_of(path: Path) -> str:
-    return ".".join(path.relative_to(ROOT).with_suffix("").parts)
+    return "/".join(path.relative_to(ROOT).with_suffix("").parts)
 
 
 def violations(package: str, allowed) -> list[str]:
@@ -70,12 +72,12 @@ def violations(package: str, allowed) -> list[str]:
 
 @pytest.mark.parametrize("package", PRODUCT)
 def test_a_package_imports_only_the_layers_below_it(package):
-    assert violations(package, lambda _, imported: imported.split(".")[0] in MAY_IMPORT[package]) == []
+    assert violations(package, lambda _, imported: imported.split("/")[0] in MAY_IMPORT[package]) == []
 
 
 def _engine_room(module: str) -> str:
-    parts = module.split(".")
-    return ".".join(parts[:2]) if len(parts) > 2 else module
+    parts = module.split("/")
+    return "/".join(parts[:2]) if len(parts) > 2 else module
 
 
 def test_the_engine_knows_handlers_only_by_their_operator_seam():
@@ -105,7 +107,7 @@ def test_the_engine_does_not_know_the_resident_register():
 def test_the_linkage_and_the_services_do_not_import_the_operators_they_serve():
     """Operators (called by the engine by operator id) may use services and the linkage; the linkage uses neither."""
     assert violations("handlers/linkage", lambda _, imported: not imported.startswith(
-        ("handlers.operators", "handlers.services", "handlers.casework"))) == []
+        ("handlers/operators", "handlers/services", "handlers/casework"))) == []
 
 
 def test_every_metadata_of_the_schema_has_the_same_naming_convention():
@@ -116,3 +118,58 @@ def test_every_metadata_of_the_schema_has_the_same_naming_convention():
     conventions = {tuple(sorted(metadata.naming_convention.items(), key=lambda kv: str(kv[0])))
                    for metadata in METADATA}
     assert len(conventions) == 1
+
+
+def test_no_module_imports_itself_back():
+    """No circle of imports (the OpenAPI document's parts build on webui/api/openapi_builders.py, not on it).
+
+    A module importing its own package's root (``webui.cli.main`` → ``webui.create_app``) is no circle: Python
+    has imported that root before the module anyway."""
+    modules = {module_of(path): path for package in PRODUCT for path in sources(package)}
+    graph = {module: {target for _, imported in imports_of(path)
+                      for target in (imported, f"{imported}/__init__") if target in modules and target != module
+                      and not (target.endswith("/__init__") and module.startswith(target[:-len("__init__")]))}
+             for module, path in modules.items()}
+    assert [sorted(circle) for circle in _circles(graph)] == []
+
+
+def _circles(graph: dict[str, set[str]]) -> list[set[str]]:
+    """Strongly connected components of more than one module (Tarjan, iterative)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    circles: list[set[str]] = []
+    for root in graph:
+        if root in index:
+            continue
+        work = [(root, iter(sorted(graph[root])))]
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, children = work[-1]
+            child = next(children, None)
+            if child is not None:
+                if child not in index:
+                    index[child] = low[child] = len(index)
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(sorted(graph[child]))))
+                elif child in on_stack:
+                    low[node] = min(low[node], index[child])
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[node])
+            if low[node] == index[node]:
+                component = set()
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.add(member)
+                    if member == node:
+                        break
+                if len(component) > 1:
+                    circles.append(component)
+    return circles
