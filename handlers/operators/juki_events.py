@@ -18,12 +18,11 @@ from registry.seals import records
 from registry.seals.changes import (
     CORRECTABLE_FIELDS,
     applied_event_ids,
-    close_record,
     closed_by_event,
     correct_record,
     restore_record,
 )
-from registry.seals.models import Impression, Registration
+from registry.seals.models import Impression, RecordStatus, Registration
 
 __all__ = ["OPERATORS", "close_by_event", "correct_by_event", "decision_entry", "name_check", "undo_by_event"]
 
@@ -47,9 +46,10 @@ def close_by_event(ctx: ServiceContext, event: dict, decision: str | None = None
         return {"closed": False, "registration_id": None, "message": "有効な印鑑登録がないため、抹消する原票はありません。"}
     mismatch = decision == "impression_mismatch"
     reason = EVENT_KINDS[event["kind"]] + NAME_MISMATCH if mismatch else CLOSING_KINDS[event["kind"]]
-    close_record(ctx.session, record, reason=reason, effective=date.fromisoformat(event["effective_date"]),
-                 event_id=event["event_id"], operator=ctx.actor, instance_id=ctx.instance_id,
-                 extra_after=decision_entry("mismatch", decision_reason) if mismatch else None)
+    after = {"juki_event_id": event["event_id"]} | (decision_entry("mismatch", decision_reason) if mismatch else {})
+    records.close_record(ctx.session, record, status=RecordStatus.DELETED, reason=reason, entry_reason=f"抹消（{reason}）",
+                         effective=date.fromisoformat(event["effective_date"]), operator=ctx.actor,
+                         instance_id=ctx.instance_id, after=after)
     ctx.name_subject(record)
     return {"closed": True, "registration_id": record.id, "registration_number": record.registration_number,
             "reason": reason, "closed_on": event["effective_date"],
