@@ -8,6 +8,7 @@ from flask import Flask
 
 from imaging.verdict import DEFAULT_DIFFERENT, DEFAULT_SAME
 from juki.linkage import LinkageSettings
+from webui.uploads import MAX_UPLOAD_BYTES
 
 DEFAULT_SECRET = "inkan-local-development-secret-do-not-use-in-production"
 DEFAULT_SECRET_PARTS = ("inkan-local-development", "development-secret", "do-not-use-in-production")
@@ -71,7 +72,7 @@ def defaults(instance_path: str) -> dict:
         "WORKER_INTERVAL_SECONDS": 5.0,
         "IN_PROCESS_WORKER": True,
         "REQUEST_LOG": True,  # one JSON line per request on stderr (webui/request_log.py)
-        "MAX_CONTENT_LENGTH": 30 * 1024 * 1024,
+        "MAX_CONTENT_LENGTH": MAX_UPLOAD_BYTES,  # a request is never larger than the one upload limit
         "WTF_CSRF_TIME_LIMIT": None,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
