@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 
 import imaging
 from handlers.base import HandlerError, ServiceContext
@@ -49,6 +50,40 @@ def normalized_or_problem(settings, data: bytes, dpi: float | None) -> imaging.N
         return imaging.normalize_impression(scan, measurement)
     except imaging.ImagingError as exc:
         return exc.message
+
+
+@dataclass(frozen=True)
+class Collation:
+    """2.2.1 印影照合 of one scan against a registered impression: the scan's dpi, what was measured, the
+    normalised crop, the three-way comparison (同一 / 要確認 / 別) and the overlay PNG."""
+
+    dpi: float
+    dpi_source: str
+    measurement: dict
+    cropped: imaging.NormalizedImpression
+    comparison: imaging.Comparison
+    overlay: bytes
+
+
+def collate_scan(settings, registered_png: bytes, registered_mm_per_px: float, data: bytes,
+                 dpi: float | None) -> Collation:
+    """2.2.1 印影照合: find the impression on a stamped document's scan and compare it with the registered one
+    (the pages' way to imaging). Raise HandlerError (no_impression, the measurement's or imaging's code)."""
+    try:
+        scan = imaging.load_scan(data, dpi=dpi, default_dpi=settings.default_dpi)
+        measurement = imaging.measure_impression(scan, min_mm=settings.seal_min_mm, max_mm=settings.seal_max_mm)
+        if not measurement.found or not measurement.size_known:
+            refusal = measurement.refusal_reasons[0]
+            raise HandlerError(refusal.message, "no_impression" if not measurement.found else refusal.code)
+        cropped = imaging.normalize_impression(scan, measurement)
+        comparison = imaging.compare_impressions(registered_png, registered_mm_per_px, cropped.png,
+                                                 cropped.mm_per_px, settings.similarity)
+        overlay = imaging.overlay_png(registered_png, registered_mm_per_px, cropped.png, cropped.mm_per_px,
+                                      comparison)
+    except imaging.ImagingError as exc:
+        raise HandlerError(exc.message, exc.code) from None
+    return Collation(scan.dpi, scan.dpi_source, imaging.measurement_to_dict(measurement), cropped, comparison,
+                     overlay)
 
 
 def _not_found(scan_blob_id: str, code: str, message: str) -> dict:
