@@ -28,7 +28,7 @@ __all__ = ["CHANNELS", "REFUSAL_LABELS", "CertificateCheck", "IssuedCertificateR
 # Every channel that issues certificates goes through issue_certificate (so through certificate_refusal): a
 # 自動交付機 is added here, and tests/webui/test_lost_card.py fails until it is asked in the lost-card sequence.
 CHANNELS = {"counter": "窓口", "konbini": "コンビニ交付"}
-# Short labels of the refusal codes of 6.1 at the counter (handlers.operators.issuance) and コンビニ交付 (handlers.services.konbini),
+# Short labels of the refusal codes of 6.1 at the counter (handlers.operators.shomeisho_kofu) and コンビニ交付 (handlers.services.konbini),
 # for the auditors' 却下理由 table.
 REFUSAL_LABELS = {
     "card_not_found": "登録証の番号に該当なし", "card_mismatch": "他人の登録証", "card_not_linked": "個人番号カードの利用登録なし",

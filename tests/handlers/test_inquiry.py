@@ -9,7 +9,7 @@ import pytest
 
 from handlers.base import HandlerError, ServiceContext
 from handlers.environment import JST
-from handlers.operators import inquiry
+from handlers.operators import shoukai_touroku as inquiry
 from registry.seals import records
 from registry.seals.models import Application
 from webui.config import ConfigurationError, check_config, defaults

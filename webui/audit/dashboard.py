@@ -9,8 +9,8 @@ from sqlalchemy.orm import Session
 
 from engine.db import utcnow
 from engine.evidence import reports
-from handlers.operators.inquiry import ANSWER_REFUSALS
 from handlers.operators.registration import REFUSAL_LABELS
+from handlers.operators.shoukai_touroku import ANSWER_REFUSALS
 from handlers.services.certificates import REFUSAL_LABELS as CERTIFICATE_REFUSAL_LABELS
 from registry.seals import reports as registry_reports
 from registry.seals.records import inquiry_number
