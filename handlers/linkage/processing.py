@@ -24,8 +24,8 @@ from registry.db import utcnow
 
 log = logging.getLogger("inkan.rendou")
 
-__all__ = ["Decision", "EventHistory", "FlowStarter", "Triage", "pending_event_ids", "process_event", "process_pending_events",
-           "resolve_incident"]
+__all__ = ["Decision", "EventHistory", "FlowStarter", "Triage", "pending_event_ids", "process_event",
+           "process_pending_events", "resolve_incident"]
 
 
 @dataclass(frozen=True)

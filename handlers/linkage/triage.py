@@ -39,7 +39,7 @@ NOT_RELEVANT, STARTED, IGNORED, INCIDENT = (EventOutcome.NOT_RELEVANT, EventOutc
 
 @dataclass(frozen=True)
 class EventDecision:
-    """What an event means for the registry (handlers.linkage.processing's ``Decision``): outcome, reason, message to start."""
+    """What an event means for the registry (processing's ``Decision``): outcome, reason, message to start."""
 
     outcome: str
     reason: str | None = None
