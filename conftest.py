@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from engine.actor import Actor
-from engine.catalog import deploy_directory
+from engine.library.catalog import deploy_directory
 from juki import seed_population
 from registry.staff import accounts
 from tests.support.flow import RegistrationDriver

@@ -26,10 +26,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import create_engine, select, text  # noqa: E402
 
 from bench.common import PG_ADMIN, describe, timed  # noqa: E402
-from engine.catalog import deploy_directory  # noqa: E402
-from engine.chain import link_hash  # noqa: E402
+from engine.evidence.chain import link_hash  # noqa: E402
+from engine.evidence.search import InstanceQuery, search_instances  # noqa: E402
+from engine.library.catalog import deploy_directory  # noqa: E402
 from engine.models import ProcessDefinition  # noqa: E402
-from engine.search import InstanceQuery, search_instances  # noqa: E402
 from juki import seed_population  # noqa: E402
 from registry.staff import accounts  # noqa: E402
 from webui import create_app  # noqa: E402

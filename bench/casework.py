@@ -15,8 +15,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import describe, fresh_database, timed  # noqa: E402
 from engine.casework import run_case, shipped_document  # noqa: E402
-from engine.catalog import deploy_directory  # noqa: E402
-from engine.definitions import read_definition_files  # noqa: E402
+from engine.library.catalog import deploy_directory  # noqa: E402
+from engine.library.definitions import read_definition_files  # noqa: E402
 from handlers.casework import fresh_adults, register_directly  # noqa: E402
 from juki import seed_population  # noqa: E402
 from webui import create_app  # noqa: E402

@@ -21,11 +21,11 @@ from SpiffWorkflow.util.task import TaskState  # noqa: E402
 
 from bench.common import describe, fresh_database, timed  # noqa: E402
 from engine.actor import Actor  # noqa: E402
-from engine.catalog import SpecCache, deploy  # noqa: E402
 from engine.database import connect  # noqa: E402
-from engine.definitions import parse_definition, read_definition_files  # noqa: E402
-from engine.runtime import WorkflowRunner  # noqa: E402
-from engine.script_engine import InkanScriptEngine  # noqa: E402
+from engine.library.catalog import SpecCache, deploy  # noqa: E402
+from engine.library.definitions import parse_definition, read_definition_files  # noqa: E402
+from engine.library.script_engine import InkanScriptEngine  # noqa: E402
+from engine.runtime.runner import WorkflowRunner  # noqa: E402
 from handlers import HandlerRegistry, ServiceContext  # noqa: E402
 
 MINI = Path(__file__).resolve().parent.parent / "tests" / "engine" / "data" / "mini.bpmn"

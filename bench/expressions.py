@@ -24,8 +24,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.common import fresh_database  # noqa: E402
-from engine import expressions, script_engine  # noqa: E402
-from engine.catalog import deploy_directory  # noqa: E402
+from engine.library import expressions, script_engine  # noqa: E402
+from engine.library.catalog import deploy_directory  # noqa: E402
 from juki import seed_population  # noqa: E402
 from tests.support.flow import RegistrationDriver  # noqa: E402
 from webui import create_app  # noqa: E402

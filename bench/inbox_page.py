@@ -18,9 +18,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import insert, select  # noqa: E402
 
 from bench.common import describe, fresh_database, timed  # noqa: E402
-from engine.catalog import deploy_directory  # noqa: E402
+from engine.library.catalog import deploy_directory  # noqa: E402
 from engine.models import AuditEvent, HumanTask, ProcessDefinition, ProcessInstance  # noqa: E402
-from engine.queries import inbox  # noqa: E402
+from engine.runtime.queries import inbox  # noqa: E402
 from registry.staff import accounts  # noqa: E402
 from webui import create_app  # noqa: E402
 

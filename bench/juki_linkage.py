@@ -24,7 +24,7 @@ from sqlalchemy import create_engine, delete, select  # noqa: E402
 from sqlalchemy.orm import sessionmaker  # noqa: E402
 
 from bench.common import describe, fresh_database, timed  # noqa: E402
-from engine.intake import ReceivedEvent  # noqa: E402
+from handlers.linkage.intake import ReceivedEvent  # noqa: E402
 from juki import changes, seed_population  # noqa: E402
 from juki.linkage.change_file import write_change_file  # noqa: E402
 from juki.linkage.models import LinkageCursor  # noqa: E402

@@ -20,10 +20,10 @@ sys.path.insert(0, str(ROOT))
 
 from bench.common import fresh_database  # noqa: E402
 from engine.actor import Actor  # noqa: E402
-from engine.catalog import deploy  # noqa: E402
-from engine.definitions import parse_definition, read_definition_files  # noqa: E402
+from engine.library.catalog import deploy  # noqa: E402
+from engine.library.definitions import parse_definition, read_definition_files  # noqa: E402
 from engine.models import ProcessInstance  # noqa: E402
-from engine.queries import open_tasks_of_instance  # noqa: E402
+from engine.runtime.queries import open_tasks_of_instance  # noqa: E402
 from webui import create_app  # noqa: E402
 
 LOOP = ROOT / "tests" / "engine" / "data" / "loop.bpmn"

@@ -17,9 +17,9 @@ from sqlalchemy import select
 
 from bpmn_tests.conftest import CASES_DIR
 from engine.casework import cases_of, run_case
-from engine.catalog import active_definition
-from engine.paths import sequence_flows
-from handlers.history_labels import FIELD_LABELS, VALUE_LABELS, change_summary
+from engine.library.catalog import active_definition
+from engine.library.paths import sequence_flows
+from handlers.services.history_labels import FIELD_LABELS, VALUE_LABELS, change_summary
 from registry.seals.models import HistoryEntry
 from tests.support.flow import used_residents
 
@@ -51,7 +51,7 @@ CODE = re.compile(r"^[a-z]+(_[a-z0-9]+)*$")  # a value that is a code ('self', '
 
 def test_every_history_entry_reads_in_japanese(product) -> None:
     """Runs after the scenarios of this database: every history entry any flow wrote has a Japanese reason, a
-    label for each key and for each coded value (handlers.history_labels), so no summary shows a raw key or code."""
+    label for each key and for each coded value (handlers.services.history_labels), so no summary shows a raw key or code."""
     problems = set()
     with product.session_factory() as session:
         for entry in session.scalars(select(HistoryEntry)):

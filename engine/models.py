@@ -43,7 +43,7 @@ class ProcessInstance(Base):
     __tablename__ = "process_instance"
     __table_args__ = (
         Index("ix_process_instance_status_updated", "status", "updated_at"),
-        # instance search (engine/search.py): newest first, alone or within one flow / status / clerk
+        # instance search (engine/evidence/search.py): newest first, alone or within one flow / status / clerk
         Index("ix_process_instance_started_at_id", "started_at", "id"),
         Index("ix_process_instance_updated_at_id", "updated_at", "id"),
         Index("ix_process_instance_process_started", "process_id", "started_at"),
@@ -127,7 +127,7 @@ class AuditEvent(Base):
     spec_name: Mapped[str | None] = mapped_column(String(100))
     title: Mapped[str | None] = mapped_column(String(200))
     summary_json: Mapped[str] = mapped_column(Text, default="{}")
-    chain_seq: Mapped[int | None] = mapped_column(unique=True, index=True)  # hash chain (engine/chain.py)
+    chain_seq: Mapped[int | None] = mapped_column(unique=True, index=True)  # hash chain (engine/evidence/chain.py)
     row_hash: Mapped[str | None] = mapped_column(String(64))
 
 

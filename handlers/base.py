@@ -21,8 +21,8 @@ from sqlalchemy.orm import Session
 from handlers.contracts import HandlerResult, PrintedDocument
 from handlers.parameters import schema_from_annotation, value_problem
 
-if TYPE_CHECKING:  # handlers.services pulls in registry settings and imaging thresholds; the engine needs neither
-    from handlers.services import HandlerServices
+if TYPE_CHECKING:  # handlers.environment pulls in registry settings and imaging thresholds; the engine needs neither
+    from handlers.environment import HandlerServices
 
 HandlerFn = Callable[..., HandlerResult]  # (ctx, **parameters) → answer
 

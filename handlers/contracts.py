@@ -8,7 +8,7 @@ TypedDict in ``handlers.results``. One key of an answer means something to the e
 The documents a handler printed go to ``ServiceContext.printed`` (``PrintedDocument``), not into the answer: the
 engine audits them with the service call.
 
-The resident-event (連動) seam has its own module, handlers.rendou_types: this one imports nothing of juki, so the
+The resident-event (連動) seam has its own module, handlers.linkage.types: this one imports nothing of juki, so the
 engine, which imports it, stays apart from the resident register.
 """
 

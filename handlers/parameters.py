@@ -1,6 +1,6 @@
 """What each service-task operator accepts: one declarative, JSON-Schema-like schema per parameter.
 
-A definition passes parameters as CEL expressions (engine.definition_expressions). When saving or deploying a
+A definition passes parameters as CEL expressions (engine.library.definition_expressions). When saving or deploying a
 definition, a parameter the operator does not declare is refused, and a constant expression (`30`, `'self'`,
 `true`) is checked against its schema here, so `deadline_days = 0` is refused with the element outlined in the
 modeler instead of failing in a running case. Values computed from case data are checked by the handlers.

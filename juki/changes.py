@@ -2,7 +2,7 @@
 
 Pure database logic on the ``juki_sim_*`` tables (no Flask, no registry): each function updates the resident,
 writes one ``juki_sim_change`` row per person changed and returns the ``ResidentEvent`` s it announced. The caller
-owns the transaction: it hands the events to the registry's intake (``engine.intake.receive``) and commits, so a
+owns the transaction: it hands the events to the registry's intake (``handlers.linkage.intake.receive``) and commits, so a
 change and its announcement are stored together or not at all. Arrivals (転入, 特例転入, 出生) are in
 ``juki.arrivals``. Every refusal is an ``InvalidChange`` with a Japanese message.
 """

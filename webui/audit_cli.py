@@ -10,8 +10,8 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from engine.anchors import anchor_line, write_anchors
-from engine.verify import ChainReport, verify_snapshot
+from engine.evidence.anchors import anchor_line, write_anchors
+from engine.evidence.verify import ChainReport, verify_snapshot
 from webui.templating import JST
 from webui.wiring import product
 

@@ -1,5 +1,5 @@
 """`inkan backup DIR` / `inkan restore DIR [--force]`: the database, its blobs and the audit anchors, with a
-manifest (engine/backup.py); after a restore the hash chains are checked at once."""
+manifest (engine/evidence/backup.py); after a restore the hash chains are checked at once."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from alembic.script import ScriptDirectory
 from flask import current_app
 from flask.cli import with_appcontext
 
-from engine.backup import BackupError, restore_backup, write_backup
-from engine.verify import verify_snapshot
+from engine.evidence.backup import BackupError, restore_backup, write_backup
+from engine.evidence.verify import verify_snapshot
 from webui.audit_cli import anchor_file, print_reports
 from webui.schema import alembic_config
 from webui.wiring import product

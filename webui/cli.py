@@ -10,8 +10,8 @@ import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
-from engine.catalog import deploy_directory
-from engine.worker import run_worker
+from engine.library.catalog import deploy_directory
+from engine.runtime.worker import run_worker
 from registry.staff import accounts
 from webui import schema
 from webui.audit_cli import audit

@@ -8,6 +8,7 @@ from flask import Flask
 
 from imaging.verdict import DEFAULT_DIFFERENT, DEFAULT_SAME
 from juki.linkage import LinkageSettings
+from webui.uploads import MAX_UPLOAD_BYTES
 
 DEFAULT_SECRET = "inkan-local-development-secret-do-not-use-in-production"
 DEFAULT_SECRET_PARTS = ("inkan-local-development", "development-secret", "do-not-use-in-production")
@@ -71,7 +72,7 @@ def defaults(instance_path: str) -> dict:
         "WORKER_INTERVAL_SECONDS": 5.0,
         "IN_PROCESS_WORKER": True,
         "REQUEST_LOG": True,  # one JSON line per request on stderr (webui/request_log.py)
-        "MAX_CONTENT_LENGTH": 30 * 1024 * 1024,
+        "MAX_CONTENT_LENGTH": MAX_UPLOAD_BYTES,  # a request is never larger than the one upload limit
         "WTF_CSRF_TIME_LIMIT": None,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
@@ -180,7 +181,7 @@ def _letters(text: str) -> str:
 
 def check_neighbours(config) -> None:
     """The resident register adapter, its and J-LIS's timeouts and the コンビニ交付 hours."""
-    from handlers.konbini import ServiceHours
+    from handlers.services.konbini import ServiceHours
 
     if config["JUKI_EVENT_KEY"] and len(str(config["JUKI_EVENT_KEY"])) < 16:
         raise ConfigurationError("INKAN_JUKI_EVENT_KEY（住基の異動通知の署名鍵）は16文字以上にしてください")
@@ -202,7 +203,7 @@ def check_neighbours(config) -> None:
 
 def check_verify_url(config) -> None:
     """INKAN_CERTIFICATE_VERIFY_URL, when set, follows the rules of the settings' 証明書確認ページのURL."""
-    from handlers.settings import verify_url_problem
+    from handlers.services.settings import verify_url_problem
 
     url = str(config.get("CERTIFICATE_VERIFY_URL") or "")
     if url and (problem := verify_url_problem(url)):

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
-from engine.bundle import write_directory
+from engine.library.bundle import write_directory
 from webui.wiring import product
 
 

@@ -14,7 +14,7 @@ from flask import Flask
 import imaging
 from engine.actor import ROLE_LABELS, Actor
 from engine.models import ProcessInstance
-from engine.queries import instance_count, open_tasks_of_instance
+from engine.runtime.queries import instance_count, open_tasks_of_instance
 from juki import DEMO_RESIDENTS, seed_population
 from registry.blobs.store import put_blob
 from registry.staff import accounts

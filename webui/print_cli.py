@@ -13,11 +13,11 @@ import click
 from flask.cli import with_appcontext
 
 from handlers.base import HandlerError
-from handlers.batch import run_batch, start_batch
-from handlers.documents import document_for_viewing
-from handlers.mailing import mark_job_mailed, mark_mailed
-from handlers.print_queue import DOCUMENTS
-from handlers.services import Operator, to_jst
+from handlers.environment import Operator, to_jst
+from handlers.operators.print_queue import DOCUMENTS
+from handlers.services.batch import run_batch, start_batch
+from handlers.services.documents import document_for_viewing
+from handlers.services.mailing import mark_job_mailed, mark_mailed
 from registry.documents import queue
 from registry.documents.models import JobStatus
 from webui.wiring import product

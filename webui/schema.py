@@ -11,13 +11,13 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, MetaData
 
-import engine.access_log  # noqa: F401 — access log, anchors and chain heads (issue 8)
-import engine.anchors  # noqa: F401
-import engine.chain  # noqa: F401
-import engine.draft_models  # noqa: F401 — model library: drafts and test suites
-import engine.intake  # noqa: F401 — the resident-event intake table
+import engine.evidence.access_log  # noqa: F401 — access log, anchors and chain heads (issue 8)
+import engine.evidence.anchors  # noqa: F401
+import engine.evidence.chain  # noqa: F401
+import engine.evidence.tombstones  # noqa: F401 — purged rows of the hash chains
+import engine.library.draft_models  # noqa: F401 — model library: drafts and test suites
 import engine.models  # noqa: F401 — registers the engine's tables on its metadata
-import engine.tombstones  # noqa: F401 — purged rows of the hash chains
+import handlers.linkage.intake  # noqa: F401 — the resident-event intake table
 import juki.linkage.models  # noqa: F401 — the register linkage's cursors and change files (issue 16.9)
 import juki.models  # noqa: F401
 import registry.blobs.models  # noqa: F401

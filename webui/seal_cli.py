@@ -13,12 +13,12 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 import imaging
+from imaging.scan import MAX_BYTES
 from webui.templating import SHAPE_LABELS
 from webui.wiring import settings_from
 
-__all__ = ["seal", "MAX_FILE_BYTES", "ScanError"]
+__all__ = ["seal", "ScanError"]
 
-MAX_FILE_BYTES = 50 * 1024 * 1024
 EXIT_UNUSABLE = 2  # measure: a file could not be used
 EXIT_VERDICT = {"same": 0, "different": 2, "unsure": 3}  # compare: 同一 / 別 / 要確認
 EXIT_COMPARE_UNUSABLE = 4  # compare: a file could not be used (2 means 別 there)
@@ -108,8 +108,8 @@ def read_scan(path: str, dpi: float | None, default_dpi: float) -> imaging.Scan:
     """Read and decode one scan file; raise ScanError (missing, unreadable, too big, unusable image)."""
     file = Path(path)
     try:
-        if file.stat().st_size > MAX_FILE_BYTES:
-            raise ScanError(path, "ファイルが大きすぎます（50MBまで）", "file_too_large")
+        if file.stat().st_size > MAX_BYTES:  # imaging's own limit, checked before the file is read
+            raise ScanError(path, f"ファイルが大きすぎます（{MAX_BYTES // 1024 // 1024}MBまで）", "file_too_large")
         data = file.read_bytes()
     except FileNotFoundError:
         raise ScanError(path, "ファイルが見つかりません", "file_not_found") from None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 from gunicorn.app.base import BaseApplication
 
-from engine.worker import start_worker_thread
+from engine.runtime.worker import start_worker_thread
 
 
 class _Gunicorn(BaseApplication):

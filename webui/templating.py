@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from engine.actor import ROLE_LABELS, WORKABLE_LANES
 from engine.models import InstanceStatus
-from handlers.history_labels import change_summary
+from handlers.services.history_labels import change_summary
 from printing import PrintingError, to_wareki
 from registry.seals.models import RecordStatus
 from registry.seals.shown_names import SHOWN_NAME_LABELS

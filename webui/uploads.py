@@ -22,7 +22,7 @@ from webui.refusals import RequestRefused
 __all__ = ["ACCEPTED", "IMAGE_TYPES", "MAX_UPLOAD_BYTES", "PDF", "Upload", "UploadRefused", "check_upload",
            "read_upload", "sniff_media_type"]
 
-MAX_UPLOAD_BYTES = 30 * 1024 * 1024  # the same as MAX_CONTENT_LENGTH (webui/config.py)
+MAX_UPLOAD_BYTES = 30 * 1024 * 1024  # also the request limit, MAX_CONTENT_LENGTH (webui/config.py)
 MAX_FILENAME = 200
 PDF = "application/pdf"
 SIGNATURES = (

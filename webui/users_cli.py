@@ -1,6 +1,6 @@
 """`inkan users …`: staff accounts from the command line (the first administrator comes from here).
 
-Each command is one audited operation of handlers/staff.py, recorded with the actor `inkan-cli`.
+Each command is one audited operation of handlers/services/staff.py, recorded with the actor `inkan-cli`.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import click
 from flask.cli import with_appcontext
 
 from engine.actor import ROLE_LABELS, Actor
-from handlers import staff
+from handlers.services import staff
 from registry.staff.accounts import MAX_TOKEN_DAYS, MIN_PASSWORD, TOKEN_DAYS, AccountError
 from registry.staff.models import ROLES
 from webui.templating import jst

@@ -10,18 +10,18 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy.orm import Session, sessionmaker
 
-from engine import audit
 from engine.casework import RunnerDoors
-from engine.catalog import SpecCache
 from engine.database import connect
-from engine.intake import receive
-from engine.rendou import process_pending_events
-from engine.runtime import WorkflowRunner
+from engine.evidence import audit
+from engine.library.catalog import SpecCache
+from engine.runtime.runner import WorkflowRunner
 from handlers import HandlerRegistry, ServiceContext, Subject, build_registry
 from handlers.casework import RegistryWorld
-from handlers.rendou import triage
-from handlers.residents import lookup_resident
-from handlers.services import HandlerServices, OfficeSettings, RegistrySettings
+from handlers.environment import HandlerServices, OfficeSettings, RegistrySettings
+from handlers.linkage.intake import receive
+from handlers.linkage.processing import process_pending_events
+from handlers.linkage.triage import triage
+from handlers.operators.residents import lookup_resident
 from juki import SimulatedRegister
 from juki.errors import JukiUnavailable
 from juki.http import HttpRegister

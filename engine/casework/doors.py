@@ -1,24 +1,19 @@
 """The engine's doors a case world may use while a case runs: start an instance, start one by message, read an
-instance's data, hand resident events to the intake and run the worker's round over it.
+instance's data and run a wired worker round (the resident-event intake's, which the engine does not know).
 
 The world lives below the engine (handlers/casework) and cannot import it; the wiring gives it these doors.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy.orm import Session
-
 from engine.actor import SYSTEM, Actor
-from engine.intake import EventOutcome, get_received, receive
-from engine.queries import instance_detail
-from engine.runtime import WorkflowRunner
+from engine.runtime.queries import instance_detail
+from engine.runtime.runner import WorkflowRunner
 
 __all__ = ["RunnerDoors"]
-
-SOURCE = "casework"  # the intake's source of the events cases record
 
 
 class RunnerDoors:
@@ -38,19 +33,5 @@ class RunnerDoors:
         with self.runner.session_factory() as session:
             return instance_detail(session, self.runner.specs, instance_id).data
 
-    def deliver_events(self, session: Session, events: Sequence[Any]) -> None:
-        """Store resident events (engine.intake's ResidentEvent) in the intake, in the caller's transaction."""
-        for event in events:
-            receive(session, event, source=SOURCE)
-
     def process_events(self) -> None:
         self._process_events()
-
-    def instance_started_by(self, event_id: str) -> tuple[int | None, str]:
-        """The instance an event started (None when it started none) and what the intake made of it."""
-        with self.runner.session_factory() as session:
-            row = get_received(session, event_id)
-        if row is None:
-            return None, "通知が受け付けられていません"
-        label = EventOutcome.LABELS.get(row.outcome or "", row.outcome or "未処理")
-        return row.instance_id, f"{label}: {row.reason}" if row.reason else label

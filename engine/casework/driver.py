@@ -20,14 +20,14 @@ from sqlalchemy.orm import Session
 
 from engine.actor import Actor
 from engine.casework.document import TIMERS_STEP
-from engine.catalog import restore_workflow
 from engine.db import utcnow
-from engine.definitions import element_names
 from engine.errors import EngineError
+from engine.library.catalog import restore_workflow
+from engine.library.definitions import element_names
+from engine.library.paths import sequence_flows, taken_flows
 from engine.models import Incident, ProcessDefinition, ProcessInstance
-from engine.paths import sequence_flows, taken_flows
-from engine.queries import instance_detail, open_tasks_of_instance
-from engine.runtime import WorkflowRunner
+from engine.runtime.queries import instance_detail, open_tasks_of_instance
+from engine.runtime.runner import WorkflowRunner
 
 __all__ = ["CaseFailure", "CaseResult", "CaseWorld", "OpenTask", "Replay", "SuiteReport", "dig", "replay_steps",
            "run_case", "run_suite"]

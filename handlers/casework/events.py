@@ -15,14 +15,31 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from handlers.casework.errors import UnknownChange
-from handlers.services import HandlerServices
+from handlers.environment import HandlerServices
+from handlers.linkage.intake import EventOutcome, get_received, receive
 from juki import changes, corrections
 from juki.events import ResidentEvent
 from registry.seals import records
 
-__all__ = ["CHANGES", "message_payload", "record_change"]
+__all__ = ["CHANGES", "deliver", "message_payload", "record_change", "started_by"]
 
 ACTOR = "casework"
+SOURCE = "casework"  # the intake's source of the events cases record
+
+
+def deliver(session: Session, events: list[ResidentEvent]) -> None:
+    """Store the case's resident events in the intake, in the caller's transaction (as the linkage does)."""
+    for event in events:
+        receive(session, event, source=SOURCE)
+
+
+def started_by(session: Session, event_id: str) -> tuple[int | None, str]:
+    """The instance an event started (None when it started none) and what the intake made of it."""
+    row = get_received(session, event_id)
+    if row is None:
+        return None, "通知が受け付けられていません"
+    label = EventOutcome.LABELS.get(row.outcome or "", row.outcome or "未処理")
+    return row.instance_id, f"{label}: {row.reason}" if row.reason else label
 Change = Callable[[Session, str, changes.ChangeContext, dict[str, Any]], list[ResidentEvent]]
 CHANGES: dict[str, Change] = {
     "move_out": lambda s, rid, ctx, _args: changes.move_out(s, rid, ctx),

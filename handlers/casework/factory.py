@@ -12,9 +12,9 @@ import json
 from sqlalchemy.orm import Session
 
 from handlers.casework.scans import measured_seal
-from handlers.registration import CARD_KINDS, person_snapshot
-from handlers.residents import eligibility_of, lookup_resident
-from handlers.services import HandlerServices, Operator
+from handlers.environment import HandlerServices, Operator
+from handlers.operators.registration import CARD_KINDS, person_snapshot
+from handlers.operators.residents import eligibility_of, lookup_resident
 from registry.blobs.store import put_blob
 from registry.errors import NotEligible
 from registry.seals import records

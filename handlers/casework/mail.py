@@ -8,11 +8,11 @@ from datetime import timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from handlers.batch import run_batch
 from handlers.casework.errors import CaseError
 from handlers.casework.factory import FACTORY
-from handlers.mailing import mark_mailed
-from handlers.services import HandlerServices
+from handlers.environment import HandlerServices
+from handlers.services.batch import run_batch
+from handlers.services.mailing import mark_mailed
 from registry.documents import queue
 from registry.documents.models import PrintQueueItem, QueueStatus
 from registry.seals import records

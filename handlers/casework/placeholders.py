@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from handlers.casework.errors import UnknownPlaceholder
 from handlers.casework.scans import blank_scan, seal_scan
-from handlers.services import HandlerServices
+from handlers.environment import HandlerServices
 from juki.client import require_resident
 from registry.blobs.store import put_blob
 from registry.seals import records

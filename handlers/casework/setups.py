@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 
 import printing
 from handlers.casework.factory import FACTORY
-from handlers.services import HandlerServices
-from handlers.settings import MAX_CHARS, save_settings
+from handlers.environment import HandlerServices
+from handlers.services.settings import MAX_CHARS, save_settings
 from registry.errors import RecordNotFound
 from registry.seals import records, suspension
 from registry.seals.models import Registration

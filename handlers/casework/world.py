@@ -32,15 +32,14 @@ from typing import Any, Protocol
 from sqlalchemy.orm import Session, sessionmaker
 
 from handlers.casework.errors import CaseError
-from handlers.casework.events import message_payload, record_change
+from handlers.casework.events import deliver, message_payload, record_change, started_by
 from handlers.casework.factory import register_directly
 from handlers.casework.mail import mail_letter
 from handlers.casework.placeholders import fill
 from handlers.casework.residents import fresh_adults
 from handlers.casework.setups import SETUPS
-from handlers.services import HandlerServices
+from handlers.environment import HandlerServices
 from juki import DEMO_RESIDENTS
-from juki.events import ResidentEvent
 from registry.seals import records
 
 __all__ = ["EngineDoors", "RegistryWorld"]
@@ -62,11 +61,8 @@ class EngineDoors(Protocol):
 
     def instance_data(self, instance_id: int) -> dict: ...
 
-    def deliver_events(self, session: Session, events: list[ResidentEvent]) -> None: ...
-
-    def process_events(self) -> None: ...
-
-    def instance_started_by(self, event_id: str) -> tuple[int | None, str]: ...
+    def process_events(self) -> None:
+        """The worker's round over the resident-event intake (handlers.linkage.processing, as wired)."""
 
 
 class RegistryWorld:
@@ -178,10 +174,13 @@ class RegistryWorld:
         started (None when it started none) and what the intake made of that event."""
         with self.session_factory.begin() as session:
             events = record_change(session, self.services, context["applicant"], change, context[RECORDED])
-            self.doors.deliver_events(session, events)
+            deliver(session, events)
         context[RECORDED].extend(events)
         self.doors.process_events()
-        return self.doors.instance_started_by(events[-1].event_id) if events else (None, "異動がありません")
+        if not events:
+            return None, "異動がありません"
+        with self.session_factory() as session:
+            return started_by(session, events[-1].event_id)
 
 
 def _has_placeholder(value: Any) -> bool:

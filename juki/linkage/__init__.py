@@ -1,7 +1,7 @@
 """Linking with the resident register the standard's way: PULL the change feed, read change FILES, or accept PUSH.
 
 ``take_in`` is the worker's round (and the 連動 page's 「今すぐ取得」): for each configured way in it hands the
-register's changes to the registry's intake (``receive``, wired by the product: ``engine.intake.receive``), which
+register's changes to the registry's intake (``receive``, wired by the product: ``handlers.linkage.intake.receive``), which
 stores each event once by its id. ``linkage_status`` says how current that is. Settings: ``LinkageSettings``
 (INKAN_JUKI_LINKAGE, INKAN_JUKI_PULL_SECONDS, INKAN_JUKI_FILE_DIR); layouts in docs/juki/file-linkage.md.
 """

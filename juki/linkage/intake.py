@@ -1,6 +1,6 @@
 """The seam to the registry's event intake: linkage hands each event to a ``Receive`` it is given.
 
-The intake itself (``engine.intake.receive``: store before acting, a second delivery of an event id is a no-op)
+The intake itself (``handlers.linkage.intake.receive``: store before acting, a second delivery of an event id is a no-op)
 is wired in by the product, so this package depends on nothing above it.
 """
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from registry.documents.models import IssuedCertificate
-from registry.seals.models import NumberSequence, RecordStatus, Registration
+from registry.seals.models import RecordStatus, Registration
+from registry.seals.numbering import next_in_sequence
 
 __all__ = ["certificate_by_serial", "certificate_refusal", "certificates_of", "next_certificate_serial"]
 
@@ -34,23 +34,8 @@ def next_certificate_serial(session: Session, year: int) -> tuple[int, str]:
 
     The counter row stays locked until commit, so numbers are unique and a rolled-back issue gives its number back.
     """
-    name = f"certificate:{year}"
-    sequence = _increment(session, name)
-    if sequence is None:
-        try:
-            with session.begin_nested():
-                session.add(NumberSequence(name=name, last_value=0))
-        except IntegrityError:
-            pass  # created concurrently; the increment below waits on its lock
-        sequence = _increment(session, name)
-    assert sequence is not None  # the sequence row exists now
+    sequence = next_in_sequence(session, f"certificate:{year}")
     return sequence, f"{year}-{sequence:06d}"
-
-
-def _increment(session: Session, name: str) -> int | None:
-    statement = (update(NumberSequence).where(NumberSequence.name == name)
-                 .values(last_value=NumberSequence.last_value + 1).returning(NumberSequence.last_value))
-    return session.execute(statement).scalar_one_or_none()
 
 
 def certificate_by_serial(session: Session, serial: str) -> IssuedCertificate | None:

@@ -4,7 +4,7 @@ A record closed on day D may be purged once D lies at least the retention period
 5 years) back. Purging removes the 除票, its impression and images, the documents and certificates printed from it
 (rows and PDFs), its PIN and its print-queue items. Counter fee rows and コンビニ交付 log rows are kept under their
 own rules but lose the link to it. Its history rows must be gone first: the caller replaces them by the hash
-chain's tombstones (engine/tombstones.py), which the database requires before it lets a history row go.
+chain's tombstones (engine/evidence/tombstones.py), which the database requires before it lets a history row go.
 A blob another row still uses is kept.
 """
 

@@ -11,9 +11,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from registry.errors import NotEligible
 from registry.seals.models import HistoryEntry, RecordStatus, Registration
-from registry.seals.records import add_history, snapshot
+from registry.seals.records import close_record
 
 __all__ = ["ABOLITION_PREFIX", "abolish_record"]
 
@@ -27,12 +26,7 @@ def abolish_record(session: Session, record: Registration, *, reason: str, effec
 
     Raise NotEligible('not_active') when the record is no longer active (closed meanwhile by another flow).
     """
-    if record.status != RecordStatus.REGISTERED:
-        label = RecordStatus.LABELS.get(record.status, record.status)
-        raise NotEligible(f"登録番号 {record.registration_number} は既に{label}されています", "not_active")
-    before = snapshot(record) | {"close_reason": None}
-    record.status, record.closed_on, record.close_reason = RecordStatus.ABOLISHED, effective, reason
-    session.flush()
-    after = snapshot(record) | {"close_reason": reason, "card_collected": card_collected} | (extra_after or {})
-    return add_history(session, record, f"{ABOLITION_PREFIX}（{reason}）", effective, operator, instance_id,
-                       before=before, after=after)
+    after = {"card_collected": card_collected} | (extra_after or {})
+    return close_record(session, record, status=RecordStatus.ABOLISHED, reason=reason,
+                        entry_reason=f"{ABOLITION_PREFIX}（{reason}）", effective=effective, operator=operator,
+                        instance_id=instance_id, after=after)

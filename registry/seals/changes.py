@@ -16,7 +16,7 @@ from registry.errors import NotEligible
 from registry.seals.models import HistoryEntry, RecordStatus, Registration
 from registry.seals.records import active_registration_of, add_history, history_of, registrations_of, snapshot
 
-__all__ = ["CORRECTABLE_FIELDS", "applied_event_ids", "close_record", "closed_by_event", "correct_record",
+__all__ = ["CORRECTABLE_FIELDS", "applied_event_ids", "closed_by_event", "correct_record",
            "restore_record"]
 
 # Fields of the record that follow the register (the register's field name is the record's field name).
@@ -28,21 +28,6 @@ DATE_FIELDS = ("birth_date",)  # carried by events as ISO strings
 def applied_event_ids(session: Session, record: Registration) -> set[str]:
     """The register events already written into this record's history."""
     return {event_id for entry in history_of(session, record.id) if (event_id := _event_id(entry))}
-
-
-def close_record(session: Session, record: Registration, *, reason: str, effective: date, event_id: str,
-                 operator: str, instance_id: int | None, extra_after: dict[str, Any] | None = None) -> HistoryEntry:
-    """抹消: the record becomes a 除票 closed on the event's effective date, with the reason (「死亡」 …).
-
-    `extra_after` (a 氏名変更's decision and its reason) is added to the entry's after-values.
-    """
-    before = snapshot(record)
-    record.status, record.closed_on, record.close_reason = RecordStatus.DELETED, effective, reason
-    session.flush()
-    return add_history(session, record, f"抹消（{reason}）", effective, operator, instance_id,
-                       before=before | {"close_reason": None},
-                       after=snapshot(record) | {"close_reason": reason, "juki_event_id": event_id}
-                       | (extra_after or {}))
 
 
 def correct_record(session: Session, record: Registration, values: dict[str, Any], *, reason: str,

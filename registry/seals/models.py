@@ -94,7 +94,7 @@ class HistoryEntry(Base):
     instance_id: Mapped[int | None] = mapped_column(index=True)
     before_json: Mapped[str] = mapped_column(Text, default="{}")
     after_json: Mapped[str] = mapped_column(Text, default="{}")
-    chain_seq: Mapped[int | None] = mapped_column(unique=True, index=True)  # hash chain, stamped by engine/chain.py's hook
+    chain_seq: Mapped[int | None] = mapped_column(unique=True, index=True)  # hash chain, stamped by engine/evidence/chain.py's hook
     row_hash: Mapped[str | None] = mapped_column(String(64))
 
 

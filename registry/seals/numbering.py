@@ -61,28 +61,34 @@ def assign_number(session: Session, fmt: NumberFormat) -> str:
     The counter row stays locked until the caller commits, so concurrent registrations queue and a rolled-back
     registration gives its number back: numbers stay gapless.
     """
-    serial = _increment(session)
-    if serial is None:
-        _create_sequence(session)
-        serial = _increment(session)
-    assert serial is not None  # the sequence row exists now
+    serial = next_in_sequence(session, SEQUENCE)
     if serial >= 10 ** fmt.serial_digits:
         raise NumberingError("印鑑登録番号の桁数の上限に達しました。設定を見直してください")
     return format_number(serial, fmt)
 
 
-def _increment(session: Session) -> int | None:
-    statement = (update(NumberSequence).where(NumberSequence.name == SEQUENCE)
+def next_in_sequence(session: Session, name: str) -> int:
+    """The next value of the named gapless counter (1, 2, …), taken inside the caller's transaction.
+
+    The counter row stays locked until the caller commits, so concurrent takers queue and a rolled-back
+    transaction gives its value back: 1.3.2 registration numbers and the 6.1 certificate serials of each year.
+    """
+    value = _increment(session, name)
+    if value is None:
+        try:
+            with session.begin_nested():
+                session.add(NumberSequence(name=name, last_value=0))
+        except IntegrityError:
+            pass  # another transaction created it first; the increment below waits on its row lock
+        value = _increment(session, name)
+    assert value is not None  # the counter row exists now
+    return value
+
+
+def _increment(session: Session, name: str) -> int | None:
+    statement = (update(NumberSequence).where(NumberSequence.name == name)
                  .values(last_value=NumberSequence.last_value + 1).returning(NumberSequence.last_value))
     return session.execute(statement).scalar_one_or_none()
-
-
-def _create_sequence(session: Session) -> None:
-    try:
-        with session.begin_nested():
-            session.add(NumberSequence(name=SEQUENCE, last_value=0))
-    except IntegrityError:
-        pass  # another transaction created it first; our increment now waits on its row lock
 
 
 def last_serial(session: Session) -> int:

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from registry.errors import NotEligible
 from registry.seals.models import HistoryEntry, RecordStatus, Registration
-from registry.seals.records import add_history, registration_by_number, snapshot
+from registry.seals.records import close_record, registration_by_number
 
 __all__ = ["OFFICE_CLOSE_REASONS", "close_by_office", "find_by_number", "office_close_reason"]
 
@@ -54,13 +54,6 @@ def close_by_office(session: Session, record: Registration, *, code: str, detail
 
     Raise NotEligible (already_closed) when the record is no longer active: a 除票 is never closed twice.
     """
-    if record.status != RecordStatus.REGISTERED:
-        raise NotEligible(f"登録番号 {record.registration_number} は既に{RecordStatus.LABELS[record.status]}"
-                          "されています（除票）", "already_closed")
-    reason = office_close_reason(code, detail)
-    before = snapshot(record) | {"close_reason": None}
-    record.status, record.closed_on, record.close_reason = RecordStatus.DELETED, effective, reason
-    session.flush()
-    return add_history(session, record, f"抹消（職権・{OFFICE_CLOSE_REASONS[code]}）", effective, operator,
-                       instance_id, before=before,
-                       after=snapshot(record) | {"close_reason": reason})
+    return close_record(session, record, status=RecordStatus.DELETED, reason=office_close_reason(code, detail),
+                        entry_reason=f"抹消（職権・{OFFICE_CLOSE_REASONS[code]}）", effective=effective,
+                        operator=operator, instance_id=instance_id, refusal_code="already_closed")

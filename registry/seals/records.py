@@ -159,6 +159,25 @@ def add_history(session: Session, record: Registration, reason: str, effective: 
     return entry
 
 
+def close_record(session: Session, record: Registration, *, status: str, reason: str, entry_reason: str,
+                 effective: date, operator: str, instance_id: int | None, after: dict[str, Any] | None = None,
+                 refusal_code: str = "not_active") -> HistoryEntry:
+    """The one transition of an active 原票 to a 除票: 抹消 (住基 4.2.2, 職権 4.2.1) or 廃止 (4.4.1), closed on
+    `effective` with `reason`; the history entry `entry_reason` (「抹消（死亡）」 …) adds `after` to its after-values.
+
+    Raise NotEligible(refusal_code) when the record is no longer active (closed meanwhile by another flow): a
+    除票 is never closed twice.
+    """
+    if record.status != RecordStatus.REGISTERED:
+        label = RecordStatus.LABELS.get(record.status, record.status)
+        raise NotEligible(f"登録番号 {record.registration_number} は既に{label}されています（除票）", refusal_code)
+    before = snapshot(record) | {"close_reason": None}
+    record.status, record.closed_on, record.close_reason = status, effective, reason
+    session.flush()
+    return add_history(session, record, entry_reason, effective, operator, instance_id, before=before,
+                       after=snapshot(record) | {"close_reason": reason} | (after or {}))
+
+
 def snapshot(record: Registration) -> dict[str, Any]:
     return {name: getattr(record, name) for name in SNAPSHOT_FIELDS}
 

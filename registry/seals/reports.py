@@ -17,7 +17,7 @@ from registry.seals.records import INQUIRY_KIND
 __all__ = ["NOT_APPLIED", "answer_refusals", "answer_refusals_of", "certificate_refusals", "certificates_per_day", "fraud_suspicions", "fraud_suspicions_of",
            "refusals_by_reason"]
 
-NOT_APPLIED = "not_applied"  # 4.1.4.6: the answer says 「申請していない」 (handlers.inquiry.LAPSE_REASONS)
+NOT_APPLIED = "not_applied"  # 4.1.4.6: the answer says 「申請していない」 (handlers.operators.shoukai_touroku.LAPSE_REASONS)
 OFFICE_OFFSET = timedelta(hours=9)  # stored times are naive UTC; days are the office's (JST) days
 
 

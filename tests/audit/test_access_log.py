@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from engine.access_log import AccessEntry
+from engine.evidence.access_log import AccessEntry
 
 
 def entries_for(product, resident_id: str) -> list[AccessEntry]:

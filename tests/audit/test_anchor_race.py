@@ -12,10 +12,10 @@ from sqlalchemy import func, select
 
 from conftest import _create_pg_database, _drop_pg_database
 from engine.actor import Actor
-from engine.anchors import AuditAnchor, anchor_if_due
-from engine.audit import record
-from engine.chain import ChainHead
 from engine.database import connect
+from engine.evidence.anchors import AuditAnchor, anchor_if_due
+from engine.evidence.audit import record
+from engine.evidence.chain import ChainHead
 from webui.audit.chains import install_chains
 from webui.schema import upgrade
 

@@ -12,11 +12,11 @@ from sqlalchemy.exc import DatabaseError
 from sqlalchemy.orm import Session
 
 from engine.actor import Actor
-from engine.anchors import AuditAnchor, anchor_if_due, write_anchors
-from engine.audit import record
-from engine.chain import ChainHead
+from engine.evidence.anchors import AuditAnchor, anchor_if_due, write_anchors
+from engine.evidence.audit import record
+from engine.evidence.chain import ChainHead
+from engine.evidence.verify import verify_all, verify_chain
 from engine.models import AuditEvent
-from engine.verify import verify_all, verify_chain
 from registry.seals.models import HistoryEntry
 from tests.support.evidence import without_append_only
 from webui.audit.chains import AUDIT_CHAIN, HISTORY_CHAIN
@@ -196,7 +196,7 @@ def test_quick_check_walks_from_the_newest_anchor_but_still_checks_every_anchor(
 
 
 def test_the_worker_round_writes_the_daily_anchor(product):
-    from engine.worker import daily_anchor
+    from engine.runtime.worker import daily_anchor
 
     write = daily_anchor(product.runner)
     assert write() in (0, 1)

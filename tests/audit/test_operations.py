@@ -9,7 +9,7 @@ from sqlalchemy import select
 from engine.actor import Actor
 from engine.errors import InstanceNotActive
 from engine.models import AuditEvent, HumanTask, ProcessInstance
-from engine.operations import InstanceOperations, OperationForbidden, ReasonRequired
+from engine.runtime.operations import InstanceOperations, OperationForbidden, ReasonRequired
 from tests.support.flow import COUNTER, IDENTIFY
 
 ADMIN = Actor("admin", "admin")

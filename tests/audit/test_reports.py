@@ -7,8 +7,8 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
+from engine.evidence.reports import instances_per_day, open_tasks, percentile, task_durations
 from engine.models import HumanTask, ProcessDefinition, ProcessInstance
-from engine.reports import instances_per_day, open_tasks, percentile, task_durations
 from registry.documents.models import IssuedCertificate
 from registry.seals.models import Application
 from tests.support.flow import RegistrationDriver

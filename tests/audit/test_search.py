@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from engine.db import utcnow
-from engine.search import InstanceQuery, decode_cursor, search_instances
+from engine.evidence.search import InstanceQuery, decode_cursor, search_instances
 from tests.support.flow import BACK
 
 NO_BLOB = "0" * 64
@@ -93,11 +93,11 @@ def test_search_api_returns_rows_and_cursors(app, api_token, driver):
 
 
 def test_beyond_the_cap_the_total_is_an_estimate(product, driver, monkeypatch):
-    import engine.search
+    import engine.evidence.search
 
     for _ in range(2):
         driver.start(driver.fresh_resident())
-    monkeypatch.setattr(engine.search, "COUNT_CAP", 1)
+    monkeypatch.setattr(engine.evidence.search, "COUNT_CAP", 1)
     with product.session_factory() as session:
         page = search_instances(session, InstanceQuery(per_page=5, status="running"))
         on_postgresql = session.get_bind().dialect.name == "postgresql"

@@ -7,9 +7,9 @@ import pytest
 from sqlalchemy import select
 
 from engine.actor import Actor
-from engine.audit import record
+from engine.evidence.audit import record
+from engine.evidence.verify import ChainReport, verify_snapshot
 from engine.models import AuditEvent
-from engine.verify import ChainReport, verify_snapshot
 from tests.support.evidence import Writers, set_audit_title
 
 RUNS = 20

@@ -87,9 +87,9 @@ def test_a_certificate_is_issued_then_refused_after_a_phone_suspension(new_page,
 
 
 @pytest.mark.parametrize(("process_id", "png", "width"), [
-    ("shomeisho_kofu", "6.1-shomeisho-kofu.png", 2100),
-    ("ichiji_teishi", "6.2-ichiji-teishi.png", 1700),
-    ("teishi_kaijo", "6.2-teishi-kaijo.png", 1700),
+    ("shomeisho_kofu", "6.1-shomeisho_kofu.png", 2100),
+    ("ichiji_teishi", "6.2.1-ichiji_teishi.png", 1700),
+    ("teishi_kaijo", "6.2.2-teishi_kaijo.png", 1700),
 ])
 def test_the_diagrams_render_without_warnings(browser, live_server, product, driver, process_id, png, width, docs_shot):
     person = driver.registered_person()

@@ -8,8 +8,8 @@ from __future__ import annotations
 import pytest
 
 import imaging
-from engine import catalog, drafts
 from engine.actor import Actor
+from engine.library import catalog, drafts
 from tests.browser.test_registration_in_browser import log_in, log_out, submit_task
 from tests.support.konbini import new_serial, office_seal, open_all_day, register_with_card  # noqa: F401
 

@@ -30,7 +30,7 @@ def test_pin_change_task_and_the_diagram(live_server, new_page, driver, product,
     panels = page.locator("main").inner_text()
     assert "あと2回でロック" in panels and registered.registration_number in panels
     assert page.locator("input[name=old_pin]").count() == 1
-    page.screenshot(path=docs_shot("flows/5.3-hikikae-kofu-pin.png"), full_page=True)
+    page.screenshot(path=docs_shot("flows/5.3-hikikae_kofu-pin.png"), full_page=True)
 
     outcome = driver.step(outcome, COUNTER, {"old_pin": "1234", "new_pin": "4321"})
     driver.step(outcome, COUNTER, {"handed_over": True})
@@ -38,5 +38,5 @@ def test_pin_change_task_and_the_diagram(live_server, new_page, driver, product,
     past_purpose(page)
     page.wait_for_selector("#diagram[data-ready=true]")
     assert page.locator("#diagram .djs-element[data-element-id=end_exchanged]").count() == 1
-    screenshot_whole_diagram(page, docs_shot("flows/5.3-hikikae-kofu.png"), 1800)
+    screenshot_whole_diagram(page, docs_shot("flows/5.3-hikikae_kofu.png"), 1800)
     assert import_warnings(page) == []

@@ -34,7 +34,7 @@ def test_a_cancelled_abolition_is_approved_by_a_second_clerk(new_page, live_serv
     assert "廃止（廃止の申請）" in history and str(entry_id) in history
     page.fill("input[name=entry_id]", str(entry_id))
     page.fill("textarea[name=cancel_reason]", "別人の廃止届を受理していた")
-    page.screenshot(path=docs_shot("flows/4.5-idou-torikeshi-request.png"), full_page=True)
+    page.screenshot(path=docs_shot("flows/4.5-idou_torikeshi-request.png"), full_page=True)
     with page.expect_navigation():
         page.click("form.task-form button[type=submit]")
     log_out(page)
@@ -44,7 +44,7 @@ def test_a_cancelled_abolition_is_approved_by_a_second_clerk(new_page, live_serv
     past_purpose(page)
     panel = page.locator(".panel-torikeshi-change").inner_text()
     assert "廃止" in panel and "登録" in panel and "backyard" in panel
-    page.screenshot(path=docs_shot("flows/4.5-idou-torikeshi-approval.png"), full_page=True)
+    page.screenshot(path=docs_shot("flows/4.5-idou_torikeshi-approval.png"), full_page=True)
     page.locator("input[name=approval_decision][value=approve]").check()
     with page.expect_navigation():
         page.click("form.task-form button[type=submit]")
@@ -55,5 +55,5 @@ def test_a_cancelled_abolition_is_approved_by_a_second_clerk(new_page, live_serv
     past_purpose(page)
     page.wait_for_selector("#diagram[data-ready=true]")
     assert page.locator("#diagram .djs-element[data-element-id=end_active]").count() == 1
-    screenshot_whole_diagram(page, docs_shot("flows/4.5-idou-torikeshi.png"), 1500)
+    screenshot_whole_diagram(page, docs_shot("flows/4.5-idou_torikeshi.png"), 1500)
     assert import_warnings(page) == []

@@ -154,7 +154,7 @@ def test_an_inquiry_goes_from_application_to_registration(new_page, live_server,
 
 
 def test_the_diagram_renders_without_warnings(browser, live_server, product, docs_shot):
-    """bpmn-js imports 4.1.4 without warnings; the whole diagram is kept as docs/flows/4.1.4-shoukai-touroku.png."""
+    """bpmn-js imports 4.1.4 without warnings; the whole diagram is kept as docs/flows/4.1.4-shoukai_touroku.png."""
     from tests.support.inquiry_flow import InquiryDriver
 
     pending = InquiryDriver(product).to_answer()
@@ -172,7 +172,7 @@ def test_the_diagram_renders_without_warnings(browser, live_server, product, doc
                                 zIndex: 1000, background: '#fff'});
         window.dispatchEvent(new Event('resize')); document.querySelector('[data-diagram-fit]').click(); }""")
     page.wait_for_timeout(500)
-    page.locator("#diagram").screenshot(path=docs_shot("flows/4.1.4-shoukai-touroku.png"))
+    page.locator("#diagram").screenshot(path=docs_shot("flows/4.1.4-shoukai_touroku.png"))
     warnings = page.evaluate("""async () => {
         const xml = await (await fetch(document.getElementById('diagram').dataset.xmlUrl)).text();
         const box = document.createElement('div'); document.body.appendChild(box);

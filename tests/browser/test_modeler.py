@@ -13,8 +13,8 @@ import re
 
 import pytest
 
-from engine import catalog, drafts
 from engine.actor import Actor
+from engine.library import catalog, drafts
 from engine.models import ProcessInstance
 from tests.browser.test_registration_in_browser import log_in
 from tests.support.inquiry_flow import InquiryDriver, Pending

@@ -73,10 +73,10 @@ def test_a_katakana_name_change_shows_old_and_new_beside_the_impression(new_page
     assert "4.3.2 カタカナ表記の変更: 登録印影と変更前後のカタカナ表記" in panel.inner_text()
     assert "変更後のカタカナ表記" in panel.inner_text() and "アタラシイ　ヒョウキ" in panel.inner_text()
     assert panel.locator("img").count() == 1  # the registered impression at true size
-    page.screenshot(path=str(tmp_path / "4.3.2-name-decision-task.png"), full_page=True)
+    page.screenshot(path=str(tmp_path / "4.3.2-juki_rendou_shusei-name-decision.png"), full_page=True)
     page.goto(f"{live_server}/instances/{instance.id}")
     choose_purpose_if_asked(page)
     page.wait_for_selector("#diagram[data-ready=true]")
     assert page.locator("#diagram .djs-element[data-element-id=start_record_corrected]").count() == 1
-    screenshot_whole_diagram(page, str(tmp_path / "4.3.2-juki-rendou-shusei.png"), 1800)
+    screenshot_whole_diagram(page, str(tmp_path / "4.3.2-juki_rendou_shusei.png"), 1800)
     assert import_warnings(page) == []

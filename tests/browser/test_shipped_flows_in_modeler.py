@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from engine import catalog
 from engine.casework import shipped_document
+from engine.library import catalog
 from tests.browser.test_modeler import run_tests
 from tests.browser.test_registration_in_browser import log_in
 

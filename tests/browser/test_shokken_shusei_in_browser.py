@@ -34,7 +34,7 @@ def test_the_second_clerk_approves_the_correction_seen_side_by_side(new_page, li
     page.fill("textarea[name=reason_note]", "住民票の写しで住所の誤記を確認")
     page.fill("input[name=new_address]", NEW_ADDRESS)
     page.fill("input[name=new_common_name]", "見本 通称")
-    page.screenshot(path=docs_shot("flows/4.3.1-shokken-shusei-entry.png"), full_page=True)
+    page.screenshot(path=docs_shot("flows/4.3.1-shokken_shusei-entry.png"), full_page=True)
     with page.expect_navigation():
         page.click("form.task-form button[type=submit]")
     log_out(page)
@@ -44,7 +44,7 @@ def test_the_second_clerk_approves_the_correction_seen_side_by_side(new_page, li
     past_purpose(page)
     panel = page.locator(".panel-shusei-change").inner_text()
     assert NEW_ADDRESS in panel and "職権" in panel and "madoguchi" in panel
-    page.screenshot(path=docs_shot("flows/4.3.1-shokken-shusei-approval.png"), full_page=True)
+    page.screenshot(path=docs_shot("flows/4.3.1-shokken_shusei-approval.png"), full_page=True)
 
     page.locator("input[name=approval_decision][value=approve]").check()
     with page.expect_navigation():
@@ -56,6 +56,6 @@ def test_the_second_clerk_approves_the_correction_seen_side_by_side(new_page, li
     past_purpose(page)
     page.wait_for_selector("#diagram[data-ready=true]")
     assert page.locator("#diagram .djs-element[data-element-id=end_corrected]").count() == 1
-    page.locator("#diagram").screenshot(path=docs_shot("flows/4.3.1-shokken-shusei.png"))
+    page.locator("#diagram").screenshot(path=docs_shot("flows/4.3.1-shokken_shusei.png"))
     warnings = page.evaluate(IMPORT_WARNINGS)
     assert warnings == [] and not [m for m in messages if "bpmn" in m.lower()], (warnings, messages)

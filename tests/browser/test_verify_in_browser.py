@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from handlers.certificates import issue_certificate
-from handlers.services import DEFAULT_VERIFY_URL, Operator
-from handlers.settings import MAX_CHARS, save_settings
+from handlers.environment import DEFAULT_VERIFY_URL, Operator
+from handlers.services.certificates import issue_certificate
+from handlers.services.settings import MAX_CHARS, save_settings
 from tests.browser.test_registration_in_browser import log_in
 from tests.printing_ui.conftest import registration_id_of
 from tests.support.certificates import ensure_office_seal

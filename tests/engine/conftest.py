@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from engine.catalog import SpecCache, deploy
-from engine.definitions import parse_definition, read_definition_files
-from engine.runtime import WorkflowRunner
+from engine.library.catalog import SpecCache, deploy
+from engine.library.definitions import parse_definition, read_definition_files
+from engine.runtime.runner import WorkflowRunner
 from handlers import HandlerRegistry, ServiceContext
 from tests.support.auth import clock  # noqa: F401 — fixture, found by name
 

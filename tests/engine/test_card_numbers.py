@@ -15,8 +15,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from conftest import _create_pg_database, _drop_pg_database
-from engine.verify import verify_chain
-from handlers.history_labels import change_summary
+from engine.evidence.verify import verify_chain
+from handlers.services.history_labels import change_summary
 from registry.errors import CardNumberError
 from registry.seals import records
 from registry.seals.card_exchange import find_by_card

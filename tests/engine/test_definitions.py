@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import func, select
 
 from engine.actor import Actor
-from engine.catalog import active_definition, deploy, deploy_directory
-from engine.definitions import parse_definition, read_definition_files
 from engine.errors import DefinitionError
+from engine.library.catalog import active_definition, deploy, deploy_directory
+from engine.library.definitions import parse_definition, read_definition_files
 from engine.models import ProcessDefinition, ProcessInstance
 from tests.engine.conftest import DATA, Flaky, mini_handlers
 

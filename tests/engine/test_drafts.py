@@ -9,15 +9,16 @@ import json
 import pytest
 from sqlalchemy import select
 
-from engine import audit, catalog, drafts
 from engine.actor import Actor
-from engine.bundle import bundle_of, import_bundle, read_bundle, write_directory
-from engine.definitions import parse_definition, read_definition_files
-from engine.draft_models import DraftStatus
-from engine.migration import MigrationRefused, migrate_instances, plan_migration
+from engine.evidence import audit
+from engine.library import catalog, drafts
+from engine.library.bundle import bundle_of, import_bundle, read_bundle, write_directory
+from engine.library.definitions import parse_definition, read_definition_files
+from engine.library.draft_models import DraftStatus
+from engine.library.migration import MigrationRefused, migrate_instances, plan_migration
+from engine.library.version_diff import diff_versions
 from engine.models import AuditEvent, HumanTask, ProcessInstance
-from engine.queries import open_tasks_of_instance
-from engine.version_diff import diff_versions
+from engine.runtime.queries import open_tasks_of_instance
 from tests.support.library import FORMS, XML, deploy_copy
 
 MANAGER = Actor("manager", "manager", "管理者")

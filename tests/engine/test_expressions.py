@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from engine.definition_expressions import known_variables
-from engine.expressions import (
+from engine.library.definition_expressions import known_variables
+from engine.library.expressions import (
     ExpressionError,
     evaluate,
     evaluate_condition,

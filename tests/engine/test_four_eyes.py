@@ -6,12 +6,12 @@ import pytest
 from sqlalchemy import select
 
 from engine.actor import Actor
-from engine.catalog import SpecCache, deploy
-from engine.definitions import parse_definition, read_definition_files
 from engine.errors import DefinitionError, FourEyesRequired
+from engine.library.catalog import SpecCache, deploy
+from engine.library.definitions import parse_definition, read_definition_files
 from engine.models import AuditEvent, HumanTask
-from engine.queries import open_tasks_of_instance
-from engine.runtime import WorkflowRunner
+from engine.runtime.queries import open_tasks_of_instance
+from engine.runtime.runner import WorkflowRunner
 from handlers import ServiceContext
 from tests.engine.conftest import DATA, Flaky, mini_handlers
 

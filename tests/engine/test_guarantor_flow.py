@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy import select
 
 from engine.errors import FormInvalid
-from engine.queries import get_task, instance_detail
+from engine.runtime.queries import get_task, instance_detail
 from handlers.casework import suspend_directly
-from handlers.history_labels import change_summary
+from handlers.services.history_labels import change_summary
 from registry.seals import records
 from registry.seals.abolition import abolish_record
 from registry.seals.guarantees import accept_guarantee

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from engine.errors import FormInvalid
 from engine.models import ProcessInstance
-from engine.queries import instance_detail, open_tasks_of_instance
+from engine.runtime.queries import instance_detail, open_tasks_of_instance
 from registry.blobs.store import get_blob
 from registry.documents.certificates import certificate_refusal
 from registry.seals import records

@@ -13,7 +13,7 @@ from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
 from engine.models import AuditEvent, ProcessInstance
-from engine.queries import instance_detail
+from engine.runtime.queries import instance_detail
 from registry.seals.models import HistoryEntry, Registration
 from registry.seals.pin import RegistrationPin, set_pin
 from tests.support.flow import COUNTER, Registered

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from engine.actor import Actor
 from engine.errors import FormInvalid, FourEyesRequired
 from engine.models import ProcessInstance
-from engine.queries import instance_detail
+from engine.runtime.queries import instance_detail
 from registry.blobs.store import get_blob
 from registry.seals import records
 from registry.seals.abolition import abolish_record

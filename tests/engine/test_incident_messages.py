@@ -8,10 +8,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import DataError
 
 from engine.actor import Actor
-from engine.catalog import SpecCache, deploy
-from engine.definitions import parse_definition, read_definition_files
+from engine.library.catalog import SpecCache, deploy
+from engine.library.definitions import parse_definition, read_definition_files
 from engine.models import Incident
-from engine.runtime import WorkflowRunner
+from engine.runtime.runner import WorkflowRunner
 from handlers import HandlerRegistry, ServiceContext
 from handlers.base import DatabaseRefused, Handler, database_refusal
 from registry.seals.models import Impression, Registration

@@ -10,11 +10,11 @@ import pytest
 from sqlalchemy import select
 
 from engine.actor import Actor
-from engine.catalog import deploy
-from engine.definitions import parse_definition, read_definition_files
+from engine.library.catalog import deploy
+from engine.library.definitions import parse_definition, read_definition_files
 from engine.models import Incident, ProcessInstance
-from engine.pruning import KEEP, PRUNE_AT
-from engine.queries import instance_detail, open_tasks_of_instance
+from engine.runtime.pruning import KEEP, PRUNE_AT
+from engine.runtime.queries import instance_detail, open_tasks_of_instance
 from tests.engine.conftest import DATA
 
 CLERK = Actor("madoguchi", "madoguchi")

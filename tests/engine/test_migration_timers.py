@@ -11,10 +11,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from engine import catalog, drafts
 from engine.actor import Actor
-from engine.definitions import parse_definition, read_definition_files
-from engine.migration import MigrationRefused, migrate_instances, plan_migration
+from engine.library import catalog, drafts
+from engine.library.definitions import parse_definition, read_definition_files
+from engine.library.migration import MigrationRefused, migrate_instances, plan_migration
 from engine.models import AuditEvent, Timer
 from tests.support.inquiry_flow import InquiryDriver
 from tests.support.library import BPMN
@@ -119,7 +119,7 @@ def test_a_duration_timer_counts_from_when_it_started_waiting(product, versions)
 
 
 def test_the_diff_names_the_timer_change_on_its_event():
-    from engine.version_diff import diff_versions
+    from engine.library.version_diff import diff_versions
 
     xml, forms = read_definition_files(BPMN / "shoukai_touroku.bpmn")
     [change] = diff_versions(xml, forms, xml.replace(SHIPPED_TIMER, WEEK_LATER), forms).elements

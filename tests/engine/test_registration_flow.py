@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from engine.models import ProcessInstance
-from engine.queries import instance_detail
+from engine.runtime.queries import instance_detail
 from registry.seals.numbering import NumberFormat, is_valid_number
 from tests.support.flow import COUNTER
 

@@ -11,10 +11,10 @@ from sqlalchemy import func, select
 
 from engine.actor import Actor
 from engine.models import Incident, ProcessInstance
-from engine.queries import instance_detail
+from engine.runtime.queries import instance_detail
 from handlers.base import HandlerError
-from handlers.registration import person_snapshot
-from handlers.residents import lookup_resident
+from handlers.operators.registration import person_snapshot
+from handlers.operators.residents import lookup_resident
 from registry.errors import NotEligible
 from registry.seals import records
 from registry.seals.models import Application, Impression, NumberSequence, Registration

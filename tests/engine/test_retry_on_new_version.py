@@ -1,15 +1,15 @@
 """A retried incident stays on the version its instance started on, unless the operator asks to move it first onto
-the version deployed since (when it can move there: engine.migration, audited)."""
+the version deployed since (when it can move there: engine.library.migration, audited)."""
 
 from __future__ import annotations
 
 from sqlalchemy import select
 
 from engine.actor import Actor
-from engine.catalog import deploy
-from engine.definitions import parse_definition, read_definition_files
+from engine.library.catalog import deploy
+from engine.library.definitions import parse_definition, read_definition_files
 from engine.models import AuditEvent, ProcessInstance
-from engine.queries import open_tasks_of_instance
+from engine.runtime.queries import open_tasks_of_instance
 from tests.engine.conftest import DATA
 
 COUNTER = Actor("madoguchi", "madoguchi")

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from engine.actor import Actor
 from engine.errors import FormInvalid, LaneForbidden, StaleInstance, TaskClaimedByOther, TaskNotOpen
 from engine.models import AuditEvent, HumanTask, Incident, ProcessInstance
-from engine.queries import instance_detail, open_tasks_of_instance
+from engine.runtime.queries import instance_detail, open_tasks_of_instance
 
 COUNTER = Actor("madoguchi", "madoguchi")
 COUNTER_2 = Actor("madoguchi2", "madoguchi")

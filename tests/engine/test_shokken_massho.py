@@ -12,8 +12,8 @@ from sqlalchemy import select
 from engine.actor import Actor
 from engine.errors import FormInvalid, FourEyesRequired
 from engine.models import HumanTask, ProcessInstance
-from engine.queries import instance_detail, open_tasks_of_instance
-from handlers.print_queue import render_item
+from engine.runtime.queries import instance_detail, open_tasks_of_instance
+from handlers.operators.print_queue import render_item
 from registry.blobs.store import get_blob
 from registry.documents.models import PrintQueueItem
 from registry.seals import records

@@ -16,9 +16,10 @@ from engine.models import Incident, ProcessInstance
 from registry.blobs.store import get_blob
 from registry.errors import NotEligible
 from registry.seals import records
-from registry.seals.changes import close_record, correct_record
-from registry.seals.models import IssuedDocument, Registration
+from registry.seals.changes import correct_record
+from registry.seals.models import IssuedDocument, RecordStatus, Registration
 from registry.seals.office_corrections import propose_changes
+from registry.seals.records import close_record
 from tests.support.flow import BACK, COUNTER, RegistrationDriver
 
 PROCESS = "shokken_shusei"
@@ -144,7 +145,8 @@ def test_no_active_registration_is_refused(driver, product):
     person = driver.registered_person()
     with product.session_factory.begin() as session:
         record = records.registration_by_number(session, person.registration_number)
-        close_record(session, record, reason="死亡", effective=record.registered_on, event_id="t-1",
+        close_record(session, record, status=RecordStatus.DELETED, reason="死亡", entry_reason="抹消（死亡）",
+                     effective=record.registered_on, after={"juki_event_id": "t-1"},
                      operator="test", instance_id=None)
     outcome = driver.runner.start(PROCESS, COUNTER, {})
     outcome = driver.step(outcome, COUNTER, {"resident_id": person.resident_id})
@@ -159,7 +161,8 @@ def test_a_record_closed_before_approval_is_not_corrected(driver, product):
                                                         "new_address": NEW_ADDRESS})
     with product.session_factory.begin() as session:
         record = records.registration_by_number(session, person.registration_number)
-        close_record(session, record, reason="転出", effective=record.registered_on, event_id="t-2",
+        close_record(session, record, status=RecordStatus.DELETED, reason="転出", entry_reason="抹消（転出）",
+                     effective=record.registered_on, after={"juki_event_id": "t-2"},
                      operator="test", instance_id=None)
     outcome = driver.step(outcome, BACK, {"approval_decision": "approve"})
     assert outcome.incident_id is not None

@@ -10,9 +10,9 @@ import pytest
 
 from engine.models import ProcessInstance
 from handlers.base import HandlerError
-from handlers.certificates import issue_certificate
-from handlers.konbini import KonbiniQuestion, ServiceHours, serve
-from handlers.services import Operator
+from handlers.environment import Operator
+from handlers.services.certificates import issue_certificate
+from handlers.services.konbini import KonbiniQuestion, ServiceHours, serve
 from tests.support.certificates import ensure_office_seal
 from tests.support.certificates_flow import CounterDriver
 from tests.support.flow import COUNTER

@@ -9,14 +9,14 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from engine.actor import Actor
-from engine.catalog import deploy
 from engine.db import utcnow
-from engine.definitions import parse_definition, read_definition_files
-from engine.migration import migrate_instances
+from engine.library.catalog import deploy
+from engine.library.definitions import parse_definition, read_definition_files
+from engine.library.migration import migrate_instances
 from engine.models import ProcessDefinition, ProcessInstance, Timer
-from engine.queries import open_tasks_of_instance
-from engine.runtime import RunOutcome
-from engine.worker import run_worker
+from engine.runtime.queries import open_tasks_of_instance
+from engine.runtime.runner import RunOutcome
+from engine.runtime.worker import run_worker
 from tests.engine.conftest import DATA
 
 

@@ -7,7 +7,7 @@ import io
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from handlers.services import to_jst
+from handlers.environment import to_jst
 from printing import to_wareki
 from registry.blobs.store import get_blob
 from registry.seals import records

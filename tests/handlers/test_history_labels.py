@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from handlers.history_labels import FIELD_LABELS, VALUE_LABELS, change_summary, value_text
+from handlers.services.history_labels import FIELD_LABELS, VALUE_LABELS, change_summary, value_text
 from registry.seals.models import HistoryEntry
 
 

@@ -14,10 +14,10 @@ from pypdf import PdfReader
 from sqlalchemy import create_engine, inspect, select, text
 
 from conftest import _create_pg_database, _drop_pg_database
-from engine.definitions import parse_definition, read_definition_files
 from engine.errors import DefinitionError, FormCheckRefused, FormInvalid
-from engine.queries import instance_detail, open_tasks_of_instance
-from handlers.history_labels import change_summary
+from engine.library.definitions import parse_definition, read_definition_files
+from engine.runtime.queries import instance_detail, open_tasks_of_instance
+from handlers.services.history_labels import change_summary
 from juki import DEMO_RESIDENTS
 from juki.models import SimResident
 from registry.blobs.store import get_blob

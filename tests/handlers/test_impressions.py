@@ -10,9 +10,9 @@ import pytest
 from PIL import Image
 
 import imaging
-from engine.queries import open_tasks_of_instance
-from handlers import impressions
+from engine.runtime.queries import open_tasks_of_instance
 from handlers.base import HandlerError, ServiceContext
+from handlers.operators import impressions
 from registry.blobs.store import get_blob, put_blob
 from registry.seals.models import Impression
 from tests.support.flow import BACK

@@ -7,9 +7,9 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from handlers import inquiry
 from handlers.base import HandlerError, ServiceContext
-from handlers.services import JST
+from handlers.environment import JST
+from handlers.operators import shoukai_touroku as inquiry
 from registry.seals import records
 from registry.seals.models import Application
 from webui.config import ConfigurationError, check_config, defaults

@@ -10,7 +10,7 @@ from datetime import date
 import pytest
 
 from engine.actor import Actor
-from engine.queries import instance_detail, open_tasks_of_instance
+from engine.runtime.queries import instance_detail, open_tasks_of_instance
 from juki.changes import ChangeContext
 from juki.corrections import change_kana, change_katakana_name, correct_particulars
 from juki.errors import InvalidChange

@@ -12,8 +12,8 @@ from sqlalchemy import select
 from engine.actor import Actor
 from engine.errors import FormInvalid
 from engine.models import ProcessInstance
-from engine.queries import open_tasks_of_instance
-from handlers.history_labels import change_summary
+from engine.runtime.queries import open_tasks_of_instance
+from handlers.services.history_labels import change_summary
 from registry.blobs.store import get_blob
 from registry.documents.models import PrintQueueItem
 from registry.seals import records
@@ -170,7 +170,7 @@ def test_change_of_a_person_without_registration_is_recorded_as_not_relevant(pro
 
 
 def test_event_for_an_unknown_resident_becomes_an_incident(product):
-    from tests.engine.test_intake import make_event
+    from tests.handlers.linkage.test_intake import make_event
 
     event = make_event(resident_id="X99999999", kind="death", changes={})
     deliver(product, event)

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from engine.definition_expressions import SPIFF
-from engine.definitions import parse_definition, read_definition_files
 from engine.errors import DefinitionError
+from engine.library.definition_expressions import SPIFF
+from engine.library.definitions import parse_definition, read_definition_files
 from handlers import build_registry
 from handlers.parameters import PARAMETERS, value_problem
 

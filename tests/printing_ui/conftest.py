@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from engine.models import AuditEvent
 from handlers.base import ServiceContext
-from handlers.services import Operator
+from handlers.environment import Operator
 from registry.seals import records
 from registry.seals.models import RecordStatus
 from tests.support.certificates import ensure_office_seal

@@ -10,9 +10,9 @@ from pypdf import PdfReader
 
 from handlers import build_registry
 from handlers.base import HandlerError
-from handlers.batch import progress_of, request_cancel, run_batch, start_batch
-from handlers.print_queue import enqueue
-from handlers.services import Operator
+from handlers.environment import Operator
+from handlers.operators.print_queue import enqueue
+from handlers.services.batch import progress_of, request_cancel, run_batch, start_batch
 from registry.documents.models import PrintBatchJob, PrintQueueItem
 from registry.seals import records
 from tests.printing_ui.conftest import (
@@ -168,7 +168,7 @@ def test_bad_batch_requests_are_refused_in_japanese(login):
 def test_an_inquiry_letter_is_queued_with_what_it_needs_to_print(product, driver):
     from datetime import timedelta
 
-    from handlers.print_queue import render_item
+    from handlers.operators.print_queue import render_item
     from registry.seals.models import Application
 
     resident_id = driver.fresh_resident()

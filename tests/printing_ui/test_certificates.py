@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import select
 
 from handlers.base import HandlerError
-from handlers.certificates import issue_certificate
-from handlers.services import Operator
+from handlers.environment import Operator
+from handlers.services.certificates import issue_certificate
 from registry.documents.models import IssuedCertificate
 from registry.seals import records
 from tests.printing_ui.conftest import audit_events, close_registration, compact, pdf_text, registration_id_of

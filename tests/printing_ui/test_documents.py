@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from handlers.documents import CARD, CLOSED_SHEET, CONFIRMATION_SHEET
+from handlers.services.documents import CARD, CLOSED_SHEET, CONFIRMATION_SHEET
 from registry.seals import records
 from registry.seals.models import IssuedDocument
 from tests.printing_ui.conftest import audit_events, close_registration, pdf_text, registration_id_of

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from handlers.base import HandlerError
-from handlers.mailing import mark_mailed
+from handlers.services.mailing import mark_mailed
 from registry.documents import queue
 from registry.documents.models import PrintQueueItem
 from tests.printing_ui.conftest import CLERK, audit_events

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from handlers.certificates import issue_certificate
-from handlers.documents import CARD, CLOSED_SHEET, CONFIRMATION_SHEET
-from handlers.services import Operator
+from handlers.environment import Operator
+from handlers.services.certificates import issue_certificate
+from handlers.services.documents import CARD, CLOSED_SHEET, CONFIRMATION_SHEET
 from registry.seals import records
 from tests.printing_ui.conftest import close_registration, registration_id_of
 from tests.support.pdfa import PDFFONTS, assert_every_font_embedded, assert_pdfa_2b

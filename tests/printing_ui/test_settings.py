@@ -8,7 +8,7 @@ import pytest
 from PIL import Image
 
 import printing
-from handlers.services import DEFAULT_VERIFY_URL
+from handlers.environment import DEFAULT_VERIFY_URL
 from registry.settings.store import municipality_history
 from tests.printing_ui.conftest import audit_events, pdf_text, registration_id_of
 from webui import create_app
@@ -136,7 +136,7 @@ def test_only_admins_reach_the_settings(login, role):
 
 
 def test_seeding_happens_once(product, office_seal):
-    from handlers.settings import seed_settings
+    from handlers.services.settings import seed_settings
     from tests.printing_ui.conftest import ADMIN
 
     with product.session_factory.begin() as session:

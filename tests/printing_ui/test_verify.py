@@ -10,8 +10,8 @@ import lxml.html
 import pytest
 
 import printing
-from handlers.certificates import CHECK_MESSAGES, issue_certificate
-from handlers.services import DEFAULT_VERIFY_URL, Operator
+from handlers.environment import DEFAULT_VERIFY_URL, Operator
+from handlers.services.certificates import CHECK_MESSAGES, issue_certificate
 from tests.printing_ui.conftest import close_registration, registration_id_of
 from tests.printing_ui.test_settings import FORM
 from tests.support.qr import PDFTOPPM, scan_qr

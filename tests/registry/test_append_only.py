@@ -1,5 +1,5 @@
 """Audit events, registry history and the tombstones of purged history cannot be changed or deleted, even with
-direct SQL (a history row goes only when its tombstone exists: engine/tombstones.py)."""
+direct SQL (a history row goes only when its tombstone exists: engine/evidence/tombstones.py)."""
 
 from __future__ import annotations
 

@@ -21,8 +21,8 @@ from sqlalchemy.orm import sessionmaker
 
 from conftest import _create_pg_database, _drop_pg_database, make_database, make_test_app
 from engine.actor import Actor
-from engine.catalog import deploy
-from engine.definitions import parse_definition, read_forms
+from engine.library.catalog import deploy
+from engine.library.definitions import parse_definition, read_forms
 from engine.models import ProcessDefinition
 from handlers import build_registry
 from juki import seed_population

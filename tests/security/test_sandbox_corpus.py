@@ -14,7 +14,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 import pytest
 
-from engine.expressions import ExpressionError, evaluate
+from engine.library.expressions import ExpressionError, evaluate
 
 PROBE = (Path(__file__).parent / "data" / "probe.bpmn").read_text(encoding="utf-8")
 FORMS = {"security_probe.enter.json": {

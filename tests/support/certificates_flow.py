@@ -7,8 +7,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from engine.queries import instance_detail, open_tasks_of_instance
-from engine.runtime import RunOutcome
+from engine.runtime.queries import instance_detail, open_tasks_of_instance
+from engine.runtime.runner import RunOutcome
 from registry.documents.fees import CounterIssue
 from registry.documents.models import IssuedCertificate
 from registry.seals import records

@@ -10,10 +10,10 @@ from datetime import date
 
 from sqlalchemy import select, text
 
-from engine.access_log import log_view
 from engine.actor import Actor
-from engine.audit import record
 from engine.database import is_postgresql
+from engine.evidence.access_log import log_view
+from engine.evidence.audit import record
 from registry.seals.models import HistoryEntry, Registration
 
 WRITERS = 4

@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 import imaging
 from engine.actor import Actor
-from engine.queries import open_tasks_of_instance
-from engine.runtime import RunOutcome
+from engine.runtime.queries import open_tasks_of_instance
+from engine.runtime.runner import RunOutcome
 from handlers.casework import fresh_adults, register_directly
 from registry.blobs.store import put_blob
 from registry.seals.models import Registration

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from engine.queries import instance_detail, open_tasks_of_instance
-from engine.runtime import RunOutcome
+from engine.runtime.queries import instance_detail, open_tasks_of_instance
+from engine.runtime.runner import RunOutcome
 from handlers.base import HandlerError
-from handlers.batch import run_batch, start_batch
-from handlers.mailing import mark_mailed
-from handlers.services import Operator
+from handlers.environment import Operator
+from handlers.services.batch import run_batch, start_batch
+from handlers.services.mailing import mark_mailed
 from registry.documents import queue
 from registry.seals import records
 from registry.seals.models import Application, Registration

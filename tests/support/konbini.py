@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import select
 
 import printing
-from handlers.services import Operator
-from handlers.settings import seed_settings
+from handlers.environment import Operator
+from handlers.services.settings import seed_settings
 from registry.konbini.models import KonbiniRequest
 from registry.seals.models import Registration
 from tests.support.certificates import ensure_office_seal

@@ -6,8 +6,8 @@ from __future__ import annotations
 import uuid
 from pathlib import Path
 
-from engine import catalog
-from engine.definitions import parse_definition, read_definition_files
+from engine.library import catalog
+from engine.library.definitions import parse_definition, read_definition_files
 
 BPMN = Path(__file__).resolve().parents[2] / "bpmn"
 SHIPPED = BPMN / "sokuji_touroku.bpmn"

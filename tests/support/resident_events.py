@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from engine.intake import ReceivedEvent, get_received, receive
 from engine.models import ProcessInstance
+from handlers.linkage.intake import ReceivedEvent, get_received, receive
 from juki import changes, corrections
 from juki.events import ResidentEvent
 from registry.seals import records

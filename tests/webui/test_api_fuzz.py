@@ -36,8 +36,8 @@ from schemathesis.checks import (
 )
 
 from conftest import ROLES, drop_database, make_database, make_test_app, seed_test_app
-from engine import catalog, drafts
 from engine.actor import Actor
+from engine.library import catalog, drafts
 from registry.staff import accounts
 from tests.support.flow import RegistrationDriver
 from webui.api.juki_events import SIGNATURE_HEADER, signature

@@ -7,9 +7,9 @@ import uuid
 
 import pytest
 
-from engine.intake import get_received, receive
+from handlers.linkage.intake import get_received, receive
 from juki.events import EVENT_KINDS
-from tests.engine.test_intake import make_event
+from tests.handlers.linkage.test_intake import make_event
 from tests.support.resident_events import process, received, record
 from tests.webui.api_contract import BASE, assert_matches_openapi
 from webui.api.juki_events import signature

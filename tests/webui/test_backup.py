@@ -15,7 +15,7 @@ from sqlalchemy import create_engine, inspect, select, text
 from sqlalchemy.pool import NullPool
 
 from conftest import TEST_PASSWORD, _create_pg_database, _drop_pg_database, make_test_app
-from engine.backup import MANIFEST, _file_entry
+from engine.evidence.backup import MANIFEST, _file_entry
 from tests.support.evidence import Writers
 from tests.support.flow import RegistrationDriver
 from webui.schema import METADATA

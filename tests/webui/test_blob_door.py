@@ -8,10 +8,10 @@ import pytest
 from sqlalchemy import func, select
 
 from conftest import ROLES
-from engine.access_log import AccessEntry
 from engine.actor import Actor
-from engine.queries import instance_detail
-from handlers.certificates import issue_certificate
+from engine.evidence.access_log import AccessEntry
+from engine.runtime.queries import instance_detail
+from handlers.services.certificates import issue_certificate
 from registry.seals import records
 from registry.seals.models import Impression
 from tests.support.certificates import ensure_office_seal

@@ -11,8 +11,8 @@ import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from engine import catalog
 from engine.casework import shipped_document
+from engine.library import catalog
 from tests.webui.api_contract import BASE, assert_matches_openapi
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import create_engine
 
 from conftest import TEST_PASSWORD, make_database, make_test_app, seed_test_app
-from engine.worker import MAX_BACKOFF_SECONDS, run_worker
+from engine.runtime.worker import MAX_BACKOFF_SECONDS, run_worker
 from registry.staff import accounts
 from webui.api.openapi import openapi_document
 

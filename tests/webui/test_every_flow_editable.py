@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
-from engine import catalog
 from engine.casework import run_suite, shipped_document
-from engine.definitions import parse_definition, read_definition_files
+from engine.library import catalog
+from engine.library.definitions import parse_definition, read_definition_files
 from tests.webui.api_contract import BASE, assert_matches_openapi
 from webui.config import load_config
 from webui.library import sandbox

@@ -22,7 +22,7 @@ def ids(app, product, tmp_path_factory):
 
     registered = RegistrationDriver(product).register()
     with product.session_factory() as session:
-        from engine.queries import instance_detail
+        from engine.runtime.queries import instance_detail
 
         detail = instance_detail(session, product.specs, registered.instance_id)
     return {
@@ -46,8 +46,8 @@ def _throwaway_user(product) -> str:
 
 
 def _library_ids(product) -> dict:
-    from engine import catalog, drafts
     from engine.actor import Actor
+    from engine.library import catalog, drafts
 
     with product.session_factory.begin() as session:
         definition = catalog.active_definition(session, "sokuji_touroku")

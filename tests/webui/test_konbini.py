@@ -9,8 +9,8 @@ from datetime import date, datetime, timedelta
 import pytest
 from pypdf import PdfReader
 
-from handlers.konbini import ServiceHours
-from handlers.registration import check_card
+from handlers.operators.registration import check_card
+from handlers.services.konbini import ServiceHours
 from juki import jlis
 from registry.seals import records
 from registry.seals.models import Registration
@@ -157,7 +157,7 @@ def test_the_documented_refusal_codes_are_the_handlers():
 
     import yaml
 
-    from handlers.konbini import REFUSALS
+    from handlers.services.konbini import REFUSALS
 
     doc = yaml.safe_load((Path(__file__).resolve().parents[2] / "docs/konbini/openapi.yaml").read_text("utf-8"))
     refused = doc["paths"]["/certificates"]["post"]["responses"]["422"]["content"]["application/json"]["schema"]

@@ -8,8 +8,8 @@ import re
 import uuid
 from datetime import UTC, timedelta
 
-from engine import catalog
-from engine.definitions import read_definition_files
+from engine.library import catalog
+from engine.library.definitions import read_definition_files
 from tests.engine.test_migration_timers import due_of, versions  # noqa: F401 — fixture, found by name
 from tests.support.inquiry_flow import InquiryDriver
 from tests.support.library import BPMN as BPMN_DIR

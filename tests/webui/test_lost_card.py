@@ -17,8 +17,8 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from engine.models import ProcessDefinition, ProcessInstance
-from engine.runtime import RunOutcome
-from handlers.certificates import CHANNELS
+from engine.runtime.runner import RunOutcome
+from handlers.services.certificates import CHANNELS
 from registry.blobs.store import get_blob
 from registry.seals import records
 from registry.seals.models import IssuedDocument, RecordStatus, Registration
@@ -31,7 +31,7 @@ PHONE_ANSWERS_TEXT = "本人確認の回答: なし → 生年月日・住所"
 
 
 class Channels:
-    """Ask for a certificate on every issuing channel (handlers.certificates.CHANNELS) and say what it answered.
+    """Ask for a certificate on every issuing channel (handlers.services.certificates.CHANNELS) and say what it answered.
 
     This is the hook for a new channel: a 自動交付機 added to CHANNELS fails test_every_channel_is_walked until a
     way of asking it is added here.

@@ -10,8 +10,8 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
-from engine import audit
 from engine.actor import Actor
+from engine.evidence import audit
 from engine.models import AuditEvent
 from registry.blobs.models import Blob
 from registry.blobs.store import put_blob

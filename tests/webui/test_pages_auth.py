@@ -8,7 +8,7 @@ import pytest
 
 from conftest import TEST_PASSWORD, make_test_app
 from engine.actor import Actor
-from engine.queries import get_task
+from engine.runtime.queries import get_task
 
 PAGES = ["/", "/start", "/residents", "/instances", "/residents/10000000017"]
 

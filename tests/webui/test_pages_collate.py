@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 import imaging
-from engine.access_log import AccessEntry
+from engine.evidence.access_log import AccessEntry
 from engine.models import AuditEvent
 from imaging.verdict import DEFAULT_DIFFERENT, DEFAULT_SAME
 from registry.blobs.models import Blob

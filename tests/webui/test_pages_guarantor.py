@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 import imaging
-from engine.queries import get_task
+from engine.runtime.queries import get_task
 from registry.blobs.models import Blob
 from tests.support.flow import COUNTER, IDENTIFY
 from tests.webui.api_contract import Api

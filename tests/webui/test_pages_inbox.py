@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from urllib.parse import unquote
 
-from engine.queries import get_task, open_tasks_of_instance
+from engine.runtime.queries import get_task, open_tasks_of_instance
 from tests.support.flow import COUNTER, IDENTIFY
 
 

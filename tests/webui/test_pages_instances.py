@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.queries import instance_detail
+from engine.runtime.queries import instance_detail
 from tests.support.flow import BACK
 
 NO_SUCH_BLOB = "0" * 64

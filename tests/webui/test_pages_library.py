@@ -9,8 +9,8 @@ import json
 
 import pytest
 
-from engine import catalog
 from engine.actor import Actor
+from engine.library import catalog
 from engine.models import ProcessInstance
 from tests.support.library import FORMS, deploy_copy
 from tests.webui.api_contract import BASE, assert_matches_openapi

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.engine.test_intake import make_event
+from tests.handlers.linkage.test_intake import make_event
 from tests.support.resident_events import deliver, process, received
 
 

@@ -4,7 +4,7 @@ four-eyes refusal for the clerk who entered it."""
 from __future__ import annotations
 
 from engine.errors import FourEyesRequired
-from engine.queries import get_task
+from engine.runtime.queries import get_task
 from registry.seals import records
 from tests.webui.api_contract import Api
 from tests.webui.test_api_flow import find_in_inbox, work

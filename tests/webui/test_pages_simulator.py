@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from engine.intake import ReceivedEvent
+from handlers.linkage.intake import ReceivedEvent
 from juki.models import SimChange, SimResident
 from tests.support.residents import fresh_foreign_resident, fresh_japanese_resident
 

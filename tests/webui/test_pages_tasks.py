@@ -6,7 +6,7 @@ import io
 import re
 
 import imaging
-from engine.queries import get_task, open_tasks_of_instance
+from engine.runtime.queries import get_task, open_tasks_of_instance
 from tests.support.flow import BACK, COUNTER, IDENTIFY, PHOTO_ID
 
 

@@ -18,10 +18,10 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 
-from engine.access_log import AccessEntry
+from engine.evidence.access_log import AccessEntry
+from engine.evidence.tombstones import ChainTombstone
+from engine.evidence.verify import verify_chain
 from engine.models import AuditEvent
-from engine.tombstones import ChainTombstone
-from engine.verify import verify_chain
 from registry.blobs.models import Blob
 from registry.errors import PurgeRefused
 from registry.retention.models import PurgeBatch

@@ -118,7 +118,7 @@ def check_message(data: bytes, declared: str) -> str:
 
 
 def test_the_office_seal_upload_refuses_a_pixel_bomb_from_its_header():
-    from handlers.settings import seal_problem
+    from handlers.services.settings import seal_problem
 
     assert seal_problem(png_header_bomb()) == "公印の画像を読み込めません（壊れたPNGです）"  # Pillow's own bomb limit
     # under Pillow's limit (144 M pixels, ~0.6 GB decoded): refused from the header, before decoding

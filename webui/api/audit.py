@@ -8,13 +8,13 @@ from datetime import date, datetime, timedelta
 
 from flask import jsonify, request
 
-from engine.access_log import AccessQuery, search_access
 from engine.actor import Actor
-from engine.evidence import element_lanes, step_data
-from engine.operations import MAX_REASON, OPERATOR_ROLES, AssigneeNotFound, InstanceOperations
-from engine.queries import element_names, instance_detail
-from engine.search import search_instances
-from engine.verify import verify_snapshot
+from engine.evidence.access_log import AccessQuery, search_access
+from engine.evidence.search import search_instances
+from engine.evidence.verify import verify_snapshot
+from engine.runtime.operations import MAX_REASON, OPERATOR_ROLES, AssigneeNotFound, InstanceOperations
+from engine.runtime.queries import element_names, instance_detail
+from engine.runtime.steps import element_lanes, step_data
 from registry.documents.queries import documents_of_instance
 from registry.seals import records
 from registry.staff import accounts

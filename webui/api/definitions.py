@@ -10,10 +10,11 @@ import json
 
 from flask import jsonify, request
 
-from engine import catalog, drafts, library
-from engine.bundle import import_bundle, read_bundle
-from engine.migration import TIMER_CHOICES, MigrationCandidate, migrate_instances, plan_migration
-from engine.version_diff import diff_versions
+from engine.library import catalog, drafts
+from engine.library import overview as library
+from engine.library.bundle import import_bundle, read_bundle
+from engine.library.migration import TIMER_CHOICES, MigrationCandidate, migrate_instances, plan_migration
+from engine.library.version_diff import diff_versions
 from webui.api.access import require_roles
 from webui.api.params import ApiError, json_body, require_json_content
 from webui.api.schemas import iso

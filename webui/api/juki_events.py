@@ -14,7 +14,7 @@ import hmac
 
 from flask import current_app, jsonify, request
 
-from engine.intake import receive
+from handlers.linkage.intake import receive
 from juki.errors import InvalidQuery
 from juki.event_schema import validate_event
 from juki.events import ResidentEvent

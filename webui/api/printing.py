@@ -7,7 +7,7 @@ from datetime import date
 
 from flask import jsonify
 
-from handlers.mailing import mark_job_mailed, mark_mailed
+from handlers.services.mailing import mark_job_mailed, mark_mailed
 from webui.api.access import require_roles
 from webui.api.params import ApiError, json_body
 from webui.auth.users import CLERK_ROLES

@@ -7,9 +7,9 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from engine.models import AuditEvent, HumanTask, Incident, ProcessDefinition, ProcessInstance
-from engine.queries import InboxRow, InstanceDetail, Page, TaskFormView
-from engine.runtime import RunOutcome
-from handlers.printing import change_summary
+from engine.runtime.queries import InboxRow, InstanceDetail, Page, TaskFormView
+from engine.runtime.runner import RunOutcome
+from handlers.operators.printing import change_summary
 from juki import Resident
 from registry.seals.models import HistoryEntry, Impression, IssuedDocument, RecordStatus, Registration
 from registry.seals.shown_names import SHOWN_NAME_LABELS

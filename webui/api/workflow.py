@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from flask import jsonify
 
-from engine import catalog, queries
-from engine.bundle import MAX_BUNDLE_BYTES
-from engine.definitions import parse_definition, read_forms
 from engine.errors import FormInvalid, LaneForbidden
+from engine.library import catalog
+from engine.library.bundle import MAX_BUNDLE_BYTES
+from engine.library.definitions import parse_definition, read_forms
 from engine.models import InstanceStatus
-from handlers.start_data import check_start_data
+from engine.runtime import queries
+from handlers.services.start_data import check_start_data
 from webui.api import schemas
 from webui.api.access import api_actor, require_roles
 from webui.api.params import (

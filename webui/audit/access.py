@@ -11,7 +11,7 @@ from flask import redirect, request, session, url_for
 from flask_login import current_user
 from sqlalchemy.orm import Session
 
-from engine.access_log import PURPOSES, log_view
+from engine.evidence.access_log import PURPOSES, log_view
 from webui.auth.users import current_actor
 
 __all__ = ["API_PURPOSE", "PURPOSE_LABELS", "chosen_purpose", "choose_purpose", "log_api_view", "log_person_view",

@@ -6,9 +6,9 @@ app factory (and by migration 0007, which links the rows written before it).
 
 from __future__ import annotations
 
-from engine.audit import AUDIT_CHAIN
-from engine.chain import ChainSpec, chain_model
 from engine.db import utcnow
+from engine.evidence.audit import AUDIT_CHAIN
+from engine.evidence.chain import ChainSpec, chain_model
 from registry.seals.models import HistoryEntry
 
 __all__ = ["AUDIT_CHAIN", "HISTORY_CHAIN", "install_chains"]

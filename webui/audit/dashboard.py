@@ -7,11 +7,11 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from engine import reports
 from engine.db import utcnow
-from handlers.certificates import REFUSAL_LABELS as CERTIFICATE_REFUSAL_LABELS
-from handlers.inquiry import ANSWER_REFUSALS
-from handlers.registration import REFUSAL_LABELS
+from engine.evidence import reports
+from handlers.operators.registration import REFUSAL_LABELS
+from handlers.operators.shoukai_touroku import ANSWER_REFUSALS
+from handlers.services.certificates import REFUSAL_LABELS as CERTIFICATE_REFUSAL_LABELS
 from registry.seals import reports as registry_reports
 from registry.seals.records import inquiry_number
 from webui.templating import INSTANCE_STATUS_LABELS

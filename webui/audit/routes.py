@@ -11,9 +11,9 @@ from flask_wtf import FlaskForm
 from wtforms import RadioField, StringField
 from wtforms.validators import DataRequired, Length
 
-from engine.access_log import MAX_NOTE, PURPOSES, AccessQuery, search_access
-from engine.anchors import anchors_of
-from engine.verify import verify_snapshot
+from engine.evidence.access_log import MAX_NOTE, PURPOSES, AccessQuery, search_access
+from engine.evidence.anchors import anchors_of
+from engine.evidence.verify import verify_snapshot
 from webui.audit.access import PURPOSE_LABELS, choose_purpose, chosen_purpose
 from webui.audit.dashboard import TABLES, build_dashboard
 from webui.auth.next_url import safe_next

@@ -3,7 +3,7 @@
 from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from handlers import staff
+from handlers.services import staff
 from registry.staff.accounts import AccountError
 from webui.auth.forms import LoginForm, PasswordChangeForm
 from webui.auth.next_url import is_local_path, safe_next

@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import Flask, current_app, flash, request, session
 from flask_login import current_user, login_user, logout_user
 
-from handlers.staff import Account
+from handlers.services.staff import Account
 from webui.auth.users import LoginUser
 from webui.wiring import product
 

@@ -8,7 +8,7 @@ from flask import abort, request
 from flask_login import UserMixin, current_user
 
 from engine.actor import ROLE_LABELS, Actor
-from handlers.staff import Account
+from handlers.services.staff import Account
 from registry.staff.models import StaffUser
 from webui.extensions import login_manager
 from webui.wiring import product

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handlers.documents import DocumentFile, document_for_viewing
+from handlers.services.documents import DocumentFile, document_for_viewing
 from webui.audit.access import log_person_view
 from webui.auth.users import current_actor
 from webui.wiring import product

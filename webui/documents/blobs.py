@@ -13,7 +13,7 @@ import io
 from flask import Response, abort, request, send_file
 from flask_login import current_user
 
-from handlers.documents import document_for_viewing, issued_by_blob
+from handlers.services.documents import document_for_viewing, issued_by_blob
 from registry.blobs.store import get_blob
 from webui.audit.access import log_api_view, purpose_gate
 from webui.auth.users import CLERK_ROLES

@@ -6,7 +6,7 @@ import io
 
 from flask import send_file
 
-from handlers.documents import DocumentFile
+from handlers.services.documents import DocumentFile
 
 __all__ = ["pdf_response"]
 

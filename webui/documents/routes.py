@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from handlers.base import HandlerError
-from handlers.certificates import CHANNELS, certificate_row, issue_certificate
-from handlers.documents import REPRINTABLE, print_for_registration, reprint_document
+from handlers.services.certificates import CHANNELS, certificate_row, issue_certificate
+from handlers.services.documents import REPRINTABLE, print_for_registration, reprint_document
 from registry.seals import records
 from registry.seals.models import IssuedDocument
 from webui.audit.access import purpose_gate

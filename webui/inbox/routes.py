@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from engine.catalog import list_active_definitions
-from engine.queries import inbox, open_task_counts
-from handlers.start_data import MAX_RESIDENT_ID, StartDataInvalid, check_start_data
+from engine.library.catalog import list_active_definitions
+from engine.runtime.queries import inbox, open_task_counts
+from handlers.services.start_data import MAX_RESIDENT_ID, StartDataInvalid, check_start_data
 from webui.auth.users import CLERK_ROLES, current_actor, roles_required
 from webui.params import MAX_PAGE, int_param
 from webui.templating import LANES

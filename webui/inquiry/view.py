@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from engine.models import HumanTask, ProcessInstance
-from engine.queries import instance_detail, open_tasks_of_instance
+from engine.runtime.queries import instance_detail, open_tasks_of_instance
 from registry.documents import queue
 from registry.documents.models import PrintQueueItem, QueueStatus
 from registry.seals import records

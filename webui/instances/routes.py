@@ -7,12 +7,12 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_login import current_user, login_required
 
 from engine.actor import Actor
-from engine.evidence import element_lanes, step_data
-from engine.operations import OPERATOR_ROLES, AssigneeNotFound, InstanceOperations
-from engine.queries import element_names, instance_definition, instance_detail
-from engine.search import definition_versions, search_instances
-from handlers.documents import REPRINTABLE
-from handlers.print_queue import DOCUMENTS as QUEUE_DOCUMENTS
+from engine.evidence.search import definition_versions, search_instances
+from engine.runtime.operations import OPERATOR_ROLES, AssigneeNotFound, InstanceOperations
+from engine.runtime.queries import element_names, instance_definition, instance_detail
+from engine.runtime.steps import element_lanes, step_data
+from handlers.operators.print_queue import DOCUMENTS as QUEUE_DOCUMENTS
+from handlers.services.documents import REPRINTABLE
 from registry.documents.queries import documents_of_instance, queue_items_of_instance
 from registry.seals import records
 from registry.staff import accounts

@@ -7,8 +7,8 @@ from datetime import date, datetime, timedelta
 
 from werkzeug.datastructures import MultiDict
 
+from engine.evidence.search import INCIDENT_FILTERS, SORTS, InstanceQuery, decode_cursor
 from engine.models import InstanceStatus
-from engine.search import INCIDENT_FILTERS, SORTS, InstanceQuery, decode_cursor
 from juki import JukiError, ResidentQuery
 from webui.converters import MAX_ID
 from webui.templating import LANES

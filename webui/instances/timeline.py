@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from engine.evidence import StepData
 from engine.models import AuditEvent
-from engine.queries import InstanceDetail
+from engine.runtime.queries import InstanceDetail
+from engine.runtime.steps import StepData
 from handlers import HandlerRegistry
 from webui.tasks.forms import choice_label
 

@@ -12,7 +12,7 @@ import hmac
 
 from flask import Blueprint, current_app, jsonify, request
 
-from handlers import konbini
+from handlers.services import konbini
 from webui.wiring import product
 
 bp = Blueprint("konbini", __name__)

@@ -11,21 +11,21 @@ from typing import Any
 
 from flask import current_app
 
-from engine import drafts
 from engine.actor import Actor
-from engine.bundle import bundle_of
 from engine.casework import TIMERS_STEP, Replay, SuiteReport, check_case_document, shipped_document
-from engine.catalog import (
+from engine.errors import DefinitionNotFound, EngineError
+from engine.library import drafts
+from engine.library.bundle import bundle_of
+from engine.library.catalog import (
     DeployResult,
     active_definition,
     get_definition,
     list_active_definitions,
     list_versions,
 )
-from engine.draft_models import DefinitionDraft
-from engine.errors import DefinitionNotFound, EngineError
-from engine.forms import check_form_document, coerce_form_input
-from engine.version_diff import ElementChange, diff_versions
+from engine.library.draft_models import DefinitionDraft
+from engine.library.forms import check_form_document, coerce_form_input
+from engine.library.version_diff import ElementChange, diff_versions
 from webui.library.sandbox import replay_draft_case, run_draft_cases
 from webui.wiring import product
 
@@ -178,7 +178,7 @@ def draft_changes(draft_id: int) -> dict[str, Any]:
         except DefinitionNotFound:
             current = get_definition(session, draft.base_definition_id) if draft.base_definition_id else None
         old_xml, old_forms = (current.bpmn_xml, json.loads(current.forms_json)) if current else ("", {})
-        # a version keeps only the forms its tasks name (engine.definitions.parse_definition): so does the diff
+        # a version keeps only the forms its tasks name (engine.library.definitions.parse_definition): so does the diff
         new_forms = {name: form for name, form in json.loads(draft.forms_json).items() if name in draft.bpmn_xml}
         result = diff_versions(old_xml or _EMPTY_DEFINITIONS, old_forms, draft.bpmn_xml, new_forms)
         return {"against": ({"definition_id": current.id, "created_at": utc_iso(current.created_at),

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 
-from engine import drafts
 from engine.errors import DefinitionError
+from engine.library import drafts
 from webui.auth.users import current_actor, roles_required
 from webui.library import actions
 from webui.library.actions import EDIT_ROLES, READ_ROLES, BadDraftInput

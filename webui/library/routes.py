@@ -6,11 +6,12 @@ import json
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 
-from engine import catalog, drafts, library
-from engine.bundle import import_bundle, read_bundle
-from engine.definitions import element_names
-from engine.migration import TIMER_CHOICES, migrate_instances, plan_migration
-from engine.version_diff import diff_versions
+from engine.library import catalog, drafts
+from engine.library import overview as library
+from engine.library.bundle import import_bundle, read_bundle
+from engine.library.definitions import element_names
+from engine.library.migration import TIMER_CHOICES, migrate_instances, plan_migration
+from engine.library.version_diff import diff_versions
 from webui.auth.users import current_actor, roles_required
 from webui.library.actions import (
     EDIT_ROLES,

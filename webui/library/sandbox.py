@@ -26,8 +26,8 @@ from sqlalchemy import create_engine
 from sqlalchemy.orm import sessionmaker
 
 from engine.casework import Replay, SuiteReport, replay_steps, run_suite
-from engine.catalog import deploy
-from engine.definitions import ParsedDefinition, parse_definition
+from engine.library.catalog import deploy
+from engine.library.definitions import ParsedDefinition, parse_definition
 from juki import seed_population
 from webui.schema import upgrade
 from webui.wiring import Product, build_product

@@ -14,10 +14,10 @@ from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
-from engine import audit
 from engine.actor import Actor
 from engine.db import utcnow
-from engine.references import ids_in_live_data, live_instance_ids, mentioned_anywhere
+from engine.evidence import audit
+from engine.evidence.references import ids_in_live_data, live_instance_ids, mentioned_anywhere
 from registry.retention.orphans import (
     BlobLine,
     ImpressionLine,

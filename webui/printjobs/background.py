@@ -6,7 +6,7 @@ import logging
 import threading
 
 from engine.actor import Actor
-from handlers.batch import run_batch
+from handlers.services.batch import run_batch
 from webui.wiring import Product
 
 __all__ = ["run_in_background"]

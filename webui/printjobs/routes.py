@@ -9,9 +9,9 @@ from datetime import date
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 
 from handlers.base import HandlerError
-from handlers.batch import JOB_STATUS_LABELS, progress_of, request_cancel, start_batch
-from handlers.mailing import mark_mailed
-from handlers.print_queue import DOCUMENTS
+from handlers.operators.print_queue import DOCUMENTS
+from handlers.services.batch import JOB_STATUS_LABELS, progress_of, request_cancel, start_batch
+from handlers.services.mailing import mark_mailed
 from registry.documents import queue
 from webui.auth.users import CLERK_ROLES, current_actor, roles_required
 from webui.printjobs.background import run_in_background

@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from engine import audit
 from engine.actor import Actor
-from engine.tombstones import bury_rows
+from engine.evidence import audit
+from engine.evidence.tombstones import bury_rows
 from registry.blobs.store import put_blob
 from registry.retention.models import PurgeBatch
 from registry.retention.purge import (

@@ -8,8 +8,8 @@ import json
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from engine.intake import EventOutcome, count_open_incidents, open_incidents, recent_events
-from engine.rendou import resolve_incident
+from handlers.linkage.intake import EventOutcome, count_open_incidents, open_incidents, recent_events
+from handlers.linkage.processing import resolve_incident
 from juki.events import EVENT_KINDS
 from juki.linkage import open_file_errors
 from juki.linkage.resolve import resolve_file_errors

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import FileStorage
 
-import imaging
-from handlers.services import RegistrySettings
+from handlers.base import HandlerError
+from handlers.environment import RegistrySettings
+from handlers.operators.impressions import collate_scan
 from registry.blobs.store import BlobNotFound, get_blob, put_blob
 from registry.seals.models import Impression, Registration
 from webui import uploads
 from webui.residents.images import TrueSize, image_size
+
+if TYPE_CHECKING:  # the comparison's types; the work goes through handlers.operators.impressions
+    import imaging
 
 __all__ = ["CollateError", "CollateResult", "Decision", "collate", "parse_decision", "parse_dpi", "read_upload",
            "recollate", "record_decision"]
@@ -98,25 +102,17 @@ def collate(session: Session, settings: RegistrySettings, record: Registration, 
     registered = _registered_impression(session, record)
     reg_png = get_blob(session, registered.image_blob).data
     try:
-        scan = imaging.load_scan(data, dpi=dpi, default_dpi=settings.default_dpi)
-        measurement = imaging.measure_impression(scan, min_mm=settings.seal_min_mm, max_mm=settings.seal_max_mm)
-        if not measurement.found or not measurement.size_known:
-            refusal = measurement.refusal_reasons[0]
-            raise CollateError(refusal.message, "no_impression" if not measurement.found else refusal.code)
-        cropped = imaging.normalize_impression(scan, measurement)
-        comparison = imaging.compare_impressions(reg_png, registered.mm_per_px, cropped.png, cropped.mm_per_px,
-                                                 settings.similarity)
-        overlay = imaging.overlay_png(reg_png, registered.mm_per_px, cropped.png, cropped.mm_per_px, comparison)
-    except imaging.ImagingError as exc:
+        collation = collate_scan(settings, reg_png, registered.mm_per_px, data, dpi)
+    except HandlerError as exc:
         raise CollateError(exc.message, exc.code) from None
+    cropped, overlay = collation.cropped, collation.overlay
     scan_sha = put_blob(session, data, uploads.sniff_media_type(data) or "application/octet-stream",
                         filename=_scan_filename(record), created_by=username)
     crop_sha = put_blob(session, cropped.png, "image/png", filename="collate-impression.png", created_by=username)
     overlay_sha = put_blob(session, overlay, "image/png", filename="collate-overlay.png", created_by=username)
     return CollateResult(
-        comparison=comparison,
-        measurement=imaging.measurement_to_dict(measurement), scan_sha=scan_sha, dpi=scan.dpi,
-        dpi_source=scan.dpi_source,
+        comparison=collation.comparison, measurement=collation.measurement, scan_sha=scan_sha, dpi=collation.dpi,
+        dpi_source=collation.dpi_source,
         uploaded=TrueSize(crop_sha, cropped.width_px, cropped.height_px, cropped.mm_per_px),
         registered=_true_size(registered.image_blob, reg_png, registered.mm_per_px),
         overlay=_true_size(overlay_sha, overlay, registered.mm_per_px))

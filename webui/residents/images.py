@@ -11,11 +11,9 @@ from sqlalchemy.orm import Session
 
 from registry.blobs.store import get_blob
 from registry.errors import BlobNotFound
+from webui.uploads import sniff_media_type
 
 __all__ = ["TrueSize", "image_size", "true_size"]
-
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-
 
 @dataclass(frozen=True)
 class TrueSize:
@@ -37,7 +35,7 @@ class TrueSize:
 
 def image_size(data: bytes) -> tuple[int, int] | None:
     """(width, height) in pixels of a PNG (read from its header) or any image Pillow opens; None otherwise."""
-    if data[:8] == PNG_SIGNATURE and data[12:16] == b"IHDR":
+    if sniff_media_type(data) == "image/png" and data[12:16] == b"IHDR":
         return struct.unpack(">II", data[16:24])
     try:
         with Image.open(io.BytesIO(data)) as img:

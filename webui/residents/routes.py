@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, abort, jsonify, render_template, request
 from flask_login import current_user, login_required
 
-from engine.queries import recent_instances
-from handlers.certificates import CHANNELS
-from handlers.documents import REPRINTABLE
+from engine.runtime.queries import recent_instances
+from handlers.services.certificates import CHANNELS
+from handlers.services.documents import REPRINTABLE
 from juki import InvalidQuery, JukiError, Resident
 from registry.seals import records
 from registry.seals.models import RecordStatus

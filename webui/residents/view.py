@@ -7,9 +7,9 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from handlers.documents import kinds_to_offer
-from handlers.inquiry import ANSWER_REFUSALS
-from handlers.printing import change_summary
+from handlers.operators.printing import change_summary
+from handlers.operators.shoukai_touroku import ANSWER_REFUSALS
+from handlers.services.documents import kinds_to_offer
 from registry.documents.certificates import certificate_refusal, certificates_of
 from registry.documents.models import IssuedCertificate
 from registry.seals import records

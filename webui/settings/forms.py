@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from werkzeug.datastructures import FileStorage
 
-from handlers.settings import MAX_SEAL_BYTES, SettingsInvalid
+from handlers.services.settings import MAX_SEAL_BYTES, SettingsInvalid
 
 __all__ = ["read_seal_upload"]
 

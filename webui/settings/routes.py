@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
-from handlers.settings import LABELS, MAX_CHARS, SettingsInvalid, is_loopback_url, save_settings
+from handlers.services.settings import LABELS, MAX_CHARS, SettingsInvalid, is_loopback_url, save_settings
 from registry.settings.store import municipality_history
 from webui.auth.users import current_actor, roles_required
 from webui.settings.forms import read_seal_upload

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import printing
-from handlers.services import Operator
-from handlers.settings import seed_settings
+from handlers.environment import Operator
+from handlers.services.settings import seed_settings
 from webui.wiring import Product
 
 __all__ = ["seed_office_settings"]

@@ -9,7 +9,7 @@ from datetime import date
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
 
-from engine import intake
+from handlers.linkage import intake
 from juki import arrivals, changes, corrections
 from juki.changes import ChangeContext
 from juki.errors import InvalidChange

@@ -7,9 +7,9 @@ import dataclasses
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
-from engine import intake
-from handlers import konbini
-from handlers.documents import document_for_viewing, issued_by_blob
+from handlers.linkage import intake
+from handlers.services import konbini
+from handlers.services.documents import document_for_viewing, issued_by_blob
 from juki import JukiError, SimulatedRegister, jlis
 from juki.changelog import recent_changes
 from juki.changes import FIELD_LABELS, ChangeContext

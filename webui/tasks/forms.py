@@ -8,7 +8,7 @@ from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
-from engine.expressions import ExpressionError, evaluate_condition
+from engine.library.expressions import ExpressionError, evaluate_condition
 
 __all__ = ["Choice", "FieldView", "field_views", "form_values", "offered_choices", "scan_fields", "choice_label"]
 

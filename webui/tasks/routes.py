@@ -8,9 +8,9 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
 from engine.errors import FormInvalid, LaneForbidden
-from engine.forms import coerce_form_input, validate_form
+from engine.library.forms import coerce_form_input, validate_form
 from engine.models import Incident
-from engine.runtime import RunOutcome
+from engine.runtime.runner import RunOutcome
 from webui.auth.next_url import safe_next
 from webui.auth.users import CLERK_ROLES, current_actor, roles_required
 from webui.tasks.forms import field_views, form_values, prefilled_values

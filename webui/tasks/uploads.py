@@ -10,7 +10,7 @@ from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
-from handlers.impressions import normalized_or_problem
+from handlers.operators.impressions import normalized_or_problem
 from registry.blobs.store import get_blob, put_blob
 from registry.errors import BlobNotFound
 from webui.tasks.forms import scan_fields

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from engine.actor import ROLE_LABELS, Actor
 from engine.models import HumanTask
-from engine.queries import InstanceDetail, get_task, instance_detail
+from engine.runtime.queries import InstanceDetail, get_task, instance_detail
 from webui.tasks.panels import Panel, build_panels
 from webui.wiring import product
 

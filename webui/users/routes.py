@@ -1,13 +1,13 @@
 """/admin/users: the staff accounts (システム管理 only) — add, unlock, deactivate / activate, set a password,
-issue and revoke API tokens. Each operation is one audited transaction (handlers/staff.py)."""
+issue and revoke API tokens. Each operation is one audited transaction (handlers/services/staff.py)."""
 
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from engine.actor import ROLE_LABELS
-from engine.audit import events_titled, summary_of
-from handlers import staff
+from engine.evidence.audit import events_titled, summary_of
+from handlers.services import staff
 from registry.staff import accounts
 from registry.staff.accounts import MAX_TOKEN_DAYS, TOKEN_DAYS, AccountError
 from webui.auth.users import current_actor, roles_required

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, render_template, request
 
-from handlers.certificates import CertificateCheck, verify_certificate
+from handlers.services.certificates import CertificateCheck, verify_certificate
 from webui.errors import wants_json
 from webui.wiring import product
 

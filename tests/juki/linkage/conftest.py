@@ -11,7 +11,7 @@ from sqlalchemy import create_engine, update
 from sqlalchemy.orm import sessionmaker
 
 from conftest import ROLES, TEST_PASSWORD, _drop_pg_database, make_database, make_test_app
-from engine.catalog import deploy_directory
+from engine.library.catalog import deploy_directory
 from juki import seed_population
 from juki.linkage.models import LinkageCursor
 from juki.server import register_app

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from engine.intake import ReceivedEvent
+from handlers.linkage.intake import ReceivedEvent
 from juki.linkage import open_file_errors
 from juki.linkage.change_file import COLUMNS, write_change_file
 from juki.linkage.models import LinkageFile

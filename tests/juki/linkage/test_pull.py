@@ -14,8 +14,8 @@ import pytest
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
-from engine.intake import ReceivedEvent, receive
-from engine.worker import run_worker
+from engine.runtime.worker import run_worker
+from handlers.linkage.intake import ReceivedEvent, receive
 from juki.linkage.models import LinkageCursor
 from juki.linkage.pull import BUSY, DONE, FAILED, NOT_DUE, pull_changes
 from juki.models import SimChange

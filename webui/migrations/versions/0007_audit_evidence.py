@@ -104,7 +104,7 @@ def _drop_append_only(table: str) -> None:
 
 
 def _link_existing_rows() -> None:
-    from engine.chain import GENESIS, link_hash
+    from engine.evidence.chain import GENESIS, link_hash
     from webui.audit.chains import AUDIT_CHAIN, HISTORY_CHAIN
 
     bind = op.get_bind()

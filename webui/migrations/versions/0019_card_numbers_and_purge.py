@@ -8,7 +8,7 @@ record keeps the card (5.3 引換交付 for the other) before migrating again. T
 active records with one card number impossible.
 
 Purge (除票の保存期間): the purge batches, and the tombstones that stand in the hash chain for purged history rows
-(engine/tombstones.py). The history's append-only triggers now let a row be deleted only when its tombstone, with
+(engine/evidence/tombstones.py). The history's append-only triggers now let a row be deleted only when its tombstone, with
 the same sequence number and hash, exists; updates stay refused. Tombstones are append-only themselves.
 
 This module is self-contained on purpose: a migration must not change meaning when the product's code changes.
@@ -94,7 +94,7 @@ def _normalise_card_numbers() -> None:
 
 
 def _append_history(bind, registration_id: int, *, before: dict, after: dict) -> None:
-    """One chained history entry, linked as engine/chain.py links rows (sha256 of previous hash + content)."""
+    """One chained history entry, linked as engine/evidence/chain.py links rows (sha256 of previous hash + content)."""
     seq, last = bind.execute(sa.text("SELECT last_seq, last_hash FROM chain_head WHERE name = :n"),
                              {"n": HISTORY}).one()
     now = datetime.now(UTC).replace(tzinfo=None)
@@ -110,7 +110,7 @@ def _append_history(bind, registration_id: int, *, before: dict, after: dict) ->
 
 
 def _content(values: list) -> str:
-    """engine/chain.py's rendering as of this revision: `len:text` or '-', joined by U+001F."""
+    """engine/evidence/chain.py's rendering as of this revision: `len:text` or '-', joined by U+001F."""
     parts = []
     for value in values:
         if value is None:

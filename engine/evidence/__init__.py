@@ -1,0 +1,2 @@
+"""What an auditor relies on: audit events, hash chains and their check, daily anchors, the access log,
+tombstones, instance search and reports, backups."""
