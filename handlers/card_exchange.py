@@ -105,6 +105,17 @@ def reset_pin(ctx: ServiceContext, registration_id: int, new_pin: str) -> dict:
     return _store(ctx, records.get_registration(ctx.session, registration_id), new_pin, reset=True)
 
 
+def set_pin(ctx: ServiceContext, registration_id: int, new_pin: str | None = None) -> dict:
+    """5.2.4 登録者暗証番号設定 in 4.1.2: the PIN the applicant gave with the application, on the new registration.
+
+    Raises HandlerError pin_not_kept when the PIN is missing (a retry: PINs are never kept in the instance).
+    """
+    if not new_pin:
+        raise HandlerError("入力された暗証番号は保存しないため、再実行では設定できません。登録後に 5.3 の窓口で設定してください",
+                           code="pin_not_kept")
+    return _store(ctx, records.get_registration(ctx.session, registration_id), new_pin, reset=False)
+
+
 def _store(ctx: ServiceContext, record, new_pin: str, *, reset: bool) -> dict:
     store = pin.reset_pin if reset else pin.set_pin
     try:
@@ -120,4 +131,5 @@ OPERATORS = [
     ("inkan.card_exchange.exchange", "5.3", "引換交付（新しい登録証の紐付け）", exchange),
     ("inkan.pin.change", "5.2.4", "暗証番号の設定・変更", change_pin),
     ("inkan.pin.reset", "5.2.4", "暗証番号の再設定（窓口）", reset_pin),
+    ("inkan.pin.set", "5.2.4", "登録者暗証番号設定（4.1.2）", set_pin),
 ]
