@@ -50,6 +50,21 @@ def _performing_elements(process) -> dict[str, list[str]]:
     return found
 
 
+def test_5_2_4_is_set_where_4_1_2_issues_the_card():
+    """Issue 16.7: the PIN the 自動交付機 asks for is set in 4.1.2 right after the 5.2 card step."""
+    performed = _performing_elements(_process("sokuji_touroku"))
+    assert performed.get("5.2.4") == ["svc_set_pin"]
+
+
+def test_the_unnumbered_card_case_of_5_3_is_a_visible_step():
+    """Issue 16.3: 「あらかじめ印鑑登録番号を表記していない印鑑登録証を使用する場合」 is a gateway and a step in 5.3,
+    not only the INKAN_CARD_NUMBERING setting."""
+    process = _process("hikikae_kofu")
+    names = {element.get("id"): element.get("name") or "" for element in process.iter()}
+    assert "あらかじめ印鑑登録番号を表記していない印鑑登録証" in names["gw_card_numbering"]
+    assert "5.3" in names["task_card_number"]
+
+
 def test_every_shipped_flow_is_listed():
     assert {path.stem for path in BPMN_DIR.glob("*.bpmn")} == set(STANDARD_FUNCTIONS)
 

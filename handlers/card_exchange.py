@@ -30,6 +30,7 @@ def find(ctx: ServiceContext, identity_document: str, card_number: str | None = 
     return {"found": True, "registration_id": record.id, "registration_number": record.registration_number,
             "name": record.name, "card_kind": record.card_kind, "card_number": record.card_number,
             "has_pin": stored is not None, "pin_locked": bool(stored and stored.locked_at),
+            "card_numbering": ctx.services.settings.card_numbering,  # 'preprinted': the card-number step comes up
             "message": f"{record.name}（登録番号 {record.registration_number}）の登録証を引き換えます"}
 
 
