@@ -50,6 +50,20 @@ def _performing_elements(process) -> dict[str, list[str]]:
     return found
 
 
+def test_4_1_4_6_looks_the_person_up_again_at_the_answer():
+    """Issue 16.1: the answer step searches and looks the person up again (2.1.3, 2.2.1) before the seal, and a
+    転出 / 死亡 reported while the answer is awaited ends the application in a modelled end with a reason."""
+    process = _process("shoukai_touroku")
+    performed = _performing_elements(process)
+    assert "svc_recheck" in performed["2.1.3"] and "svc_recheck" in performed["2.2.1"]
+    assert "svc_recheck" in performed["4.1.4.6"]
+    boundary = process.find("bpmn:boundaryEvent[@id='msg_resident_left_boundary']", NS)
+    assert boundary.get("attachedToRef") == "task_answer"
+    assert boundary.find("bpmn:messageEventDefinition", NS) is not None
+    ends = {end.get("id") for end in process.iter("{*}endEvent")}
+    assert {"end_lapsed_left", "end_lapsed_recheck"} <= ends
+
+
 def test_5_2_4_is_set_where_4_1_2_issues_the_card():
     """Issue 16.7: the PIN the 自動交付機 asks for is set in 4.1.2 right after the 5.2 card step."""
     performed = _performing_elements(_process("sokuji_touroku"))

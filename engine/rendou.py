@@ -80,6 +80,8 @@ def process_event(runner: WorkflowRunner, triage: Triage, event_row_id: int) -> 
             return False
         event = row.event()
         decision = triage(session, event, _history(session, row))
+    if decision.outcome == EventOutcome.DELIVERED:
+        return _deliver(runner, event_row_id, decision)
     if decision.outcome != EventOutcome.STARTED:
         with runner.session_factory.begin() as session:
             row = _claim(session, event_row_id)
@@ -99,6 +101,35 @@ def process_event(runner: WorkflowRunner, triage: Triage, event_row_id: int) -> 
     except _AlreadyProcessed:
         return False
     return True
+
+
+def _deliver(runner: WorkflowRunner, event_row_id: int, decision: Decision) -> bool:
+    """Hand the event to the instance the triage named (payload ``instance_id``), in the receipt's transaction;
+    an instance that no longer waits for it leaves the event recorded as ignored."""
+
+    def receipt(session: Session, outcome: RunOutcome | None) -> None:
+        row = _claim(session, event_row_id)
+        if row is None:  # another worker recorded it meanwhile: undo the delivery with the whole transaction
+            raise _AlreadyProcessed
+        if outcome is None:
+            _record(row, _Ignored("通知先の事案はこの通知を待っていませんでした（既に終了・進行済み）。"), None)
+        else:
+            _record(row, decision, outcome.instance_id)
+
+    try:
+        runner.deliver_message(int(decision.payload["instance_id"]), decision.message_name, decision.payload,
+                               SYSTEM, on_delivered=receipt)
+    except _AlreadyProcessed:
+        return False
+    return True
+
+
+@dataclass(frozen=True)
+class _Ignored:
+    reason: str
+    outcome: str = EventOutcome.IGNORED
+    message_name: str | None = None
+    payload: dict[str, Any] | None = None
 
 
 def resolve_incident(session: Session, event_row_id: int, actor: Actor) -> ReceivedEvent | None:

@@ -33,7 +33,11 @@ RESTORABLE_KINDS = ("move_out", "death")  # 異動の取消し of these restores
 ARRIVAL_KINDS = ("move_in", "special_move_in", "birth")
 
 # The intake's outcome values (engine.intake.EventOutcome; handlers do not import the engine).
-NOT_RELEVANT, STARTED, IGNORED, INCIDENT = "not_relevant", "started", "ignored", "incident"
+NOT_RELEVANT, STARTED, IGNORED, INCIDENT, DELIVERED = "not_relevant", "started", "ignored", "incident", "delivered"
+# 4.1.4: a 転出 or 死亡 while the answer is awaited ends the application; the waiting instance catches this message
+# (a boundary event on its answer task) and closes the application with the reason.
+LEFT_MESSAGE = "inquiry.resident_left"
+LEFT_KINDS = {"move_out": ("moved_out", "転出"), "death": ("deceased", "死亡")}
 
 
 @dataclass(frozen=True)
@@ -80,6 +84,14 @@ def _resident(juki, resident_id: str):
 
 
 def _without_registration(session: Session, event: ResidentEvent) -> EventDecision:
+    if event.kind in LEFT_KINDS and (pending := records.open_inquiries_of(session, event.resident_id)):
+        reason, label = LEFT_KINDS[event.kind]
+        number = records.inquiry_number(pending[0].id)
+        payload = {"instance_id": pending[0].instance_id, "application_id": pending[0].id, "reason": reason,
+                   "detail": f"{label}（異動日 {event.effective_date}・住民記録連動）", "event_id": event.event_id,
+                   "effective_date": event.effective_date.isoformat()}
+        return EventDecision(DELIVERED, f"照会中の申請（照会番号 {number}）は{label}により失効します。",
+                             LEFT_MESSAGE, payload)
     closed = next((r for r in records.registrations_of(session, event.resident_id) if r.closed_on), None)
     if closed is not None and event.effective_date <= closed.closed_on:
         return EventDecision(IGNORED, f"除票（{closed.closed_on} {closed.close_reason or '抹消'}）より前の日付の"
