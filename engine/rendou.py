@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from sqlalchemy import select
@@ -129,7 +129,7 @@ class _Ignored:
     reason: str
     outcome: str = EventOutcome.IGNORED
     message_name: str | None = None
-    payload: dict[str, Any] | None = None
+    payload: dict[str, Any] = field(default_factory=dict)
 
 
 def resolve_incident(session: Session, event_row_id: int, actor: Actor) -> ReceivedEvent | None:

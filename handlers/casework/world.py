@@ -83,6 +83,7 @@ class RegistryWorld:
     def __init__(self, session_factory: sessionmaker[Session], services: HandlerServices, doors: EngineDoors,
                  used: set[str] | None = None) -> None:
         self.session_factory, self.services, self.doors = session_factory, services, doors
+        self._saved_settings: Any = None  # the settings a case replaced for itself (restored by finish)
         self.used = used if used is not None else set()
 
     def prepare(self, case: dict) -> dict[str, Any]:
@@ -105,7 +106,7 @@ class RegistryWorld:
         self.services.settings = dataclasses.replace(self.services.settings, **changes)
 
     def finish(self, context: dict[str, Any]) -> None:
-        saved = getattr(self, "_saved_settings", None)
+        saved = self._saved_settings
         if saved is not None:
             self.services.settings, self._saved_settings = saved, None
 

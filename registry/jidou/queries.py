@@ -9,11 +9,15 @@ from registry.jidou.models import JidouRequest
 from registry.seals.models import RecordStatus, Registration
 from registry.seals.pin import RegistrationPin
 
-__all__ = ["locked_cards", "recent_requests"]
+__all__ = ["locked_cards", "recent_requests", "request_by_id"]
 
 
 def recent_requests(session: Session, limit: int = 50) -> list[JidouRequest]:
     return list(session.scalars(select(JidouRequest).order_by(JidouRequest.id.desc()).limit(limit)))
+
+
+def request_by_id(session: Session, request_id: str) -> JidouRequest | None:
+    return session.scalars(select(JidouRequest).where(JidouRequest.request_id == request_id)).first()
 
 
 def locked_cards(session: Session, limit: int = 100) -> list[tuple[Registration, RegistrationPin]]:

@@ -28,7 +28,7 @@ from flask import (
 from handlers import jidou_kofuki
 from handlers.base import HandlerError
 from handlers.documents import document_for_viewing, issued_by_blob
-from registry.jidou.queries import locked_cards, recent_requests
+from registry.jidou.queries import locked_cards, recent_requests, request_by_id
 from webui.audit.access import log_person_view, purpose_gate
 from webui.auth.users import current_actor, roles_required
 from webui.documents.files import pdf_response
@@ -118,7 +118,7 @@ def machine_certificate(request_id: str):
     if request_id not in session.get(PRINTOUTS, []):
         abort(404)
     with product().session_factory.begin() as db:
-        row = next((r for r in recent_requests(db, 200) if r.request_id == request_id), None)
+        row = request_by_id(db, request_id)
         issued = issued_by_blob(db, row.document_sha) if row is not None and row.document_sha else None
         if row is None or row.channel != "simulator" or issued is None:
             abort(404)
