@@ -21,6 +21,7 @@ from registry.jidou.models import JidouRequest
 from registry.seals import pin, records
 from registry.seals.models import Registration
 from registry.seals.reports import certificate_refusals, certificates_per_day
+from webui.audit.dashboard import build_dashboard
 
 KEY = "kiosk-shared-key-0123456789"
 PIN = casework.CASE_PIN
@@ -176,6 +177,11 @@ def test_certificates_and_refusals_are_counted_in_the_reports(client, product, c
         refused = certificate_refusals(session, start, start + timedelta(days=3))
     assert issued.get("jidou", 0) >= 1
     assert any(channel == "jidou" and code == "pin_mismatch" for channel, code, _ in refused)
+    with product.session_factory() as session:
+        dashboard = build_dashboard(session, today, today)
+    assert any(place == "自動交付機" and n >= 1 for _, place, n in dashboard.tables["certificates"])
+    assert any(kind == "6.1 証明書（自動交付機）" and label == "暗証番号の誤り"
+               for kind, label, *_ in dashboard.tables["refusals"])
 
 
 def test_the_contract_document_is_valid_and_names_every_refusal():
