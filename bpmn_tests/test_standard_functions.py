@@ -62,6 +62,8 @@ def test_4_1_4_6_looks_the_person_up_again_at_the_answer():
     assert boundary.find("bpmn:messageEventDefinition", NS) is not None
     ends = {end.get("id") for end in process.iter("{*}endEvent")}
     assert {"end_lapsed_left", "end_lapsed_recheck"} <= ends
+    card = process.find("bpmn:serviceTask[@id='svc_card']", NS)  # where a 個人番号カード becomes the card (5.4)
+    assert "利用者電子証明書が失効していないことの確認" in card.get("name")
 
 
 def test_5_2_4_is_set_where_4_1_2_issues_the_card():
