@@ -66,9 +66,10 @@ def test_4_1_4_6_looks_the_person_up_again_at_the_answer():
     assert "利用者電子証明書が失効していないことの確認" in card.get("name")
 
 
-def test_5_2_4_is_set_where_4_1_2_issues_the_card():
-    """Issue 16.7: the PIN the 自動交付機 asks for is set in 4.1.2 right after the 5.2 card step."""
-    performed = _performing_elements(_process("sokuji_touroku"))
+@pytest.mark.parametrize("process_id", ["sokuji_touroku", "shoukai_touroku"])
+def test_5_2_4_is_set_where_4_1_2_issues_the_card(process_id):
+    """Issue 16.7: the PIN the 自動交付機 asks for is set right after the 5.2 card step (4.1.2, and 4.1.4's copy)."""
+    performed = _performing_elements(_process(process_id))
     assert performed.get("5.2.4") == ["svc_set_pin"]
 
 
