@@ -50,6 +50,38 @@ def _performing_elements(process) -> dict[str, list[str]]:
     return found
 
 
+def test_4_1_4_6_looks_the_person_up_again_at_the_answer():
+    """Issue 16.1: the answer step searches and looks the person up again (2.1.3, 2.2.1) before the seal, and a
+    転出 / 死亡 reported while the answer is awaited ends the application in a modelled end with a reason."""
+    process = _process("shoukai_touroku")
+    performed = _performing_elements(process)
+    assert "svc_recheck" in performed["2.1.3"] and "svc_recheck" in performed["2.2.1"]
+    assert "svc_recheck" in performed["4.1.4.6"]
+    boundary = process.find("bpmn:boundaryEvent[@id='msg_resident_left_boundary']", NS)
+    assert boundary.get("attachedToRef") == "task_answer"
+    assert boundary.find("bpmn:messageEventDefinition", NS) is not None
+    ends = {end.get("id") for end in process.iter("{*}endEvent")}
+    assert {"end_lapsed_left", "end_lapsed_recheck"} <= ends
+    card = process.find("bpmn:serviceTask[@id='svc_card']", NS)  # where a 個人番号カード becomes the card (5.4)
+    assert "利用者電子証明書が失効していないことの確認" in card.get("name")
+
+
+@pytest.mark.parametrize("process_id", ["sokuji_touroku", "shoukai_touroku"])
+def test_5_2_4_is_set_where_4_1_2_issues_the_card(process_id):
+    """Issue 16.7: the PIN the 自動交付機 asks for is set right after the 5.2 card step (4.1.2, and 4.1.4's copy)."""
+    performed = _performing_elements(_process(process_id))
+    assert performed.get("5.2.4") == ["svc_set_pin"]
+
+
+def test_the_unnumbered_card_case_of_5_3_is_a_visible_step():
+    """Issue 16.3: 「あらかじめ印鑑登録番号を表記していない印鑑登録証を使用する場合」 is a gateway and a step in 5.3,
+    not only the INKAN_CARD_NUMBERING setting."""
+    process = _process("hikikae_kofu")
+    names = {element.get("id"): element.get("name") or "" for element in process.iter()}
+    assert "あらかじめ印鑑登録番号を表記していない印鑑登録証" in names["gw_card_numbering"]
+    assert "5.3" in names["task_card_number"]
+
+
 def test_every_shipped_flow_is_listed():
     assert {path.stem for path in BPMN_DIR.glob("*.bpmn")} == set(STANDARD_FUNCTIONS)
 

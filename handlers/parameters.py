@@ -198,6 +198,10 @@ PARAMETERS: dict[str, dict[str, dict[str, Any]]] = {
         "registration_id": ROW_ID,
         "new_pin": STRING,
     },
+    "inkan.pin.set": {
+        "registration_id": ROW_ID,
+        "new_pin": OPTIONAL_STRING,
+    },
     "inkan.print.closed_record_sheet": {
         "registration_id": ROW_ID,
     },

@@ -340,6 +340,7 @@ class CardFound(TypedDict):
     card_number: NotRequired[str | None]
     has_pin: NotRequired[bool]
     pin_locked: NotRequired[bool]
+    card_numbering: NotRequired[str]  # 'preprinted': the card-number step comes up
 
 
 class CardExchanged(TypedDict):

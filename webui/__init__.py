@@ -59,6 +59,8 @@ def _register_blueprints(app: Flask) -> None:
     from webui.inbox import bp as inbox_bp
     from webui.inquiry import bp as inquiry_bp
     from webui.instances import bp as instances_bp
+    from webui.jidou import api_bp as jidou_api_bp
+    from webui.jidou import bp as jidou_bp
     from webui.konbini import bp as konbini_bp
     from webui.library import bp as library_bp
     from webui.printjobs import bp as printjobs_bp
@@ -92,5 +94,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(simulator_bp)  # /admin/juki, /admin/jlis, /kiosk
     csrf.exempt(konbini_bp)  # the 交付センター authenticates with its shared key
     app.register_blueprint(konbini_bp, url_prefix="/api/v1/konbini")
+    app.register_blueprint(jidou_bp)  # /jidou (the simulated machine), /jidou/locked (unlock)
+    csrf.exempt(jidou_api_bp)  # the office's 自動交付機 authenticate with their shared key
+    app.register_blueprint(jidou_api_bp, url_prefix="/api/v1/kiosk")
     csrf.exempt(api_bp)  # the API authenticates with bearer tokens, not cookies
     app.register_blueprint(api_bp, url_prefix="/api/v1")

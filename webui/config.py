@@ -43,6 +43,7 @@ def defaults(instance_path: str) -> dict:
         "JUKI_FILE_DIR": "",  # file linkage: the folder the register drops change files into
         "KONBINI_KEY": "",  # bearer key of the J-LIS 証明書交付センター; empty: the コンビニ交付 API is closed
         "KONBINI_HOURS": "06:30-23:00",
+        "KIOSK_KEY": "",  # bearer key of the office's 自動交付機 (issue 16.7); empty: the machines' API is closed
         "KONBINI_CLOSED_DAYS": "12-29,12-30,12-31,01-01,01-02,01-03",
         "POPULATION_SIZE": 2400,
         "MIN_AGE": 15,

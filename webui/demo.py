@@ -40,6 +40,7 @@ SAMPLE_SCANS = [
     ("07_blank_no_impression.png", "", {}),
 ]
 # Residents registered at init: (demo role or population index, seal text, seal options)
+DEMO_PIN = "1234"  # 5.2.4, given at the demo registrations' card step: the 自動交付機 (/jidou) works out of the box
 DEMO_REGISTRATIONS = [("spouse", "山田", {"size_mm": 15.0, "seed": 7}), ("single", "鈴木", {"size_mm": 16.5})]
 
 
@@ -103,7 +104,7 @@ def register_through_flow(product: Product, resident_id: str, seal_text: str, se
         (counter, {"applicant": "self", "identity_path": "photo_id", "photo_id_kind": "mynumber_card"}),
         (back, {"scan_blob_id": _store_scan(product, imaging.make_seal_scan(seal_text, **seal_options))}),
         (back, {"impression_decision": "accept", "impression_name": "full_name"}),
-        (back, {"card_kind": "registration_card"}),
+        (back, {"card_kind": "registration_card", "new_pin": DEMO_PIN}),
         (counter, {"handed_over": True}),
     ]
     for actor, data in steps:
@@ -111,7 +112,8 @@ def register_through_flow(product: Product, resident_id: str, seal_text: str, se
         outcome = runner.complete(task_id, actor, data)
     with product.session_factory() as session:
         instance = session.get(ProcessInstance, outcome.instance_id)
-        return f"{instance.subject_name}（登録番号 {instance.subject_registration_number}）— 事案 {instance.id}"
+        return (f"{instance.subject_name}（登録番号 {instance.subject_registration_number}、自動交付機の暗証番号 "
+                f"{DEMO_PIN}）— 事案 {instance.id}")
 
 
 def start_open_cases(product: Product) -> None:

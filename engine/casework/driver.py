@@ -142,6 +142,8 @@ def run_case(runner: WorkflowRunner, process_id: str, case: dict, world: CaseWor
         result.message = _failure(exc)
         if not _explained(exc):
             result.trace = traceback.format_exc()
+    finally:
+        _finish(world, context)
     result.instance_id = context.get("instance_id")
     if result.instance_id is not None:
         result.taken = _taken(runner, result.instance_id)
@@ -156,6 +158,8 @@ def replay_steps(runner: WorkflowRunner, process_id: str, case: dict, world: Cas
         _drive(runner, process_id, case, world, context)
     except Exception as exc:  # noqa: BLE001 — shown to the manager recording the path
         replay.message = _failure(exc)
+    finally:
+        _finish(world, context)
     instance_id = context.get("instance_id")
     if instance_id is not None:
         with runner.session_factory() as session:
@@ -165,6 +169,13 @@ def replay_steps(runner: WorkflowRunner, process_id: str, case: dict, world: Cas
                                  for t in open_tasks_of_instance(session, instance_id)]
         replay.taken = _taken(runner, instance_id)
     return replay
+
+
+def _finish(world: CaseWorld, context: dict) -> None:
+    """Let the world undo what a case set for itself alone (e.g. a setting), whether the case passed or not."""
+    finish = getattr(world, "finish", None)
+    if finish is not None:
+        finish(context)
 
 
 def _drive(runner: WorkflowRunner, process_id: str, case: dict, world: CaseWorld, context: dict) -> None:

@@ -196,6 +196,38 @@ class WorkflowRunner:
                 on_started(session, outcome)
             return outcome
 
+    def deliver_message(self, instance_id: int, message_name: str, payload: dict[str, Any],
+                        actor: Actor = SYSTEM, *,
+                        on_delivered: Callable[[Session, RunOutcome | None], None] | None = None) -> RunOutcome | None:
+        """Hand `message_name` with `payload` to a running instance that waits for it (a message boundary or catch
+        event), then run it on; the caller found the instance (the engine does not route between instances).
+
+        None (nothing changed) when the instance has ended or nothing in it waits for the message now.
+        `on_delivered` runs in the same transaction (the caller's receipt), also for None.
+        """
+        with self._unit_of_work() as session:
+            instance = session.get(ProcessInstance, instance_id)
+            waiting = None
+            if instance is not None and instance.status in ACTIVE:
+                definition = session.get(ProcessDefinition, instance.definition_id)
+                workflow = self._load(definition, instance)
+                waiting = next((t for t in workflow.get_tasks(state=TaskState.WAITING)
+                                if getattr(getattr(t.task_spec, "event_definition", None), "name", None)
+                                == message_name), None)
+            if waiting is None:
+                if on_delivered is not None:
+                    on_delivered(session, None)
+                return None
+            audit.record(session, actor, "message", instance_id=instance.id, spec_name=waiting.task_spec.bpmn_id,
+                         title=waiting.task_spec.bpmn_name, summary={"message": message_name, "data": payload})
+            run = _Run(instance, actor)
+            workflow.send_event(BpmnEvent(waiting.task_spec.event_definition, payload=payload))
+            self._advance(session, run, workflow)
+            outcome = self._save(session, run, workflow, actor)
+            if on_delivered is not None:
+                on_delivered(session, outcome)
+            return outcome
+
     def claim(self, task_id: int, actor: Actor) -> None:
         with self._unit_of_work() as session:
             row = self._open_row(session, task_id, actor)

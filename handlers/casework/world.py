@@ -6,6 +6,8 @@ What a case may say beyond the driver's keys (engine/casework/document.py):
                 the factory), "household_member_registered" (an adult whose household member is registered with the
                 seal "household_seal"), "demo:ROLE" (a fixed demo resident, juki.DEMO_RESIDENTS) or a resident id
   "guarantor"   "registered": another registered adult; "$guarantor" is their registration number
+  "settings"    {"card_numbering": "registry" | "preprinted"}: the case runs with that setting (CASE_SETTINGS),
+                restored when it ends (finish)
   "setup"       ["office_seal" | "suspended" | "pin_set" | "guarantor_suspended", …] (handlers/casework/setups.py)
   how it starts "events": [change, …] recorded in the simulated register and processed as the worker does (the
                 instance is the one the last event started; handlers/casework/events.py); "message": {"name",
@@ -26,6 +28,7 @@ Placeholders: handlers/casework/placeholders.py.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from typing import Any, Protocol
 
@@ -49,6 +52,8 @@ MAIL_STEP = "$mail_letter"
 SETUP_STEP = "$setup"
 REGISTERED_ELSEWHERE_STEP = "$registered_elsewhere"
 COUNTER_ROLE = "madoguchi"
+# Settings a case may set for itself alone (restored when it ends): the 5.3 / 4.1.2 card numbering mode.
+CASE_SETTINGS = {"card_numbering": ("registry", "preprinted")}
 RECORDED = "recorded_events"  # the context's list of the resident events the case recorded so far
 
 
@@ -74,9 +79,12 @@ class RegistryWorld:
     def __init__(self, session_factory: sessionmaker[Session], services: HandlerServices, doors: EngineDoors,
                  used: set[str] | None = None) -> None:
         self.session_factory, self.services, self.doors = session_factory, services, doors
+        self._saved_settings: Any = None  # the settings a case replaced for itself (restored by finish)
         self.used = used if used is not None else set()
 
     def prepare(self, case: dict) -> dict[str, Any]:
+        if case.get("settings"):
+            self._override_settings(case["settings"])
         with self.session_factory.begin() as session:
             context: dict[str, Any] = {"applicant": self._applicant(session, case), RECORDED: []}
             if case.get("guarantor") == "registered":
@@ -84,6 +92,19 @@ class RegistryWorld:
             for name in case.get("setup", []):
                 self._apply_setup(session, name, context)
         return context
+
+    def _override_settings(self, changes: Any) -> None:
+        """The case's own settings (only CASE_SETTINGS), restored by finish() when the case ends."""
+        if not isinstance(changes, dict) or not set(changes) <= set(CASE_SETTINGS) \
+                or any(value not in CASE_SETTINGS[name] for name, value in changes.items()):
+            raise CaseError(f"設定 {changes!r} は使えません（{CASE_SETTINGS}）")
+        self._saved_settings = self.services.settings
+        self.services.settings = dataclasses.replace(self.services.settings, **changes)
+
+    def finish(self, context: dict[str, Any]) -> None:
+        saved = self._saved_settings
+        if saved is not None:
+            self.services.settings, self._saved_settings = saved, None
 
     def _apply_setup(self, session: Session, name: Any, context: dict[str, Any]) -> None:
         if name not in SETUPS:

@@ -28,7 +28,9 @@ class EventOutcome:
     STARTED = "started"  # 4.2.2 / 4.3.2 started; instance_id names it
     IGNORED = "ignored"  # recorded but superseded / nothing to change; reason says why
     INCIDENT = "incident"  # needs a バックヤード clerk (unknown resident …); reason says why
-    LABELS = {NOT_RELEVANT: "対象外（登録なし）", STARTED: "業務開始", IGNORED: "処理不要", INCIDENT: "要確認"}
+    DELIVERED = "delivered"  # handed to the instance waiting for it (a pending 4.1.4 answer); instance_id names it
+    LABELS = {NOT_RELEVANT: "対象外（登録なし）", STARTED: "業務開始", IGNORED: "処理不要", INCIDENT: "要確認",
+              DELIVERED: "照会中の申請に通知"}
 
 
 class ReceivedEvent(Base):

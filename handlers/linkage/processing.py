@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from sqlalchemy import select
@@ -56,12 +56,16 @@ class Started(Protocol):
 
 class FlowStarter(Protocol):
     """The workflow engine as this module needs it (engine.runtime.runner.WorkflowRunner, wired by the product):
-    its sessions, and a start by message whose ``on_started`` runs in the start's own transaction."""
+    its sessions, a start by message whose ``on_started`` runs in the start's own transaction, and the delivery of a
+    message to a waiting instance whose ``on_delivered`` runs in the delivery's transaction."""
 
     session_factory: sessionmaker[Session]
 
     def start_by_message(self, message_name: str, payload: dict[str, Any], *,
                          on_started: Callable[[Session, Any], None] | None = None) -> Any: ...
+
+    def deliver_message(self, instance_id: int, message_name: str, payload: dict[str, Any], *,
+                        on_delivered: Callable[[Session, Any], None] | None = None) -> Any: ...
 
 
 class Clerk(Protocol):
@@ -102,6 +106,8 @@ def process_event(runner: FlowStarter, triage: Triage, event_row_id: int) -> boo
             return False
         event = row.event()
         decision = triage(session, event, _history(session, row))
+    if decision.outcome == EventOutcome.DELIVERED:
+        return _deliver(runner, event_row_id, decision)
     if decision.outcome != EventOutcome.STARTED:
         with runner.session_factory.begin() as session:
             row = _claim(session, event_row_id)
@@ -122,6 +128,36 @@ def process_event(runner: FlowStarter, triage: Triage, event_row_id: int) -> boo
     except _AlreadyProcessed:
         return False
     return True
+
+
+def _deliver(runner: FlowStarter, event_row_id: int, decision: Decision) -> bool:
+    """Hand the event to the instance the triage named (payload ``instance_id``), in the receipt's transaction;
+    an instance that no longer waits for it leaves the event recorded as ignored."""
+
+    def receipt(session: Session, outcome: Started | None) -> None:
+        row = _claim(session, event_row_id)
+        if row is None:  # another worker recorded it meanwhile: undo the delivery with the whole transaction
+            raise _AlreadyProcessed
+        if outcome is None:
+            _record(row, _Ignored("通知先の事案はこの通知を待っていませんでした（既に終了・進行済み）。"), None)
+        else:
+            _record(row, decision, outcome.instance_id)
+
+    assert decision.message_name is not None  # a DELIVERED decision names the message the instance waits for
+    try:
+        runner.deliver_message(int(decision.payload["instance_id"]), decision.message_name, decision.payload,
+                               on_delivered=receipt)
+    except _AlreadyProcessed:
+        return False
+    return True
+
+
+@dataclass
+class _Ignored:
+    reason: str | None
+    outcome: str = EventOutcome.IGNORED
+    message_name: str | None = None
+    payload: dict[str, Any] = field(default_factory=dict)
 
 
 def resolve_incident(session: Session, event_row_id: int, actor: Clerk) -> ReceivedEvent | None:

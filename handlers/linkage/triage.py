@@ -36,8 +36,13 @@ MESSAGE_OF_KIND = {"kana_changed": "record_corrected", "katakana_name_changed": 
 RESTORABLE_KINDS = ("move_out", "death")  # 異動の取消し of these restores the record
 ARRIVAL_KINDS = ("move_in", "special_move_in", "birth")
 
-NOT_RELEVANT, STARTED, IGNORED, INCIDENT = (EventOutcome.NOT_RELEVANT, EventOutcome.STARTED, EventOutcome.IGNORED,
-                                           EventOutcome.INCIDENT)
+NOT_RELEVANT, STARTED, IGNORED, INCIDENT, DELIVERED = (EventOutcome.NOT_RELEVANT, EventOutcome.STARTED,
+                                                      EventOutcome.IGNORED, EventOutcome.INCIDENT,
+                                                      EventOutcome.DELIVERED)
+# 4.1.4: a 転出 or 死亡 while the answer is awaited ends the application; the waiting instance catches this message
+# (a boundary event on its answer task) and closes the application with the reason.
+LEFT_MESSAGE = "inquiry.resident_left"
+LEFT_KINDS = {"move_out": ("moved_out", "転出"), "death": ("deceased", "死亡")}
 
 
 @dataclass(frozen=True)
@@ -84,6 +89,14 @@ def _resident(juki: JukiClient, resident_id: str) -> Resident | None:
 
 
 def _without_registration(session: Session, event: ResidentEvent) -> EventDecision:
+    if event.kind in LEFT_KINDS and (pending := records.open_inquiries_of(session, event.resident_id)):
+        reason, label = LEFT_KINDS[event.kind]
+        number = records.inquiry_number(pending[0].id)
+        payload = {"instance_id": pending[0].instance_id, "application_id": pending[0].id, "reason": reason,
+                   "detail": f"{label}（異動日 {event.effective_date}・住民記録連動）", "event_id": event.event_id,
+                   "effective_date": event.effective_date.isoformat()}
+        return EventDecision(DELIVERED, f"照会中の申請（照会番号 {number}）は{label}により失効します。",
+                             LEFT_MESSAGE, payload)
     closed = next((r for r in records.registrations_of(session, event.resident_id) if r.closed_on), None)
     if closed is not None and closed.closed_on is not None and event.effective_date <= closed.closed_on:
         return EventDecision(IGNORED, f"除票（{closed.closed_on} {closed.close_reason or '抹消'}）より前の日付の"

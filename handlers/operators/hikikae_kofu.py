@@ -32,6 +32,7 @@ def find(ctx: ServiceContext, identity_document: str, card_number: str | None = 
     return {"found": True, "registration_id": record.id, "registration_number": record.registration_number,
             "name": record.name, "card_kind": record.card_kind, "card_number": record.card_number,
             "has_pin": stored is not None, "pin_locked": bool(stored and stored.locked_at),
+            "card_numbering": ctx.services.settings.card_numbering,  # 'preprinted': the card-number step comes up
             "message": f"{record.name}（登録番号 {record.registration_number}）の登録証を引き換えます"}
 
 
@@ -107,6 +108,17 @@ def reset_pin(ctx: ServiceContext, registration_id: int, new_pin: str) -> PinCha
     return _store(ctx, records.get_registration(ctx.session, registration_id), new_pin, reset=True)
 
 
+def set_pin(ctx: ServiceContext, registration_id: int, new_pin: str | None = None) -> PinChanged:
+    """5.2.4 登録者暗証番号設定 in 4.1.2: the PIN the applicant gave with the application, on the new registration.
+
+    Raises HandlerError pin_not_kept when the PIN is missing (a retry: PINs are never kept in the instance).
+    """
+    if not new_pin:
+        raise HandlerError("入力された暗証番号は保存しないため、再実行では設定できません。登録後に 5.3 の窓口で設定してください",
+                           code="pin_not_kept")
+    return _store(ctx, records.get_registration(ctx.session, registration_id), new_pin, reset=False)
+
+
 def _store(ctx: ServiceContext, record: Registration, new_pin: str, *, reset: bool) -> PinChanged:
     store = pin.reset_pin if reset else pin.set_pin
     try:
@@ -122,4 +134,5 @@ OPERATORS = [
     ("inkan.card_exchange.exchange", "5.3", "引換交付（新しい登録証の紐付け）", exchange),
     ("inkan.pin.change", "5.2.4", "暗証番号の設定・変更", change_pin),
     ("inkan.pin.reset", "5.2.4", "暗証番号の再設定（窓口）", reset_pin),
+    ("inkan.pin.set", "5.2.4", "登録者暗証番号設定（4.1.2）", set_pin),
 ]

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from handlers.base import HandlerError, ServiceContext
 from handlers.environment import HandlerServices
+from handlers.operators.hikikae_kofu import announce
 from handlers.operators.impressions import name_facts
 from handlers.operators.residents import eligibility_of, require_resident
 from handlers.results import (
@@ -21,7 +22,7 @@ from juki.client import Resident
 from juki.jlis import CertificateStatus, normalize_serial
 from registry.errors import CardNumberError, NotEligible
 from registry.seals import records
-from registry.seals.cards import valid_card_number
+from registry.seals.cards import check_card_free, valid_card_number
 from registry.seals.models import Impression, Registration
 from registry.seals.shown_names import shown_name_problem
 
@@ -135,6 +136,12 @@ def issue_card(ctx: ServiceContext, registration_id: int, card_kind: str, card_n
     try:
         if card_kind == "registration_card":  # pre-printed cards bring their number, else the registration number
             card_number = valid_card_number(card_number) if preprinted else None
+            announced = valid_card_number(card_number or record.registration_number)
+            check_card_free(ctx.session, record, announced)
+        # 「印鑑登録者識別カードを印鑑登録システム以外のシステムで管理する場合は、当該カードを管理するシステムで操作する」:
+        # as in 5.3, the card system is told before anything is written (a failure is an incident to retry).
+        announce(ctx.services.settings, record.registration_number, card_kind,
+                 announced if card_kind == "registration_card" else None)
         records.set_card(ctx.session, record, card_kind=CARD_KINDS[card_kind], card_number=card_number,
                          cert_serial=serial, today=ctx.today(), operator=ctx.actor, instance_id=ctx.instance_id)
     except CardNumberError as exc:  # the card task comes up again with the reason

@@ -31,7 +31,13 @@ ANSWER_REFUSALS = {
 SUSPICIOUS_REFUSALS = ("letter_not_printed", "letter_not_mailed", "answer_too_early", "check_code_mismatch")
 SUSPICIOUS_KIND = "inquiry_answer_suspicious"
 LAPSE_REASONS = {"deadline_passed": "回答期限までに回答書の提出がなかった",
-                 "not_applied": "本人から「申請していない」との回答があった"}
+                 "not_applied": "本人から「申請していない」との回答があった",
+                 # a 転出 / 死亡 reported by the register while the answer was awaited (住民記録連動)
+                 "moved_out": "回答を待つ間に転出した", "deceased": "回答を待つ間に死亡した",
+                 # 4.1.4.6: the recheck at the answer (2.1.3 / 2.2.1) found the applicant no longer eligible
+                 "not_resident": "回答時に市内に住所がない（転出）", "already_registered": "回答を待つ間に印鑑登録された",
+                 "not_found": "回答時に住民記録が見つからない", "lacks_capacity": "回答時に意思能力がない",
+                 "under_15": "回答時に15歳未満"}
 LAPSED, CANCELLED = "lapsed", "cancelled"
 DEADLINE_DAYS_MIN, DEADLINE_DAYS_MAX = 1, 365  # as INKAN_INQUIRY_DEADLINE_DAYS (webui/config.py)
 

@@ -27,8 +27,9 @@ __all__ = ["CHANNELS", "REFUSAL_LABELS", "CertificateCheck", "IssuedCertificateR
 
 # Every channel that issues certificates goes through issue_certificate (so through certificate_refusal): a
 # 自動交付機 is added here, and tests/webui/test_lost_card.py fails until it is asked in the lost-card sequence.
-CHANNELS = {"counter": "窓口", "konbini": "コンビニ交付"}
-# Short labels of the refusal codes of 6.1 at the counter (handlers.operators.shomeisho_kofu) and コンビニ交付 (handlers.services.konbini),
+CHANNELS = {"counter": "窓口", "konbini": "コンビニ交付", "jidou": "自動交付機"}
+# Short labels of the refusal codes of 6.1 at the counter (handlers.operators.shomeisho_kofu), コンビニ交付
+# (handlers.services.konbini) and the 自動交付機 (handlers.services.jidou_kofuki),
 # for the auditors' 却下理由 table.
 REFUSAL_LABELS = {
     "card_not_found": "登録証の番号に該当なし", "card_mismatch": "他人の登録証", "card_not_linked": "個人番号カードの利用登録なし",
@@ -37,6 +38,7 @@ REFUSAL_LABELS = {
     "registration_closed": "廃止・抹消済みの登録", "issuance_suspended": "交付の一時停止中",
     "unsupported_kind": "対象外の証明書", "closed_day": "コンビニ交付の休止日", "outside_service_hours": "利用時間外",
     "office_seal_missing": "公印の画像なし",
+    "pin_not_set": "暗証番号が未設定", "pin_mismatch": "暗証番号の誤り", "pin_locked": "暗証番号のロック",
 }
 TITLE = "6.1 印鑑登録証明書"
 MAX_PAYLOAD_CHARS = 300

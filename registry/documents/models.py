@@ -19,7 +19,7 @@ class IssuedCertificate(Base):
     year: Mapped[int]
     sequence: Mapped[int]
     registration_id: Mapped[int] = mapped_column(ForeignKey("registration.id"), index=True)
-    channel: Mapped[str] = mapped_column(String(20))  # counter | konbini
+    channel: Mapped[str] = mapped_column(String(20))  # counter | konbini | jidou (自動交付機)
     issued_at: Mapped[datetime]  # local (JST) wall time, as printed
     issued_by: Mapped[str] = mapped_column(String(100))
     blob_sha256: Mapped[str] = mapped_column(String(64), index=True)

@@ -21,6 +21,7 @@ from registry.csv_text import csv_text
 from registry.documents.fees import CounterIssue
 from registry.documents.models import IssuedCertificate, PrintBatchJob, PrintQueueItem
 from registry.errors import PurgeRefused
+from registry.jidou.models import JidouRequest
 from registry.konbini.models import KonbiniRequest
 from registry.retention.models import PurgeBatch
 from registry.seals.models import HistoryEntry, Impression, IssuedDocument, RecordStatus, Registration
@@ -109,6 +110,8 @@ def purge_record(session: Session, record: Registration, cutoff: date) -> set[st
                     .values(registration_id=None, resident_id=None))
     session.execute(update(KonbiniRequest).where(KonbiniRequest.registration_id == record.id)
                     .values(registration_id=None))
+    session.execute(update(JidouRequest).where(JidouRequest.registration_id == record.id)
+                    .values(registration_id=None))
     session.delete(record)
     session.flush()
     if impression is not None:
@@ -119,7 +122,7 @@ def purge_record(session: Session, record: Registration, cutoff: date) -> set[st
 
 BLOB_USES = ((Impression.image_blob,), (Impression.scan_blob,), (IssuedDocument.blob_sha256,),
              (IssuedCertificate.blob_sha256,), (PrintQueueItem.blob_sha256,), (PrintBatchJob.blob_sha256,),
-             (KonbiniRequest.document_sha,), (MunicipalitySettings.office_seal_blob,), (PurgeBatch.list_blob,))
+             (KonbiniRequest.document_sha,), (JidouRequest.document_sha,), (MunicipalitySettings.office_seal_blob,), (PurgeBatch.list_blob,))
 
 
 def remove_unused_blobs(session: Session, shas: set[str]) -> int:

@@ -102,6 +102,18 @@ def verify_pin(session: Session, record: Registration, pin: str, pepper: bytes) 
     return PinCheck(False, row.locked_at is not None, row.failures, message)
 
 
+def unlock_pin(session: Session, record: Registration, *, today: date, operator: str) -> RegistrationPin:
+    """Lift a lock without changing the PIN (a clerk, after checking who the resident is); history says so."""
+    row = pin_of(session, record)
+    if row is None:
+        raise PinError("暗証番号が設定されていません")
+    row.failures, row.locked_at, row.updated_at = 0, None, utcnow()
+    session.flush()
+    records.add_history(session, record, "暗証番号ロック解除", today, operator, None,
+                        before={"pin": "ロック"}, after={"pin": "ロック解除"})
+    return row
+
+
 def reset_pin(session: Session, record: Registration, pin: str, pepper: bytes, *, today: date, operator: str,
               instance_id: int | None) -> RegistrationPin:
     """A clerk's reset at the counter: a new PIN without the old one, which also lifts the lock."""

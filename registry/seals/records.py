@@ -251,6 +251,13 @@ def open_inquiry(session: Session, instance_id: int, *, resident_id: str, operat
     return application
 
 
+def open_inquiries_of(session: Session, resident_id: str) -> list[Application]:
+    """The person's 4.1.4 applications still 照会中 (waiting for the answer), oldest first."""
+    return list(session.scalars(select(Application).where(
+        Application.resident_id == resident_id, Application.kind == INQUIRY_KIND, Application.status == INQUIRING,
+        Application.closed_at.is_(None)).order_by(Application.id)))
+
+
 def application_of_instance(session: Session, instance_id: int) -> Application | None:
     return session.scalars(select(Application).where(Application.instance_id == instance_id)).first()
 

@@ -10,6 +10,7 @@ from sqlalchemy import Date, cast, func, inspect, literal_column, select
 from sqlalchemy.orm import Session
 
 from registry.documents.fees import CounterIssue
+from registry.jidou.models import JidouRequest
 from registry.konbini.models import KonbiniRequest
 from registry.seals.models import AnswerRefusal, Application, IssuedDocument
 from registry.seals.records import INQUIRY_KIND
@@ -34,7 +35,7 @@ def refusals_by_reason(session: Session, start: datetime, end: datetime) -> list
 
 
 def certificate_refusals(session: Session, start: datetime, end: datetime) -> list[tuple[str, str, int]]:
-    """6.1 requests refused in [start, end) (naive UTC): (channel counter | konbini, refusal code, count)."""
+    """6.1 requests refused in [start, end) (naive UTC): (channel counter | konbini | jidou, refusal code, count)."""
     count = func.count()
     counter = (select(CounterIssue.refusal_code, count)
                .where(CounterIssue.outcome == "refused", CounterIssue.recorded_at >= start,
@@ -44,6 +45,10 @@ def certificate_refusals(session: Session, start: datetime, end: datetime) -> li
                       KonbiniRequest.received_at < end).group_by(KonbiniRequest.code))
     rows = [("counter", code or "", n) for code, n in session.execute(counter)]
     rows += [("konbini", code or "", n) for code, n in session.execute(konbini)]
+    jidou = (select(JidouRequest.code, count)
+             .where(JidouRequest.outcome == "refused", JidouRequest.received_at >= start,
+                    JidouRequest.received_at < end).group_by(JidouRequest.code))
+    rows += [("jidou", code or "", n) for code, n in session.execute(jidou)]
     return sorted(rows, key=lambda row: (-row[2], row[0], row[1]))
 
 
@@ -79,7 +84,7 @@ def _not_applied():
 
 
 def certificates_per_day(session: Session, day_from: date, day_to: date) -> list[tuple[date, str, int]]:
-    """(day, channel, count) of 6.1 certificates; channel is counter | konbini.
+    """(day, channel, count) of 6.1 certificates; channel is counter | konbini | jidou (自動交付機).
 
     Certificates are counted from issued_certificate (issued_at is the printed JST wall time) when that table
     exists; before it does, from the printed documents whose kind is the 6.1 certificate (counter only).

@@ -51,6 +51,11 @@ class Exchange:
         with self.product.session_factory() as session:
             return instance_detail(session, self.product.specs, instance_id).data
 
+    def open_task(self, outcome) -> str:
+        """The task id of the instance's task that is up now."""
+        with self.product.session_factory() as session:
+            return instance_detail(session, self.product.specs, outcome.instance_id).active_ids[0]
+
     def end_event(self, instance_id: int) -> str | None:
         with self.product.session_factory() as session:
             return session.get(ProcessInstance, instance_id).end_event
@@ -74,7 +79,7 @@ def _card(card_kind="registration_card", pin_action="keep", **more):
 
 def test_registry_numbering_keeps_the_record_number_and_prints_the_confirmation(exchange):
     outcome = exchange.start()
-    outcome = exchange.step(outcome, _card(new_card_number="IGNORED1"))
+    outcome = exchange.step(outcome, _card())  # the record's own number: no card-number step
     outcome = exchange.step(outcome, {"handed_over": True})
     assert outcome.status == "completed" and exchange.end_event(outcome.instance_id) == "end_exchanged"
     record = exchange.record()
@@ -87,11 +92,14 @@ def test_preprinted_numbering_records_the_new_cards_number(exchange, settings, d
     other = Exchange(driver, exchange.product, driver.registered_person())  # before the preprinted mode
     settings(card_numbering="preprinted")
     taken = other.start()
-    other.step(other.step(taken, _card(new_card_number="P-000777")), {"handed_over": True})
+    other.step(other.step(other.step(taken, _card()), {"new_card_number": "P-000777"}), {"handed_over": True})
     outcome = exchange.start()
-    outcome = exchange.step(outcome, _card(new_card_number="p000777"))  # another registration's card, typed otherwise
+    outcome = exchange.step(outcome, _card())
+    assert exchange.open_task(outcome) == "task_card_number"  # 「あらかじめ印鑑登録番号を表記していない印鑑登録証」
+    outcome = exchange.step(outcome, {"new_card_number": "p000777"})  # another registration's card, typed otherwise
     assert outcome.status == "running" and exchange.record().card_number != "P000777"
-    outcome = exchange.step(outcome, _card(new_card_number="P-000778"))
+    outcome = exchange.step(outcome, _card())
+    outcome = exchange.step(outcome, {"new_card_number": "P-000778"})
     exchange.step(outcome, {"handed_over": True})
     assert exchange.record().card_number == "P000778"  # stored in the one normal form (registry/seals/cards.py)
     assert "P000778" in exchange.history("引換交付")[0].after_json
@@ -184,7 +192,7 @@ def test_card_system_is_told_the_new_number_and_a_failure_writes_nothing(exchang
     url, seen, answer = card_system
     settings(card_numbering="preprinted", card_system_url=url, card_system_timeout=2.0)
     answer["status"] = 503
-    outcome = exchange.step(exchange.start(), _card(new_card_number="Q-000123"))
+    outcome = exchange.step(exchange.step(exchange.start(), _card()), {"new_card_number": "Q-000123"})
     assert outcome.incident_id is not None and exchange.record().card_number != "Q000123"
     assert exchange.history("引換交付") == []
     answer["status"] = 200

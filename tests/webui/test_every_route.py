@@ -230,6 +230,13 @@ EXPECTATIONS: dict[tuple[str, str], dict[str, str]] = {
     ("health.alive", "GET"): EVERYONE, ("health.ready", "GET"): EVERYONE,  # an empty form is refused (422): J-LIS stays 正常
     # J-LIS's 証明書交付センター authenticates with the shared key, never a staff token (tests/webui/test_konbini.py)
     ("konbini.request_certificate", "POST"): UNCHECKED,
+    # the office's 自動交付機 authenticate with their shared key (tests/webui/test_jidou_kofuki.py); the simulated
+    # machine is the administrator's; counter clerks, managers and admins unlock a card locked at the machine
+    ("jidou_api.request_certificate", "POST"): UNCHECKED,
+    ("jidou.machine_page", "GET"): by_role(DENIED, DENIED, DENIED, DENIED, OK),
+    ("jidou.machine_request", "POST"): ADMIN_OPERATES, ("jidou.machine_certificate", "GET"): ADMIN_OPERATES,
+    ("jidou.locked_page", "GET"): by_role(OK, DENIED, OK, DENIED, OK),
+    ("jidou.unlock", "POST"): by_role(REACHES, DENIED, REACHES, DENIED, REACHES),
     # everyone changes their own password (an empty form → 422); staff accounts are the administrator's
     ("auth.password", "GET"): EVERYONE, ("auth.password", "POST"): by_role(*[REACHES] * 5),
     **{(e, "GET"): by_role(DENIED, DENIED, DENIED, DENIED, OK) for e in ("admin_users.index", "admin_users.show")},
@@ -238,7 +245,7 @@ EXPECTATIONS: dict[tuple[str, str], dict[str, str]] = {
                                              "admin_users.issue_token", "admin_users.revoke_tokens")},
 }
 AUDITOR_MAY_POST = {"auth.login", "auth.logout", "audit.purpose", "auth.password"}  # none changes a record
-NOT_STAFF_CREDENTIALS = {"konbini.request_certificate"}  # a staff session or token never gets through
+NOT_STAFF_CREDENTIALS = {"konbini.request_certificate", "jidou_api.request_certificate"}  # a staff session or token never gets through
 
 
 def endpoints(app) -> list[tuple[str, str, str]]:

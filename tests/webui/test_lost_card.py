@@ -18,15 +18,17 @@ from sqlalchemy import select
 
 from engine.models import ProcessDefinition, ProcessInstance
 from engine.runtime.runner import RunOutcome
+from handlers import casework
 from handlers.services.certificates import CHANNELS
 from registry.blobs.store import get_blob
-from registry.seals import records
+from registry.seals import pin, records
 from registry.seals.models import IssuedDocument, RecordStatus, Registration
 from tests.support.certificates_flow import CounterDriver
 from tests.support.flow import COUNTER
 from tests.support.konbini import ask, new_serial, register_with_card
 from tests.webui.api_contract import Api
 
+KIOSK_KEY = "kiosk-shared-key-0123456789"
 PHONE_ANSWERS_TEXT = "本人確認の回答: なし → 生年月日・住所"
 
 
@@ -55,6 +57,18 @@ class Channels:
         if not self.record.mynumber_cert_serial:
             return "not_applicable"  # コンビニ交付 is by the My Number card only
         response = ask(self.client, self.record.mynumber_cert_serial)
+        return "ok" if response.status_code == 200 else response.get_json()["error"]
+
+    def ask_jidou(self) -> str:
+        if not self.record.card_number or self.record.mynumber_cert_serial:
+            return "not_applicable"  # the 自動交付機 reads a 印鑑登録証 only
+        with self.counter.product.session_factory.begin() as session:
+            record = session.get(Registration, self.record.id)
+            if pin.pin_of(session, record) is None:
+                casework.set_pin_directly(session, self.counter.product.services, record.resident_id, casework.CASE_PIN)
+        response = self.client.post("/api/v1/kiosk/certificates",
+                                    json={"card_number": self.record.card_number, "pin": casework.CASE_PIN},
+                                    headers={"Authorization": f"Bearer {KIOSK_KEY}"})
         return "ok" if response.status_code == 200 else response.get_json()["error"]
 
     def answers(self) -> dict[str, str]:
@@ -95,7 +109,8 @@ def _registered_with(kind: str, driver) -> Registration:
 @pytest.mark.usefixtures("office_seal", "open_all_day")
 @pytest.mark.parametrize("card_kind", ["mynumber_card", "registration_card"])
 def test_a_phone_report_stops_every_channel_at_once_and_the_visit_closes_the_record(
-        product, driver, client, login, api_token, card_kind):
+        product, driver, client, login, api_token, card_kind, app, monkeypatch):
+    monkeypatch.setitem(app.config, "KIOSK_KEY", KIOSK_KEY)
     record = _registered_with(card_kind, driver)
     channels = Channels(product, client, record)
     assert set(channels.answers().values()) <= {"ok", "not_applicable"}  # issued before the loss

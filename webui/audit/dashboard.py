@@ -18,7 +18,7 @@ from webui.templating import INSTANCE_STATUS_LABELS
 
 __all__ = ["TABLES", "Dashboard", "build_dashboard"]
 
-CHANNEL_LABELS = {"counter": "窓口", "konbini": "コンビニ"}
+CHANNEL_LABELS = {"counter": "窓口", "konbini": "コンビニ", "jidou": "自動交付機"}
 PALETTE = ("#2f6f9f", "#e08a2c", "#4c9a5b", "#b5483d", "#7a5ea8", "#8a8a8a", "#c9a227", "#3aa3a3")
 TABLES = {
     "instances": ("日", "業務", "結果", "件数"),
@@ -31,7 +31,7 @@ TABLES = {
     "suspicious_answers": ("日時", "照会番号（入力）", "事案", "不受理の理由", "窓口担当"),
 }
 REFUSAL_KINDS = {"4.1.2": "4.1.2 即時登録", "4.1.4": "4.1.4 照会による登録", "counter": "6.1 証明書（窓口）",
-                 "konbini": "6.1 証明書（コンビニ）"}
+                 "konbini": "6.1 証明書（コンビニ）", "jidou": "6.1 証明書（自動交付機）"}
 FRAUD_ALERT_END = "end_fraud_reported"  # 4.1.4: the バックヤード recorded what it did about the 「申請していない」 answer
 
 
