@@ -15,8 +15,13 @@ from registry.seals.shown_names import NameFacts, shown_name_problem
 
 def measure(ctx: ServiceContext, scan_blob_id: str, dpi: float | None = None) -> dict:
     """4.1.5.1: find the impression on the scan, measure it against the 8–25 mm rule, keep the normalised crop."""
-    settings = ctx.services.settings
-    blob = get_blob(ctx.session, scan_blob_id)
+    return measure_scan(ctx.session, ctx.services.settings, scan_blob_id, dpi, ctx.actor)
+
+
+def measure_scan(session, settings, scan_blob_id: str, dpi: float | None, actor: str) -> dict:
+    """The measurement of 4.1.5.1 for a stored scan, outside a service task: the scan page shows it to the clerk
+    (outline, size, warnings, refusal reasons) before the task completes, so a bad scan is read again in place."""
+    blob = get_blob(session, scan_blob_id)
     try:
         scan = imaging.load_scan(blob.data, dpi=dpi, default_dpi=settings.default_dpi)
     except imaging.ImagingError as exc:
@@ -27,11 +32,11 @@ def measure(ctx: ServiceContext, scan_blob_id: str, dpi: float | None = None) ->
     result["annotated_blob_id"] = None
     if measurement.found:
         normalized = imaging.normalize_impression(scan, measurement)
-        result["impression_blob_id"] = put_blob(ctx.session, normalized.png, "image/png",
-                                                filename="impression.png", created_by=ctx.actor)
+        result["impression_blob_id"] = put_blob(session, normalized.png, "image/png",
+                                                filename="impression.png", created_by=actor)
         result["mm_per_px"] = normalized.mm_per_px
-        result["annotated_blob_id"] = put_blob(ctx.session, imaging.annotate_scan(scan, measurement), "image/png",
-                                               filename="scan-annotated.png", created_by=ctx.actor)
+        result["annotated_blob_id"] = put_blob(session, imaging.annotate_scan(scan, measurement), "image/png",
+                                               filename="scan-annotated.png", created_by=actor)
     return result
 
 
