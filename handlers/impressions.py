@@ -143,14 +143,20 @@ def name_facts(resident) -> NameFacts:
 
 
 def check_shown_name(ctx: ServiceContext, resident_id: str, impression_decision: str | None,
-                     impression_name: str | None = None) -> dict:
-    """4.1.1.1 form check: on 登録可 the name the impression shows must be one the 住民票 records for the person.
+                     impression_name: str | None = None, household: dict | None = None) -> dict:
+    """4.1.1.1 form check: 登録可 is refused for an impression the same (同一) as one registered in the household,
+    and on 登録可 the name the impression shows must be one the 住民票 records for the person.
 
-    Raises HandlerError('impression_name_required' | 'impression_name_unknown' | 'impression_name_not_recorded')
-    naming the field `impression_name`; the engine answers it as the form's 422 and nothing is written.
+    Raises HandlerError('same_impression_in_household') naming `impression_decision', or
+    ('impression_name_required' | 'impression_name_unknown' | 'impression_name_not_recorded') naming
+    `impression_name`; the engine answers it as the form's 422 and nothing is written.
     """
     if impression_decision != "accept":
         return {"checked": False}
+    if isinstance(household, dict) and household.get("same_found"):
+        raise HandlerError("世帯内に同一の印影が登録されているため、登録可にはできません。"
+                           "「世帯内に同一の印影あり（却下）」を選んでください",
+                           code="same_impression_in_household", field="impression_decision")
     problem = shown_name_problem(name_facts(require_resident(ctx, resident_id)), impression_name)
     if problem is not None:
         code, message = problem

@@ -37,6 +37,7 @@ class FieldView:
     attrs: dict[str, Any] = field(default_factory=dict)
     value: Any = None
     error: str | None = None
+    required_choices: tuple[str, ...] = ()  # checkboxes the flow cannot go without (schema: allOf contains const)
     scan: dict[str, Any] | None = None  # seal-scan only: the read-before-deciding state (webui/tasks/scan_read.py)
 
     def is_checked(self, value: str) -> bool:
@@ -70,8 +71,14 @@ def field_views(document: dict, values: dict[str, Any], errors: dict[str, str],
             name=name, title=prop.get("title", name), kind=widget_kind(prop, ui.get("widgets", {}).get(name)),
             required=name in required, condition=conditions.get(name), help=ui.get("help", {}).get(name),
             choices=offered_choices(document, name, data), attrs=html_attrs(prop), value=values.get(name),
-            error=errors.get(name)))
+            error=errors.get(name), required_choices=required_choices(prop)))
     return views
+
+
+def required_choices(prop: dict) -> tuple[str, ...]:
+    """The values an array field must contain (allOf: [{contains: {const: …}}]), e.g. 申請書 and 印鑑 received."""
+    return tuple(str(rule["contains"]["const"]) for rule in prop.get("allOf", [])
+                 if isinstance(rule, dict) and isinstance(rule.get("contains"), dict) and "const" in rule["contains"])
 
 
 def scan_decisions(document: dict) -> dict[str, dict[str, str]]:
