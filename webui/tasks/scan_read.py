@@ -39,7 +39,7 @@ def read_scan(task_id: int, actor: Actor, files: MultiDict, form: MultiDict) -> 
         page = load_task_page(session, task_id, actor, with_panels=False)
     _require_workable(page)
     name = form.get("scan_field", "")
-    if not page.form or name not in scan_fields(page.form):
+    if not page.form or name not in scan_fields(page.form) or name not in scan_decisions(page.form):
         raise UploadRefused(400, "unknown_scan_field", "読み取る欄が見つかりません。画面を開き直してください")
     scan = read_upload(files.get(file_field(name)), accept=IMAGE_TYPES)
     dpi_name = dpi_field(page.form, name)
@@ -67,12 +67,12 @@ def scan_views(session: Session, page: TaskPage, fields: list, values: dict[str,
     reading = latest_reading(session, page.task.id, page.task.instance_id) if page.task.is_open else None
     decisions = scan_decisions(page.form or {})
     for view in fields:
-        if view.kind != "seal-scan":
-            continue
+        decision = decisions.get(view.name)
+        if view.kind != "seal-scan" or not decision:
+            continue  # only a scan the form decides on (ui.scan_decision) is read before completing
         mine = reading if reading and reading.get("field") == view.name else None
         if mine and not view.value:
             view.value = mine["result"].get("scan_blob_id")
-        decision = decisions.get(view.name) or {}
         view.scan = {"read_url": read_url, "reading": mine, "decision": decision.get("decision"),
                      "reason": decision.get("reason"), "reason_value": values.get(decision.get("reason", "")),
                      "reason_error": None}
