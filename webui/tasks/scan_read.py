@@ -99,10 +99,10 @@ def dpi_field(document: dict, name: str) -> str | None:
 
 
 def _require_workable(page: TaskPage) -> None:
-    if not page.task.is_open:
-        raise TaskNotOpen("この作業は完了しています")
     if not page.may_work_lane:
         raise LaneForbidden(f"{page.task.lane}の作業はこの役割では処理できません")
+    if not page.task.is_open:
+        raise TaskNotOpen("この作業は完了しています")
     if page.claimed_by_other:
         raise TaskClaimedByOther(f"{page.task.claimed_by} さんが担当中のため、読み取れません")
 
