@@ -143,7 +143,13 @@
     });
   }
 
+  /* A download the 閲覧の目的 question held back: it starts from the page its link was on. */
+  function heldDownloads() {
+    document.querySelectorAll("[data-auto-download]").forEach(function (link) { link.click(); });
+  }
+
   ready(function () {
+    heldDownloads();
     autosubmit();
     confirms();
     historyBack();
