@@ -65,7 +65,9 @@ def test_a_too_small_scan_is_shown_before_completion_and_read_again_in_the_same_
     both = readings(product, instance_id)
     assert [r["result"]["too_small"] for r in both] == [True, False], "the discarded scan stays in the history"
     timeline = backyard.get(f"/instances/{instance_id}").get_data(as_text=True)
-    assert "印影の読取" in timeline
+    assert timeline.count(">印影の読取<") == 2
+    assert re.search(r"読み取った印影: \d\.\d mm 四方・小さすぎる", timeline)
+    assert re.search(r"読み取った印影: 1[45]\.\d mm 四方・大きさ適正", timeline)
 
 
 def test_only_an_explicit_refusal_with_a_reason_ends_the_application(login, driver, product):
