@@ -28,17 +28,14 @@ def open_inbox_row(page, base: str, lane: str, name: str) -> None:
         page.locator("tr", has_text=name).first.locator("a:has-text('開く')").click()
 
 
-def scan_in_back_office(page, base: str, name: str, scan: Path, *, read_first: bool = True) -> None:
-    """Complete the counter's task, then as バックヤード open the case and upload the seal scan (the 4.1.5.1 scan
-    is read and shown first, then taken with この印影で進む)."""
+def scan_in_back_office(page, base: str, name: str, scan: Path) -> None:
+    """Complete the counter's task, then as バックヤード open the case and upload the seal scan."""
     submit_task(page)
     log_out(page)
     log_in(page, base, "backyard")
     open_inbox_row(page, base, "バックヤード", name)
     page.set_input_files("input[type=file]", str(scan))
-    submit_task(page)  # 読み取る: the reading is shown before the task completes (else: 完了する)
-    if read_first:
-        submit_task(page)  # この印影で進む
+    submit_task(page)
 
 
 def past_purpose(page) -> None:
@@ -137,7 +134,7 @@ def test_an_inquiry_goes_from_application_to_registration(new_page, live_server,
     assert "回答書の受付" in page.locator("h1").inner_text() and number in page.locator("main").inner_text()
     page.screenshot(path=str(tmp_path / "answer.png"), full_page=True)
     answer_as_proxy(page, printed)
-    scan_in_back_office(page, live_server, name, scan, read_first=False)  # the seal brought, compared with the pending one
+    scan_in_back_office(page, live_server, name, scan)  # バックヤード: the seal brought, compared with the pending one
     assert "類似度" in page.locator("main").inner_text() and "一致" in page.locator("main").inner_text()
     page.screenshot(path=str(tmp_path / "compare.png"), full_page=True)
     page.check("input[name=seal_decision][value=match]")

@@ -80,8 +80,9 @@ def test_a_clerk_registers_a_seal_end_to_end(new_page, live_server, product, dri
     with page.expect_navigation():
         inbox_row.first.locator("a:has-text('開く')").click()
     page.set_input_files("input[type=file]", str(scan))
-    submit_task(page)  # 読み取る: the reading is shown before the task completes
-    assert "mm 四方" in page.locator("[data-scan-read]").inner_text()
+    with page.expect_navigation():
+        page.click("button:has-text('読み取る')")  # the reading is shown before the task completes
+    assert "mm 四方" in page.locator("[data-scan-reading]").inner_text()
     submit_task(page)  # この印影で進む
     assert "mm" in page.locator("body").inner_text()
     assert page.locator("img[src*='/residents/blobs/']").count() >= 1

@@ -30,7 +30,7 @@ def test_a_too_small_scan_then_a_good_one_in_the_same_case_ends_registered(new_p
     page.set_input_files("input[name=scan_blob_id__file]", str(small))
     with page.expect_navigation():
         page.click("button:has-text('読み取る')")
-    reading = page.locator("[data-scan-read]")
+    reading = page.locator("[data-scan-reading]")
     assert "小さすぎる" in reading.inner_text() and re.search(r"\d\.\d mm 四方", reading.inner_text())
     assert reading.locator("img[src*='/residents/blobs/']").count() == 1  # the outline drawn on the scan
     assert page.locator("button:has-text('この印影で進む')").is_disabled()

@@ -35,7 +35,7 @@ def test_a_too_small_scan_is_shown_before_completion_and_read_again_in_the_same_
     instance_id, task_id = scan_task(driver)
     backyard = login("backyard")
     page = backyard.get(f"/tasks/{task_id}").get_data(as_text=True)
-    assert ">読み取る</button>" in page and f'formaction="/tasks/{task_id}/scan"' in page
+    assert ">読み取る</button>" in page and f'data-scan-read="/tasks/{task_id}/scan"' in page
 
     response = read(backyard, task_id, imaging.make_seal_scan("山本", **SMALL))
     assert response.status_code == 302 and response.headers["Location"].startswith(f"/tasks/{task_id}")
