@@ -10,6 +10,7 @@ import re
 import imaging
 from engine.audit import events_of_instance, summary_of
 from engine.queries import get_task, instance_detail, open_tasks_of_instance
+from tests.support.flow import COUNTER, IDENTIFY
 
 SMALL = dict(size_mm=6.0)
 GOOD = dict(size_mm=15.0)
@@ -117,3 +118,21 @@ def test_reading_is_refused_for_other_lanes_and_for_what_is_not_an_image(login, 
     response = backyard.post(f"/tasks/{task_id}/scan", data={"scan_field": "nothing"})
     assert response.status_code == 302
     assert readings(product, instance_id) == []
+
+
+def test_a_guarantors_stamp_is_read_for_comparison_before_the_identity_form_completes(login, driver, product):
+    """保証書 (5.x): the stamp is read and shown without the 8–25 mm rule; the form then completes as before."""
+    resident_id = driver.fresh_resident()
+    outcome = driver.step(driver.start(resident_id), COUNTER, {"resident_id": resident_id} | IDENTIFY)
+    clerk = login("madoguchi")
+    page = clerk.get(f"/tasks/{outcome.next_task_id}").get_data(as_text=True)
+    assert f'data-scan-read="/tasks/{outcome.next_task_id}/scan" value="guarantor_stamp_blob_id"' in page
+    response = clerk.post(f"/tasks/{outcome.next_task_id}/scan", content_type="multipart/form-data",
+                          data={"scan_field": "guarantor_stamp_blob_id", "guarantor_stamp_dpi": "",
+                                "guarantor_stamp_blob_id__file": (io.BytesIO(imaging.make_seal_scan("山本", size_mm=6.0)),
+                                                                  "stamp.png", "image/png")})
+    assert response.status_code == 302
+    html = clerk.get(f"/tasks/{outcome.next_task_id}").get_data(as_text=True)
+    assert "照合できます" in html and "小さすぎる" not in html and "この印影で進む" not in html
+    kept = readings(product, outcome.instance_id)[-1]["result"]["scan_blob_id"]
+    assert f'name="guarantor_stamp_blob_id" value="{kept}"' in html

@@ -81,15 +81,17 @@ def required_choices(prop: dict) -> tuple[str, ...]:
                  if isinstance(rule, dict) and isinstance(rule.get("contains"), dict) and "const" in rule["contains"])
 
 
-def scan_decisions(document: dict) -> dict[str, dict[str, str]]:
-    """ui.scan_decision: {seal-scan field: {"decision": field, "reason": field}} (4.1.5.1: proceed or refuse)."""
+def scan_decisions(document: dict) -> dict[str, dict[str, Any]]:
+    """ui.scan_decision: {seal-scan field: {"decision": field, "reason": field}} (4.1.5.1: proceed or refuse), or
+    {"compare_only": true} for a scan read only to be compared (a 保証書's stamp: no 8–25 mm rule, no decision)."""
     config = (document.get("ui") or {}).get("scan_decision") or {}
     return {name: value for name, value in config.items() if isinstance(value, dict)} \
         if isinstance(config, dict) else {}
 
 
 def decision_fields(document: dict) -> set[str]:
-    return {field for value in scan_decisions(document).values() for field in value.values()}
+    return {value[key] for value in scan_decisions(document).values() for key in ("decision", "reason")
+            if isinstance(value.get(key), str)}
 
 
 def offered_choices(document: dict, name: str, data: dict[str, Any] | None) -> list[Choice]:

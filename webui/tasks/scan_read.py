@@ -74,6 +74,7 @@ def scan_views(session: Session, page: TaskPage, fields: list, values: dict[str,
         if mine and not view.value:
             view.value = mine["result"].get("scan_blob_id")
         view.scan = {"read_url": read_url, "reading": mine, "decision": decision.get("decision"),
+                     "compare_only": bool(decision.get("compare_only")),
                      "reason": decision.get("reason"), "reason_value": values.get(decision.get("reason", "")),
                      "reason_error": None}
     dpi_values(page, fields, reading)
