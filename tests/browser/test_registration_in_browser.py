@@ -59,6 +59,7 @@ def test_a_clerk_registers_a_seal_end_to_end(new_page, live_server, product, dri
         with page.expect_navigation():
             page.click("form.purpose-form button")
     assert "業務の開始の確認" in page.locator("h1").inner_text() and name in page.locator("main").inner_text()
+    page.screenshot(path=str(tmp_path / "confirm.png"), full_page=True)
     with page.expect_navigation():
         page.click("button:has-text('開始する')")
     assert page.locator("input[name=resident_id]").input_value() == resident_id
