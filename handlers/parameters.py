@@ -31,6 +31,7 @@ OPTIONAL_INTEGER = {"type": "integer", "nullable": True}
 OPTIONAL_NUMBER = {"type": "number", "nullable": True}
 OPTIONAL_BOOLEAN = {"type": "boolean", "nullable": True}
 OPTIONAL_ARRAY = {"type": "array", "nullable": True}
+OPTIONAL_OBJECT = {"type": "object", "nullable": True}
 ROW_ID = {"type": "integer", "minimum": 1}  # a registration, application, impression or history row
 CARD_KIND = {"type": "string", "enum": ["registration_card", "mynumber_card"], "title": "登録証の種類"}
 APPLICANT = {"type": "string", "enum": ["self", "proxy"], "title": "申請者（本人・代理人）"}
@@ -129,6 +130,7 @@ PARAMETERS: dict[str, dict[str, dict[str, Any]]] = {
         "resident_id": STRING,
         "impression_decision": OPTIONAL_STRING,
         "impression_name": OPTIONAL_STRING,
+        "household": OPTIONAL_OBJECT,  # the 4.1.1.1 household comparison: 登録可 is refused on a 同一 seal
     },
     "inkan.impression.compare_household": {
         "resident_id": STRING,

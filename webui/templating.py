@@ -38,7 +38,7 @@ AUDIT_KIND_LABELS = {"start": "開始", "claim": "担当", "unclaim": "担当解
                      "token_issued": "APIトークン発行", "token_revoked": "APIトークン失効",
                      "registry_purge": "除票の消去", "chain_tombstones": "消去した行の墓標",
                      "registration_seeded": "直接登録（テストの前提）", "letter_mailed": "照会書の郵送",
-                     "inquiry_answer_suspicious": "回答書の不受理（不正のおそれ）"}
+                     "inquiry_answer_suspicious": "回答書の不受理（不正のおそれ）", "scan_read": "印影の読取"}
 RESIDENT_STATUS_LABELS = {"resident": "在住", "moved_out": "転出", "deceased": "死亡"}
 SHAPE_LABELS = {"round": "丸形", "oval": "楕円形", "square": "角形", "rectangle": "長方形", "other": "その他",
                 "none": "印影なし"}

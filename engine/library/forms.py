@@ -91,6 +91,9 @@ def _japanese(document: dict, error: ValidationError) -> tuple[str, str]:
         extra = ", ".join(sorted(set(error.instance) - set(properties_of(document))))
         return "_form", f"フォームにない項目が送信されました: {extra}"
     title = _title(document, field)
+    if v == "contains":  # an item the flow cannot go without (受け付けたもの: 申請書・印鑑)
+        needed = (error.validator_value or {}).get("const")
+        return field or "_form", f"「{title}」の「{_choice_title(document, field, needed)}」を確認してください（必須）"
     messages = {
         "type": f"「{title}」の形式が正しくありません",
         "enum": f"「{title}」は選択肢から選んでください",
@@ -105,6 +108,11 @@ def _japanese(document: dict, error: ValidationError) -> tuple[str, str]:
         "uniqueItems": f"「{title}」に重複があります",
     }
     return field or "_form", messages.get(v, f"「{title}」の入力内容が正しくありません")
+
+
+def _choice_title(document: dict, field: str, value: Any) -> str:
+    options = properties_of(document).get(field, {}).get("items", {}).get("oneOf", [])
+    return next((o.get("title", str(value)) for o in options if o.get("const") == value), str(value))
 
 
 def secret_fields(forms: dict[str, dict]) -> frozenset[str]:

@@ -27,8 +27,13 @@ from registry.seals.shown_names import NameFacts, shown_name_problem
 
 def measure(ctx: ServiceContext, scan_blob_id: str, dpi: float | None = None) -> Measured:
     """4.1.5.1: find the impression on the scan, measure it against the 8–25 mm rule, keep the normalised crop."""
-    settings = ctx.services.settings
-    blob = get_blob(ctx.session, scan_blob_id)
+    return measure_scan(ctx.session, ctx.services.settings, scan_blob_id, dpi, ctx.actor)
+
+
+def measure_scan(session, settings, scan_blob_id: str, dpi: float | None, actor: str) -> dict:
+    """The measurement of 4.1.5.1 for a stored scan, outside a service task: the scan page shows it to the clerk
+    (outline, size, warnings, refusal reasons) before the task completes, so a bad scan is read again in place."""
+    blob = get_blob(session, scan_blob_id)
     try:
         scan = imaging.load_scan(blob.data, dpi=dpi, default_dpi=settings.default_dpi)
     except imaging.ImagingError as exc:
@@ -39,11 +44,11 @@ def measure(ctx: ServiceContext, scan_blob_id: str, dpi: float | None = None) ->
     result["annotated_blob_id"] = None
     if measurement.found:
         normalized = imaging.normalize_impression(scan, measurement)
-        result["impression_blob_id"] = put_blob(ctx.session, normalized.png, "image/png",
-                                                filename="impression.png", created_by=ctx.actor)
+        result["impression_blob_id"] = put_blob(session, normalized.png, "image/png",
+                                                filename="impression.png", created_by=actor)
         result["mm_per_px"] = normalized.mm_per_px
-        result["annotated_blob_id"] = put_blob(ctx.session, imaging.annotate_scan(scan, measurement), "image/png",
-                                               filename="scan-annotated.png", created_by=ctx.actor)
+        result["annotated_blob_id"] = put_blob(session, imaging.annotate_scan(scan, measurement), "image/png",
+                                               filename="scan-annotated.png", created_by=actor)
     return result
 
 
@@ -188,14 +193,20 @@ def name_facts(resident: Resident) -> NameFacts:
 
 
 def check_shown_name(ctx: ServiceContext, resident_id: str, impression_decision: str | None,
-                     impression_name: str | None = None) -> ShownNameChecked:
-    """4.1.1.1 form check: on 登録可 the name the impression shows must be one the 住民票 records for the person.
+                     impression_name: str | None = None, household: dict | None = None) -> ShownNameChecked:
+    """4.1.1.1 form check: 登録可 is refused for an impression the same (同一) as one registered in the household,
+    and on 登録可 the name the impression shows must be one the 住民票 records for the person.
 
-    Raises HandlerError('impression_name_required' | 'impression_name_unknown' | 'impression_name_not_recorded')
-    naming the field `impression_name`; the engine answers it as the form's 422 and nothing is written.
+    Raises HandlerError('same_impression_in_household') naming `impression_decision', or
+    ('impression_name_required' | 'impression_name_unknown' | 'impression_name_not_recorded') naming
+    `impression_name`; the engine answers it as the form's 422 and nothing is written.
     """
     if impression_decision != "accept":
         return {"checked": False}
+    if isinstance(household, dict) and household.get("same_found"):
+        raise HandlerError("世帯内に同一の印影が登録されているため、登録可にはできません。"
+                           "「世帯内に同一の印影あり（却下）」を選んでください",
+                           code="same_impression_in_household", field="impression_decision")
     problem = shown_name_problem(name_facts(require_resident(ctx, resident_id)), impression_name)
     if problem is not None:
         code, message = problem

@@ -30,7 +30,8 @@ CARD_KINDS = {"registration_card": "印鑑登録証", "mynumber_card": "個人�
 REFUSAL_LABELS = {
     "not_found": "住民記録なし", "under_15": "15歳未満", "not_resident": "市内に住所なし", "deceased": "死亡",
     "already_registered": "登録済み", "lacks_capacity": "意思能力なし",
-    "impression_out_of_size": "印影の大きさが基準外", "same_impression_in_household": "世帯内に同一の印影",
+    "impression_out_of_size": "印影の大きさが基準外", "impression_unsuitable": "登録に適さない印影（読取時の判断）",
+    "same_impression_in_household": "世帯内に同一の印影",
     "impression_no_name": "氏名等を表していない印影", "impression_other_matter": "氏名以外の事項を表している印影",
     "impression_deformable": "ゴム印その他の印影を変えやすい印",
     "impression_name_not_recorded": "印影の表す氏名が住民票にない",

@@ -24,6 +24,8 @@ def start(page, base: str, process_id: str, resident_id: str) -> None:
     past_purpose(page)
     with page.expect_navigation():
         page.locator(f"form[action$='/start/{process_id}'] button").click()
+    with page.expect_navigation():  # 業務の開始の確認
+        page.click("button:has-text('開始する')")
     assert page.locator("input[name=resident_id]").input_value() == resident_id
 
 

@@ -111,7 +111,10 @@ def test_a_task_form_with_an_upload_and_the_instance_diagram_under_the_csp(watch
     watch.goto(f"{live_server}/tasks/{driver.open_task(outcome.instance_id)}")
     page.set_input_files("input[type=file]", str(scan))
     assert page.locator("[data-seal-scan] img[data-preview]").is_visible()  # the blob: preview before sending
-    submit_task(page)
+    with page.expect_navigation():
+        page.click("button:has-text('読み取る')")  # the measured outline comes back before the task completes
+    assert page.locator("[data-scan-reading] img").is_visible()
+    submit_task(page)  # この印影で進む
     picture = page.locator(".impression-frame img").first
     width_mm = float(picture.get_attribute("data-width-mm"))
     assert abs(picture.bounding_box()["width"] - width_mm * 96 / 25.4) < 1  # drawn at its true size

@@ -75,10 +75,13 @@ def test_an_inquiry_goes_from_application_to_registration(new_page, live_server,
     past_purpose(page)
     with page.expect_navigation():
         page.locator("form[action$='/start/shoukai_touroku'] button").click()
+    with page.expect_navigation():  # 業務の開始の確認
+        page.click("button:has-text('開始する')")
     assert page.locator("input[name=resident_id]").input_value() == resident_id
     page.check("input[name=applicant][value=proxy]")
     page.check("input[name=inquiry_reason][value=proxy]")
     page.check("input[name=received_items][value=application]")
+    page.check("input[name=received_items][value=seal]")
     scan_in_back_office(page, live_server, name, scan)  # バックヤード: the pending impression
     page.check("input[name=impression_decision][value=accept]")
     page.check("input[name=impression_name][value=full_name]")

@@ -203,7 +203,7 @@ def test_migration_dry_run_then_real_keeps_data_and_task(product, flow):
         kinds = [e.kind for e in audit.events_of_instance(session, waiting)]
         assert kinds[0] == "start" and kinds[-1] == "migrate"
     outcome = product.runner.complete(task.id, Actor("madoguchi", "madoguchi"),
-                                      {"resident_id": "99999999999", "received_items": ["application"]})
+                                      {"resident_id": "99999999999", "received_items": ["application", "seal"]})
     assert outcome.instance_id == waiting  # it runs on in the new version
 
 

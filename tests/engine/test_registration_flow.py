@@ -23,7 +23,7 @@ def test_the_subject_is_known_from_the_start(driver, product):
 
 def test_a_malformed_resident_id_is_a_refusal_not_an_incident(driver, product):
     outcome = driver.start("")
-    outcome = driver.step(outcome, COUNTER, {"resident_id": "!!??", "received_items": []})
+    outcome = driver.step(outcome, COUNTER, {"resident_id": "!!??", "received_items": ["application", "seal"]})
     assert outcome.incident_id is None and outcome.status == "running"
     with product.session_factory() as session:
         assert driver.open_task(outcome.instance_id)

@@ -48,7 +48,7 @@ class CounterPages:
         self.product = product
 
     def start(self, resident_id: str) -> int:
-        response = self.client.post("/start/hikikae_kofu", data={})
+        response = self.client.post("/start/hikikae_kofu", data={"confirmed": "1"})
         assert response.status_code == 302, response.get_data(as_text=True)[:300]
         task_id = int(response.headers["Location"].rsplit("/", 1)[1])
         return self.submit(task_id, {"resident_id": resident_id, "identity_document": "driving_licence",

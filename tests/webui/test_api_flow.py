@@ -101,7 +101,10 @@ def test_photo_id_path_registers_through_the_api(api, driver):
 def test_refused_child_ends_with_the_reason(api):
     counter = api("madoguchi")
     child = DEMO_RESIDENTS["child_under_15"]
-    instance_id = start(counter, child)["instance_id"]
+    refused = counter.post("/instances", 422, json={"process_id": "sokuji_touroku", "data": {"resident_id": child}})
+    assert refused["error"] == "start_not_allowed" and "15歳未満" in refused["message"]  # no accidental case
+    # a child identified in the first task (no start data) is an application refused with the reason
+    instance_id = counter.post("/instances", 201, json={"process_id": "sokuji_touroku", "data": {}})["instance_id"]
     work(counter, "窓口", instance_id, {"resident_id": child} | IDENTIFY)
     outcome = work(counter, "窓口", instance_id, {"explained": True}, shows=("refusal",))
     assert outcome["status"] == "completed"

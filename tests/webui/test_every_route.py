@@ -160,6 +160,7 @@ EXPECTATIONS: dict[tuple[str, str], dict[str, str]] = {
     ("inbox.index", "GET"): EVERYONE, ("inbox.start_page", "GET"): EVERYONE, ("inbox.start", "POST"): CLERKS_WRITE,
     ("tasks.show", "GET"): EVERYONE, ("tasks.complete", "POST"): WINDOW_LANE_TASK,
     ("tasks.claim", "POST"): WINDOW_LANE_TASK, ("tasks.unclaim", "POST"): WINDOW_LANE_TASK,
+    ("tasks.read_scan_upload", "POST"): WINDOW_LANE_TASK, ("inbox.confirm_start", "GET"): CLERKS_WRITE,
     ("instances.index", "GET"): EVERYONE, ("instances.show", "GET"): EVERYONE,
     ("instances.diagram", "GET"): EVERYONE, ("instances.retry", "POST"): RETRIERS,
     ("instances.cancel", "POST"): CLERKS_WRITE,

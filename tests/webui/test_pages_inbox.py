@@ -93,6 +93,9 @@ def test_start_page_lists_active_definitions_and_starts_with_a_resident(login, p
     assert "4.1.2 即時登録" in html and 'action="/start/sokuji_touroku"' in html
     assert re.search(r'title="[0-9a-f]{64}">[0-9a-f]{12}<', html)
     response = clerk.post("/start/sokuji_touroku", data={"resident_id": "10000000017"})
+    assert response.status_code == 302  # asks for confirmation first
+    assert response.headers["Location"] == "/start/sokuji_touroku/confirm?resident_id=10000000017"
+    response = clerk.post("/start/sokuji_touroku", data={"resident_id": "10000000017", "confirmed": "1"})
     assert response.status_code == 302
     task_id = int(response.headers["Location"].rsplit("/", 1)[1])
     with product.session_factory() as session:

@@ -21,7 +21,8 @@ def test_the_entry_shows_the_record_and_the_approval_shows_before_and_after(logi
         old_address = records.registration_by_number(session, person.registration_number).address
     clerk = login("manager")  # works both lanes: only the four-eyes rule stops them approving their own entry
     assert "4.3.1 職権修正（届出による修正）" in clerk.get("/start").get_data(as_text=True)
-    find_id = location_task(clerk.post("/start/shokken_shusei", data={"resident_id": person.resident_id}))
+    find_id = location_task(clerk.post("/start/shokken_shusei", data={"resident_id": person.resident_id,
+                                                                 "confirmed": "1"}))
     assert f'value="{person.resident_id}"' in clerk.get(f"/tasks/{find_id}").get_data(as_text=True)
     entry_id = location_task(clerk.post(f"/tasks/{find_id}", data={"resident_id": person.resident_id}))
     page = clerk.get(f"/tasks/{entry_id}").get_data(as_text=True)

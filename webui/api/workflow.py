@@ -11,6 +11,7 @@ from engine.library.definitions import parse_definition, read_forms
 from engine.models import InstanceStatus
 from engine.runtime import queries
 from handlers.services.start_data import check_start_data
+from handlers.services.start_offers import check_start_allowed
 from webui.api import schemas
 from webui.api.access import api_actor, require_roles
 from webui.api.params import (
@@ -59,7 +60,11 @@ def start_instance():
     body = json_body()
     process_id = string_field(body, "process_id", max_length=MAX_PROCESS_ID)
     with product().session_factory() as session:
-        data = check_start_data(session, product().juki(session), object_field(body, "data"))
+        juki = product().juki(session)
+        data = check_start_data(session, juki, object_field(body, "data"))
+        services = product().services  # no accidental cases: only a flow the person can use (StartNotAllowed)
+        check_start_allowed(session, juki, process_id, data.get("resident_id"), services.today(),
+                            services.settings.min_age)
     outcome = product().runner.start(process_id, actor, data)
     return jsonify(schemas.outcome_json(outcome)), 201
 

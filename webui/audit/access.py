@@ -7,17 +7,21 @@ purpose from the `X-Access-Purpose` header (one of PURPOSES' codes) and logs "ap
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import redirect, request, session, url_for
 from flask_login import current_user
 from sqlalchemy.orm import Session
 
 from engine.evidence.access_log import PURPOSES, log_view
+from webui.auth.next_url import is_local_path
 from webui.auth.users import current_actor
 
-__all__ = ["API_PURPOSE", "PURPOSE_LABELS", "chosen_purpose", "choose_purpose", "log_api_view", "log_person_view",
-           "purpose_gate"]
+__all__ = ["API_PURPOSE", "PURPOSE_LABELS", "after_purpose", "chosen_purpose", "choose_purpose", "log_api_view",
+           "log_person_view", "pending_download", "purpose_gate", "referring_page"]
 
 SESSION_KEY = "access_purpose"
+DOWNLOAD_KEY = "pending_download"
 API_PURPOSE = "api"
 PURPOSE_LABELS = PURPOSES | {API_PURPOSE: "API経由（目的の指定なし）"}
 
@@ -35,10 +39,44 @@ def choose_purpose(code: str, note: str | None) -> None:
 
 
 def purpose_gate():
-    """A redirect to the purpose form when this session has none yet; None when the page may go on."""
+    """A redirect to the purpose form when this session has none yet; None when the page may go on.
+
+    The form sends the clerk on to what they asked for; for a download (``?download=1``) it also carries the page
+    the link was on (``back``), so after answering the clerk lands back there and the download starts from it.
+    """
     if chosen_purpose() is not None or not current_user.is_authenticated:
         return None
-    return redirect(url_for("audit.purpose", next=request.full_path.rstrip("?")))
+    target = request.full_path.rstrip("?")
+    back = referring_page() if request.args.get("download") == "1" else None
+    return redirect(url_for("audit.purpose", next=target, **({"back": back} if back else {})))
+
+
+def referring_page() -> str | None:
+    """The page of this site the request came from (Referer), as a local path; None for another site or none."""
+    referrer = urlsplit(request.referrer or "")
+    if not referrer.path or referrer.netloc != request.host:
+        return None
+    path = referrer.path + (f"?{referrer.query}" if referrer.query else "")
+    return path if is_local_path(path) and not referrer.path.startswith("/audit/purpose") else None
+
+
+def after_purpose(target: str, back: str | None) -> str:
+    """Where the purpose form sends the clerk: back to the page of a download link, the download pending (it
+    starts from that page: pending_download), else straight on to what they asked for."""
+    if back and is_local_path(back) and _is_download(target):
+        session[DOWNLOAD_KEY] = target
+        return back
+    return target
+
+
+def pending_download() -> str | None:
+    """The download the purpose form held back (once: the page that shows it starts it)."""
+    target = session.pop(DOWNLOAD_KEY, None)
+    return target if isinstance(target, str) and is_local_path(target) else None
+
+
+def _is_download(target: str) -> bool:
+    return "download=1" in urlsplit(target).query.split("&")
 
 
 def log_person_view(db: Session, resident_id: str | None, what: str, target: str | None = None, *,

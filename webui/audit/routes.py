@@ -14,9 +14,9 @@ from wtforms.validators import DataRequired, Length
 from engine.evidence.access_log import MAX_NOTE, PURPOSES, AccessQuery, search_access
 from engine.evidence.anchors import anchors_of
 from engine.evidence.verify import verify_snapshot
-from webui.audit.access import PURPOSE_LABELS, choose_purpose, chosen_purpose
+from webui.audit.access import PURPOSE_LABELS, after_purpose, choose_purpose, chosen_purpose, pending_download
 from webui.audit.dashboard import TABLES, build_dashboard
-from webui.auth.next_url import safe_next
+from webui.auth.next_url import is_local_path, safe_next
 from webui.auth.users import roles_required
 from webui.csv_export import csv_response
 from webui.orphans.service import find_orphans
@@ -26,6 +26,7 @@ from webui.templating import JST, jst
 from webui.wiring import product
 
 bp = Blueprint("audit", __name__)
+bp.app_template_global("pending_download")(pending_download)  # base.html starts a held-back download
 
 READERS = ("auditor", "manager", "admin")  # reports and the chain check
 ACCESS_LOG_READERS = ("auditor", "admin")  # who looked at whom: the privacy officer and the operators
@@ -55,9 +56,11 @@ def purpose():
             form.note.errors = ["「その他」のときは内容を記入してください"]
         else:
             choose_purpose(form.purpose.data, note)
-            return redirect(target)
+            return redirect(after_purpose(target, request.values.get("back")))
     status = 422 if request.method == "POST" else 200
+    back = request.values.get("back")
     return render_template("audit/purpose.html", form=form, next_url=target, current=chosen_purpose(),
+                           back_url=back if back and is_local_path(back) else None,
                            labels=PURPOSE_LABELS), status
 
 

@@ -7,8 +7,12 @@ from flask_login import current_user, login_required
 
 from engine.library.catalog import list_active_definitions
 from engine.runtime.queries import inbox, open_task_counts
-from handlers.services.start_data import MAX_RESIDENT_ID, StartDataInvalid, check_start_data
+from handlers.operators.residents import lookup_resident
+from handlers.services.start_data import MAX_RESIDENT_ID, StartDataInvalid
+from juki import JukiError
+from webui.audit.access import log_person_view, purpose_gate
 from webui.auth.users import CLERK_ROLES, current_actor, roles_required
+from webui.inbox.starting import checked_start, offers_for
 from webui.params import MAX_PAGE, int_param
 from webui.templating import LANES
 from webui.wiring import product
@@ -46,28 +50,67 @@ def index():
 @bp.get("/start")
 @login_required
 def start_page():
-    return _start_page(request.args.get("resident_id", "")[:MAX_RESIDENT_ID], error=None)
+    resident_id = request.args.get("resident_id", "")[:MAX_RESIDENT_ID].strip()
+    if resident_id:
+        gate = purpose_gate()  # which flows this person may use is about the person (access log)
+        if gate is not None:
+            return gate
+    return _start_page(resident_id, error=None)
 
 
 def _start_page(resident_id: str, error: str | None):
     with product().session_factory() as session:
         definitions = list_active_definitions(session)
-    return render_template("inbox/start.html", definitions=definitions, resident_id=resident_id, error=error)
+        offers = {}
+        if resident_id:
+            try:
+                resident = lookup_resident(product().juki(session), resident_id)
+            except JukiError:
+                resident = None
+            if resident is not None:
+                offers = offers_for(session, resident, [d.process_id for d in definitions])
+                log_person_view(session, resident.resident_id, "業務の開始（開始できる業務）", commit=True)
+    return render_template("inbox/start.html", definitions=definitions, resident_id=resident_id, error=error,
+                           offers=offers)
 
 
 @bp.post("/start/<process_id>")
 @roles_required(*CLERK_ROLES)
 def start(process_id: str):
+    """Check the start; without ``confirmed`` ask for confirmation first (Enter in the 住民ID box starts nothing)."""
     resident_id = (request.form.get("resident_id") or "").strip()
     try:
         with product().session_factory() as session:
-            data = check_start_data(session, product().juki(session), {"resident_id": resident_id})
+            checked = checked_start(session, process_id, resident_id)
     except StartDataInvalid as exc:
         return _start_page(resident_id[:MAX_RESIDENT_ID], error=exc.message), 422
-    outcome = product().runner.start(process_id, current_actor(), data)
+    if request.form.get("confirmed") != "1":
+        return redirect(url_for("inbox.confirm_start", process_id=process_id,
+                                resident_id=checked.data.get("resident_id")))
+    outcome = product().runner.start(process_id, current_actor(), checked.data)
     flash(f"事案 {outcome.instance_id} を開始しました", "success")
     if outcome.incident_id:
         flash("自動処理でエラーが発生しました。事案の画面で内容を確認してください", "error")
     if outcome.next_task_id:
         return redirect(url_for("tasks.show", task_id=outcome.next_task_id))
     return redirect(url_for("instances.show", instance_id=outcome.instance_id))
+
+
+@bp.get("/start/<process_id>/confirm")
+@roles_required(*CLERK_ROLES)
+def confirm_start(process_id: str):
+    """「この内容で開始しますか」: the flow and the person, with 開始する / やめる."""
+    resident_id = request.args.get("resident_id", "")[:MAX_RESIDENT_ID].strip()
+    if resident_id:
+        gate = purpose_gate()
+        if gate is not None:
+            return gate
+    try:
+        with product().session_factory() as session:
+            checked = checked_start(session, process_id, resident_id)
+            if checked.resident is not None:
+                log_person_view(session, checked.resident.resident_id, "業務の開始の確認", commit=True)
+    except StartDataInvalid as exc:
+        return _start_page(resident_id, error=exc.message), 422
+    return render_template("inbox/start_confirm.html", definition=checked.definition, data=checked.data,
+                           resident=checked.resident)

@@ -134,7 +134,25 @@ def _operation(row: TimelineRow, _event: AuditEvent, summary: dict, **_) -> None
         row.lines.append(f"取り下げた作業 {summary['withdrawn_tasks']} 件")
 
 
-DESCRIBERS = {"start": _start, "complete": _complete, "service_call": _service_call, "error": _error,
+def _scan_read(row: TimelineRow, _event: AuditEvent, summary: dict, **_) -> None:
+    """4.1.5.1 読み取る on the task page: what the scan measured, kept or read again (webui/tasks/scan_read.py)."""
+    result = summary.get("result") or {}
+    if not result.get("found"):
+        verdict = "印影なし"
+    elif result.get("acceptable"):
+        verdict = "大きさ適正"
+    else:
+        verdict = "小さすぎる" if result.get("too_small") else "大きすぎる" if result.get("too_large") else "登録できない"
+    size = f"{float(result['square_mm']):.1f} mm 四方・" if result.get("square_mm") else ""
+    row.lines.append(f"読み取った印影: {size}{verdict}")
+    row.lines.extend(f"不適: {r.get('message', '')}" for r in result.get("refusal_reasons") or [])
+    row.lines.extend(f"警告: {w.get('message', '')}" for w in result.get("warnings") or [])
+    for label, key in (("スキャン画像", "scan_blob_id"), ("検出結果", "annotated_blob_id")):
+        if isinstance(result.get(key), str) and BLOB_ID.fullmatch(result[key]):
+            row.changes.append(Change(label, "", "", is_new=True, blob=result[key]))
+
+
+DESCRIBERS = {"start": _start, "scan_read": _scan_read, "complete": _complete, "service_call": _service_call, "error": _error,
               "retry": _retry, "suspend": _operation, "resume": _operation, "terminate": _operation,
               "reassign": _operation, "cancel": _operation}
 

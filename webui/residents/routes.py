@@ -14,6 +14,7 @@ from registry.seals.models import RecordStatus
 from webui.audit.access import log_person_view, purpose_gate
 from webui.auth.users import CLERK_ROLES, current_actor, roles_required
 from webui.documents.blobs import page_blob_response
+from webui.inbox.starting import resident_offers
 from webui.params import MAX_PAGE, int_param
 from webui.residents.collate import (
     CollateError,
@@ -52,8 +53,9 @@ def search():
     else:
         numbers = {}
     pages = max(1, -(-total // PER_PAGE))
+    offers = resident_offers(results, numbers, "sokuji_touroku")  # a row offers 4.1.2 only to who may register
     return render_template("residents/search.html", form=form, results=results, total=total, numbers=numbers,
-                           message=message, page_no=page_no, pages=pages)
+                           message=message, page_no=page_no, pages=pages, offers=offers)
 
 
 @bp.get("/lookup")
@@ -93,7 +95,10 @@ def show(resident_id: str):
         return render_template("residents/show.html", person=person, resident_id=resident_id, members=members,
                                views=views, instances=instances, reprintable=REPRINTABLE, channels=CHANNELS,
                                active=next((v for v in views if v.record.status == "registered"), None),
-                               suspicions=fraud_warnings(session, resident_id))
+                               suspicions=fraud_warnings(session, resident_id),
+                               offers=resident_offers([person] if person else [], {
+                                   v.record.resident_id: True for v in views if v.record.status == "registered"},
+                                   "sokuji_touroku"))
 
 
 @bp.post("/<resident_id>/collate/<number>")

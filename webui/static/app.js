@@ -143,12 +143,31 @@
     });
   }
 
+  /* 4.1.5.1 読み取る / 読み直す: send the chosen scan to be measured and shown, without completing the task. A plain
+     button, so Enter in the form keeps its usual default (この印影で進む after a reading, else 完了する). */
+  function scanRead(button) {
+    button.addEventListener("click", function () {
+      var form = button.form, field = document.createElement("input");
+      field.type = "hidden"; field.name = "scan_field"; field.value = button.value;
+      form.appendChild(field);
+      form.action = button.getAttribute("data-scan-read");
+      form.submit();
+    });
+  }
+
+  /* A download the 閲覧の目的 question held back: it starts from the page its link was on. */
+  function heldDownloads() {
+    document.querySelectorAll("[data-auto-download]").forEach(function (link) { link.click(); });
+  }
+
   ready(function () {
+    heldDownloads();
     autosubmit();
     confirms();
     historyBack();
     singleSubmit();
     document.querySelectorAll("[data-resident-search]").forEach(residentSearch);
     document.querySelectorAll("[data-seal-scan]").forEach(sealScan);
+    document.querySelectorAll("button[data-scan-read]").forEach(scanRead);
   });
 })();

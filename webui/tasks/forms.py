@@ -10,7 +10,8 @@ from werkzeug.datastructures import MultiDict
 
 from engine.library.expressions import ExpressionError, evaluate_condition
 
-__all__ = ["Choice", "FieldView", "field_views", "form_values", "offered_choices", "scan_fields", "choice_label"]
+__all__ = ["Choice", "FieldView", "choice_label", "decision_fields", "field_views", "form_values", "offered_choices",
+           "scan_decisions", "scan_fields"]
 
 RADIO_MAX_CHOICES = 4
 TEXT_WIDGETS = ("textarea", "resident-search", "seal-scan", "date")
@@ -36,6 +37,8 @@ class FieldView:
     attrs: dict[str, Any] = field(default_factory=dict)
     value: Any = None
     error: str | None = None
+    required_choices: tuple[str, ...] = ()  # checkboxes the flow cannot go without (schema: allOf contains const)
+    scan: dict[str, Any] | None = None  # seal-scan only: the read-before-deciding state (webui/tasks/scan_read.py)
 
     def is_checked(self, value: str) -> bool:
         current = self.value if isinstance(self.value, list) else [self.value]
@@ -59,14 +62,36 @@ def field_views(document: dict, values: dict[str, Any], errors: dict[str, str],
     required = set(document["schema"].get("required", []))
     conditions = conditional_requirements(document)
     views = []
+    drawn_by_scan = decision_fields(document)
     for name in ordered_names(document):
+        if name in drawn_by_scan:
+            continue  # drawn inside the seal-scan widget as its decision buttons
         prop = properties(document)[name]
         views.append(FieldView(
             name=name, title=prop.get("title", name), kind=widget_kind(prop, ui.get("widgets", {}).get(name)),
             required=name in required, condition=conditions.get(name), help=ui.get("help", {}).get(name),
             choices=offered_choices(document, name, data), attrs=html_attrs(prop), value=values.get(name),
-            error=errors.get(name)))
+            error=errors.get(name), required_choices=required_choices(prop)))
     return views
+
+
+def required_choices(prop: dict) -> tuple[str, ...]:
+    """The values an array field must contain (allOf: [{contains: {const: …}}]), e.g. 申請書 and 印鑑 received."""
+    return tuple(str(rule["contains"]["const"]) for rule in prop.get("allOf", [])
+                 if isinstance(rule, dict) and isinstance(rule.get("contains"), dict) and "const" in rule["contains"])
+
+
+def scan_decisions(document: dict) -> dict[str, dict[str, Any]]:
+    """ui.scan_decision: {seal-scan field: {"decision": field, "reason": field}} (4.1.5.1: proceed or refuse), or
+    {"compare_only": true} for a scan read only to be compared (a 保証書's stamp: no 8–25 mm rule, no decision)."""
+    config = (document.get("ui") or {}).get("scan_decision") or {}
+    return {name: value for name, value in config.items() if isinstance(value, dict)} \
+        if isinstance(config, dict) else {}
+
+
+def decision_fields(document: dict) -> set[str]:
+    return {value[key] for value in scan_decisions(document).values() for key in ("decision", "reason")
+            if isinstance(value.get(key), str)}
 
 
 def offered_choices(document: dict, name: str, data: dict[str, Any] | None) -> list[Choice]:

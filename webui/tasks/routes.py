@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import login_required
+from sqlalchemy.orm import Session
 
 from engine.errors import FormInvalid, LaneForbidden
 from engine.library.forms import coerce_form_input, validate_form
@@ -14,9 +15,11 @@ from engine.runtime.runner import RunOutcome
 from webui.auth.next_url import safe_next
 from webui.auth.users import CLERK_ROLES, current_actor, roles_required
 from webui.tasks.forms import field_views, form_values, prefilled_values
+from webui.tasks.scan_read import read_scan, scan_views
 from webui.tasks.uploads import file_field, store_scan_uploads
 from webui.tasks.view import TaskPage, load_task_page
-from webui.templating import strip_function_id
+from webui.templating import mm, strip_function_id
+from webui.uploads import UploadRefused
 from webui.wiring import product
 
 bp = Blueprint("tasks", __name__)
@@ -28,7 +31,7 @@ def show(task_id: int):
     with product().session_factory() as session:
         page = load_task_page(session, task_id, current_actor())
         values = prefilled_values(page.form, page.data) if page.form else {}
-        return _render(page, values, {})
+        return _render(session, page, values, {})
 
 
 @bp.post("/<int:task_id>")
@@ -49,11 +52,29 @@ def complete(task_id: int):
     except FormInvalid as exc:
         with product().session_factory() as session:
             page = load_task_page(session, task_id, actor)
-            return _render(page, values, exc.errors, exc.message), 422
+            return _render(session, page, values, exc.errors, exc.message), 422
     _flash_outcome(page, outcome)
     if outcome.next_task_id:
         return redirect(url_for("tasks.show", task_id=outcome.next_task_id))
     return redirect(url_for("inbox.index"))
+
+
+@bp.post("/<int:task_id>/scan")
+@roles_required(*CLERK_ROLES)
+def read_scan_upload(task_id: int):
+    """4.1.5.1 読み取る: measure the chosen scan and show it on the task page before anything is decided."""
+    try:
+        reading = read_scan(task_id, current_actor(), request.files, request.form)
+    except UploadRefused as exc:
+        flash(exc.message, "error")
+        return redirect(url_for("tasks.show", task_id=task_id))
+    result = reading["result"]
+    if result.get("acceptable"):
+        flash(f"印影を読み取りました（{mm(result.get('square_mm'))} 四方）。確認して「この印影で進む」を押してください",
+              "success")
+    else:
+        flash("この読取結果では登録できません。理由を確認し、読み直してください", "error")
+    return redirect(url_for("tasks.show", task_id=task_id, _anchor=f"field-{reading['field']}"))
 
 
 @bp.post("/<int:task_id>/claim")
@@ -72,8 +93,13 @@ def unclaim(task_id: int):
     return redirect(_next_url(task_id))
 
 
-def _render(page: TaskPage, values: dict[str, Any], errors: dict[str, str], message: str | None = None):
+def _render(session: Session, page: TaskPage, values: dict[str, Any], errors: dict[str, str],
+            message: str | None = None):
     fields = field_views(page.form, values, errors, page.data) if page.form else []
+    scan_views(session, page, fields, values, url_for("tasks.read_scan_upload", task_id=page.task.id))
+    for view in fields:
+        if view.scan and view.scan["reason"]:
+            view.scan["reason_error"] = errors.get(view.scan["reason"])
     return render_template("tasks/task.html", page=page, fields=fields, errors=errors, error_message=message,
                            file_field=file_field, multipart=any(f.kind == "seal-scan" for f in fields))
 
