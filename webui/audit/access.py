@@ -7,6 +7,8 @@ purpose from the `X-Access-Purpose` header (one of PURPOSES' codes) and logs "ap
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from flask import redirect, request, session, url_for
 from flask_login import current_user
 from sqlalchemy.orm import Session
@@ -14,12 +16,16 @@ from sqlalchemy.orm import Session
 from engine.access_log import PURPOSES, log_view
 from webui.auth.users import current_actor
 
-__all__ = ["API_PURPOSE", "PURPOSE_LABELS", "chosen_purpose", "choose_purpose", "log_api_view", "log_person_view",
-           "purpose_gate"]
+__all__ = ["API_PURPOSE", "PURPOSE_LABELS", "UNSTATED_PURPOSE", "chosen_purpose", "choose_purpose", "log_api_list",
+           "log_api_view", "log_list_view", "log_person_view", "purpose_gate"]
 
 SESSION_KEY = "access_purpose"
 API_PURPOSE = "api"
-PURPOSE_LABELS = PURPOSES | {API_PURPOSE: "API経由（目的の指定なし）"}
+# Lists, search results and task pages do not stop the clerk to ask why; before a purpose is chosen in the
+# session their views are still logged, under this code.
+UNSTATED_PURPOSE = "unstated"
+PURPOSE_LABELS = PURPOSES | {API_PURPOSE: "API経由（目的の指定なし）",
+                             UNSTATED_PURPOSE: "目的の選択前（一覧・検索・作業画面）"}
 
 
 def chosen_purpose() -> tuple[str, str | None] | None:
@@ -49,10 +55,26 @@ def log_person_view(db: Session, resident_id: str | None, what: str, target: str
     the write lock, and helpers that the layout calls open sessions of their own.
     """
     if resident_id:
-        code, note = chosen_purpose() or (API_PURPOSE, None)
+        code, note = chosen_purpose() or (UNSTATED_PURPOSE, None)
         log_view(db, current_actor(), resident_id, what, code, target=target, note=note)
     if commit:
         db.commit()
+
+
+def log_list_view(db: Session, resident_ids: Iterable[str | None], what: str, *, commit: bool = False) -> None:
+    """Log one row per person a list, search result or task page shows (names, birth dates …), once each."""
+    code, note = chosen_purpose() or (UNSTATED_PURPOSE, None)
+    actor = current_actor()
+    for resident_id in dict.fromkeys(r for r in resident_ids if r):
+        log_view(db, actor, resident_id, what, code, note=note)
+    if commit:
+        db.commit()
+
+
+def log_api_list(db: Session, actor, resident_ids: Iterable[str | None], what: str) -> None:
+    """Log an API answer listing people, one row per person, with the X-Access-Purpose header's purpose."""
+    for resident_id in dict.fromkeys(r for r in resident_ids if r):
+        log_api_view(db, actor, resident_id, what)
 
 
 def log_api_view(db: Session, actor, resident_id: str | None, what: str, target: str | None = None) -> None:

@@ -5,9 +5,11 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from engine.access_log import subjects_of_instances
 from engine.catalog import list_active_definitions
 from engine.queries import inbox, open_task_counts
 from handlers.start_data import MAX_RESIDENT_ID, StartDataInvalid, check_start_data
+from webui.audit.access import log_list_view
 from webui.auth.users import CLERK_ROLES, current_actor, roles_required
 from webui.params import MAX_PAGE, int_param
 from webui.templating import LANES
@@ -39,6 +41,8 @@ def index():
         if page_no > page.pages:  # past the end (tasks were completed meanwhile): show the last page
             page = inbox(session, lane, page=page.pages, per_page=PER_PAGE, claimed_by=claimed_by)
         counts = open_task_counts(session)
+        log_list_view(session, subjects_of_instances(session, [row.instance_id for row in page.rows]), "受付箱の一覧",
+                      commit=True)
     return render_template("inbox/index.html", lanes=lanes, lane=lane, mine=mine, page=page, counts=counts,
                            may_work=current_actor().may_work(lane))
 

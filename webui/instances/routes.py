@@ -16,7 +16,7 @@ from handlers.print_queue import DOCUMENTS as QUEUE_DOCUMENTS
 from registry.documents.queries import documents_of_instance, queue_items_of_instance
 from registry.seals import records
 from registry.staff import accounts
-from webui.audit.access import log_person_view, purpose_gate
+from webui.audit.access import log_list_view, log_person_view, purpose_gate
 from webui.auth.users import CLERK_ROLES, current_actor, roles_required
 from webui.instances.search_form import InstanceSearchForm
 from webui.instances.timeline import timeline
@@ -39,6 +39,7 @@ def index():
                            before=request.args.get("before"))
         page = search_instances(session, query)
         versions = definition_versions(session)
+        log_list_view(session, [row.instance.subject_resident_id for row in page.rows], "事案検索の結果", commit=True)
     html = render_template("instances/index.html", page=page, form=form, versions=versions,
                            flows=sorted({(v[1], v[2]) for v in versions}), status=form.get("status"))
     return html, 400 if form.messages else 200  # unusable criteria: shown with the reason, not silently dropped

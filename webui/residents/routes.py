@@ -11,7 +11,7 @@ from handlers.documents import REPRINTABLE
 from juki import InvalidQuery, JukiError, Resident
 from registry.seals import records
 from registry.seals.models import RecordStatus
-from webui.audit.access import log_person_view, purpose_gate
+from webui.audit.access import log_list_view, log_person_view, purpose_gate
 from webui.auth.users import CLERK_ROLES, current_actor, roles_required
 from webui.documents.blobs import page_blob_response
 from webui.params import MAX_PAGE, int_param
@@ -49,6 +49,7 @@ def search():
             except InvalidQuery as exc:
                 message = exc.message
             numbers = {r.resident_id: _active_number(session, r.resident_id) for r in results}
+            log_list_view(session, [r.resident_id for r in results], "2.1.3 基本検索の結果", commit=True)
     else:
         numbers = {}
     pages = max(1, -(-total // PER_PAGE))
@@ -68,6 +69,7 @@ def lookup():
             found = product().juki(session).search(lookup_query(text))
         except JukiError as exc:
             return jsonify({"results": [], "message": exc.message})
+        log_list_view(session, [r.resident_id for r in found], "住民検索（候補）", commit=True)
     return jsonify({"results": [_resident_json(r) for r in found],
                     "message": None if found else "該当する住民が見つかりません"})
 
@@ -102,13 +104,13 @@ def collate_seal(resident_id: str, number: str):
     """印影照合: the impression on an uploaded document against the active registration's impression."""
     with product().session_factory.begin() as session:
         record = _collatable(session, resident_id, number)
+        log_person_view(session, resident_id, "2.2.1 印影照合", target=number)  # the page shows the record
         try:
             dpi = parse_dpi(request.form.get("dpi"))
             data = read_upload(request.files.get("scan"))
             result = collate(session, product().services.settings, record, data, dpi, current_user.username)
         except CollateError as exc:
             return _collate_page(record, None, error=exc.message), 422
-        log_person_view(session, resident_id, "2.2.1 印影照合", target=number)
         return _collate_page(record, result)
 
 
@@ -118,13 +120,13 @@ def collate_decision(resident_id: str, number: str):
     """印影照合 要確認: the clerk records 同一 or 別 with a reason (audited) on the comparison made again."""
     with product().session_factory.begin() as session:
         record = _collatable(session, resident_id, number)
+        log_person_view(session, resident_id, "2.2.1 印影照合", target=number)  # the page shows the record
         try:
             dpi = parse_dpi(request.form.get("dpi"))
             result = recollate(session, product().services.settings, record, request.form.get("scan_sha", ""), dpi,
                                current_user.username)
         except CollateError as exc:
             return _collate_page(record, None, error=exc.message), 422
-        log_person_view(session, resident_id, "2.2.1 印影照合", target=number)
         try:
             decision = parse_decision(request.form.get("decision"), request.form.get("reason"))
             record_decision(session, product().services, current_actor(), record, result, decision)
