@@ -44,7 +44,8 @@ def search_residents():
     with product().session_factory() as session:
         juki = product().juki(session)
         found, total = juki.search(query), juki.count(query)
-        rows = [schemas.resident_row_json(r, _active_number(session, r.resident_id)) for r in found]
+        numbers = records.active_numbers_of(session, [r.resident_id for r in found])
+        rows = [schemas.resident_row_json(r, numbers.get(r.resident_id)) for r in found]
         log_api_list(session, api_actor(), [r.resident_id for r in found], "2.1.3 基本検索（API）")
         session.commit()
     pages = max(1, -(-total // per_page))

@@ -111,7 +111,7 @@ def _complete(row: TimelineRow, event: AuditEvent, summary: dict, *, form_of_spe
 def _service_call(row: TimelineRow, _event: AuditEvent, summary: dict, *, handlers: HandlerRegistry, **_) -> None:
     operator = summary.get("operator", "")
     title = handlers.get(operator).title if operator in handlers else ""
-    row.lines.append(f"{summary.get('function_id') or ''} {title}（{operator}）".strip())
+    row.lines.append(f"{summary.get('function_id') or ''} {title}".strip() or "自動処理")
     row.neighbour = next((label for prefix, label in NEIGHBOURS.items() if operator.startswith(prefix)), None)
     row.documents = list(summary.get("documents") or [])
     row.details = json.dumps({"params": summary.get("params"), "result": summary.get("result")},
@@ -119,11 +119,11 @@ def _service_call(row: TimelineRow, _event: AuditEvent, summary: dict, *, handle
 
 
 def _error(row: TimelineRow, _event: AuditEvent, summary: dict, **_) -> None:
-    row.lines.append(f"{summary.get('error', '')}: {summary.get('message', '')}")
+    row.lines.append(summary.get("message") or "自動処理でエラーが発生しました")
 
 
 def _retry(row: TimelineRow, _event: AuditEvent, summary: dict, **_) -> None:
-    row.lines.append(f"障害 #{summary.get('incident_id')}（{summary.get('operator') or ''}）を再実行")
+    row.lines.append("自動処理のエラーを再実行")
 
 
 def _operation(row: TimelineRow, _event: AuditEvent, summary: dict, **_) -> None:

@@ -37,24 +37,27 @@ PER_PAGE = 50
 @bp.get("")
 @login_required
 def search():
+    """2.1.3 基本検索: 50 rows a page, keyset paging (?after=<the last row's 住民ID>), the registrations of the
+    page's people in one query."""
     form = SearchForm.from_args(request.args)
-    page_no = int_param("page", 1, maximum=MAX_PAGE)
-    results, total, message = [], 0, None
+    page_no = int_param("page", 1, maximum=MAX_PAGE)  # shown only: the position comes from `after`
+    after = (request.args.get("after") or "").strip()[:40] or None
+    results, total, message, numbers = [], 0, None, {}
     if not form.is_empty:
         with product().session_factory() as session:
             register = product().juki(session)
             try:
-                query = form.query(limit=PER_PAGE, offset=(page_no - 1) * PER_PAGE)
+                query = form.query(limit=PER_PAGE, offset=0, after=after)
                 results, total = register.search(query), register.count(query)
             except InvalidQuery as exc:
                 message = exc.message
-            numbers = {r.resident_id: _active_number(session, r.resident_id) for r in results}
+            numbers = records.active_numbers_of(session, [r.resident_id for r in results])
             log_list_view(session, [r.resident_id for r in results], "2.1.3 基本検索の結果", commit=True)
-    else:
-        numbers = {}
     pages = max(1, -(-total // PER_PAGE))
+    has_next = bool(results) and len(results) == PER_PAGE and page_no < pages
     return render_template("residents/search.html", form=form, results=results, total=total, numbers=numbers,
-                           message=message, page_no=page_no, pages=pages)
+                           message=message, page_no=page_no if after else 1, pages=pages,
+                           next_after=results[-1].resident_id if has_next else None)
 
 
 @bp.get("/lookup")
@@ -155,11 +158,6 @@ def _collate_page(record, result, *, error=None, decision=None, decision_error=N
 def blob(sha: str):
     """A stored image or PDF; `?download=1` sends it as an attachment (webui/documents/blobs.py: the one door)."""
     return page_blob_response(sha)
-
-
-def _active_number(session, resident_id: str) -> str | None:
-    record = records.active_registration_of(session, resident_id)
-    return record.registration_number if record else None
 
 
 def _resident_json(resident: Resident) -> dict:

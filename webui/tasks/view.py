@@ -11,6 +11,7 @@ from engine.actor import ROLE_LABELS, Actor
 from engine.models import HumanTask
 from engine.queries import InstanceDetail, get_task, instance_detail
 from webui.tasks.panels import Panel, build_panels
+from webui.templating import staff_name
 from webui.wiring import product
 
 __all__ = ["TaskPage", "WarningsNotice", "load_task_page", "warnings_notice"]
@@ -91,7 +92,7 @@ class TaskPage:
             role = ROLE_LABELS.get(self.actor.role, self.actor.role)
             return f"{role}の役割では「{self.task.lane}」の作業は閲覧のみです。"
         if self.claimed_by_other:
-            return f"{self.task.claimed_by} さんが担当中のため、入力できません。"
+            return f"{staff_name(self.task.claimed_by)} さんが担当中のため、入力できません。"
         return None
 
 
