@@ -131,7 +131,7 @@ def access_target(target: str | None) -> str:
     return target[:24]
 
 
-def readable_data(text) -> str:
+def readable_data(text, labels: dict[str, str] | None = None) -> str:
     """Task data or a call's parameters (stored as JSON) as indented 「項目: 値」 lines, times in JST: what an
     auditor reads on the timeline, instead of braces and quotes."""
     if text is None or text == "":
@@ -143,18 +143,19 @@ def readable_data(text) -> str:
         except ValueError:
             return text
     lines: list[str] = []
-    _readable_lines(value, 0, lines)
+    _readable_lines(value, 0, lines, labels=labels or {})
     return "\n".join(lines) or "（なし）"
 
 
-def _readable_lines(value, depth: int, lines: list[str], key: str | None = None) -> None:
+def _readable_lines(value, depth: int, lines: list[str], key: str | None = None, *, labels: dict[str, str]) -> None:
     pad = "　" * depth
+    key = labels.get(key, key) if key is not None else None
     head = f"{pad}{key}: " if key is not None else pad
     if isinstance(value, dict):
         if key is not None:
             lines.append(f"{pad}{key}:" + ("" if value else " （なし）"))
         for k, v in value.items():
-            _readable_lines(v, depth + (key is not None), lines, str(k))
+            _readable_lines(v, depth + (key is not None), lines, str(k), labels=labels)
     elif isinstance(value, list):
         if all(not isinstance(v, (dict, list)) for v in value):
             lines.append(head + ("、".join(_scalar(v) for v in value) or "（なし）"))
@@ -162,7 +163,7 @@ def _readable_lines(value, depth: int, lines: list[str], key: str | None = None)
         if key is not None:
             lines.append(f"{pad}{key}:")
         for n, v in enumerate(value, 1):
-            _readable_lines(v, depth + 1, lines, f"{n}")
+            _readable_lines(v, depth + 1, lines, f"{n}", labels=labels)
     else:
         lines.append(head + _scalar(value))
 

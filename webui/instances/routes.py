@@ -19,7 +19,7 @@ from registry.staff import accounts
 from webui.audit.access import log_list_view, log_person_view, purpose_gate
 from webui.auth.users import CLERK_ROLES, current_actor, roles_required
 from webui.instances.search_form import InstanceSearchForm
-from webui.instances.timeline import timeline
+from webui.instances.timeline import DATA_LABELS, timeline
 from webui.params import id_param
 from webui.wiring import product
 
@@ -66,12 +66,22 @@ def show(instance_id: int):
         return render_template("instances/show.html", detail=detail, markers=markers, names=names,
                                rows=timeline(detail, forms, prod.handlers, names, lanes, steps),
                                history=history, documents=documents, reprintable=REPRINTABLE, queued=queued,
-                               queue_labels=QUEUE_DOCUMENTS,
+                               queue_labels=QUEUE_DOCUMENTS, field_labels=field_labels(forms),
                                may_retry=current_user.role in RETRY_ROLES,
                                may_operate=current_user.role in OPERATOR_ROLES,
                                show_traceback=current_user.role == "admin",  # raw error text: operators only
                                may_cancel=current_user.role in CLERK_ROLES
                                and detail.instance.status in ("running", "waiting"))
+
+
+def field_labels(forms: dict[str, dict]) -> dict[str, str]:
+    """Task-data keys → the titles the flow's forms give them (「申請者」 for applicant), for the timeline's data."""
+    labels = dict(DATA_LABELS)
+    for form in forms.values():
+        for key, prop in ((form or {}).get("schema") or {}).get("properties", {}).items():
+            if isinstance(prop, dict) and prop.get("title"):
+                labels.setdefault(key, str(prop["title"]))
+    return labels
 
 
 @bp.get("/<int:instance_id>/diagram.bpmn")
