@@ -76,12 +76,12 @@ def show(instance_id: int):
 
 def field_labels(forms: dict[str, dict]) -> dict[str, str]:
     """Task-data keys → the titles the flow's forms give them (「申請者」 for applicant), for the timeline's data."""
-    labels = dict(DATA_LABELS)
+    labels: dict[str, str] = {}
     for form in forms.values():
         for key, prop in ((form or {}).get("schema") or {}).get("properties", {}).items():
             if isinstance(prop, dict) and prop.get("title"):
                 labels.setdefault(key, str(prop["title"]))
-    return labels
+    return DATA_LABELS | labels
 
 
 @bp.get("/<int:instance_id>/diagram.bpmn")
