@@ -148,7 +148,7 @@ def reassign(task_id: int):
     to = _staff_actor(request.form.get("to", ""))
     InstanceOperations(product().runner).reassign(task_id, current_actor(), to,
                                                            request.form.get("reason", ""))
-    flash(f"作業 #{task_id} の担当を {to.username} さんに変更しました", "success")
+    flash(f"作業 #{task_id} の担当を {to.display_name or to.username} さんに変更しました", "success")
     instance_id = id_param("instance_id", request.form)
     return redirect(url_for("instances.show", instance_id=instance_id) if instance_id else url_for("inbox.index"))
 

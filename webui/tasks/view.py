@@ -56,6 +56,18 @@ class TaskPage:
         return self.detail.data
 
     @property
+    def subject_name(self) -> str | None:
+        """Who the case is about: the instance's subject, else the person a step of the flow already found (a
+        住基 answer in the data) — the header drops 「未特定」 as soon as the person is known."""
+        if self.detail.instance.subject_name:
+            return self.detail.instance.subject_name
+        for value in (self.data, *(v for v in self.data.values() if isinstance(v, dict))):
+            resident = value.get("resident")
+            if isinstance(resident, dict) and isinstance(resident.get("name"), str) and resident["name"]:
+                return resident["name"]
+        return None
+
+    @property
     def function_id(self) -> str:
         return (self.form or {}).get("function_id", "")
 
