@@ -97,3 +97,20 @@ def test_audit_lands_on_the_auditors_dashboard(login):
     response = login("auditor").get("/audit")
     assert response.status_code == 302 and response.headers["Location"].endswith("/audit/reports")
     assert login("madoguchi").get("/audit").status_code == 403
+
+
+def test_re_entering_keeps_what_was_given(login, product, driver):
+    """6.1 受け付け直す after a refusal: the request form comes back with 申請者, カード and 通数 as given."""
+    from tests.support.certificates_flow import CounterDriver
+
+    counter = CounterDriver(product)
+    registered = driver.registered_person()
+    refused = counter.request(registered.resident_id, "99999999", copies=3)  # no such card: refused
+    assert counter.open_spec_names(refused.instance_id) == ["task_refusal"]
+    again = counter.step(refused, {"refusal_action": "re_enter", "explained": True})
+    task_id = again.next_task_id or counter.open_tasks(again.instance_id)[0].id
+    html = login("madoguchi").get(f"/tasks/{task_id}").get_data(as_text=True)
+    assert re.search(r'name="card_number"[^>]*value="99999999"', html)
+    assert re.search(r'name="copies"[^>]*value="3"', html)
+    assert re.search(r'value="self"[^>]*checked|checked[^>]*value="self"', html)
+    assert re.search(r'value="registration_card"[^>]*checked|checked[^>]*value="registration_card"', html)

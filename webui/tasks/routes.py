@@ -30,7 +30,7 @@ def show(task_id: int):
         page = load_task_page(session, task_id, current_actor())
         log_person_view(session, page.detail.instance.subject_resident_id, "作業画面", target=f"task:{task_id}",
                         commit=True)
-        values = prefilled_values(page.form, page.data) if page.form else {}
+        values = prefilled_values(page.form, page.data, again=page.task.is_open and page.is_repeat) if page.form else {}
         return _render(page, values, {})
 
 

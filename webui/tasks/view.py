@@ -56,6 +56,12 @@ class TaskPage:
         return self.detail.data
 
     @property
+    def is_repeat(self) -> bool:
+        """The flow came back to this step (受け付け直す): an earlier task of the same element is completed."""
+        return any(t.spec_name == self.task.spec_name and t.id != self.task.id and not t.is_open
+                   for t in self.detail.tasks)
+
+    @property
     def subject_name(self) -> str | None:
         """Who the case is about: the instance's subject, else the person a step of the flow already found (a
         住基 answer in the data) — the header drops 「未特定」 as soon as the person is known."""
