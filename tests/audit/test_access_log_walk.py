@@ -112,8 +112,8 @@ def readable(response) -> str:
 
 
 def requests_for(app, person: Person) -> list[tuple[str, str, str]]:
-    """(endpoint, method, url) of every route, path filled with the person's ids; GETs also with the person in
-    every search parameter the pages and the API know."""
+    """(endpoint, method, url) of every route, path filled with the person's ids; GETs without path parameters
+    (lists, searches) also with the person in every search parameter the pages and the API know."""
     query = urlencode({"resident_id": person.resident_id, "q": person.resident_id, "kana": person.kana})
     out = []
     for rule in app.url_map.iter_rules():
@@ -122,7 +122,7 @@ def requests_for(app, person: Person) -> list[tuple[str, str, str]]:
         url = PATH_PARAM.sub(lambda m: person.values[m.group(1)], rule.rule)
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             out.append((rule.endpoint, method, url))
-            if method == "GET":
+            if method == "GET" and not rule.arguments:  # lists and searches: asked for the person
                 out.append((rule.endpoint, method, f"{url}?{query}"))
     return out
 
