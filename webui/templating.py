@@ -133,7 +133,8 @@ def access_target(target: str | None) -> str:
 
 def readable_data(text, labels: dict[str, str] | None = None) -> str:
     """Task data or a call's parameters (stored as JSON) as indented 「項目: 値」 lines, times in JST: what an
-    auditor reads on the timeline, instead of braces and quotes."""
+    auditor reads on the timeline, instead of braces and quotes. `labels` maps keys to titles, and "key=" to a
+    choice field's {value: title}."""
     if text is None or text == "":
         return ""
     value = text
@@ -149,6 +150,9 @@ def readable_data(text, labels: dict[str, str] | None = None) -> str:
 
 def _readable_lines(value, depth: int, lines: list[str], key: str | None = None, *, labels: dict[str, str]) -> None:
     pad = "　" * depth
+    names = labels.get(f"{key}=") if key is not None else None  # a choice field's values → their titles
+    if names:
+        value = [names.get(str(v), v) for v in value] if isinstance(value, list) else names.get(str(value), value)
     key = labels.get(key, key) if key is not None else None
     head = f"{pad}{key}: " if key is not None else pad
     if isinstance(value, dict):

@@ -21,6 +21,7 @@ from webui.auth.users import CLERK_ROLES, current_actor, roles_required
 from webui.instances.search_form import InstanceSearchForm
 from webui.instances.timeline import DATA_LABELS, timeline
 from webui.params import id_param
+from webui.tasks.forms import choices_of
 from webui.wiring import product
 
 bp = Blueprint("instances", __name__)
@@ -74,13 +75,18 @@ def show(instance_id: int):
                                and detail.instance.status in ("running", "waiting"))
 
 
-def field_labels(forms: dict[str, dict]) -> dict[str, str]:
-    """Task-data keys → the titles the flow's forms give them (「申請者」 for applicant), for the timeline's data."""
-    labels: dict[str, str] = {}
+def field_labels(forms: dict[str, dict]) -> dict:
+    """Task-data keys → the titles the flow's forms give them (「申請者の区分」 for applicant), and "key=" → the
+    titles of a choice field's values (「本人」 for self), for the timeline's data."""
+    labels: dict = {}
     for form in forms.values():
         for key, prop in ((form or {}).get("schema") or {}).get("properties", {}).items():
-            if isinstance(prop, dict) and prop.get("title"):
+            if not isinstance(prop, dict):
+                continue
+            if prop.get("title"):
                 labels.setdefault(key, str(prop["title"]))
+            if choices := {c.value: c.title for c in choices_of(prop)}:
+                labels.setdefault(f"{key}=", choices)
     return DATA_LABELS | labels
 
 
