@@ -12,12 +12,18 @@ import pytest
 FORBIDDEN = {
     "a draft / certificate id": re.compile(r"\b(draft|certificate|instance|task):\d"),
     "a hash": re.compile(r"\b[0-9a-f]{40,}\b"),
+    "a hash prefix": re.compile(r"\b(?=[0-9a-f]*[a-f])(?=[0-9a-f]*\d)[0-9a-f]{10,}\b"),
     "a setting name": re.compile(r"INKAN_"),
     "raw JSON": re.compile(r"\{\""),
     "UTC": re.compile(r"\bUTC\b"),
     "an English unit": re.compile(r"mm square"),
     "an error code": re.compile(r"コード[:：]"),
 }
+
+
+# The model library is the section managers' engineering tool: there a version is named by its hash, beside its date
+# (the library's own pages are the modeler's; issue 14 point 3).
+EXEMPT = {("/library/", "a hash prefix")}
 
 
 class VisibleText(HTMLParser):
@@ -82,7 +88,7 @@ def test_the_main_pages_speak_the_product_language(login, case, role):
             continue  # not this role's page
         text = visible(response.get_data(as_text=True))
         for what, pattern in FORBIDDEN.items():
-            if match := pattern.search(text):
+            if (path, what) not in EXEMPT and (match := pattern.search(text)):
                 start = max(0, match.start() - 40)
                 problems.append(f"{path}: {what}: …{text[start:match.end() + 40]}…")
     assert not problems, "\n".join(problems)

@@ -42,6 +42,7 @@ def index():
         versions = definition_versions(session)
         log_list_view(session, [row.instance.subject_resident_id for row in page.rows], "事案検索の結果", commit=True)
     html = render_template("instances/index.html", page=page, form=form, versions=versions,
+                           version_labels=version_labels(versions),
                            flows=sorted({(v[1], v[2]) for v in versions}), status=form.get("status"))
     return html, 400 if form.messages else 200  # unusable criteria: shown with the reason, not silently dropped
 
@@ -68,11 +69,21 @@ def show(instance_id: int):
                                rows=timeline(detail, forms, prod.handlers, names, lanes, steps),
                                history=history, documents=documents, reprintable=REPRINTABLE, queued=queued,
                                queue_labels=QUEUE_DOCUMENTS, field_labels=field_labels(forms),
+                               version_label=version_labels(definition_versions(session)).get(
+                                   detail.definition.content_hash[:12], ""),
                                may_retry=current_user.role in RETRY_ROLES,
                                may_operate=current_user.role in OPERATOR_ROLES,
                                show_traceback=current_user.role == "admin",  # raw error text: operators only
                                may_cancel=current_user.role in CLERK_ROLES
                                and detail.instance.status in ("running", "waiting"))
+
+
+def version_labels(versions: list[tuple[int, str, str, str]]) -> dict[str, str]:
+    """A version's hash → 「第3版」, numbered per flow in deployment order (people do not read hashes)."""
+    by_process: dict[str, list[str]] = {}
+    for _id, process_id, _name, version in versions:  # newest first within each flow
+        by_process.setdefault(process_id, []).append(version)
+    return {version: f"第{len(found) - n}版" for found in by_process.values() for n, version in enumerate(found)}
 
 
 def field_labels(forms: dict[str, dict]) -> dict:
