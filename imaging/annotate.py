@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 import cv2
 import numpy as np
+from PIL import Image, ImageDraw, ImageFont
 
 from .measure import Measurement
+from .samples import FONT_GOTHIC
 from .scan import Scan
 
 __all__ = ["annotate_scan"]
@@ -31,7 +34,7 @@ def annotate_scan(scan: Scan, measurement: Measurement) -> bytes:
     canvas = _downscale(image, scale)
     x, y, w, h = measurement.bbox_px
     if not measurement.found or w <= 0 or h <= 0:
-        _label(canvas, ["no impression"], (8, 8))
+        _label(canvas, ["印影なし"], (8, 8))
         return _encode(canvas)
     px_per_mm = scan.dpi / 25.4
     hull = _ink_hull(image, measurement.bbox_px, int(round(_PAD_MM * px_per_mm)))
@@ -41,9 +44,9 @@ def annotate_scan(scan: Scan, measurement: Measurement) -> bytes:
     if hull is not None and measurement.size_known:
         square = _enclosing_square(hull, measurement.square_mm * px_per_mm)
         cv2.polylines(canvas, [_scaled(square, scale)], True, SQUARE_BGR, _thickness(canvas), cv2.LINE_AA)
-    lines = [f"{measurement.square_mm:.1f} mm square", f"{measurement.width_mm:.1f} x {measurement.height_mm:.1f} mm"]
+    lines = [f"{measurement.square_mm:.1f} mm 四方", f"幅 {measurement.width_mm:.1f} × 高さ {measurement.height_mm:.1f} mm"]
     if not measurement.size_known:  # the parts could not be grouped: no size is claimed
-        lines = ["extent unclear", "no size"]
+        lines = ["範囲が不明確", "大きさ不明"]
     _label(canvas, lines, _label_origin(canvas, (x, y, w, h), scale))
     return _encode(canvas)
 
@@ -117,15 +120,23 @@ def _label_origin(canvas: np.ndarray, bbox: tuple[int, int, int, int], scale: fl
 
 
 def _label(canvas: np.ndarray, lines: list[str], origin: tuple[int, int]) -> None:
-    """White-backed text lines at origin (top-left)."""
-    scale = _font_scale(canvas)
-    thickness = max(1, int(round(scale * 1.6)))
+    """White-backed text lines at origin (top-left), in Japanese (the embedded IPAex font; OpenCV's fonts are
+    ASCII only)."""
+    font = _font(max(12, int(round(_font_scale(canvas) * 22))))
     x, y = origin
+    image = Image.fromarray(canvas[..., ::-1])
+    draw = ImageDraw.Draw(image)
     for text in lines:
-        (tw, th), base = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, scale, thickness)
-        cv2.rectangle(canvas, (x - 3, y - 2), (x + tw + 3, y + th + base + 2), (255, 255, 255), -1)
-        cv2.putText(canvas, text, (x, y + th), cv2.FONT_HERSHEY_SIMPLEX, scale, TEXT_BGR, thickness, cv2.LINE_AA)
-        y += th + base + 8
+        left, top, right, bottom = draw.textbbox((x, y), text, font=font)
+        draw.rectangle((left - 3, top - 2, right + 3, bottom + 2), fill=(255, 255, 255))
+        draw.text((x, y), text, font=font, fill=TEXT_BGR[::-1])
+        y = bottom + 8
+    canvas[...] = np.asarray(image)[..., ::-1]
+
+
+@lru_cache(maxsize=8)
+def _font(size: int) -> ImageFont.FreeTypeFont:
+    return ImageFont.truetype(FONT_GOTHIC, size)
 
 
 def _encode(canvas: np.ndarray) -> bytes:

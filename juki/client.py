@@ -83,6 +83,7 @@ class ResidentQuery:
     include_former: bool = False
     limit: int = 50
     offset: int = 0
+    after: str | None = None  # keyset paging: the resident id of the previous page's last row (offset unused)
 
 
 @dataclass(frozen=True)

@@ -4,11 +4,12 @@ Criteria are normalized in Python (``juki.normalize``) and matched against the s
 plain LIKE / equality, so the same statements run on SQLite and PostgreSQL.
 """
 
-from sqlalchemy import ColumnElement, Select, case, func, or_, select
+from sqlalchemy import ColumnElement, Select, case, func, or_, select, tuple_
 from sqlalchemy.orm import Session
 
 from juki import changelog
 from juki.client import HEAD_OF_HOUSEHOLD, STATUS_RESIDENT, ChangeFeed, Resident, ResidentQuery
+from juki.errors import InvalidQuery
 from juki.events import ResidentEvent
 from juki.models import SimResident
 from juki.normalize import normalize_key, normalize_query
@@ -26,12 +27,23 @@ class SimulatedRegister:
         normalized = normalize_query(query)
         statement = (
             select(SimResident)
-            .where(*search_conditions(normalized))
+            .where(*search_conditions(normalized), *self._after(normalized.after))
             .order_by(SimResident.kana_key, SimResident.birth_date, SimResident.resident_id)
             .limit(normalized.limit)
-            .offset(normalized.offset)
+            .offset(0 if normalized.after else normalized.offset)
         )
         return [to_resident(row) for row in self._session.scalars(statement)]
+
+    def _after(self, resident_id: str | None) -> list[ColumnElement[bool]]:
+        """Keyset paging: the rows after the given resident in the search order (kana, birth date, id)."""
+        if not resident_id:
+            return []
+        anchor = self._session.execute(select(SimResident.kana_key, SimResident.birth_date)
+                                       .where(SimResident.resident_id == resident_id)).first()
+        if anchor is None:
+            raise InvalidQuery("ページの位置（住民ID）が見つかりません。最初のページから検索し直してください。")
+        return [tuple_(SimResident.kana_key, SimResident.birth_date, SimResident.resident_id)
+                > tuple_(anchor.kana_key, anchor.birth_date, resident_id)]
 
     def count(self, query: ResidentQuery) -> int:
         """Return the number of residents matching ``query`` ignoring paging; raises InvalidQuery."""

@@ -43,6 +43,8 @@ def query_to_params(query: ResidentQuery) -> dict[str, str]:
         params["birth_date"] = query.birth_date.isoformat()
     params.update(include_former="true" if query.include_former else "false", limit=str(query.limit),
                   offset=str(query.offset))
+    if query.after:
+        params["after"] = query.after
     return params
 
 
@@ -55,7 +57,8 @@ def query_from_params(args: Any) -> ResidentQuery:
         except ValueError:
             raise InvalidQuery("生年月日は 2000-01-31 の形式で指定してください。") from None
     return ResidentQuery(**values, include_former=args.get("include_former") == "true",
-                         limit=_integer(args.get("limit"), 50), offset=_integer(args.get("offset"), 0))
+                         limit=_integer(args.get("limit"), 50), offset=_integer(args.get("offset"), 0),
+                         after=(args.get("after") or "").strip()[:40] or None)
 
 
 def _integer(value: str | None, default: int) -> int:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import UTC, date, datetime, timedelta, timezone
 
-from flask import Flask
+from flask import Flask, g, request
 from flask_login import current_user
 
 from engine.actor import ROLE_LABELS, WORKABLE_LANES
@@ -14,11 +15,14 @@ from handlers.services.history_labels import change_summary
 from printing import PrintingError, to_wareki
 from registry.seals.models import RecordStatus
 from registry.seals.shown_names import SHOWN_NAME_LABELS
+from registry.staff.accounts import display_names
 
 __all__ = ["AUDIT_KIND_LABELS", "INSTANCE_STATUS_LABELS", "LANES", "register_template_helpers"]
 
 JST = timezone(timedelta(hours=9), "JST")
 LANES = ("窓口", "バックヤード")
+SYSTEM_ACTORS = {"system": "システム（自動処理）", "worker": "システム（自動処理）", "cli": "システム（コマンド）",
+                 "test": "システム（テスト）"}
 INSTANCE_STATUS_LABELS = {
     InstanceStatus.RUNNING: "実行中", InstanceStatus.WAITING: "待機中", InstanceStatus.COMPLETED: "完了",
     InstanceStatus.ERROR: "エラー", InstanceStatus.SUSPENDED: "中断", InstanceStatus.TERMINATED: "終了",
@@ -90,6 +94,103 @@ def _label(mapping: dict[str, str]):
     return lambda value: mapping.get(value, value or "")
 
 
+def staff_name(username: str | None) -> str:
+    """The display name of a staff login id (「山田 花子」, not "yamada"); ids the staff table does not know (the
+    system, the CLI, a deleted account) as they are."""
+    if not username:
+        return ""
+    return g.get("staff_names", {}).get(username, SYSTEM_ACTORS.get(username, username))
+
+
+def _load_staff_names() -> None:
+    """Read the display names before the view runs: on SQLite every open transaction holds the write lock, so a
+    filter may not open a session of its own while the page's session renders."""
+    if current_user.is_authenticated and not request.path.startswith(("/api/", "/static/", "/vendor/")):
+        from webui.wiring import product  # the product is bound to the app after the helpers are
+
+        with product().session_factory() as session:
+            g.staff_names = display_names(session)
+
+
+_ISO_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$")
+
+
+_HASH = re.compile(r"^[0-9a-f]{40,}$")
+TARGET_LABELS = {"instance": "事案", "task": "作業", "certificate": "証明書", "document": "帳票", "application": "申請",
+                 "registration": "原票"}
+
+
+def access_target(target: str | None) -> str:
+    """What an access-log row says was shown: 「事案 12」「証明書 3」, a file for a stored document's hash."""
+    if not target:
+        return ""
+    kind, _, rest = target.partition(":")
+    if kind in TARGET_LABELS and rest:
+        return f"{TARGET_LABELS[kind]} {rest}"
+    if _HASH.match(target) or (len(target) >= 40 and kind == target):
+        return "保存した帳票・画像"
+    return target[:24]
+
+
+def readable_data(text, labels: dict[str, str] | None = None) -> str:
+    """Task data or a call's parameters (stored as JSON) as indented 「項目: 値」 lines, times in JST: what an
+    auditor reads on the timeline, instead of braces and quotes. `labels` maps keys to titles, and "key=" to a
+    choice field's {value: title}."""
+    if text is None or text == "":
+        return ""
+    value = text
+    if isinstance(text, str):
+        try:
+            value = json.loads(text)
+        except ValueError:
+            return text
+    lines: list[str] = []
+    _readable_lines(value, 0, lines, labels=labels or {})
+    return "\n".join(lines) or "（なし）"
+
+
+def _readable_lines(value, depth: int, lines: list[str], key: str | None = None, *, labels: dict[str, str]) -> None:
+    pad = "　" * depth
+    names = labels.get(f"{key}=") if key is not None else None  # a choice field's values → their titles
+    if names:
+        value = [names.get(str(v), v) for v in value] if isinstance(value, list) else names.get(str(value), value)
+    key = labels.get(key, key) if key is not None else None
+    head = f"{pad}{key}: " if key is not None else pad
+    if isinstance(value, dict):
+        if key is not None:
+            lines.append(f"{pad}{key}:" + ("" if value else " （なし）"))
+        for k, v in value.items():
+            _readable_lines(v, depth + (key is not None), lines, str(k), labels=labels)
+    elif isinstance(value, list):
+        if all(not isinstance(v, (dict, list)) for v in value):
+            lines.append(head + ("、".join(_scalar(v) for v in value) or "（なし）"))
+            return
+        if key is not None:
+            lines.append(f"{pad}{key}:")
+        for n, v in enumerate(value, 1):
+            _readable_lines(v, depth + 1, lines, f"{n}", labels=labels)
+    else:
+        lines.append(head + _scalar(value))
+
+
+def _scalar(value) -> str:
+    if value is None or value == "":
+        return "（なし）"
+    if value is True:
+        return "はい"
+    if value is False:
+        return "いいえ"
+    if isinstance(value, str) and _HASH.match(value):
+        return "（保存したファイル）"
+    if isinstance(value, str) and _ISO_TIME.match(value):
+        try:
+            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return value
+        return jst(moment, "%Y-%m-%d %H:%M:%S")
+    return str(value)
+
+
 def _user_context() -> dict:
     if not current_user.is_authenticated:
         return {"user_lanes": (), "is_clerk": False, "is_read_only": True}
@@ -105,7 +206,9 @@ def register_template_helpers(app: Flask) -> None:
         status_tone=lambda s: INSTANCE_STATUS_TONES.get(s, "muted"), kind_label=_label(AUDIT_KIND_LABELS),
         record_status_label=_label(RecordStatus.LABELS), resident_status_label=_label(RESIDENT_STATUS_LABELS),
         shape_label=_label(SHAPE_LABELS), card_kind_label=_label(CARD_KIND_LABELS), history_summary=change_summary,
-        shown_name_label=_label(SHOWN_NAME_LABELS),
+        shown_name_label=_label(SHOWN_NAME_LABELS), staff_name=staff_name,
+        readable_data=readable_data, access_target=access_target,
     )
     app.jinja_env.globals.update(LANES=LANES, INSTANCE_STATUSES=InstanceStatus.ALL)
     app.context_processor(_user_context)
+    app.before_request(_load_staff_names)

@@ -14,8 +14,9 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from engine.actor import Actor
 from engine.db import Base, utcnow
 from engine.evidence.chain import ChainSpec, chain_model
+from engine.models import ProcessInstance
 
-__all__ = ["PURPOSES", "AccessEntry", "AccessQuery", "log_view", "search_access"]
+__all__ = ["PURPOSES", "AccessEntry", "AccessQuery", "log_view", "search_access", "subjects_of_instances"]
 
 # Why a clerk or auditor opens a person's data; "other" needs a note.
 PURPOSES = {
@@ -62,6 +63,15 @@ def log_view(session: Session, actor: Actor, resident_id: str, what: str, purpos
                         purpose=purpose[:40], purpose_note=(note or None) and note[:MAX_NOTE])
     session.add(entry)
     return entry
+
+
+def subjects_of_instances(session: Session, instance_ids: list[int]) -> list[str]:
+    """The people (住民ID) a list of cases names, in one query: a list showing their names logs each of them."""
+    if not instance_ids:
+        return []
+    return list(session.scalars(select(ProcessInstance.subject_resident_id)
+                                .where(ProcessInstance.id.in_(set(instance_ids)),
+                                       ProcessInstance.subject_resident_id.is_not(None))))
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from registry.blobs.store import get_blob
 from registry.seals import records
 from registry.seals.models import HistoryEntry, Impression, RecordStatus, Registration
 from registry.settings.store import Municipality
+from registry.staff.accounts import display_names
 
 __all__ = ["change_summary", "history_line", "printing_impression", "printing_office", "printing_record",
            "render_card", "render_record_sheet"]
@@ -20,7 +21,8 @@ def render_record_sheet(session, services: HandlerServices, record: Registration
                         reprint_reason: str | None = None) -> bytes:
     """4.1.2.2 原票確認票, or 4.4.1.3 除票確認票 when the record is closed; raise printing.PrintingError."""
     impression = session.get(Impression, record.impression_id)
-    args = (printing_record(record), [history_line(e) for e in records.history_of(session, record.id)],
+    names = display_names(session)  # the sheet names the clerks, not their login ids
+    args = (printing_record(record), [history_line(e, names) for e in records.history_of(session, record.id)],
             printing_impression(session, impression) if impression else None,
             printing_office(services.office(session)))
     if record.status == RecordStatus.REGISTERED:
@@ -55,6 +57,8 @@ def printing_record(record: Registration) -> printing.RegistrationRecord:
         card_kind=record.card_kind, card_number=record.card_number, impression_name=record.impression_name)
 
 
-def history_line(entry: HistoryEntry) -> printing.HistoryLine:
+def history_line(entry: HistoryEntry, names: dict[str, str] | None = None) -> printing.HistoryLine:
+    """One 異動履歴 line; `names` maps login ids to the staff's display names."""
     return printing.HistoryLine(processed_at=to_jst(entry.processed_at), effective_date=entry.effective_date,
-                                reason=entry.reason, operator=entry.operator, summary=change_summary(entry))
+                                reason=entry.reason, operator=(names or {}).get(entry.operator, entry.operator),
+                                summary=change_summary(entry))

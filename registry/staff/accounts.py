@@ -109,6 +109,11 @@ def set_active(user: StaffUser, active: bool) -> None:
         end_sessions(user)
 
 
+def display_names(session: Session) -> dict[str, str]:
+    """Every account's display name by login id (pages and documents name staff by it, never by login id)."""
+    return {username: name for username, name in session.execute(select(StaffUser.username, StaffUser.display_name))}
+
+
 def find_user(session: Session, username: str) -> StaffUser | None:
     return session.scalars(select(StaffUser).where(StaffUser.username == username)).first()
 

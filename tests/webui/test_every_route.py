@@ -174,7 +174,7 @@ EXPECTATIONS: dict[tuple[str, str], dict[str, str]] = {
     ("vendor.asset", "GET"): EVERYONE,
     ("inquiry.index", "GET"): EVERYONE, ("inquiry.show", "GET"): EVERYONE, ("inquiry.cancel", "POST"): CLERKS_WRITE,
     ("audit.purpose", "GET"): EVERYONE, ("audit.purpose", "POST"): by_role(*[REACHES] * 5),
-    ("audit.access_log", "GET"): PRIVACY, ("audit.access_log_csv", "GET"): PRIVACY, ("audit.chains", "GET"): READERS, ("audit.reports", "GET"): READERS,
+    ("audit.access_log", "GET"): PRIVACY, ("audit.access_log_csv", "GET"): PRIVACY, ("audit.chains", "GET"): READERS, ("audit.index", "GET"): READERS, ("audit.reports", "GET"): READERS,
     ("audit.orphans", "GET"): PRIVACY,  # the orphan sweep's report (issue 13 point 6)
     ("audit.report_csv", "GET"): READERS_REACH,  # no ?table= → 404 for those let through
     ("api.openapi", "GET"): EVERYONE, ("api.list_definitions", "GET"): EVERYONE,

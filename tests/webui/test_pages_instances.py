@@ -31,7 +31,7 @@ def test_instance_page_shows_markers_tasks_and_timeline(login, driver):
     assert "完了" in html and "印鑑登録証を受け取る" in html  # status and end event name
     for kind in ("開始", "完了", "サービス呼出"):
         assert f">{kind}</span>" in html
-    assert "4.1.2.1" in html and "inkan.registry.register" in html
+    assert "4.1.2.1" in html and "inkan.registry.register" not in html  # the step's name, not the operator id
     assert "官公署発行の写真付き本人確認書類" in html  # a choice shown by its Japanese title
     assert re.search(r'href="/residents/blobs/[0-9a-f]{64}\?download=1"', html)
 

@@ -21,7 +21,7 @@ from registry.staff import accounts
 from webui.api import schemas
 from webui.api.access import api_actor, require_roles
 from webui.api.params import ApiError, bool_param, int_param, json_body, string_field, text_param
-from webui.audit.access import log_api_view
+from webui.audit.access import log_api_list, log_api_view
 from webui.audit.dashboard import build_dashboard
 from webui.instances.search_form import InstanceSearchForm
 from webui.instances.timeline import timeline
@@ -45,6 +45,9 @@ def instance_search():
         page = search_instances(session, query)
         rows = [schemas.instance_row_json(row.instance, row.process_name) | {"version": row.version}
                 for row in page.rows]
+        log_api_list(session, api_actor(), [row.instance.subject_resident_id for row in page.rows],
+                     "事案検索の結果（API）")
+        session.commit()
     return jsonify({"rows": rows, "total": page.total, "total_is_capped": page.total_is_capped,
                     "total_estimate": page.total_estimate,
                     "next_cursor": page.next_cursor, "prev_cursor": page.prev_cursor})

@@ -13,7 +13,7 @@ from registry.seals.models import Impression, Registration
 from webui.api import schemas
 from webui.api.access import api_actor, require_worker
 from webui.api.params import ApiError, bool_param, page_params, text_param
-from webui.audit.access import log_api_view
+from webui.audit.access import log_api_list, log_api_view
 from webui.documents.blobs import api_blob_response
 from webui.uploads import read_upload
 from webui.wiring import product
@@ -44,7 +44,10 @@ def search_residents():
     with product().session_factory() as session:
         juki = product().juki(session)
         found, total = juki.search(query), juki.count(query)
-        rows = [schemas.resident_row_json(r, _active_number(session, r.resident_id)) for r in found]
+        numbers = records.active_numbers_of(session, [r.resident_id for r in found])
+        rows = [schemas.resident_row_json(r, numbers.get(r.resident_id)) for r in found]
+        log_api_list(session, api_actor(), [r.resident_id for r in found], "2.1.3 基本検索（API）")
+        session.commit()
     pages = max(1, -(-total // per_page))
     return jsonify({"rows": rows, "total": total, "page": page, "per_page": per_page, "pages": pages})
 
@@ -68,7 +71,10 @@ def get_registration(number: str):
         record = records.registration_by_number(session, number)
         if record is None:
             raise RecordNotFound(f"印鑑登録番号 {number} の原票が見つかりません")
-        return jsonify(_registration(session, record))
+        answer = _registration(session, record)
+        log_api_view(session, api_actor(), record.resident_id, "原票の照会（API）", target=f"registration:{number}")
+        session.commit()
+        return jsonify(answer)
 
 
 def _active_number(session: Session, resident_id: str) -> str | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import jsonify
 
 from engine.errors import FormInvalid, LaneForbidden
+from engine.evidence.access_log import subjects_of_instances
 from engine.library import catalog
 from engine.library.bundle import MAX_BUNDLE_BYTES
 from engine.library.definitions import parse_definition, read_forms
@@ -24,6 +25,7 @@ from webui.api.params import (
     string_field,
     text_param,
 )
+from webui.audit.access import log_api_list, log_api_view
 from webui.tasks.uploads import impression_problems
 from webui.wiring import product
 
@@ -77,19 +79,30 @@ def list_instances():
         result = queries.recent_instances(session, page=page, per_page=per_page, status=status,
                                           resident_id=resident_id)
         rows = [schemas.instance_row_json(instance, name) for instance, name in result.rows]
+        log_api_list(session, api_actor(), [instance.subject_resident_id for instance, _ in result.rows],
+                     "事案の一覧（API）")
+        session.commit()
     return jsonify(schemas.page_json(result, rows))
 
 
 def get_instance(instance_id: int):
     with product().session_factory() as session:
         detail = queries.instance_detail(session, product().specs, instance_id)
-        return jsonify(schemas.instance_detail_json(detail))
+        answer = schemas.instance_detail_json(detail)
+        log_api_view(session, api_actor(), detail.instance.subject_resident_id, "事案の詳細（API）",
+                     target=f"instance:{instance_id}")
+        session.commit()
+        return jsonify(answer)
 
 
 def list_instance_events(instance_id: int):
     with product().session_factory() as session:
         detail = queries.instance_detail(session, product().specs, instance_id)
-        return jsonify([schemas.event_json(event, summary) for event, summary in detail.events])
+        answer = [schemas.event_json(event, summary) for event, summary in detail.events]
+        log_api_view(session, api_actor(), detail.instance.subject_resident_id, "事案の記録（API）",
+                     target=f"instance:{instance_id}")
+        session.commit()
+        return jsonify(answer)
 
 
 def get_inbox():
@@ -102,6 +115,9 @@ def get_inbox():
     with product().session_factory() as session:
         result = queries.inbox(session, lane, page=page, per_page=per_page,
                                claimed_by=actor.username if mine else None)
+        log_api_list(session, actor, subjects_of_instances(session, [r.instance_id for r in result.rows]),
+                     "受付箱の一覧（API）")
+        session.commit()
         return jsonify(schemas.page_json(result, [schemas.inbox_row_json(r) for r in result.rows]))
 
 

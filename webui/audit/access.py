@@ -7,6 +7,7 @@ purpose from the `X-Access-Purpose` header (one of PURPOSES' codes) and logs "ap
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from urllib.parse import urlsplit
 
 from flask import redirect, request, session, url_for
@@ -17,13 +18,18 @@ from engine.evidence.access_log import PURPOSES, log_view
 from webui.auth.next_url import is_local_path
 from webui.auth.users import current_actor
 
-__all__ = ["API_PURPOSE", "PURPOSE_LABELS", "after_purpose", "chosen_purpose", "choose_purpose", "log_api_view",
-           "log_person_view", "pending_download", "purpose_gate", "referring_page"]
+__all__ = ["API_PURPOSE", "PURPOSE_LABELS", "UNSTATED_PURPOSE", "after_purpose", "chosen_purpose", "choose_purpose",
+           "log_api_list", "log_api_view", "log_list_view", "log_person_view", "pending_download", "purpose_gate",
+           "referring_page"]
 
 SESSION_KEY = "access_purpose"
 DOWNLOAD_KEY = "pending_download"
 API_PURPOSE = "api"
-PURPOSE_LABELS = PURPOSES | {API_PURPOSE: "API経由（目的の指定なし）"}
+# Lists, search results and task pages do not stop the clerk to ask why; before a purpose is chosen in the
+# session their views are still logged, under this code.
+UNSTATED_PURPOSE = "unstated"
+PURPOSE_LABELS = PURPOSES | {API_PURPOSE: "API経由（目的の指定なし）",
+                             UNSTATED_PURPOSE: "目的の選択前（一覧・検索・作業画面）"}
 
 
 def chosen_purpose() -> tuple[str, str | None] | None:
@@ -87,10 +93,26 @@ def log_person_view(db: Session, resident_id: str | None, what: str, target: str
     the write lock, and helpers that the layout calls open sessions of their own.
     """
     if resident_id:
-        code, note = chosen_purpose() or (API_PURPOSE, None)
+        code, note = chosen_purpose() or (UNSTATED_PURPOSE, None)
         log_view(db, current_actor(), resident_id, what, code, target=target, note=note)
     if commit:
         db.commit()
+
+
+def log_list_view(db: Session, resident_ids: Iterable[str | None], what: str, *, commit: bool = False) -> None:
+    """Log one row per person a list, search result or task page shows (names, birth dates …), once each."""
+    code, note = chosen_purpose() or (UNSTATED_PURPOSE, None)
+    actor = current_actor()
+    for resident_id in dict.fromkeys(r for r in resident_ids if r):
+        log_view(db, actor, resident_id, what, code, note=note)
+    if commit:
+        db.commit()
+
+
+def log_api_list(db: Session, actor, resident_ids: Iterable[str | None], what: str) -> None:
+    """Log an API answer listing people, one row per person, with the X-Access-Purpose header's purpose."""
+    for resident_id in dict.fromkeys(r for r in resident_ids if r):
+        log_api_view(db, actor, resident_id, what)
 
 
 def log_api_view(db: Session, actor, resident_id: str | None, what: str, target: str | None = None) -> None:

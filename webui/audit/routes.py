@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from flask import Blueprint, abort, redirect, render_template, request
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import login_required
 from flask_wtf import FlaskForm
 from wtforms import RadioField, StringField
@@ -114,6 +114,14 @@ def chains():
 def orphans():
     """The orphan sweep's dry run: what `inkan registry orphans --delete` would remove now."""
     return render_template("audit/orphans.html", report=find_orphans(product()))
+
+
+@bp.get("")
+@bp.get("/")
+@roles_required(*READERS)
+def index():
+    """/audit (the README's address): the auditor's dashboard."""
+    return redirect(url_for(".reports"))
 
 
 @bp.get("/reports")

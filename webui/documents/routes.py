@@ -9,7 +9,7 @@ from handlers.services.certificates import CHANNELS, certificate_row, issue_cert
 from handlers.services.documents import REPRINTABLE, print_for_registration, reprint_document
 from registry.seals import records
 from registry.seals.models import IssuedDocument
-from webui.audit.access import purpose_gate
+from webui.audit.access import log_person_view, purpose_gate
 from webui.auth.users import CLERK_ROLES, current_actor, roles_required
 from webui.documents.access import open_document
 from webui.documents.blobs import DOCUMENT_READERS
@@ -90,6 +90,8 @@ def certificate_page(certificate_id: int):
     with product().session_factory() as session:
         row = certificate_row(session, certificate_id)
         record = records.get_registration(session, row.registration_id)
+        log_person_view(session, record.resident_id, "6.1 印鑑登録証明書", target=f"certificate:{certificate_id}",
+                        commit=True)
     return render_template("documents/certificate.html", certificate=row, record=record, channels=CHANNELS)
 
 
@@ -99,5 +101,6 @@ def _preview_page(document_id: int, *, error: str | None):
         if document is None:
             abort(404)
         record = records.get_registration(session, document.registration_id)
+        log_person_view(session, record.resident_id, "帳票の表示", target=f"document:{document_id}", commit=True)
     return render_template("documents/show.html", document=document, record=record, error=error,
                            reason=request.form.get("reason", ""), reprintable=REPRINTABLE)

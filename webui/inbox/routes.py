@@ -5,12 +5,13 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from engine.evidence.access_log import subjects_of_instances
 from engine.library.catalog import list_active_definitions
 from engine.runtime.queries import inbox, open_task_counts
 from handlers.operators.residents import lookup_resident
 from handlers.services.start_data import MAX_RESIDENT_ID, StartDataInvalid
 from juki import JukiError
-from webui.audit.access import log_person_view, purpose_gate
+from webui.audit.access import log_list_view, log_person_view, purpose_gate
 from webui.auth.users import CLERK_ROLES, current_actor, roles_required
 from webui.inbox.starting import checked_start, offers_for
 from webui.params import MAX_PAGE, int_param
@@ -43,6 +44,8 @@ def index():
         if page_no > page.pages:  # past the end (tasks were completed meanwhile): show the last page
             page = inbox(session, lane, page=page.pages, per_page=PER_PAGE, claimed_by=claimed_by)
         counts = open_task_counts(session)
+        log_list_view(session, subjects_of_instances(session, [row.instance_id for row in page.rows]), "受付箱の一覧",
+                      commit=True)
     return render_template("inbox/index.html", lanes=lanes, lane=lane, mine=mine, page=page, counts=counts,
                            may_work=current_actor().may_work(lane))
 

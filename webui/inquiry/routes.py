@@ -8,6 +8,7 @@ from flask_login import login_required
 
 from engine.errors import FormInvalid
 from registry.seals.models import Application
+from webui.audit.access import log_list_view, log_person_view
 from webui.auth.users import CLERK_ROLES, current_actor, roles_required
 from webui.inquiry.view import answer_task_of, find_case, load_case, pending_cases
 from webui.wiring import product
@@ -31,6 +32,8 @@ def index():
                     return redirect(url_for("tasks.show", task_id=task.id))
                 return redirect(url_for("inquiry.show", application_id=case.application.id))
         pending = pending_cases(session)
+        log_list_view(session, [instance.subject_resident_id for _, _, instance in pending if instance],
+                      "4.1.4 回答待ちの一覧", commit=True)
     status = 404 if number else 200
     message = NOT_FOUND.format(number=number) if number else None
     return render_template("inquiry/index.html", number=number, message=message, pending=pending), status
@@ -44,6 +47,8 @@ def show(application_id: int):
         if application is None or application.kind != "4.1.4":
             abort(404)
         case = load_case(session, application)
+        log_person_view(session, case.instance.subject_resident_id, "4.1.4 照会の事案",
+                        target=f"application:{application_id}", commit=True)
     return _render_case(case)
 
 
@@ -61,6 +66,8 @@ def cancel(application_id: int):
     except FormInvalid as exc:
         with product().session_factory() as session:
             case = load_case(session, session.get(Application, application_id))
+            log_person_view(session, case.instance.subject_resident_id, "4.1.4 照会の事案",
+                            target=f"application:{application_id}", commit=True)
         return _render_case(case, exc.message), 422
     flash(f"事案 {instance_id} を取り消しました", "success")
     return redirect(url_for("inquiry.show", application_id=application_id))

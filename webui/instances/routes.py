@@ -16,11 +16,12 @@ from handlers.services.documents import REPRINTABLE
 from registry.documents.queries import documents_of_instance, queue_items_of_instance
 from registry.seals import records
 from registry.staff import accounts
-from webui.audit.access import log_person_view, purpose_gate
+from webui.audit.access import log_list_view, log_person_view, purpose_gate
 from webui.auth.users import CLERK_ROLES, current_actor, roles_required
 from webui.instances.search_form import InstanceSearchForm
-from webui.instances.timeline import timeline
+from webui.instances.timeline import DATA_LABELS, timeline
 from webui.params import id_param
+from webui.tasks.forms import choices_of
 from webui.wiring import product
 
 bp = Blueprint("instances", __name__)
@@ -39,7 +40,9 @@ def index():
                            before=request.args.get("before"))
         page = search_instances(session, query)
         versions = definition_versions(session)
+        log_list_view(session, [row.instance.subject_resident_id for row in page.rows], "事案検索の結果", commit=True)
     html = render_template("instances/index.html", page=page, form=form, versions=versions,
+                           version_labels=version_labels(versions),
                            flows=sorted({(v[1], v[2]) for v in versions}), status=form.get("status"))
     return html, 400 if form.messages else 200  # unusable criteria: shown with the reason, not silently dropped
 
@@ -65,12 +68,37 @@ def show(instance_id: int):
         return render_template("instances/show.html", detail=detail, markers=markers, names=names,
                                rows=timeline(detail, forms, prod.handlers, names, lanes, steps),
                                history=history, documents=documents, reprintable=REPRINTABLE, queued=queued,
-                               queue_labels=QUEUE_DOCUMENTS,
+                               queue_labels=QUEUE_DOCUMENTS, field_labels=field_labels(forms),
+                               version_label=version_labels(definition_versions(session)).get(
+                                   detail.definition.content_hash[:12], ""),
                                may_retry=current_user.role in RETRY_ROLES,
                                may_operate=current_user.role in OPERATOR_ROLES,
                                show_traceback=current_user.role == "admin",  # raw error text: operators only
                                may_cancel=current_user.role in CLERK_ROLES
                                and detail.instance.status in ("running", "waiting"))
+
+
+def version_labels(versions: list[tuple[int, str, str, str]]) -> dict[str, str]:
+    """A version's hash → 「第3版」, numbered per flow in deployment order (people do not read hashes)."""
+    by_process: dict[str, list[str]] = {}
+    for _id, process_id, _name, version in versions:  # newest first within each flow
+        by_process.setdefault(process_id, []).append(version)
+    return {version: f"第{len(found) - n}版" for found in by_process.values() for n, version in enumerate(found)}
+
+
+def field_labels(forms: dict[str, dict]) -> dict:
+    """Task-data keys → the titles the flow's forms give them (「申請者の区分」 for applicant), and "key=" → the
+    titles of a choice field's values (「本人」 for self), for the timeline's data."""
+    labels: dict = {}
+    for form in forms.values():
+        for key, prop in ((form or {}).get("schema") or {}).get("properties", {}).items():
+            if not isinstance(prop, dict):
+                continue
+            if prop.get("title"):
+                labels.setdefault(key, str(prop["title"]))
+            if choices := {c.value: c.title for c in choices_of(prop)}:
+                labels.setdefault(f"{key}=", choices)
+    return DATA_LABELS | labels
 
 
 @bp.get("/<int:instance_id>/diagram.bpmn")
@@ -137,7 +165,7 @@ def reassign(task_id: int):
     to = _staff_actor(request.form.get("to", ""))
     InstanceOperations(product().runner).reassign(task_id, current_actor(), to,
                                                            request.form.get("reason", ""))
-    flash(f"作業 #{task_id} の担当を {to.username} さんに変更しました", "success")
+    flash(f"作業 #{task_id} の担当を {to.display_name or to.username} さんに変更しました", "success")
     instance_id = id_param("instance_id", request.form)
     return redirect(url_for("instances.show", instance_id=instance_id) if instance_id else url_for("inbox.index"))
 

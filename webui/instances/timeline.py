@@ -92,10 +92,23 @@ def _steps_by_event(detail: InstanceDetail, steps: dict[int, StepData]) -> dict[
     return paired
 
 
+START_LABELS = {"resident_id": "住民ID", "registration_number": "印鑑登録番号", "card_number": "登録証番号"}
+# Keys of the handlers' answers (住基 / registry) that no form titles, for the timeline's data blocks.
+DATA_LABELS = START_LABELS | {
+    "params": "入力", "result": "結果", "resident": "住民", "name": "氏名", "kana": "カナ", "birth_date": "生年月日",
+    "sex": "性別", "address": "住所", "status": "状態", "household_id": "世帯番号", "common_name": "通称",
+    "katakana_name": "カタカナ表記", "old_surname": "旧氏", "foreign": "外国人住民", "eligibility": "登録資格",
+    "eligible": "登録できる", "reason": "理由", "message": "説明", "impression": "印影", "found": "検出",
+    "warnings": "警告", "errors": "誤り", "width_mm": "幅（mm）", "height_mm": "高さ（mm）",
+    "square_mm": "外接正方形（mm）", "shape": "形", "dpi": "解像度（dpi）", "confirmation": "確認票",
+    "document_blob_id": "帳票ファイル", "registration": "登録", "household": "世帯", "members": "世帯員",
+    "similarity": "類似度", "verdict": "判定", "code": "区分"}
+
+
 def _start(row: TimelineRow, _event: AuditEvent, summary: dict, **_) -> None:
-    row.lines.append(f"定義の版 {summary.get('version', '')}")
+    # the version's hash is for the API and the model library; people read what the case started with
     for key, value in (summary.get("data") or {}).items():
-        row.lines.append(f"開始データ {key} = {show_value(value)}")
+        row.lines.append(f"開始時の入力 {START_LABELS.get(key, key)}: {show_value(value)}")
 
 
 def _complete(row: TimelineRow, event: AuditEvent, summary: dict, *, form_of_spec: dict, **_) -> None:
@@ -111,7 +124,7 @@ def _complete(row: TimelineRow, event: AuditEvent, summary: dict, *, form_of_spe
 def _service_call(row: TimelineRow, _event: AuditEvent, summary: dict, *, handlers: HandlerRegistry, **_) -> None:
     operator = summary.get("operator", "")
     title = handlers.get(operator).title if operator in handlers else ""
-    row.lines.append(f"{summary.get('function_id') or ''} {title}（{operator}）".strip())
+    row.lines.append(f"{summary.get('function_id') or ''} {title}".strip() or "自動処理")
     row.neighbour = next((label for prefix, label in NEIGHBOURS.items() if operator.startswith(prefix)), None)
     row.documents = list(summary.get("documents") or [])
     row.details = json.dumps({"params": summary.get("params"), "result": summary.get("result")},
@@ -119,11 +132,11 @@ def _service_call(row: TimelineRow, _event: AuditEvent, summary: dict, *, handle
 
 
 def _error(row: TimelineRow, _event: AuditEvent, summary: dict, **_) -> None:
-    row.lines.append(f"{summary.get('error', '')}: {summary.get('message', '')}")
+    row.lines.append(summary.get("message") or "自動処理でエラーが発生しました")
 
 
 def _retry(row: TimelineRow, _event: AuditEvent, summary: dict, **_) -> None:
-    row.lines.append(f"障害 #{summary.get('incident_id')}（{summary.get('operator') or ''}）を再実行")
+    row.lines.append("自動処理のエラーを再実行")
 
 
 def _operation(row: TimelineRow, _event: AuditEvent, summary: dict, **_) -> None:

@@ -8,11 +8,13 @@ from datetime import date
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 
+from engine.evidence.access_log import subjects_of_instances
 from handlers.base import HandlerError
 from handlers.operators.print_queue import DOCUMENTS
 from handlers.services.batch import JOB_STATUS_LABELS, progress_of, request_cancel, start_batch
 from handlers.services.mailing import mark_mailed
 from registry.documents import queue
+from webui.audit.access import log_list_view
 from webui.auth.users import CLERK_ROLES, current_actor, roles_required
 from webui.printjobs.background import run_in_background
 from webui.wiring import product
@@ -31,6 +33,8 @@ def index():
     with product().session_factory() as session:  # read, close, then render (templates may open sessions)
         items, counts = queue.queued_items(session, document), queue.queued_counts(session)
         jobs, letters = queue.recent_jobs(session), queue.unmailed_letters(session)
+        log_list_view(session, subjects_of_instances(session, [i.instance_id for i in items + letters if i.instance_id]),
+                      "一括印刷の待ち一覧", commit=True)
     return render_template("printjobs/index.html", documents=DOCUMENTS, document=document, items=items,
                            counts=counts, jobs=jobs, status_labels=JOB_STATUS_LABELS, letters=letters,
                            today=product().services.today())

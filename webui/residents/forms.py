@@ -36,11 +36,11 @@ class SearchForm:
     def is_empty(self) -> bool:
         return not any(getattr(self, name) for name in SEARCH_FIELDS)
 
-    def query(self, *, limit: int, offset: int) -> ResidentQuery:
+    def query(self, *, limit: int, offset: int, after: str | None = None) -> ResidentQuery:
         """The juki query; raise InvalidQuery (Japanese message) for a malformed date."""
         return ResidentQuery(kana=self.kana or None, name=self.name or None, birth_date=self._date(),
                              address=self.address or None, resident_id=self.resident_id or None,
-                             include_former=self.include_former, limit=limit, offset=offset)
+                             include_former=self.include_former, limit=limit, offset=offset, after=after)
 
     def _date(self) -> date | None:
         if not self.birth_date:

@@ -11,7 +11,7 @@ from handlers.services.documents import REPRINTABLE
 from juki import InvalidQuery, JukiError, Resident
 from registry.seals import records
 from registry.seals.models import RecordStatus
-from webui.audit.access import log_person_view, purpose_gate
+from webui.audit.access import log_list_view, log_person_view, purpose_gate
 from webui.auth.users import CLERK_ROLES, current_actor, roles_required
 from webui.documents.blobs import page_blob_response
 from webui.inbox.starting import resident_offers
@@ -38,24 +38,28 @@ PER_PAGE = 50
 @bp.get("")
 @login_required
 def search():
+    """2.1.3 基本検索: 50 rows a page, keyset paging (?after=<the last row's 住民ID>), the registrations of the
+    page's people in one query."""
     form = SearchForm.from_args(request.args)
-    page_no = int_param("page", 1, maximum=MAX_PAGE)
-    results, total, message = [], 0, None
+    page_no = int_param("page", 1, maximum=MAX_PAGE)  # shown only: the position comes from `after`
+    after = (request.args.get("after") or "").strip()[:40] or None
+    results, total, message, numbers = [], 0, None, {}
     if not form.is_empty:
         with product().session_factory() as session:
             register = product().juki(session)
             try:
-                query = form.query(limit=PER_PAGE, offset=(page_no - 1) * PER_PAGE)
+                query = form.query(limit=PER_PAGE, offset=0, after=after)
                 results, total = register.search(query), register.count(query)
             except InvalidQuery as exc:
                 message = exc.message
-            numbers = {r.resident_id: _active_number(session, r.resident_id) for r in results}
-    else:
-        numbers = {}
+            numbers = records.active_numbers_of(session, [r.resident_id for r in results])
+            log_list_view(session, [r.resident_id for r in results], "2.1.3 基本検索の結果", commit=True)
     pages = max(1, -(-total // PER_PAGE))
     offers = resident_offers(results, numbers, "sokuji_touroku")  # a row offers 4.1.2 only to who may register
+    has_next = bool(results) and len(results) == PER_PAGE and page_no < pages
     return render_template("residents/search.html", form=form, results=results, total=total, numbers=numbers,
-                           message=message, page_no=page_no, pages=pages, offers=offers)
+                           message=message, page_no=page_no if after else 1, pages=pages, offers=offers,
+                           next_after=results[-1].resident_id if has_next else None)
 
 
 @bp.get("/lookup")
@@ -70,6 +74,7 @@ def lookup():
             found = product().juki(session).search(lookup_query(text))
         except JukiError as exc:
             return jsonify({"results": [], "message": exc.message})
+        log_list_view(session, [r.resident_id for r in found], "住民検索（候補）", commit=True)
     return jsonify({"results": [_resident_json(r) for r in found],
                     "message": None if found else "該当する住民が見つかりません"})
 
@@ -107,13 +112,13 @@ def collate_seal(resident_id: str, number: str):
     """印影照合: the impression on an uploaded document against the active registration's impression."""
     with product().session_factory.begin() as session:
         record = _collatable(session, resident_id, number)
+        log_person_view(session, resident_id, "2.2.1 印影照合", target=number)  # the page shows the record
         try:
             dpi = parse_dpi(request.form.get("dpi"))
             data = read_upload(request.files.get("scan"))
             result = collate(session, product().services.settings, record, data, dpi, current_user.username)
         except CollateError as exc:
             return _collate_page(record, None, error=exc.message), 422
-        log_person_view(session, resident_id, "2.2.1 印影照合", target=number)
         return _collate_page(record, result)
 
 
@@ -123,13 +128,13 @@ def collate_decision(resident_id: str, number: str):
     """印影照合 要確認: the clerk records 同一 or 別 with a reason (audited) on the comparison made again."""
     with product().session_factory.begin() as session:
         record = _collatable(session, resident_id, number)
+        log_person_view(session, resident_id, "2.2.1 印影照合", target=number)  # the page shows the record
         try:
             dpi = parse_dpi(request.form.get("dpi"))
             result = recollate(session, product().services.settings, record, request.form.get("scan_sha", ""), dpi,
                                current_user.username)
         except CollateError as exc:
             return _collate_page(record, None, error=exc.message), 422
-        log_person_view(session, resident_id, "2.2.1 印影照合", target=number)
         try:
             decision = parse_decision(request.form.get("decision"), request.form.get("reason"))
             record_decision(session, product().services, current_actor(), record, result, decision)
@@ -158,11 +163,6 @@ def _collate_page(record, result, *, error=None, decision=None, decision_error=N
 def blob(sha: str):
     """A stored image or PDF; `?download=1` sends it as an attachment (webui/documents/blobs.py: the one door)."""
     return page_blob_response(sha)
-
-
-def _active_number(session, resident_id: str) -> str | None:
-    record = records.active_registration_of(session, resident_id)
-    return record.registration_number if record else None
 
 
 def _resident_json(resident: Resident) -> dict:

@@ -16,7 +16,7 @@ from juki.changes import FIELD_LABELS, ChangeContext
 from juki.errors import InvalidChange, JlisUnavailable
 from juki.events import EVENT_KINDS
 from registry.konbini.queries import recent_requests, request_by_id
-from webui.audit.access import log_person_view
+from webui.audit.access import log_list_view, log_person_view
 from webui.auth.users import current_actor, roles_required
 from webui.documents.files import pdf_response
 from webui.konbini.routes import service_hours
@@ -74,6 +74,9 @@ def _juki_page(resident_id: str, *, error: str | None = None, status: int = 200)
         except JukiError as exc:
             error = error or exc.message
         recent = [(row, intake.get_received(session, row.event_id)) for row in recent_changes(session, 30)]
+        log_person_view(session, person.resident_id if person else None, "住基シミュレータ（住民の表示）")
+        log_list_view(session, [r.resident_id for r in found + members], "住基シミュレータ（検索・世帯）",
+                      commit=True)
     # Rendered after the session is closed: on SQLite every session holds the write lock while open.
     return render_template("simulator/juki.html", q=text, found=found, person=person, members=members,
                            history=history, recent=recent, error=error, kinds=EVENT_KINDS,

@@ -198,10 +198,14 @@ def scan_fields(document: dict) -> list[str]:
     return [name for name in ordered_names(document) if widgets.get(name) == "seal-scan"]
 
 
-def prefilled_values(document: dict, data: dict[str, Any]) -> dict[str, Any]:
+def prefilled_values(document: dict, data: dict[str, Any], *, again: bool = False) -> dict[str, Any]:
     """Initial values from the task data: who the case is about (resident-search fields) and the fields the form
-    lists under ui.prefill (what a flow handed over, e.g. 4.4.1.2's phone report to 6.2.1)."""
+    lists under ui.prefill (what a flow handed over, e.g. 4.4.1.2's phone report to 6.2.1). `again`: the flow came
+    back to this step (受け付け直す): every answer given last time, secrets excepted, so the clerk corrects one."""
     ui = document.get("ui", {})
     widgets, handed_over = ui.get("widgets", {}), set(ui.get("prefill", []))
+    props = document.get("schema", {}).get("properties", {})
     return {name: data[name] for name in ordered_names(document)
-            if (widgets.get(name) == "resident-search" or name in handed_over) and data.get(name) is not None}
+            if (widgets.get(name) == "resident-search" or name in handed_over
+                or (again and not props.get(name, {}).get("writeOnly")))
+            and data.get(name) is not None}

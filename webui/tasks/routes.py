@@ -12,6 +12,7 @@ from engine.errors import FormInvalid, LaneForbidden
 from engine.library.forms import coerce_form_input, validate_form
 from engine.models import Incident
 from engine.runtime.runner import RunOutcome
+from webui.audit.access import log_person_view
 from webui.auth.next_url import safe_next
 from webui.auth.users import CLERK_ROLES, current_actor, roles_required
 from webui.tasks.forms import field_views, form_values, prefilled_values
@@ -30,7 +31,9 @@ bp = Blueprint("tasks", __name__)
 def show(task_id: int):
     with product().session_factory() as session:
         page = load_task_page(session, task_id, current_actor())
-        values = prefilled_values(page.form, page.data) if page.form else {}
+        log_person_view(session, page.detail.instance.subject_resident_id, "作業画面", target=f"task:{task_id}",
+                        commit=True)
+        values = prefilled_values(page.form, page.data, again=page.task.is_open and page.is_repeat) if page.form else {}
         return _render(session, page, values, {})
 
 
@@ -52,6 +55,8 @@ def complete(task_id: int):
     except FormInvalid as exc:
         with product().session_factory() as session:
             page = load_task_page(session, task_id, actor)
+            log_person_view(session, page.detail.instance.subject_resident_id, "作業画面", target=f"task:{task_id}",
+                            commit=True)
             return _render(session, page, values, exc.errors, exc.message), 422
     _flash_outcome(page, outcome)
     if outcome.next_task_id:

@@ -11,6 +11,7 @@ from engine.actor import ROLE_LABELS, Actor
 from engine.models import HumanTask
 from engine.runtime.queries import InstanceDetail, get_task, instance_detail
 from webui.tasks.panels import Panel, build_panels
+from webui.templating import staff_name
 from webui.wiring import product
 
 __all__ = ["TaskPage", "WarningsNotice", "load_task_page", "warnings_notice"]
@@ -55,6 +56,24 @@ class TaskPage:
         return self.detail.data
 
     @property
+    def is_repeat(self) -> bool:
+        """The flow came back to this step (受け付け直す): an earlier task of the same element is completed."""
+        return any(t.spec_name == self.task.spec_name and t.id != self.task.id and not t.is_open
+                   for t in self.detail.tasks)
+
+    @property
+    def subject_name(self) -> str | None:
+        """Who the case is about: the instance's subject, else the person a step of the flow already found (a
+        住基 answer in the data) — the header drops 「未特定」 as soon as the person is known."""
+        if self.detail.instance.subject_name:
+            return self.detail.instance.subject_name
+        for value in (self.data, *(v for v in self.data.values() if isinstance(v, dict))):
+            resident = value.get("resident")
+            if isinstance(resident, dict) and isinstance(resident.get("name"), str) and resident["name"]:
+                return resident["name"]
+        return None
+
+    @property
     def function_id(self) -> str:
         return (self.form or {}).get("function_id", "")
 
@@ -91,7 +110,7 @@ class TaskPage:
             role = ROLE_LABELS.get(self.actor.role, self.actor.role)
             return f"{role}の役割では「{self.task.lane}」の作業は閲覧のみです。"
         if self.claimed_by_other:
-            return f"{self.task.claimed_by} さんが担当中のため、入力できません。"
+            return f"{staff_name(self.task.claimed_by)} さんが担当中のため、入力できません。"
         return None
 
 
