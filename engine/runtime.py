@@ -51,6 +51,7 @@ from engine.expressions import ExpressionError
 from engine.forms import coerce_form_input, secret_fields, validate_form
 from engine.migration import move_to_active_version
 from engine.models import HumanTask, Incident, InstanceStatus, ProcessDefinition, ProcessInstance, Timer
+from engine.outcomes import CANCELLED, OUTCOMES, Outcome, outcome_of_end, set_outcome
 from engine.pruning import prune_finished_history
 from engine.script_engine import InkanScriptEngine
 from handlers.base import HandlerError, HandlerRegistry, ServiceContext, Subject
@@ -153,6 +154,7 @@ class WorkflowRunner:
                 row.is_open = False
             instance.status, instance.updated_at = InstanceStatus.TERMINATED, utcnow()
             instance.ended_at, instance.end_event = instance.updated_at, None
+            set_outcome(instance, Outcome(CANCELLED, OUTCOMES[CANCELLED][0], reason))
             audit.record(session, actor, "cancel", instance_id=instance.id, summary={"reason": reason})
             session.flush()
             return RunOutcome(instance.id, instance.status)
@@ -434,7 +436,10 @@ class WorkflowRunner:
         instance.updated_at = utcnow()
         if instance.status == InstanceStatus.COMPLETED:
             instance.ended_at = instance.updated_at
-            instance.end_event = _end_event(workflow)
+            end = _end_task(workflow)
+            instance.end_event = end.task_spec.bpmn_id if end is not None else None
+            if end is not None:
+                set_outcome(instance, outcome_of_end(end))
         outcome.status = instance.status
         outcome.next_task_id = self._sync_inbox(session, instance, workflow, actor)
         if outcome.next_task_id is None and run.follow_up is not None:
@@ -550,6 +555,11 @@ def _status_of(workflow: BpmnWorkflow, run: _Run) -> str:
     return InstanceStatus.WAITING
 
 
-def _end_event(workflow: BpmnWorkflow) -> str | None:
+def _end_task(workflow: BpmnWorkflow):
     ends = [t for t in workflow.get_tasks(state=TaskState.COMPLETED) if isinstance(t.task_spec, EndEvent)]
-    return ends[-1].task_spec.bpmn_id if ends else None
+    return ends[-1] if ends else None
+
+
+def _end_event(workflow: BpmnWorkflow) -> str | None:
+    end = _end_task(workflow)
+    return end.task_spec.bpmn_id if end is not None else None
