@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from engine.operations import MAX_REASON
+from engine.outcomes import OUTCOMES
 from webui.api.openapi import (
     ANY_OBJECT,
     BOOL,
@@ -39,7 +40,7 @@ def audit_schemas() -> dict[str, dict]:
         "SearchRow": _obj({"id": INT, "process_id": STR, "process_name": STR, "status": STATUS,
                            "subject": _ref("Subject"), "started_by": STR, "started_at": DATETIME,
                            "updated_at": DATETIME, "ended_at": _null(DATETIME), "end_event": _null(STR),
-                           "version": STR}),
+                           "outcome": _null(_ref("CaseOutcome")), "version": STR}),
         "SearchPage": _obj({"rows": _array(_ref("SearchRow")), "total": INT, "total_is_capped": BOOL,
                             "total_estimate": _null(INT),
                             "next_cursor": _null(STR), "prev_cursor": _null(STR)}),
@@ -82,7 +83,9 @@ def audit_paths() -> dict:
     search_params = (
         _param("process_id", "query", FIELD, "業務（process id）"),
         _param("version", "query", {"type": "integer", "minimum": 1, "maximum": 999_999_999}, "定義の版（ID）"),
-        _param("status", "query", STATUS, "状態"), _param("from", "query", DATE, "開始日（から、日本時間、1990〜2200年）"),
+        _param("status", "query", STATUS, "状態"),
+        _param("outcome", "query", {"type": "string", "enum": list(OUTCOMES)}, "結果（終わり方）"),
+        _param("from", "query", DATE, "開始日（から、日本時間、1990〜2200年）"),
         _param("to", "query", DATE, "開始日（まで）"), _param("clerk", "query", FIELD, "処理した職員"),
         _param("lane", "query", LANE, "処理待ちの作業があるレーン"), _param("name", "query", FIELD, "氏名（住民記録）"),
         _param("kana", "query", FIELD, "カナ（住民記録）"), _param("resident_id", "query", FIELD, "住民ID"),

@@ -54,11 +54,20 @@ def subject_json(instance: ProcessInstance) -> dict:
             "registration_number": instance.subject_registration_number}
 
 
+def case_outcome_json(instance: ProcessInstance) -> dict | None:
+    """How the case ended (engine/outcomes.py); null while it runs."""
+    if not instance.outcome:
+        return None
+    return {"code": instance.outcome, "label": instance.outcome_label or "", "reason": instance.outcome_reason,
+            "text": instance.outcome_text}
+
+
 def instance_row_json(instance: ProcessInstance, process_name: str) -> dict:
     return {"id": instance.id, "process_id": instance.process_id, "process_name": process_name,
             "status": instance.status, "subject": subject_json(instance), "started_by": instance.started_by,
             "started_at": iso(instance.started_at), "updated_at": iso(instance.updated_at),
-            "ended_at": iso(instance.ended_at), "end_event": instance.end_event}
+            "ended_at": iso(instance.ended_at), "end_event": instance.end_event,
+            "outcome": case_outcome_json(instance)}
 
 
 def human_task_json(task: HumanTask) -> dict:
@@ -81,7 +90,8 @@ def instance_detail_json(detail: InstanceDetail) -> dict:
         "definition": {"id": definition.id, "name": definition.name, "version": definition.content_hash},
         "status": instance.status, "subject": subject_json(instance), "started_by": instance.started_by,
         "started_at": iso(instance.started_at), "ended_at": iso(instance.ended_at),
-        "end_event": instance.end_event, "tasks": [human_task_json(t) for t in detail.tasks],
+        "end_event": instance.end_event, "outcome": case_outcome_json(instance),
+        "tasks": [human_task_json(t) for t in detail.tasks],
         "incidents": [incident_json(i) for i in detail.incidents], "completed_ids": detail.completed_ids,
         "active_ids": detail.active_ids, "error_ids": detail.error_ids, "taken_flows": detail.taken_flows,
         "data": plain(detail.data),
