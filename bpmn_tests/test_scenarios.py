@@ -89,7 +89,8 @@ def test_every_end_event_gives_its_outcome(product) -> None:
     problems, reached = [], set()
     with product.session_factory() as session:
         for instance in session.scalars(select(ProcessInstance).where(
-                ProcessInstance.status == InstanceStatus.COMPLETED)):
+                ProcessInstance.status == InstanceStatus.COMPLETED,
+                ProcessInstance.process_id.in_({p for p, _ in CASES}))):
             definition = active_definition(session, instance.process_id)
             end = product.specs.get(definition).spec.task_specs.get(instance.end_event)
             code, label = declared_outcome(end) if end is not None else (None, None)

@@ -102,6 +102,7 @@ class HumanTask(Base):
     claimed_at: Mapped[datetime | None]
     completed_by: Mapped[str | None] = mapped_column(String(100))
     completed_at: Mapped[datetime | None]
+    due_at: Mapped[datetime | None]  # deadline: the earliest timer on the task (the 4.1.4 answer deadline)
 
 
 class Incident(Base):

@@ -7,6 +7,7 @@ from typing import Any
 
 from engine.bundle import MAX_BUNDLE_BYTES
 from engine.models import InstanceStatus
+from engine.queries import DUE_FILTERS, INBOX_SORTS
 from handlers.start_data import MAX_NUMBER, MAX_REASON, MAX_RESIDENT_ID, NUMBER_PATTERN, RESIDENT_ID_PATTERN
 from juki.event_schema import EVENT_SCHEMAS
 from registry.seals.shown_names import SHOWN_NAME_LABELS
@@ -122,7 +123,9 @@ def _engine_schemas() -> dict[str, dict]:
                        "task": _null(STR), "title": _null(STR), "summary": ANY_OBJECT}),
         "InboxRow": _obj({"task_id": INT, "instance_id": INT, "process_name": STR, "title": STR, "lane": STR,
                           "subject_name": _null(STR), "registration_number": _null(STR), "created_at": DATETIME,
-                          "claimed_by": _null(STR)}),
+                          "claimed_by": _null(STR), "process_id": STR, "step": STR | {"description": "作業（BPMN のタスクID）"},
+                          "due_at": _null(DATETIME) | {"description": "期限（4.1.4 の回答期限など。UTC）"},
+                          "case_started_at": DATETIME | {"description": "事案の開始（経過日数の起点）"}}),
         "InboxPage": _page("InboxRow"),
         "Form": _obj({"title": STR, "function_id": _null(STR),
                       "schema": ANY_OBJECT | {"description": "JSON Schema 2020-12 of the task data"},
@@ -273,7 +276,17 @@ def _workflow_paths() -> dict:
         "/inbox": {"get": _op(
             "getInbox", "作業一覧（未完了の作業・古い順）", "作業", (200, _json("作業一覧", _ref("InboxPage"))),
             (400, 403), params=(_param("lane", "query", LANE, "レーン（省略時は自分の最初のレーン）"),
-                                _param("mine", "query", BOOL, "true なら自分が担当中の作業だけ"), *PAGING))},
+                                _param("mine", "query", BOOL, "true なら自分が担当中の作業だけ"),
+                                _param("process_id", "query", _text(100), "業務で絞り込む"),
+                                _param("step", "query", _text(100), "作業（タスクID）で絞り込む"),
+                                _param("due", "query", {"type": "string", "enum": list(DUE_FILTERS)},
+                                       "期限: overdue 期限切れ / week 7日以内 / any 期限あり / none 期限なし"),
+                                _param("min_age_days", "query", {"type": "integer", "minimum": 0, "maximum": 3650},
+                                       "事案の開始からの経過日数（以上）"),
+                                _param("sort", "query", {"type": "string", "enum": list(INBOX_SORTS)},
+                                       "並び順: created 受付 / due 期限 / age 事案の古さ / flow 業務 / step 作業"),
+                                _param("order", "query", {"type": "string", "enum": ["asc", "desc"]}, "昇順・降順"),
+                                *PAGING))},
         "/tasks/{task_id}": {"get": _op("getTask", "作業とそのフォーム・表示データ", "作業",
                                         (200, _json("作業", _ref("Task"))), (404,), params=(task,))},
         "/tasks/{task_id}/claim": {"post": _op("claimTask", "作業の担当になる", "作業",

@@ -107,7 +107,8 @@ def inbox_row_json(row: InboxRow) -> dict:
     return {"task_id": row.task_id, "instance_id": row.instance_id, "process_name": row.process_name,
             "title": row.title, "lane": row.lane, "subject_name": row.subject_name,
             "registration_number": row.subject_registration_number, "created_at": iso(row.created_at),
-            "claimed_by": row.claimed_by}
+            "claimed_by": row.claimed_by, "process_id": row.process_id, "step": row.spec_name,
+            "due_at": iso(row.due_at), "case_started_at": iso(row.case_started_at)}
 
 
 def task_json(view: TaskFormView) -> dict:

@@ -1,4 +1,5 @@
-"""Issue 15 point 2: how a case ended (outcome) is stored on the instance row when it ends.
+"""Issue 15 points 2 and 3: how a case ended (outcome) is stored on the instance row when it ends; an inbox row
+keeps its due time (human_task.due_at: the earliest timer on the task, e.g. the 4.1.4 answer deadline).
 
 outcome (a code of engine/outcomes.py), outcome_label (the words shown: 登録完了, 却下, 失効 …) and outcome_reason
 (e.g. the refusal's reason). Backfill of cases that ended before this revision:
@@ -76,10 +77,15 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("outcome_label", sa.String(length=100), nullable=True))
         batch_op.add_column(sa.Column("outcome_reason", sa.String(length=400), nullable=True))
         batch_op.create_index(batch_op.f("ix_process_instance_outcome"), ["outcome"])
+    with op.batch_alter_table("human_task") as batch_op:
+        batch_op.add_column(sa.Column("due_at", sa.DateTime(), nullable=True))
     _backfill(op.get_bind())
+    _backfill_due(op.get_bind())
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("human_task") as batch_op:
+        batch_op.drop_column("due_at")
     with op.batch_alter_table("process_instance") as batch_op:
         batch_op.drop_index(batch_op.f("ix_process_instance_outcome"))
         batch_op.drop_column("outcome_reason")
@@ -124,6 +130,17 @@ def _backfill(bind) -> None:
             continue
         bind.execute(instance.update().where(instance.c.id == row.id)
                      .values(outcome=code, outcome_label=label[:100], outcome_reason=(reason or None) and reason[:400]))
+
+
+def _backfill_due(bind) -> None:
+    """Open tasks waiting with a timer of their case (the 4.1.4 answer task and its deadline) get its due time."""
+    task = sa.table("human_task", sa.column("id", sa.Integer), sa.column("instance_id", sa.Integer),
+                    sa.column("is_open", sa.Boolean), sa.column("due_at", sa.DateTime))
+    timer = sa.table("timer", sa.column("instance_id", sa.Integer), sa.column("due_at", sa.DateTime),
+                     sa.column("fired_at", sa.DateTime))
+    due = (sa.select(sa.func.min(timer.c.due_at)).where(timer.c.instance_id == task.c.instance_id,
+                                                        timer.c.fired_at.is_(None)).scalar_subquery())
+    bind.execute(task.update().where(task.c.is_open.is_(True)).values(due_at=due))
 
 
 def _summary_reason(summary_json: str | None) -> str | None:
