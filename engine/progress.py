@@ -62,8 +62,8 @@ def case_progress(workflow: BpmnWorkflow) -> list[Step]:
         if task.task_spec.bpmn_id not in {s.bpmn_id for s in here}:
             here.append(_step(task.task_spec, HERE))
     steps.extend(here)
-    steps.extend(_ahead(workflow, [t.task_spec for t in workflow.get_tasks(state=TaskState.NOT_FINISHED_MASK)],
-                        seen))
+    running = workflow.get_tasks(state=TaskState.READY | TaskState.WAITING | TaskState.STARTED | TaskState.ERROR)
+    steps.extend(_ahead(workflow, [t.task_spec for t in running], seen))
     return steps
 
 
