@@ -46,7 +46,9 @@ def definition_json(definition: ProcessDefinition) -> dict:
 
 def outcome_json(outcome: RunOutcome) -> dict:
     return {"instance_id": outcome.instance_id, "status": outcome.status, "next_task_id": outcome.next_task_id,
-            "incident_id": outcome.incident_id}
+            "incident_id": outcome.incident_id, "outcome": outcome.outcome,
+            "next_steps": [{"task_id": s.task_id, "lane": s.lane, "title": s.title, "claimed_by": s.claimed_by}
+                           for s in outcome.next_steps]}
 
 
 def subject_json(instance: ProcessInstance) -> dict:
