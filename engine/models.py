@@ -103,6 +103,7 @@ class HumanTask(Base):
     completed_by: Mapped[str | None] = mapped_column(String(100))
     completed_at: Mapped[datetime | None]
     due_at: Mapped[datetime | None]  # deadline: the earliest timer on the task (the 4.1.4 answer deadline)
+    case_started_at: Mapped[datetime | None]  # the instance's start, copied so the inbox sorts by case age alone
 
 
 class Incident(Base):

@@ -85,11 +85,12 @@ def inbox(session: Session, lane: str, *, page: int = 1, per_page: int = 50, cla
     elif query.due == "none":
         conditions.append(HumanTask.due_at.is_(None))
     if query.min_age_days:
-        conditions.append(ProcessInstance.started_at <= now - timedelta(days=query.min_age_days))
-    joined = select(func.count()).select_from(HumanTask).join(
-        ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
-    total = session.scalar(joined.where(*conditions))
-    first = {"created": HumanTask.created_at, "due": HumanTask.due_at, "age": ProcessInstance.started_at,
+        conditions.append(HumanTask.case_started_at <= now - timedelta(days=query.min_age_days))
+    count = select(func.count()).select_from(HumanTask)
+    if query.process_id:
+        count = count.join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
+    total = session.scalar(count.where(*conditions))
+    first = {"created": HumanTask.created_at, "due": HumanTask.due_at, "age": HumanTask.case_started_at,
              "flow": ProcessDefinition.name, "step": HumanTask.title}[query.sort if query.sort in INBOX_SORTS
                                                                        else "created"]
     order = [first.desc().nulls_last() if query.descending else first.asc().nulls_last()]

@@ -516,7 +516,7 @@ class WorkflowRunner:
             spec = task.task_spec
             row = HumanTask(instance_id=instance.id, task_guid=guid, spec_name=spec.bpmn_id,
                             title=spec.bpmn_name or spec.bpmn_id, lane=spec.lane or "", form_file=form_file_of(spec),
-                            due_at=_due_of(task))
+                            due_at=_due_of(task), case_started_at=instance.started_at)
             owner = _lane_keeper(session, instance.id, spec.bpmn_id, row.lane, actor)
             if owner is not None and not _checked_by(session, instance.id, spec, owner):
                 row.claimed_by, row.claimed_at = owner, utcnow()

@@ -37,6 +37,11 @@ def test_migration_0025_backfills_outcomes_of_ended_cases(kind, tmp_path):
                     " started_at, updated_at, end_event) VALUES (:id, 1, 'sokuji_touroku', :status, :state, 1,"
                     " 'madoguchi', :now, :now, :end)"),
                     {"id": instance_id, "status": status, "state": state, "now": NOW, "end": end_event})
+            connection.execute(text(
+                "INSERT INTO human_task (id, instance_id, task_guid, spec_name, title, lane, is_open, created_at)"
+                " VALUES (1, 6, 'g1', 'task_answer', '4.1.4.6 回答書の受付', '窓口', true, :now)"), {"now": NOW})
+            connection.execute(text("INSERT INTO timer (instance_id, task_guid, due_at) VALUES (6, 'g2', :due)"),
+                               {"due": "2026-12-31 14:59:59"})
             for instance_id, kind_, reason in ((4, "cancel", "誤って開始"), (5, "terminate", "重複した事案")):
                 connection.execute(text(
                     "INSERT INTO audit_event (at, actor, kind, instance_id, summary_json) VALUES"
@@ -49,7 +54,9 @@ def test_migration_0025_backfills_outcomes_of_ended_cases(kind, tmp_path):
         with engine.connect() as connection:
             found = connection.execute(text("SELECT id, outcome, outcome_label, outcome_reason FROM process_instance"
                                             " ORDER BY id")).all()
+            task = connection.execute(text("SELECT due_at, case_started_at FROM human_task")).one()
         engine.dispose()
+        assert [str(value)[:19] for value in task] == ["2026-12-31 14:59:59", NOW]
         assert [tuple(row) for row in found] == [
             (1, "registered", "登録完了", None), (2, "refused", "却下", "登録済み"), (3, "ended", "独自の終了", None),
             (4, "cancelled", "取消し", "誤って開始"), (5, "terminated", "中止", "重複した事案"), (6, None, None, None)]

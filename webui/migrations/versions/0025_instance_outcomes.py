@@ -1,5 +1,6 @@
 """Issue 15 points 2 and 3: how a case ended (outcome) is stored on the instance row when it ends; an inbox row
-keeps its due time (human_task.due_at: the earliest timer on the task, e.g. the 4.1.4 answer deadline).
+keeps its due time (human_task.due_at: the earliest timer on the task, e.g. the 4.1.4 answer deadline) and its
+case's start (human_task.case_started_at, so the inbox sorts and filters by case age on its own table).
 
 outcome (a code of engine/outcomes.py), outcome_label (the words shown: 登録完了, 却下, 失効 …) and outcome_reason
 (e.g. the refusal's reason). Backfill of cases that ended before this revision:
@@ -79,12 +80,14 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_process_instance_outcome"), ["outcome"])
     with op.batch_alter_table("human_task") as batch_op:
         batch_op.add_column(sa.Column("due_at", sa.DateTime(), nullable=True))
+        batch_op.add_column(sa.Column("case_started_at", sa.DateTime(), nullable=True))
     _backfill(op.get_bind())
     _backfill_due(op.get_bind())
 
 
 def downgrade() -> None:
     with op.batch_alter_table("human_task") as batch_op:
+        batch_op.drop_column("case_started_at")
         batch_op.drop_column("due_at")
     with op.batch_alter_table("process_instance") as batch_op:
         batch_op.drop_index(batch_op.f("ix_process_instance_outcome"))
@@ -133,14 +136,18 @@ def _backfill(bind) -> None:
 
 
 def _backfill_due(bind) -> None:
-    """Open tasks waiting with a timer of their case (the 4.1.4 answer task and its deadline) get its due time."""
+    """Open tasks get their case's start (the inbox's case age) and, waiting with a timer of their case (the 4.1.4
+    answer task and its deadline), its due time."""
     task = sa.table("human_task", sa.column("id", sa.Integer), sa.column("instance_id", sa.Integer),
-                    sa.column("is_open", sa.Boolean), sa.column("due_at", sa.DateTime))
+                    sa.column("is_open", sa.Boolean), sa.column("due_at", sa.DateTime),
+                    sa.column("case_started_at", sa.DateTime))
     timer = sa.table("timer", sa.column("instance_id", sa.Integer), sa.column("due_at", sa.DateTime),
                      sa.column("fired_at", sa.DateTime))
     due = (sa.select(sa.func.min(timer.c.due_at)).where(timer.c.instance_id == task.c.instance_id,
                                                         timer.c.fired_at.is_(None)).scalar_subquery())
-    bind.execute(task.update().where(task.c.is_open.is_(True)).values(due_at=due))
+    started = sa.table("process_instance", sa.column("id", sa.Integer), sa.column("started_at", sa.DateTime))
+    case_start = sa.select(started.c.started_at).where(started.c.id == task.c.instance_id).scalar_subquery()
+    bind.execute(task.update().where(task.c.is_open.is_(True)).values(due_at=due, case_started_at=case_start))
 
 
 def _summary_reason(summary_json: str | None) -> str | None:
