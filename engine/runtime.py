@@ -509,7 +509,7 @@ class WorkflowRunner:
         for guid, row in rows.items():
             if guid not in ready:
                 row.is_open = False
-        next_task_id = None
+        next_task_id = unclaimed_next = None
         for guid, task in ready.items():
             if guid in rows:
                 continue
@@ -524,7 +524,9 @@ class WorkflowRunner:
             session.flush()
             if next_task_id is None and row.claimed_by == actor.username:
                 next_task_id = row.id
-        return next_task_id
+            if unclaimed_next is None and row.claimed_by is None and actor.may_work(row.lane):
+                unclaimed_next = row.id  # nobody keeps it and the actor may: they go on to it (opening claims)
+        return next_task_id if next_task_id is not None else unclaimed_next
 
 
 def _due_of(task) -> datetime | None:
