@@ -1,6 +1,8 @@
 """Figure: the inbox page (50 rows) with 10,000 open tasks and 100,000 finished instances in the database.
 
-Measures the engine query alone and the whole HTTP page (login session, query, template) on SQLite and PostgreSQL.
+Measures the engine query alone and the whole HTTP page (login session, query, template) on SQLite and PostgreSQL,
+then the page with the clerk's sorts and filters (issue 15.3: due date — every tenth open task has one — case age,
+flow, step).
 Run: .venv/bin/python bench/inbox_page.py [--open 10000 --finished 100000]
 """
 
@@ -25,6 +27,9 @@ from registry.staff import accounts  # noqa: E402
 from webui import create_app  # noqa: E402
 
 CHUNK = 5000
+FILTERED = (("sorted by due date", "sort=due"), ("due within 7 days", "due=week"),
+            ("oldest cases first", "sort=age&order=asc"), ("one flow and step, 30+ days old",
+                                                            "flow=sokuji_touroku&step=task_identify&age=30"))
 LANES = ("窓口", "バックヤード")
 
 
@@ -51,7 +56,8 @@ def fill(product, n_open: int, n_finished: int) -> None:
             tasks.append({"instance_id": i, "task_guid": f"00000000-0000-0000-0000-{i:012d}",
                           "spec_name": "task_identify", "title": "2.1.3 基本検索（申請者の特定）",
                           "lane": LANES[i % 2], "form_file": "sokuji_touroku.identify.json",
-                          "is_open": not finished, "created_at": at})
+                          "is_open": not finished, "created_at": at, "case_started_at": at,
+                          "due_at": at + timedelta(days=30) if i % 10 == 0 else None})
             events.append({"at": at, "actor": "bench", "actor_role": "madoguchi", "kind": "start",
                            "instance_id": i, "summary_json": "{}"})
         with product.session_factory.begin() as session:
@@ -89,7 +95,16 @@ def measure(kind: str, n_open: int, n_finished: int, repeat: int) -> dict:
         q, p = timed(query, repeat), timed(page, repeat)
         print(describe(f"inbox query (50 of {n_open // 2} open, {kind})", q))
         print(describe(f"inbox HTTP page (login session + template, {kind})", p))
-        return {f"{kind}_query_ms": statistics.median(q), f"{kind}_page_ms": statistics.median(p)}
+        results = {f"{kind}_query_ms": statistics.median(q), f"{kind}_page_ms": statistics.median(p)}
+        for label, query_string in FILTERED:
+            def filtered(query_string=query_string):
+                assert client.get(f"/?lane=窓口&{query_string}").status_code == 200
+
+            timed(filtered, 3)
+            f = timed(filtered, repeat)
+            print(describe(f"inbox HTTP page, {label} ({kind})", f))
+            results[f"{kind}_{query_string}_ms"] = statistics.median(f)
+        return results
 
 
 def main() -> None:

@@ -75,3 +75,34 @@ def _unlabelled(key: str, value: Any) -> set[str]:
 
 def _database(product) -> str:
     return str(product.session_factory.kw["bind"].url)
+
+
+def test_every_end_event_gives_its_outcome(product) -> None:
+    """Runs after the scenarios of this database: every end event of the 12 shipped flows was reached by some case,
+    and each instance that reached it stores the outcome the end event declares (never a bare 完了); a refusal
+    carries its reason."""
+    from SpiffWorkflow.bpmn.specs.defaults import EndEvent
+
+    from engine.library.outcomes import OUTCOMES, declared_outcome
+    from engine.models import InstanceStatus, ProcessInstance
+
+    problems, reached = [], set()
+    with product.session_factory() as session:
+        for instance in session.scalars(select(ProcessInstance).where(
+                ProcessInstance.status == InstanceStatus.COMPLETED,
+                ProcessInstance.process_id.in_({p for p, _ in CASES}))):
+            definition = active_definition(session, instance.process_id)
+            end = product.specs.get(definition).spec.task_specs.get(instance.end_event)
+            code, label = declared_outcome(end) if end is not None else (None, None)
+            reached.add((instance.process_id, instance.end_event))
+            if code not in OUTCOMES or (instance.outcome, instance.outcome_label) != (code, label):
+                problems.append(f"{instance.process_id}/{instance.end_event}: {instance.outcome} {instance.outcome_label}")
+            if code == "refused" and not instance.outcome_reason:
+                problems.append(f"{instance.process_id}/{instance.end_event}: 却下 without a reason")
+        for process_id in sorted({p for p, _ in CASES}):
+            spec = product.specs.get(active_definition(session, process_id)).spec
+            ends = {ts.bpmn_id for ts in spec.task_specs.values() if isinstance(ts, EndEvent)}
+            problems += [f"{process_id}/{end}: no case reached it" for end in sorted(ends)
+                         if (process_id, end) not in reached]
+    assert len({p for p, _ in CASES}) == 12
+    assert not problems, problems

@@ -65,6 +65,17 @@ class ProcessInstance(Base):
     subject_resident_id: Mapped[str | None] = mapped_column(String(40), index=True)
     subject_registration_number: Mapped[str | None] = mapped_column(String(40), index=True)
     end_event: Mapped[str | None] = mapped_column(String(100))
+    # how the case ended (engine/outcomes.py): the end event's declared outcome, or 取消し / 中止 with the reason
+    outcome: Mapped[str | None] = mapped_column(String(30), index=True)
+    outcome_label: Mapped[str | None] = mapped_column(String(100))
+    outcome_reason: Mapped[str | None] = mapped_column(String(400))
+
+    @property
+    def outcome_text(self) -> str:
+        """「却下（理由）」, 「登録完了」 …; empty while the case runs."""
+        from engine.outcomes import outcome_text
+
+        return outcome_text(self.outcome_label, self.outcome_reason)
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -91,6 +102,8 @@ class HumanTask(Base):
     claimed_at: Mapped[datetime | None]
     completed_by: Mapped[str | None] = mapped_column(String(100))
     completed_at: Mapped[datetime | None]
+    due_at: Mapped[datetime | None]  # deadline: the earliest timer on the task (the 4.1.4 answer deadline)
+    case_started_at: Mapped[datetime | None]  # the instance's start, copied so the inbox sorts by case age alone
 
 
 class Incident(Base):

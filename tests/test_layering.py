@@ -12,7 +12,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 PRODUCT = ("webui", "engine", "handlers", "registry", "juki", "imaging", "printing")
 # Rooms and modules are named as paths (engine/library), since a room may carry an old module's dotted name.
-ENGINE_FOUNDATION = {"engine", "engine/actor", "engine/contracts", "engine/database", "engine/db", "engine/errors",
+ENGINE_FOUNDATION = {"engine", "engine/actor", "engine/contracts", "engine/database", "engine/db", "engine/errors", "engine/outcomes",
                      "engine/jsonvalues", "engine/models"}
 
 # package → the product packages it may import (itself always)

@@ -11,6 +11,7 @@ from flask_login import current_user
 
 from engine.actor import ROLE_LABELS, WORKABLE_LANES
 from engine.models import InstanceStatus
+from engine.outcomes import OUTCOMES, outcome_tone
 from handlers.services.history_labels import change_summary
 from printing import PrintingError, to_wareki
 from registry.seals.models import RecordStatus
@@ -204,11 +205,13 @@ def register_template_helpers(app: Flask) -> None:
         wareki=wareki, jst=jst, mm=mm, css_px=css_px, strip_fid=strip_function_id, fid=leading_function_id,
         role_label=_label(ROLE_LABELS), status_label=_label(INSTANCE_STATUS_LABELS),
         status_tone=lambda s: INSTANCE_STATUS_TONES.get(s, "muted"), kind_label=_label(AUDIT_KIND_LABELS),
+        outcome_tone=outcome_tone,
         record_status_label=_label(RecordStatus.LABELS), resident_status_label=_label(RESIDENT_STATUS_LABELS),
         shape_label=_label(SHAPE_LABELS), card_kind_label=_label(CARD_KIND_LABELS), history_summary=change_summary,
         shown_name_label=_label(SHOWN_NAME_LABELS), staff_name=staff_name,
         readable_data=readable_data, access_target=access_target,
     )
-    app.jinja_env.globals.update(LANES=LANES, INSTANCE_STATUSES=InstanceStatus.ALL)
+    app.jinja_env.globals.update(LANES=LANES, INSTANCE_STATUSES=InstanceStatus.ALL,
+                                 OUTCOME_CHOICES=[(code, label) for code, (label, _tone) in OUTCOMES.items()])
     app.context_processor(_user_context)
     app.before_request(_load_staff_names)

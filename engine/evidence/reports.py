@@ -69,10 +69,10 @@ def _utc_bounds(day_from: date, day_to: date) -> tuple[datetime, datetime]:
 
 
 def instances_per_day(session: Session, day_from: date, day_to: date) -> list[DailyCount]:
-    """Instances started on each office day, per flow and outcome."""
+    """Instances started on each office day, per flow and outcome (登録完了, 却下 …; the status while it runs)."""
     start, end = _utc_bounds(day_from, day_to)
     day = office_day(session, ProcessInstance.started_at).label("day")
-    outcome = func.coalesce(ProcessInstance.end_event, ProcessInstance.status).label("outcome")
+    outcome = func.coalesce(ProcessInstance.outcome_label, ProcessInstance.status).label("outcome")
     query = (select(day, ProcessInstance.process_id, func.max(ProcessDefinition.name), outcome, func.count())
              .join(ProcessDefinition, ProcessDefinition.id == ProcessInstance.definition_id)
              .where(ProcessInstance.started_at >= start, ProcessInstance.started_at < end)

@@ -33,6 +33,7 @@ class InstanceQuery:
     process_id: str | None = None
     definition_id: int | None = None  # one version of the flow
     status: str | None = None
+    outcome: str | None = None  # how it ended (engine/outcomes.py code)
     started_from: datetime | None = None
     started_to: datetime | None = None  # exclusive
     clerk: str | None = None  # started it, or completed one of its tasks
@@ -111,7 +112,7 @@ def _conditions(query: InstanceQuery) -> list:
     pi = ProcessInstance
     conditions: list[Any] = []
     simple = ((query.process_id, pi.process_id), (query.definition_id, pi.definition_id), (query.status, pi.status),
-              (query.registration_number, pi.subject_registration_number))
+              (query.outcome, pi.outcome), (query.registration_number, pi.subject_registration_number))
     conditions.extend(column == value for value, column in simple if value is not None)
     if query.started_from:
         conditions.append(pi.started_at >= query.started_from)

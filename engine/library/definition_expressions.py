@@ -18,6 +18,7 @@ __all__ = ["RESET_PROPERTY", "START_PROPERTY", "Expression", "expression_problem
 
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 SPIFF = "http://spiffworkflow.org/bpmn/schema/1.0/core"
+OUTCOME_REASON_PROPERTY = "outcomeReason"  # on an end event: the reason shown after its outcome (engine/outcomes.py)
 RESET_PROPERTY = "resetVariables"  # on a user task: variables set to null when the task comes up
 START_PROPERTY = "startVariables"  # on the process: the start data it accepts besides resident_id
 ALWAYS_KNOWN = frozenset({"resident_id"})  # every flow may be started for a resident (the start page's field)
@@ -56,6 +57,8 @@ def expressions_of(tree) -> Iterator[Expression]:
         yield from _texts(loop, tags, "繰り返しの式", _owner_id(loop))
     for payload in tree.iter(f"{{{SPIFF}}}messagePayload"):
         yield Expression(_owner_id(payload), payload.text or "", "メッセージの内容")
+    for element, value in _properties(tree, OUTCOME_REASON_PROPERTY):
+        yield Expression(element.get("id") or "", value, "終了の理由の式")
 
 
 def script_problems(tree) -> list[dict]:

@@ -12,6 +12,7 @@ from pathlib import Path
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnValidator
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.bpmn.specs.defaults import EndEvent
 from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
@@ -21,6 +22,7 @@ from engine.errors import DefinitionError
 from engine.library.definition_expressions import expression_problems_of, known_variables, script_problems
 from engine.library.expressions import ExpressionError, compile_expression, evaluate
 from engine.library.forms import check_form_document
+from engine.outcomes import outcome_problems
 from handlers.base import HandlerRegistry
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -95,6 +97,9 @@ def parse_definition(bpmn_xml: str, forms: dict[str, dict], handlers: HandlerReg
         for task_spec in wf_spec.task_specs.values():
             problems.extend(_check_task(task_spec, forms, handlers))
             problems.extend(_check_approval(task_spec, wf_spec.task_specs))
+            if isinstance(task_spec, EndEvent):
+                problems.extend(outcome_problems(task_spec.bpmn_id, (getattr(task_spec, "extensions", None) or {})
+                                                 .get("properties", {}) or {}))
     problems.extend(script_problems(tree))
     used_forms = {name: forms[name] for name in sorted(_form_names(all_specs)) if name in forms}
     known = known_variables(tree, used_forms) if handlers is not None else None

@@ -27,6 +27,7 @@ from engine.errors import (
 from engine.evidence import audit
 from engine.evidence.chain import lock_heads
 from engine.models import AuditEvent, HumanTask, Incident, InstanceStatus, ProcessInstance, Timer
+from engine.outcomes import OUTCOMES, TERMINATED, Outcome, set_outcome
 from engine.runtime.runner import WorkflowRunner
 
 __all__ = ["OPERATOR_ROLES", "AssigneeNotFound", "InstanceOperations", "OperationForbidden", "ReasonRequired"]
@@ -90,6 +91,7 @@ class InstanceOperations:
                             .values(fired_at=now))
             before = instance.status
             instance.status, instance.updated_at, instance.ended_at = InstanceStatus.TERMINATED, now, now
+            set_outcome(instance, Outcome(TERMINATED, OUTCOMES[TERMINATED][0], why))
             audit.record(session, actor, "terminate", instance_id=instance.id, title="事案の強制終了",
                          summary={"reason": why, "status_before": before, "withdrawn_tasks": withdrawn})
             return instance.status

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from engine.db import utcnow
 from engine.errors import InstanceNotFound, TaskNotFound
 from engine.evidence.audit import events_of_instance, summary_of
 from engine.library.catalog import SpecCache, restore_workflow
 from engine.library.paths import pruned_path_of, sequence_flows, taken_flows
 from engine.models import AuditEvent, HumanTask, Incident, ProcessDefinition, ProcessInstance
+from engine.runtime.progress import Step, case_progress
 
 
 @dataclass
@@ -28,6 +30,10 @@ class InboxRow:
     subject_registration_number: str | None
     created_at: datetime
     claimed_by: str | None
+    process_id: str = ""
+    spec_name: str = ""
+    due_at: datetime | None = None  # the task's deadline (a timer on it: the 4.1.4 answer deadline), if any
+    case_started_at: datetime | None = None  # the case's age is counted from here
 
 
 @dataclass
@@ -42,22 +48,77 @@ class Page:
         return max(1, -(-self.total // self.per_page))
 
 
-def inbox(session: Session, lane: str, *, page: int = 1, per_page: int = 50, claimed_by: str | None = None) -> Page:
-    """Open tasks of one lane, oldest first; `claimed_by` narrows to one clerk's claimed tasks."""
+INBOX_SORTS = ("created", "due", "age", "flow", "step")
+DUE_FILTERS = ("overdue", "week", "any", "none")  # past due, due within 7 days (or past), has one, has none
+
+
+@dataclass(frozen=True)
+class InboxQuery:
+    """The inbox's filters and order (the clerk's, kept per user by the web UI)."""
+
+    process_id: str | None = None  # one flow
+    spec_name: str | None = None  # one step (BPMN task id)
+    due: str | None = None  # DUE_FILTERS
+    min_age_days: int | None = None  # cases started at least this many days ago
+    sort: str = "created"  # INBOX_SORTS: task waiting since, due date, case age, flow, step
+    descending: bool = False
+
+
+def inbox(session: Session, lane: str, *, page: int = 1, per_page: int = 50, claimed_by: str | None = None,
+          query: InboxQuery | None = None, now: datetime | None = None) -> Page:
+    """Open tasks of one lane, oldest first unless `query` says otherwise; `claimed_by` narrows to one clerk's."""
+    query = query or InboxQuery()
+    now = now or utcnow()
     conditions = [HumanTask.is_open.is_(True), HumanTask.lane == lane]
     if claimed_by:
         conditions.append(HumanTask.claimed_by == claimed_by)
-    total = session.scalar(select(func.count()).select_from(HumanTask).where(*conditions))
-    query = (select(HumanTask, ProcessInstance.subject_name, ProcessInstance.subject_registration_number,
-                    ProcessDefinition.name)
-             .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
-             .join(ProcessDefinition, ProcessDefinition.id == ProcessInstance.definition_id)
-             .where(*conditions).order_by(HumanTask.created_at, HumanTask.id)
-             .limit(per_page).offset((page - 1) * per_page))
+    if query.process_id:
+        conditions.append(ProcessInstance.process_id == query.process_id)
+    if query.spec_name:
+        conditions.append(HumanTask.spec_name == query.spec_name)
+    if query.due == "overdue":
+        conditions.append(HumanTask.due_at < now)
+    elif query.due == "week":
+        conditions.append(HumanTask.due_at < now + timedelta(days=7))
+    elif query.due == "any":
+        conditions.append(HumanTask.due_at.is_not(None))
+    elif query.due == "none":
+        conditions.append(HumanTask.due_at.is_(None))
+    if query.min_age_days:
+        conditions.append(HumanTask.case_started_at <= now - timedelta(days=query.min_age_days))
+    count = select(func.count()).select_from(HumanTask)
+    if query.process_id:
+        count = count.join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
+    total = session.scalar(count.where(*conditions))
+    first = {"created": HumanTask.created_at, "due": HumanTask.due_at, "age": HumanTask.case_started_at,
+             "flow": ProcessDefinition.name, "step": HumanTask.title}[query.sort if query.sort in INBOX_SORTS
+                                                                       else "created"]
+    order: list[Any] = [first.desc().nulls_last() if query.descending else first.asc().nulls_last()]
+    if query.sort != "created":
+        order.append(HumanTask.created_at)
+    statement = (select(HumanTask, ProcessInstance.subject_name, ProcessInstance.subject_registration_number,
+                        ProcessDefinition.name, ProcessInstance.process_id, ProcessInstance.started_at)
+                 .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
+                 .join(ProcessDefinition, ProcessDefinition.id == ProcessInstance.definition_id)
+                 .where(*conditions).order_by(*order, HumanTask.id)
+                 .limit(per_page).offset((page - 1) * per_page))
     rows = [InboxRow(task.id, task.instance_id, process_name, task.title, task.lane, name, number,
-                     task.created_at, task.claimed_by)
-            for task, name, number, process_name in session.execute(query)]
+                     task.created_at, task.claimed_by, process_id, task.spec_name, task.due_at, started_at)
+            for task, name, number, process_name, process_id, started_at in session.execute(statement)]
     return Page(rows, total or 0, page, per_page)
+
+
+def inbox_choices(session: Session, lane: str) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """The flows and the steps that have open tasks in `lane`: (process id, flow name), (task id, step name)."""
+    open_in_lane = (HumanTask.is_open.is_(True), HumanTask.lane == lane)
+    flows = session.execute(
+        select(ProcessInstance.process_id, func.max(ProcessDefinition.name))
+        .join(HumanTask, HumanTask.instance_id == ProcessInstance.id)
+        .join(ProcessDefinition, ProcessDefinition.id == ProcessInstance.definition_id)
+        .where(*open_in_lane).group_by(ProcessInstance.process_id).order_by(func.max(ProcessDefinition.name))).all()
+    steps = session.execute(select(HumanTask.spec_name, func.max(HumanTask.title)).where(*open_in_lane)
+                            .group_by(HumanTask.spec_name).order_by(func.max(HumanTask.title))).all()
+    return [(pid, name) for pid, name in flows], [(sid, title) for sid, title in steps]
 
 
 def open_task_counts(session: Session) -> dict[str, int]:
@@ -102,6 +163,7 @@ class InstanceDetail:
     error_ids: list[str] = field(default_factory=list)
     taken_flows: list[str] = field(default_factory=list)
     step_data: dict[str, dict[str, Any]] = field(default_factory=dict)  # human task guid → data at completion
+    progress: list[Step] = field(default_factory=list)  # steps done, here and ahead (engine/runtime/progress.py)
 
 
 def instance_detail(session: Session, specs: SpecCache, instance_id: int) -> InstanceDetail:
@@ -120,6 +182,7 @@ def instance_detail(session: Session, specs: SpecCache, instance_id: int) -> Ins
         workflow = restore_workflow(specs, definition, instance.state)
         _mark_diagram(detail, workflow)
         detail.taken_flows = sorted(taken_flows(workflow, sequence_flows(definition.bpmn_xml)))
+        detail.progress = case_progress(workflow)
     return detail
 
 

@@ -13,7 +13,7 @@ import traceback
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -26,7 +26,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
-from engine.actor import SYSTEM, Actor
+from engine.actor import LANE_OF_ROLE, SYSTEM, Actor
 from engine.contracts import ContextFactory, ServiceCaller, SubjectResolver
 from engine.db import utcnow
 from engine.errors import (
@@ -58,7 +58,17 @@ from engine.library.expressions import ExpressionError
 from engine.library.forms import coerce_form_input, secret_fields, validate_form
 from engine.library.migration import move_to_active_version
 from engine.library.script_engine import InkanScriptEngine
-from engine.models import HumanTask, Incident, InstanceStatus, ProcessDefinition, ProcessInstance, Timer
+from engine.models import (
+    AuditEvent,
+    HumanTask,
+    Incident,
+    InstanceStatus,
+    ProcessDefinition,
+    ProcessInstance,
+    Timer,
+)
+from engine.outcomes import CANCELLED, OUTCOMES, Outcome, set_outcome
+from engine.runtime.endings import outcome_of_end
 from engine.runtime.pruning import prune_finished_history
 from handlers.base import HandlerError, HandlerRegistry, Subject
 from handlers.contracts import FOLLOW_UP_KEY, FollowUpStarted
@@ -73,13 +83,25 @@ STOPPED_WITHOUT_END = ("この事案は終了イベントに到達しないま�
 CANCEL_HOOK = "inkan.instance.cancel"  # the registry's side of cancelling an instance (optional handler)
 
 
+@dataclass(frozen=True)
+class NextStep:
+    """An open task of the case after a unit of work: where the case went (lane, step, who has it)."""
+
+    task_id: int
+    lane: str
+    title: str
+    claimed_by: str | None
+
+
 @dataclass
 class RunOutcome:
     instance_id: int
     status: str
-    next_task_id: int | None = None
+    next_task_id: int | None = None  # the case's next task when it is this actor's (claimed by them)
     incident_id: int | None = None
     messages: list[str] = field(default_factory=list)
+    next_steps: list[NextStep] = field(default_factory=list)  # every open task of the case
+    outcome: str | None = None  # how the case ended (登録完了, 却下（理由） …), once it has
 
 
 class StoppedWithoutEnd(EngineError):
@@ -160,6 +182,7 @@ class WorkflowRunner:
                 row.is_open = False
             instance.status, instance.updated_at = InstanceStatus.TERMINATED, utcnow()
             instance.ended_at, instance.end_event = instance.updated_at, None
+            set_outcome(instance, Outcome(CANCELLED, OUTCOMES[CANCELLED][0], reason))
             audit.record(session, actor, "cancel", instance_id=instance.id, summary={"reason": reason})
             session.flush()
             return RunOutcome(instance.id, instance.status)
@@ -228,15 +251,21 @@ class WorkflowRunner:
                 on_delivered(session, outcome)
             return outcome
 
-    def claim(self, task_id: int, actor: Actor) -> None:
+    def claim(self, task_id: int, actor: Actor, *, take_over: bool = False) -> bool:
+        """Make the task the actor's; `take_over` takes it from the clerk who has it (audited with their name).
+        Return whether it changed hands (claiming one's own task again is no change)."""
         with self._unit_of_work() as session:
             row = self._open_row(session, task_id, actor)
-            if row.claimed_by and row.claimed_by != actor.username:
-                raise TaskClaimedByOther(f"この作業は {row.claimed_by} さんが担当中です")
+            before = row.claimed_by
+            if before == actor.username:
+                return False
+            if before and not take_over:
+                raise TaskClaimedByOther(f"この作業は {before} さんが担当中です")
             self._check_four_eyes(session, row, actor)
             row.claimed_by, row.claimed_at = actor.username, utcnow()
             audit.record(session, actor, "claim", instance_id=row.instance_id, spec_name=row.spec_name,
-                         title=row.title)
+                         title=row.title, summary={"taken_from": before} if before else None)
+            return True
 
     def unclaim(self, task_id: int, actor: Actor) -> None:
         with self._unit_of_work() as session:
@@ -255,6 +284,10 @@ class WorkflowRunner:
                 raise TaskClaimedByOther(f"この作業は {row.claimed_by} さんが担当中です")
             instance = self._active_instance(session, row.instance_id)
             self._check_four_eyes(session, row, actor)
+            if row.claimed_by is None:  # nobody had it: completing it claims it first (one claim model)
+                row.claimed_by, row.claimed_at = actor.username, utcnow()
+                audit.record(session, actor, "claim", instance_id=row.instance_id, spec_name=row.spec_name,
+                             title=row.title)
             definition = session.get(ProcessDefinition, instance.definition_id)
             entry = self.specs.get(definition)
             form = entry.forms.get(row.form_file) if row.form_file else None
@@ -473,9 +506,17 @@ class WorkflowRunner:
         instance.updated_at = utcnow()
         if instance.status == InstanceStatus.COMPLETED:
             instance.ended_at = instance.updated_at
-            instance.end_event = _end_event(workflow)
+            end = _end_task(workflow)
+            instance.end_event = end.task_spec.bpmn_id if end is not None else None
+            if end is not None:
+                set_outcome(instance, outcome_of_end(end))
         outcome.status = instance.status
+        outcome.outcome = instance.outcome_text or None
         outcome.next_task_id = self._sync_inbox(session, instance, workflow, actor)
+        outcome.next_steps = [NextStep(row.id, row.lane, row.title, row.claimed_by)
+                              for row in session.scalars(select(HumanTask).where(
+                                  HumanTask.instance_id == instance.id, HumanTask.is_open.is_(True))
+                                  .order_by(HumanTask.id))]
         if outcome.next_task_id is None and run.follow_up is not None:
             outcome.next_task_id = run.follow_up.next_task_id  # the clerk goes on in the flow handed over to
         _sync_timers(session, instance, workflow)
@@ -498,25 +539,77 @@ class WorkflowRunner:
 
     def _sync_inbox(self, session: Session, instance: ProcessInstance, workflow: BpmnWorkflow,
                     actor: Actor) -> int | None:
-        """Make the open inbox rows equal the READY human tasks; return the new task this actor may do next."""
+        """Make the open inbox rows equal the READY human tasks; return the new task this actor does next.
+
+        One claim model: a new task goes to the clerk who keeps the case in its lane (who last completed a task
+        of this case in that lane, or the clerk starting or working the case now when they work that lane), so
+        nobody claims the same case again step after step; an approval never goes to the clerk it checks."""
         ready = {str(t.id): t for t in workflow.get_tasks(state=TaskState.READY) if is_human(t.task_spec)}
         rows = {row.task_guid: row for row in session.scalars(
             select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.is_open.is_(True)))}
         for guid, row in rows.items():
             if guid not in ready:
                 row.is_open = False
-        next_task_id = None
+        next_task_id = unclaimed_next = None
         for guid, task in ready.items():
             if guid in rows:
                 continue
             spec = task.task_spec
             row = HumanTask(instance_id=instance.id, task_guid=guid, spec_name=spec.bpmn_id,
-                            title=spec.bpmn_name or spec.bpmn_id, lane=spec.lane or "", form_file=form_file_of(spec))
+                            title=spec.bpmn_name or spec.bpmn_id, lane=spec.lane or "", form_file=form_file_of(spec),
+                            due_at=_due_of(task), case_started_at=instance.started_at)
+            owner = _lane_keeper(session, instance.id, spec.bpmn_id, row.lane, actor)
+            if owner is not None and not _checked_by(session, instance.id, spec, owner):
+                row.claimed_by, row.claimed_at = owner, utcnow()
             session.add(row)
             session.flush()
-            if next_task_id is None and actor.may_work(row.lane):
+            if next_task_id is None and row.claimed_by == actor.username:
                 next_task_id = row.id
-        return next_task_id
+            if unclaimed_next is None and row.claimed_by is None and actor.may_work(row.lane):
+                unclaimed_next = row.id  # nobody keeps it and the actor may: they go on to it (opening claims)
+        return next_task_id if next_task_id is not None else unclaimed_next
+
+
+def _due_of(task) -> datetime | None:
+    """A human task's deadline: the earliest timer event attached to it (a boundary timer, e.g. the 4.1.4 answer
+    deadline), naive UTC like every stored time; None when nothing times it."""
+    dues = []
+    for sibling in task.parent.children if task.parent is not None else []:
+        event = getattr(sibling.task_spec, "event_definition", None)
+        if sibling is task or not isinstance(event, TimerEventDefinition):
+            continue
+        value = sibling._get_internal_data("event_value")
+        if value is not None:
+            dues.append(TimerEventDefinition.get_datetime(value).astimezone(UTC).replace(tzinfo=None))
+    return min(dues) if dues else None
+
+
+def _lane_keeper(session: Session, instance_id: int, spec_name: str, lane: str, actor: Actor) -> str | None:
+    """Who keeps this case's task `spec_name` in `lane`: the clerk who last did this same step of the case (a step
+    sent back returns to who did it), else the clerk who last completed a task of the case in that lane, else the
+    acting clerk of that lane or whoever starts the case; nobody (the lane's inbox) otherwise. Managers approve
+    and decide single steps: after them the case stays with the lane's clerks, not with the manager."""
+    done = session.execute(select(AuditEvent.actor, AuditEvent.actor_role, AuditEvent.spec_name).where(
+        AuditEvent.instance_id == instance_id, AuditEvent.kind == "complete").order_by(AuditEvent.id.desc())).all()
+    lanes = dict(session.execute(select(HumanTask.spec_name, HumanTask.lane).where(
+        HumanTask.instance_id == instance_id)).all())
+    clerks = [(who, step) for who, role, step in done if LANE_OF_ROLE.get(role or "") == lane
+              and lanes.get(step or "") == lane]
+    for who, step in clerks:
+        if step == spec_name:
+            return who
+    if clerks:
+        return clerks[0][0]
+    if LANE_OF_ROLE.get(actor.role) == lane or (not done and actor != SYSTEM and actor.may_work(lane)):
+        return actor.username  # a clerk of the lane working the case, or whoever starts it
+    return None
+
+
+def _checked_by(session: Session, instance_id: int, spec, username: str) -> bool:
+    """An approval task (approvalOf) whose request this clerk completed: never theirs (four eyes)."""
+    requested_by = approval_of(spec)
+    return requested_by is not None and username in set(session.scalars(select(HumanTask.completed_by).where(
+        HumanTask.instance_id == instance_id, HumanTask.spec_name == requested_by)))
 
 
 def _reset_variables(workflow: BpmnWorkflow) -> None:
@@ -590,6 +683,11 @@ def _status_of(workflow: BpmnWorkflow, run: _Run) -> str:
     return InstanceStatus.WAITING
 
 
-def _end_event(workflow: BpmnWorkflow) -> str | None:
+def _end_task(workflow: BpmnWorkflow):
     ends = [t for t in workflow.get_tasks(state=TaskState.COMPLETED) if isinstance(t.task_spec, EndEvent)]
-    return ends[-1].task_spec.bpmn_id if ends else None
+    return ends[-1] if ends else None
+
+
+def _end_event(workflow: BpmnWorkflow) -> str | None:
+    end = _end_task(workflow)
+    return end.task_spec.bpmn_id if end is not None else None

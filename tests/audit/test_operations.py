@@ -47,6 +47,7 @@ def test_terminate_withdraws_open_tasks(product, driver):
     with product.session_factory() as session:
         assert not session.scalars(select(HumanTask).where(HumanTask.instance_id == outcome.instance_id,
                                                            HumanTask.is_open.is_(True))).all()
+        assert session.get(ProcessInstance, outcome.instance_id).outcome_text == "中止（二重受付のため）"
     with pytest.raises(InstanceNotActive):
         operations.resume(outcome.instance_id, ADMIN, "戻したい")
 

@@ -29,14 +29,14 @@ def seeded(product):
     registered = RegistrationDriver(product).registered_person()
     with product.session_factory.begin() as session:
         definition = session.query(ProcessDefinition).filter_by(process_id="sokuji_touroku").first()
-        starts = [(jst(DAY, 9, 30), "completed", "end_registered"), (jst(DAY, 10), "completed", "end_refused"),
-                  (jst(DAY, 23, 50), "running", None), (jst(DAY + timedelta(days=1), 0, 10), "completed",
-                                                        "end_registered")]
+        starts = [(jst(DAY, 9, 30), "completed", "end_registered", "登録完了"),
+                  (jst(DAY, 10), "completed", "end_refused", "却下"), (jst(DAY, 23, 50), "running", None, None),
+                  (jst(DAY + timedelta(days=1), 0, 10), "completed", "end_registered", "登録完了")]
         instances = []
-        for started, status, end in starts:
+        for started, status, end, label in starts:
             instance = ProcessInstance(definition_id=definition.id, process_id="sokuji_touroku", status=status,
                                        state="", started_by="madoguchi", started_at=started, updated_at=started,
-                                       end_event=end)
+                                       end_event=end, outcome_label=label)
             session.add(instance)
             instances.append(instance)
         session.flush()
@@ -69,8 +69,8 @@ def _record_id(session, number: str) -> int:
 def test_reports_count_the_known_data(product, seeded):
     with product.session_factory() as session:
         daily = {(d.day, d.outcome): d.count for d in instances_per_day(session, DAY, DAY + timedelta(days=1))}
-        assert daily == {(DAY, "end_registered"): 1, (DAY, "end_refused"): 1, (DAY, "running"): 1,
-                         (DAY + timedelta(days=1), "end_registered"): 1}
+        assert daily == {(DAY, "登録完了"): 1, (DAY, "却下"): 1, (DAY, "running"): 1,
+                         (DAY + timedelta(days=1), "登録完了"): 1}
         tasks, lanes = task_durations(session, DAY, DAY)
         mine = next(t for t in tasks if t.key == "監査テスト作業")
         assert (mine.count, mine.median_seconds, mine.p90_seconds) == (10, 330.0, 540.0)

@@ -11,7 +11,7 @@ from tests.browser.test_registration_in_browser import log_in
 
 pytestmark = pytest.mark.browser
 
-CHANGE_BUTTONS = ("一時停止", "再開", "強制終了", "担当変更", "再実行", "担当する", "完了する", "即時登録を開始")
+CHANGE_BUTTONS = ("一時停止", "再開", "強制終了", "担当変更", "再実行", "担当する", "担当を引き継ぐ", "完了する", "完了して次へ", "即時登録を開始")
 
 
 def test_auditor_follows_a_registration_and_cannot_change_it(new_page, live_server, driver, product, docs_shot):

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from engine.actor import Actor
 from engine.errors import FormInvalid, LaneForbidden, StaleInstance, TaskClaimedByOther, TaskNotOpen
+from engine.evidence.audit import summary_of
 from engine.models import AuditEvent, HumanTask, Incident, ProcessInstance
 from engine.runtime.queries import instance_detail, open_tasks_of_instance
 
@@ -87,6 +88,7 @@ def test_stale_completion_gets_409_and_changes_nothing(product, mini):
 
 def test_concurrent_completions_let_exactly_one_through(product, mini):
     started = mini.runner.start("mini", COUNTER)
+    mini.runner.unclaim(started.next_task_id, COUNTER)  # in the inbox, unclaimed: any clerk of the lane may race
     results, barrier = [], threading.Barrier(4)
 
     def complete(i):
@@ -110,18 +112,53 @@ def test_concurrent_completions_let_exactly_one_through(product, mini):
 
 def test_lanes_and_claims_are_enforced(product, mini):
     started = mini.runner.start("mini", COUNTER)
+    with product.session_factory() as session:  # the clerk starting the case keeps its first task of their lane
+        assert session.get(HumanTask, started.next_task_id).claimed_by == "madoguchi"
     with pytest.raises(LaneForbidden):
         mini.runner.complete(started.next_task_id, BACK, {"amount": 1})
     with pytest.raises(LaneForbidden):
         mini.runner.claim(started.next_task_id, Actor("auditor", "auditor"))
-    mini.runner.claim(started.next_task_id, COUNTER)
+    assert mini.runner.claim(started.next_task_id, COUNTER) is False  # already theirs: no change, no event
     with pytest.raises(TaskClaimedByOther):
         mini.runner.complete(started.next_task_id, COUNTER_2, {"amount": 1})
     with pytest.raises(TaskClaimedByOther):
+        mini.runner.claim(started.next_task_id, COUNTER_2)
+    with pytest.raises(TaskClaimedByOther):
         mini.runner.unclaim(started.next_task_id, COUNTER_2)
     mini.runner.unclaim(started.next_task_id, COUNTER)
+    # completing an unclaimed task claims it in the same unit of work: never completed by nobody's claim
     mini.runner.complete(started.next_task_id, COUNTER_2, {"amount": 1})
-    assert audit_kinds(product, started.instance_id)[:3] == ["start", "claim", "unclaim"]
+    assert audit_kinds(product, started.instance_id)[:4] == ["start", "unclaim", "claim", "complete"]
+
+
+def test_a_clerk_keeps_the_case_in_their_lane_and_can_hand_it_over(product):
+    """One claim model: the next task of the same case in the same lane is the same clerk's, without claiming;
+    another clerk of the lane takes it over explicitly (audited with whom it was taken from)."""
+    from engine.library.catalog import deploy
+    from engine.library.definitions import parse_definition, read_definition_files
+    from tests.engine.conftest import DATA
+
+    xml, forms = read_definition_files(DATA / "loop.bpmn")
+    with product.session_factory.begin() as session:
+        deploy(session, parse_definition(xml, forms, product.handlers), actor="test", source="loop.bpmn")
+    started = product.runner.start("loop", COUNTER)
+    product.runner.unclaim(started.next_task_id, COUNTER)
+    entered = product.runner.complete(started.next_task_id, COUNTER_2, {"amount": 0})
+    assert entered.next_task_id is not None  # 確認 comes up as madoguchi2's: 完了して次へ goes straight to it
+    with product.session_factory() as session:
+        assert session.get(HumanTask, entered.next_task_id).claimed_by == "madoguchi2"
+    assert [(s.lane, s.title, s.claimed_by) for s in entered.next_steps] == [("窓口", "確認", "madoguchi2")]
+    with pytest.raises(TaskClaimedByOther):
+        product.runner.complete(entered.next_task_id, COUNTER, {"ok": True})
+    assert product.runner.claim(entered.next_task_id, COUNTER, take_over=True) is True
+    done = product.runner.complete(entered.next_task_id, COUNTER, {"ok": True})
+    assert done.status == "completed" and done.next_steps == [] and done.next_task_id is None
+    with product.session_factory() as session:
+        taken = session.scalars(select(AuditEvent).where(AuditEvent.instance_id == started.instance_id,
+                                                         AuditEvent.kind == "claim")).all()
+        assert [(e.actor, summary_of(e).get("taken_from")) for e in taken] == [
+            ("madoguchi2", None), ("madoguchi", "madoguchi2")]
+
 
 
 def test_failing_handler_makes_an_incident_with_the_real_exception_and_retry_continues(product, mini):

@@ -119,6 +119,10 @@ def test_the_approver_of_a_corrected_proposal_must_not_have_proposed_it(product,
     instance_id = start(product, search_by="resident", resident_id=registered.resident_id)
     complete(product, instance_id, BACK, {"proposal": "propose", "reason": "impression_unusable"})
     complete(product, instance_id, APPROVER, {"decision": "return", "return_reason": "事由を見直してください"})
+    with product.session_factory() as session:  # the returned proposal is the proposer's again: take it over
+        returned = open_tasks_of_instance(session, instance_id)[0]
+    assert returned.claimed_by == "backyard"
+    product.runner.claim(returned.id, APPROVER, take_over=True)
     complete(product, instance_id, APPROVER, {"proposal": "propose", "reason": "impression_unusable"})
 
     with pytest.raises(FourEyesRequired):  # backyard2 now proposed too

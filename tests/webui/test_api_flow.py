@@ -110,6 +110,9 @@ def test_refused_child_ends_with_the_reason(api):
     assert outcome["status"] == "completed"
     detail = api("auditor").get("/instances/{instance_id}", instance_id=instance_id)
     assert detail["end_event"] == "end_refused" and detail["data"]["refusal"]["reason"] == "under_15"
+    assert detail["outcome"]["code"] == "refused" and detail["outcome"]["text"].startswith("却下（")
+    listed = counter.get("/instances", query={"resident_id": child, "status": "completed"})
+    assert listed["rows"][0]["outcome"] == detail["outcome"]
     # the path taken: the under-15 branch of the eligibility gateway, and none of the other refusals
     assert {"flow_under_15", "flow_explain_to_end"} <= set(detail["taken_flows"])
     assert not {"flow_not_found", "flow_eligible", "flow_lacks_capacity"} & set(detail["taken_flows"])

@@ -37,7 +37,8 @@ def test_madoguchi_sees_the_case_in_the_counter_tab_with_the_subject(login, driv
     assert "バックヤード <span" not in html  # a counter clerk has one lane
     assert f'href="/tasks/{task_id}"' in html
     assert resident_name(product, resident_id) in html
-    assert f'action="/tasks/{task_id}/claim"' in html and "担当する" in html
+    # one claim model: no 担当する in the inbox; the clerk who started the case already has its counter task
+    assert "/claim" not in html and re.search(rf'data-task="{task_id}".*?class="claimed me">madoguchi 職員<', html, re.S)
 
 
 def test_read_only_roles_see_both_tabs_without_claim_buttons(login, driver):
@@ -49,10 +50,10 @@ def test_read_only_roles_see_both_tabs_without_claim_buttons(login, driver):
         assert "/claim" not in html
 
 
-def test_manager_sees_both_lanes_with_claim_buttons(login, driver):
+def test_manager_sees_both_lanes_and_opens_tasks(login, driver):
     _, task_id = at_identity(driver)
     html = last_inbox_page(login("manager"), "窓口")
-    assert "バックヤード <span" in html and f'action="/tasks/{task_id}/claim"' in html
+    assert "バックヤード <span" in html and f'href="/tasks/{task_id}"' in html and "/claim" not in html
 
 
 def test_backyard_cannot_open_the_counter_inbox_or_complete_a_counter_task(login, driver, product):
@@ -70,6 +71,9 @@ def test_backyard_cannot_open_the_counter_inbox_or_complete_a_counter_task(login
 def test_claim_then_unclaim(login, driver, product):
     _, task_id = at_identity(driver)
     clerk = login("madoguchi")
+    assert clerk.post(f"/tasks/{task_id}/unclaim").status_code == 302
+    with product.session_factory() as session:
+        assert get_task(session, task_id).claimed_by is None
     response = clerk.post(f"/tasks/{task_id}/claim", data={"next": "/?lane=窓口&mine=1"})
     assert response.status_code == 302 and unquote(response.headers["Location"]) == "/?lane=窓口&mine=1"
     with product.session_factory() as session:
@@ -79,12 +83,68 @@ def test_claim_then_unclaim(login, driver, product):
     page = clerk.get(f"/tasks/{task_id}").get_data(as_text=True)
     assert "担当を外す" in page and f'action="/tasks/{task_id}/unclaim"' in page
 
-    other = login("manager").post(f"/tasks/{task_id}/claim")
+    manager = login("manager")
+    other = manager.post(f"/tasks/{task_id}/claim")
     assert other.status_code == 409 and "担当中" in other.get_data(as_text=True)
-
-    assert clerk.post(f"/tasks/{task_id}/unclaim").status_code == 302
+    page = manager.get(f"/tasks/{task_id}").get_data(as_text=True)  # opening does not take it from madoguchi
+    assert "madoguchi 職員 さんが担当中" in page and "担当を引き継ぐ" in page
+    assert manager.post(f"/tasks/{task_id}/claim", data={"take_over": "1"}).status_code == 302
+    with product.session_factory() as session:
+        assert get_task(session, task_id).claimed_by == "manager"
+    assert manager.post(f"/tasks/{task_id}/unclaim").status_code == 302
     with product.session_factory() as session:
         assert get_task(session, task_id).claimed_by is None
+
+
+def test_opening_a_task_claims_it_and_complete_goes_on_or_says_where_the_case_went(login, driver, product):
+    """Issue 15.3: opening an unclaimed task of one's lane claims it; 完了して次へ goes to the case's next task when
+    it is the clerk's, else back to the inbox naming the lane and the step."""
+    resident_id = driver.fresh_resident()
+    started = driver.start(resident_id)
+    driver.runner.unclaim(started.next_task_id, COUNTER)
+    clerk = login("madoguchi")
+    page = clerk.get(f"/tasks/{started.next_task_id}").get_data(as_text=True)
+    assert "完了して次へ" in page and "担当を外す" in page
+    with product.session_factory() as session:
+        assert get_task(session, started.next_task_id).claimed_by == "madoguchi"
+    auditor_view = login("auditor").get(f"/tasks/{started.next_task_id}")  # read-only roles never claim
+    assert auditor_view.status_code == 200
+    with product.session_factory() as session:
+        assert get_task(session, started.next_task_id).claimed_by == "madoguchi"
+
+    identify = {"resident_id": resident_id, "received_items": IDENTIFY["received_items"]}
+    response = clerk.post(f"/tasks/{started.next_task_id}", data=identify)
+    with product.session_factory() as session:
+        identity = open_tasks_of_instance(session, started.instance_id)[0]
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/tasks/{identity.id}")
+    assert identity.claimed_by == "madoguchi"  # kept: no claim on the next step of the same case and lane
+    response = clerk.post(f"/tasks/{identity.id}", data={"applicant": "self", "identity_path": "photo_id",
+                                                         "photo_id_kind": "driving_licence"},
+                          follow_redirects=True)
+    html = response.get_data(as_text=True)
+    assert "次は バックヤード の『印影読込 (4.1.5.1)』です" in html
+    with product.session_factory() as session:
+        scan = open_tasks_of_instance(session, started.instance_id)[0]
+    assert scan.lane == "バックヤード" and scan.claimed_by is None
+
+
+def test_the_inbox_filters_sorts_and_keeps_the_clerks_choice(login, driver, product):
+    _, task_id = at_identity(driver)
+    clerk = login("madoguchi")
+    html = clerk.get("/", query_string={"lane": "窓口", "flow": "sokuji_touroku", "sort": "age",
+                                        "order": "desc", "due": "none"}).get_data(as_text=True)
+    assert f'data-task="{task_id}"' in html and "data-age" in html
+    assert '<option value="sokuji_touroku" selected>' in html
+    kept = clerk.get("/", query_string={"lane": "窓口"}).get_data(as_text=True)  # e.g. back from a task
+    assert '<option value="sokuji_touroku" selected>' in kept and '<option value="age" selected>' in kept
+    assert '<option value="none" selected>' in kept
+    overdue = clerk.get("/", query_string={"lane": "窓口", "due": "overdue"}).get_data(as_text=True)
+    assert f'data-task="{task_id}"' not in overdue and "条件に合う作業はありません" in overdue
+    cleared = clerk.get("/", query_string={"lane": "窓口", "clear": "1"}).get_data(as_text=True)
+    assert '<option value="sokuji_touroku" selected>' not in cleared
+    assert clerk.get("/", query_string={"lane": "窓口", "sort": "nonsense"}).status_code == 400
+    html = clerk.get("/", query_string={"lane": "窓口", "step": "task_identity", "page": 99999}).get_data(as_text=True)
+    assert f'data-task="{task_id}"' in html
 
 
 def test_start_page_lists_active_definitions_and_starts_with_a_resident(login, product):

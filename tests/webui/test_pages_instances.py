@@ -131,3 +131,33 @@ def test_a_clerk_cancels_an_instance_started_by_mistake_with_a_reason(login, dri
     assert again.status_code == 409
     page = counter.get(f"/instances/{started.instance_id}").get_data(as_text=True)
     assert "誤って開始した事案の取消" not in page and "取消（誤って開始）" in page and "理由: 別の住民で開始した" in page
+
+
+def test_lists_show_how_cases_ended_not_a_bare_completed(login, driver, product):
+    """Issue 15.2: the instance search, the instance page and the resident page show 登録完了 / 却下（理由） /
+    取消し（理由）; the search filters by outcome."""
+    from juki import DEMO_RESIDENTS
+    from tests.support.flow import COUNTER, IDENTIFY
+
+    registered = driver.register()
+    child = DEMO_RESIDENTS["child_under_15"]
+    refused = driver.start(child)
+    refused = driver.step(refused, COUNTER, {"resident_id": child} | IDENTIFY)
+    refused = driver.step(refused, COUNTER, {"explained": True})
+    assert refused.status == "completed"
+    cancelled = driver.start(driver.fresh_resident())
+    product.runner.cancel(cancelled.instance_id, COUNTER, "別の方の事案として開始した")
+    auditor = login("auditor")
+    html = auditor.get(f"/instances/{refused.instance_id}").get_data(as_text=True)
+    assert re.search(r'data-outcome="refused">却下（[^）<]+）</span>', html)
+    html = auditor.get(f"/instances/{registered.instance_id}").get_data(as_text=True)
+    assert 'data-outcome="registered">登録完了</span>' in html
+    html = auditor.get("/instances?outcome=refused").get_data(as_text=True)
+    assert f'href="/instances/{refused.instance_id}"' in html
+    assert f'href="/instances/{registered.instance_id}"' not in html
+    html = auditor.get(f"/instances?resident_id={child}").get_data(as_text=True)
+    assert 'data-outcome="refused">却下（' in html
+    html = auditor.get(f"/instances/{cancelled.instance_id}").get_data(as_text=True)
+    assert 'data-outcome="cancelled">取消し（別の方の事案として開始した）</span>' in html
+    html = login("madoguchi").get(f"/residents/{registered.resident_id}").get_data(as_text=True)
+    assert 'data-outcome="registered">登録完了</span>' in html

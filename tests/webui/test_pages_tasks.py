@@ -147,6 +147,6 @@ def test_completing_the_last_counter_step_returns_to_the_inbox(login, driver, pr
     response = clerk.post(f"/tasks/{outcome.next_task_id}", data={
         "applicant": "self", "identity_path": "photo_id", "photo_id_kind": "mynumber_card"})
     assert response.status_code == 302 and response.headers["Location"] == "/"
-    assert "別の担当" in clerk.get("/").get_data(as_text=True)
+    assert "次は バックヤード の『印影読込 (4.1.5.1)』です" in clerk.get("/").get_data(as_text=True)
     with product.session_factory() as session:
         assert open_tasks_of_instance(session, outcome.instance_id)[0].lane == "バックヤード"

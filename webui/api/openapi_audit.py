@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from engine.outcomes import OUTCOMES
 from engine.runtime.operations import MAX_REASON
 from webui.api.openapi_builders import (
     ANY_OBJECT,
@@ -39,7 +40,7 @@ def audit_schemas() -> dict[str, dict]:
         "SearchRow": obj({"id": INT, "process_id": STR, "process_name": STR, "status": STATUS,
                            "subject": ref("Subject"), "started_by": STR, "started_at": DATETIME,
                            "updated_at": DATETIME, "ended_at": nullable(DATETIME), "end_event": nullable(STR),
-                           "version": STR}),
+                           "outcome": nullable(ref("CaseOutcome")), "version": STR}),
         "SearchPage": obj({"rows": array(ref("SearchRow")), "total": INT, "total_is_capped": BOOL,
                             "total_estimate": nullable(INT),
                             "next_cursor": nullable(STR), "prev_cursor": nullable(STR)}),
@@ -82,7 +83,9 @@ def audit_paths() -> dict:
     search_params = (
         param("process_id", "query", FIELD, "業務（process id）"),
         param("version", "query", {"type": "integer", "minimum": 1, "maximum": 999_999_999}, "定義の版（ID）"),
-        param("status", "query", STATUS, "状態"), param("from", "query", DATE, "開始日（から、日本時間、1990〜2200年）"),
+        param("status", "query", STATUS, "状態"),
+        param("outcome", "query", {"type": "string", "enum": list(OUTCOMES)}, "結果（終わり方）"),
+        param("from", "query", DATE, "開始日（から、日本時間、1990〜2200年）"),
         param("to", "query", DATE, "開始日（まで）"), param("clerk", "query", FIELD, "処理した職員"),
         param("lane", "query", LANE, "処理待ちの作業があるレーン"), param("name", "query", FIELD, "氏名（住民記録）"),
         param("kana", "query", FIELD, "カナ（住民記録）"), param("resident_id", "query", FIELD, "住民ID"),

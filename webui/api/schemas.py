@@ -46,7 +46,9 @@ def definition_json(definition: ProcessDefinition) -> dict:
 
 def outcome_json(outcome: RunOutcome) -> dict:
     return {"instance_id": outcome.instance_id, "status": outcome.status, "next_task_id": outcome.next_task_id,
-            "incident_id": outcome.incident_id}
+            "incident_id": outcome.incident_id, "outcome": outcome.outcome,
+            "next_steps": [{"task_id": s.task_id, "lane": s.lane, "title": s.title, "claimed_by": s.claimed_by}
+                           for s in outcome.next_steps]}
 
 
 def subject_json(instance: ProcessInstance) -> dict:
@@ -54,11 +56,20 @@ def subject_json(instance: ProcessInstance) -> dict:
             "registration_number": instance.subject_registration_number}
 
 
+def case_outcome_json(instance: ProcessInstance) -> dict | None:
+    """How the case ended (engine/outcomes.py); null while it runs."""
+    if not instance.outcome:
+        return None
+    return {"code": instance.outcome, "label": instance.outcome_label or "", "reason": instance.outcome_reason,
+            "text": instance.outcome_text}
+
+
 def instance_row_json(instance: ProcessInstance, process_name: str) -> dict:
     return {"id": instance.id, "process_id": instance.process_id, "process_name": process_name,
             "status": instance.status, "subject": subject_json(instance), "started_by": instance.started_by,
             "started_at": iso(instance.started_at), "updated_at": iso(instance.updated_at),
-            "ended_at": iso(instance.ended_at), "end_event": instance.end_event}
+            "ended_at": iso(instance.ended_at), "end_event": instance.end_event,
+            "outcome": case_outcome_json(instance)}
 
 
 def human_task_json(task: HumanTask) -> dict:
@@ -81,7 +92,8 @@ def instance_detail_json(detail: InstanceDetail) -> dict:
         "definition": {"id": definition.id, "name": definition.name, "version": definition.content_hash},
         "status": instance.status, "subject": subject_json(instance), "started_by": instance.started_by,
         "started_at": iso(instance.started_at), "ended_at": iso(instance.ended_at),
-        "end_event": instance.end_event, "tasks": [human_task_json(t) for t in detail.tasks],
+        "end_event": instance.end_event, "outcome": case_outcome_json(instance),
+        "tasks": [human_task_json(t) for t in detail.tasks],
         "incidents": [incident_json(i) for i in detail.incidents], "completed_ids": detail.completed_ids,
         "active_ids": detail.active_ids, "error_ids": detail.error_ids, "taken_flows": detail.taken_flows,
         "data": plain(detail.data),
@@ -97,7 +109,8 @@ def inbox_row_json(row: InboxRow) -> dict:
     return {"task_id": row.task_id, "instance_id": row.instance_id, "process_name": row.process_name,
             "title": row.title, "lane": row.lane, "subject_name": row.subject_name,
             "registration_number": row.subject_registration_number, "created_at": iso(row.created_at),
-            "claimed_by": row.claimed_by}
+            "claimed_by": row.claimed_by, "process_id": row.process_id, "step": row.spec_name,
+            "due_at": iso(row.due_at), "case_started_at": iso(row.case_started_at)}
 
 
 def task_json(view: TaskFormView) -> dict:

@@ -19,6 +19,7 @@ from webui.api.params import (
     ApiError,
     bool_param,
     choice_param,
+    int_param,
     json_body,
     object_field,
     page_params,
@@ -112,9 +113,14 @@ def get_inbox():
         raise ApiError(403, "lane_forbidden", f"{lane}の作業一覧はこの役割では見られません")
     mine = bool_param("mine")
     page, per_page = page_params()
+    query = queries.InboxQuery(
+        process_id=text_param("process_id", max_length=100), spec_name=text_param("step", max_length=100),
+        due=choice_param("due", queries.DUE_FILTERS),
+        min_age_days=int_param("min_age_days", 0, minimum=0, maximum=3650) or None,
+        sort=choice_param("sort", queries.INBOX_SORTS) or "created", descending=choice_param("order", ("asc", "desc")) == "desc")
     with product().session_factory() as session:
         result = queries.inbox(session, lane, page=page, per_page=per_page,
-                               claimed_by=actor.username if mine else None)
+                               claimed_by=actor.username if mine else None, query=query)
         log_api_list(session, actor, subjects_of_instances(session, [r.instance_id for r in result.rows]),
                      "受付箱の一覧（API）")
         session.commit()

@@ -3,18 +3,27 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import session as web_session
 from flask_login import current_user, login_required
 
+from engine.db import utcnow
 from engine.evidence.access_log import subjects_of_instances
 from engine.library.catalog import list_active_definitions
-from engine.runtime.queries import inbox, open_task_counts
+from engine.runtime.queries import (
+    DUE_FILTERS,
+    INBOX_SORTS,
+    InboxQuery,
+    inbox,
+    inbox_choices,
+    open_task_counts,
+)
 from handlers.operators.residents import lookup_resident
 from handlers.services.start_data import MAX_RESIDENT_ID, StartDataInvalid
 from juki import JukiError
 from webui.audit.access import log_list_view, log_person_view, purpose_gate
 from webui.auth.users import CLERK_ROLES, current_actor, roles_required
 from webui.inbox.starting import checked_start, offers_for
-from webui.params import MAX_PAGE, int_param
+from webui.params import MAX_PAGE, choice_param, int_param, text_param
 from webui.templating import LANES
 from webui.wiring import product
 
@@ -29,6 +38,13 @@ def visible_lanes() -> tuple[str, ...]:
     return lanes or LANES
 
 
+# The clerk's inbox filters, kept per lane in their session (signed cookie: per user and sign-in) so the inbox
+# opens as they left it; a lane tab or 受付箱 link without filter parameters restores them.
+FILTERS_KEY = "inbox_filters"
+FILTER_PARAMS = ("flow", "step", "due", "age", "sort", "order", "mine")
+MAX_AGE_DAYS = 3650
+
+
 @bp.get("/")
 @login_required
 def index():
@@ -36,18 +52,48 @@ def index():
     lane = request.args.get("lane") or lanes[0]
     if lane not in lanes:
         abort(404)
-    mine = request.args.get("mine") == "1"
+    filters = _filters(lane)
     page_no = int_param("page", 1, maximum=MAX_PAGE)
+    query = InboxQuery(process_id=filters.get("flow"), spec_name=filters.get("step"), due=filters.get("due"),
+                       min_age_days=int(filters["age"]) if filters.get("age") else None,
+                       sort=filters.get("sort") or "created", descending=filters.get("order") == "desc")
+    mine = filters.get("mine") == "1"
     claimed_by = current_user.username if mine else None
     with product().session_factory() as session:
-        page = inbox(session, lane, page=page_no, per_page=PER_PAGE, claimed_by=claimed_by)
+        page = inbox(session, lane, page=page_no, per_page=PER_PAGE, claimed_by=claimed_by, query=query)
         if page_no > page.pages:  # past the end (tasks were completed meanwhile): show the last page
-            page = inbox(session, lane, page=page.pages, per_page=PER_PAGE, claimed_by=claimed_by)
+            page = inbox(session, lane, page=page.pages, per_page=PER_PAGE, claimed_by=claimed_by, query=query)
         counts = open_task_counts(session)
         log_list_view(session, subjects_of_instances(session, [row.instance_id for row in page.rows]), "受付箱の一覧",
                       commit=True)
+        flows, steps = inbox_choices(session, lane)
     return render_template("inbox/index.html", lanes=lanes, lane=lane, mine=mine, page=page, counts=counts,
-                           may_work=current_actor().may_work(lane))
+                           may_work=current_actor().may_work(lane), filters=filters, flows=flows, steps=steps,
+                           args={"lane": lane} | filters, now=utcnow(), sorts=SORT_LABELS, dues=DUE_LABELS)
+
+
+SORT_LABELS = {"created": "受付の古い順", "due": "期限の近い順", "age": "事案の古い順", "flow": "業務", "step": "作業名"}
+DUE_LABELS = {"overdue": "期限切れ", "week": "7日以内に期限", "any": "期限あり", "none": "期限なし"}
+
+
+def _filters(lane: str) -> dict[str, str]:
+    """This request's filters (checked: a bad value is a 400), else the ones the clerk left on this lane."""
+    saved = web_session.get(FILTERS_KEY) or {}
+    if request.args.get("clear"):
+        filters: dict[str, str] = {}
+    elif any(name in request.args for name in FILTER_PARAMS):
+        filters = {"flow": text_param("flow", max_length=100), "step": text_param("step", max_length=100),
+                   "due": choice_param("due", DUE_FILTERS), "sort": choice_param("sort", INBOX_SORTS),
+                   "order": choice_param("order", ("asc", "desc")),
+                   "mine": "1" if request.args.get("mine") == "1" else None}
+        if text_param("age"):
+            filters["age"] = str(int_param("age", 0, minimum=0, maximum=MAX_AGE_DAYS)) or None
+        filters = {name: value for name, value in filters.items() if value and value != "0"}
+    else:
+        return dict(saved.get(lane) or {})
+    if (saved.get(lane) or {}) != filters:
+        web_session[FILTERS_KEY] = {**saved, lane: filters}
+    return filters
 
 
 @bp.get("/start")

@@ -9,13 +9,14 @@ from werkzeug.datastructures import MultiDict
 
 from engine.evidence.search import INCIDENT_FILTERS, SORTS, InstanceQuery, decode_cursor
 from engine.models import InstanceStatus
+from engine.outcomes import OUTCOMES
 from juki import JukiError, ResidentQuery
 from webui.converters import MAX_ID
 from webui.templating import LANES
 
 __all__ = ["FIELDS", "MAX_PEOPLE", "InstanceSearchForm"]
 
-FIELDS = ("process_id", "version", "status", "from", "to", "clerk", "lane", "name", "kana", "resident_id",
+FIELDS = ("process_id", "version", "status", "outcome", "from", "to", "clerk", "lane", "name", "kana", "resident_id",
           "number", "incident", "sort", "order")
 MAX_VALUE = 100
 ORDERS = ("asc", "desc")
@@ -48,7 +49,8 @@ class InstanceSearchForm:
         v = self.values
         return InstanceQuery(
             process_id=v["process_id"] or None, definition_id=self._int("version"),
-            status=self._choice("status", InstanceStatus.ALL, "状態"), started_from=self._day("from"),
+            status=self._choice("status", InstanceStatus.ALL, "状態"),
+            outcome=self._choice("outcome", tuple(OUTCOMES), "結果"), started_from=self._day("from"),
             started_to=self._day("to", next_day=True), clerk=v["clerk"] or None,
             lane=self._choice("lane", LANES, "レーン"), resident_ids=self._people(register),
             registration_number=v["number"] or None,

@@ -8,9 +8,9 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 from sqlalchemy.orm import Session
 
-from engine.errors import FormInvalid, LaneForbidden
+from engine.errors import EngineError, FormInvalid, LaneForbidden
 from engine.library.forms import coerce_form_input, validate_form
-from engine.models import Incident
+from engine.models import HumanTask, Incident
 from engine.runtime.runner import RunOutcome
 from webui.audit.access import log_person_view
 from webui.auth.next_url import safe_next
@@ -19,7 +19,7 @@ from webui.tasks.forms import field_views, form_values, prefilled_values
 from webui.tasks.scan_read import read_scan, scan_views
 from webui.tasks.uploads import file_field, store_scan_uploads
 from webui.tasks.view import TaskPage, load_task_page
-from webui.templating import mm, strip_function_id
+from webui.templating import leading_function_id, mm, strip_function_id
 from webui.uploads import UploadRefused
 from webui.wiring import product
 
@@ -29,8 +29,10 @@ bp = Blueprint("tasks", __name__)
 @bp.get("/<int:task_id>")
 @login_required
 def show(task_id: int):
+    actor = current_actor()
+    _claim_on_open(task_id, actor)
     with product().session_factory() as session:
-        page = load_task_page(session, task_id, current_actor())
+        page = load_task_page(session, task_id, actor)
         log_person_view(session, page.detail.instance.subject_resident_id, "作業画面", target=f"task:{task_id}",
                         commit=True)
         values = prefilled_values(page.form, page.data, again=page.task.is_open and page.is_repeat) if page.form else {}
@@ -85,8 +87,10 @@ def read_scan_upload(task_id: int):
 @bp.post("/<int:task_id>/claim")
 @roles_required(*CLERK_ROLES)
 def claim(task_id: int):
-    product().runner.claim(task_id, current_actor())
-    flash("この作業を担当しました", "success")
+    """担当する, or 担当を引き継ぐ (take_over=1) from the clerk who has it (audited with their name)."""
+    take_over = request.form.get("take_over") == "1"
+    product().runner.claim(task_id, current_actor(), take_over=take_over)
+    flash("この作業の担当を引き継ぎました" if take_over else "この作業を担当しました", "success")
     return redirect(_next_url(task_id))
 
 
@@ -124,15 +128,42 @@ def _incident_reason(incident_id: int) -> str:
         return f"（{incident.message}）" if incident is not None and incident.error_code else ""
 
 
+def _claim_on_open(task_id: int, actor) -> None:
+    """One claim model: a clerk opening an unclaimed open task of their lane takes it (no 担当する click).
+    Nothing happens for read-only roles, other lanes, a task someone has, or an approval the clerk may not do."""
+    if not actor.lanes:
+        return
+    with product().session_factory() as session:
+        row = session.get(HumanTask, task_id)
+        if row is None or not row.is_open or row.claimed_by or not actor.may_work(row.lane):
+            return
+    try:
+        product().runner.claim(task_id, actor)
+    except EngineError:  # four eyes, someone faster, the case stopped: the page says why, read-only
+        return
+
+
 def _flash_outcome(page: TaskPage, outcome: RunOutcome) -> None:
     flash(f"「{strip_function_id(page.task.title)}」を完了しました（事案 {outcome.instance_id}）", "success")
     if outcome.incident_id:
         flash(f"事案 {outcome.instance_id} の自動処理でエラーが発生しました。{_incident_reason(outcome.incident_id)}"
               "事案の画面で内容を確認し、再実行してください", "error")
-    elif outcome.status == "completed":
-        flash(f"事案 {outcome.instance_id} は終了しました", "info")
+    elif outcome.status in ("completed", "terminated"):
+        flash(f"事案 {outcome.instance_id} は終了しました（{outcome.outcome or '終了'}）", "info")
     elif not outcome.next_task_id:
-        flash("次の作業は別の担当（レーン）に回りました", "info")
+        flash(next_step_message(outcome), "info")
+
+
+def next_step_message(outcome: RunOutcome) -> str:
+    """「次は バックヤード の『印影読取 (4.1.5.1)』です」: where the case went when its next task is not the clerk's."""
+    if not outcome.next_steps:
+        return f"事案 {outcome.instance_id} は待機中です（次の作業はまだありません）"
+    parts = []
+    for step in outcome.next_steps:
+        fid = leading_function_id(step.title)
+        who = f"（{step.claimed_by} さんが担当）" if step.claimed_by else ""
+        parts.append(f"{step.lane} の『{strip_function_id(step.title)}{f' ({fid})' if fid else ''}』{who}")
+    return f"次は {'、'.join(parts)}です"
 
 
 def _next_url(task_id: int) -> str:

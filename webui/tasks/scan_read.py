@@ -22,6 +22,7 @@ from registry.blobs.store import put_blob
 from webui.tasks.forms import properties, scan_decisions, scan_fields
 from webui.tasks.uploads import file_field
 from webui.tasks.view import TaskPage, load_task_page
+from webui.templating import staff_name
 from webui.uploads import IMAGE_TYPES, UploadRefused, read_upload
 from webui.wiring import product
 
@@ -105,7 +106,7 @@ def _require_workable(page: TaskPage) -> None:
     if not page.task.is_open:
         raise TaskNotOpen("この作業は完了しています")
     if page.claimed_by_other:
-        raise TaskClaimedByOther(f"{page.task.claimed_by} さんが担当中のため、読み取れません")
+        raise TaskClaimedByOther(f"{staff_name(page.task.claimed_by)} さんが担当中のため、読み取れません")
 
 
 def _dpi(value: Any) -> float | None:

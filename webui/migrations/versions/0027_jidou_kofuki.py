@@ -3,14 +3,14 @@
 Wrong PINs and the lock stay on registration_pin (migration 0010), shared with 5.3 at the counter.
 
 Revision ID: 0027
-Revises: 0023
+Revises: 0025
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0027"
-down_revision = "0023"
+down_revision = "0025"
 branch_labels = None
 depends_on = None
 
