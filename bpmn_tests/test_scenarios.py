@@ -83,8 +83,8 @@ def test_every_end_event_gives_its_outcome(product) -> None:
     carries its reason."""
     from SpiffWorkflow.bpmn.specs.defaults import EndEvent
 
-    from engine.library.outcomes import OUTCOMES, declared_outcome
     from engine.models import InstanceStatus, ProcessInstance
+    from engine.outcomes import OUTCOMES, declared_outcome
 
     problems, reached = [], set()
     with product.session_factory() as session:
