@@ -1,0 +1,133 @@
+"""The exchange's checks against the world: the resident register (juki) and impression measurement (imaging).
+
+registry/exchange reads and writes the files; it asks ``ExchangeChecks`` whether a resident is known and what an
+impression file measures. Measuring is the slow part of an import (tens of ms per file), so files are measured
+in a pool of processes (one per core, `forkserver`: safe from a threaded web process) in chunks.
+
+An impression file is taken as it is when it is already a normalised impression (an RGBA PNG, what the export
+writes): re-normalising would change its bytes and a round trip would not give the same file. Anything else (a
+scan on paper, a 1-bit TIFF of black ink) is normalised like a counter scan (4.1.5.1) when the batch is written.
+"""
+
+from __future__ import annotations
+
+import io
+import multiprocessing
+import os
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+from PIL import Image, UnidentifiedImageError
+
+import imaging
+from handlers.residents import lookup_resident
+from juki.errors import JukiUnavailable
+from registry.exchange.reading import ImpressionFacts
+
+__all__ = ["ExchangeChecks", "measure_file", "normalized_png"]
+
+FORMATS = {"PNG": "image/png", "TIFF": "image/tiff"}
+SEAL_RED = (215, 50, 40)
+CHUNK = 32
+
+
+def _open(data: bytes) -> Image.Image:
+    try:
+        img = Image.open(io.BytesIO(data))
+        img.load()
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
+        raise imaging.UnusableImageError("not_an_image") from exc
+    if img.format not in FORMATS:
+        raise imaging.ImagingError("unsupported_format", "PNG か TIFF（1ビット可）で書き出してください")
+    return img
+
+
+def _is_normalized(img: Image.Image) -> bool:
+    return img.format == "PNG" and img.mode == "RGBA"
+
+
+def _as_red_ink(img: Image.Image, dpi: float) -> bytes:
+    """A black-ink image (1-bit or grey TIFF) as seal red on white, which the measurement looks for."""
+    grey = img.convert("L")
+    red = Image.new("RGB", grey.size, SEAL_RED)
+    white = Image.new("RGB", grey.size, (255, 255, 255))
+    out = io.BytesIO()
+    Image.composite(white, red, grey).save(out, "PNG", dpi=(dpi, dpi))
+    return out.getvalue()
+
+
+def _scan_bytes(img: Image.Image, data: bytes, dpi: float) -> bytes:
+    return _as_red_ink(img, dpi) if img.mode in ("1", "L", "I;16", "I") else data
+
+
+def measure_file(path: Path, dpi: float, min_mm: float, max_mm: float) -> ImpressionFacts | str:
+    """Measure one impression file at its dpi (4.1.5.1); its facts or why it cannot be used (Japanese)."""
+    try:
+        data = path.read_bytes()
+        img = _open(data)
+        scan = imaging.load_scan(_scan_bytes(img, data, dpi), dpi=dpi)
+    except imaging.ImagingError as exc:
+        return exc.message
+    except OSError:
+        return "ファイルを読めません"
+    measurement = imaging.measure_impression(scan, min_mm=min_mm, max_mm=max_mm)
+    if not measurement.found or not measurement.size_known:
+        reasons = measurement.refusal_reasons
+        return "印影として測れません（" + (reasons[0].message if reasons else "印影が見つかりません") + "）"
+    normalized = _is_normalized(img)
+    return ImpressionFacts(media_type=FORMATS[img.format],
+                           mm_per_px=25.4 / dpi, width_mm=measurement.width_mm, height_mm=measurement.height_mm,
+                           square_mm=measurement.square_mm, shape=measurement.shape,
+                           warnings=tuple(w.message for w in measurement.warnings),
+                           within=not (measurement.too_small or measurement.too_large), normalized=normalized)
+
+
+def normalized_png(data: bytes, dpi: float, min_mm: float, max_mm: float) -> tuple[bytes, float]:
+    """The normalised impression (RGBA PNG) of a file that is not one yet, and its mm per pixel."""
+    img = _open(data)
+    scan = imaging.load_scan(_scan_bytes(img, data, dpi), dpi=dpi)
+    normalized = imaging.normalize_impression(scan, imaging.measure_impression(scan, min_mm=min_mm, max_mm=max_mm))
+    return normalized.png, normalized.mm_per_px
+
+
+def _measure_chunk(args: tuple[list[tuple[Path, float]], float, float]) -> list[ImpressionFacts | str]:
+    items, min_mm, max_mm = args
+    return [measure_file(path, dpi, min_mm, max_mm) for path, dpi in items]
+
+
+class ExchangeChecks:
+    """registry.exchange.reading.Checks over the product's register and the imaging functions."""
+
+    def __init__(self, juki, settings, workers: int | None = None) -> None:
+        self.juki, self.settings = juki, settings
+        self.workers = workers if workers is not None else min(2, os.cpu_count() or 1)
+
+    def known_residents(self, resident_ids: list[str]) -> set[str]:
+        known = set()
+        for resident_id in resident_ids:
+            try:
+                resident = lookup_resident(self.juki, resident_id)
+            except JukiUnavailable:
+                raise
+            if resident is not None:
+                known.add(resident_id)
+        return known
+
+    def measure(self, items: list[tuple[Path, float]], progress: Callable[[int], None]) -> list[ImpressionFacts | str]:
+        limits = (self.settings.seal_min_mm, self.settings.seal_max_mm)
+        chunks = [(items[i:i + CHUNK], *limits) for i in range(0, len(items), CHUNK)]
+        results: list[ImpressionFacts | str] = []
+        if self.workers <= 1 or len(chunks) <= 1:
+            for chunk in chunks:
+                results.extend(_measure_chunk(chunk))
+                progress(len(results))
+            return results
+        with ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("forkserver")) as pool:
+            for part in pool.map(_measure_chunk, chunks):
+                results.extend(part)
+                progress(len(results))
+        return results
+
+    def normalize(self, data: bytes, dpi: float) -> tuple[bytes, float]:
+        return normalized_png(data, dpi, self.settings.seal_min_mm, self.settings.seal_max_mm)
