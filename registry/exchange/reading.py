@@ -36,6 +36,7 @@ LIMITS = {"氏名": 200, "氏名カナ": 200, "旧氏": 100, "通称": 200, "併
           "世帯番号": 40, "状態異動事由": 200, "電子証明書シリアル番号": 60, "異動事由": 60, "処理者": 100,
           "受付者": 100, "交付者": 100, "照会番号": 40}
 ERROR, WARNING = "誤り", "注意"
+WHOLE = "（ファイル全体）"  # the field of a problem with the whole file (encoding, size, header)
 CHUNK = 500
 
 
@@ -152,7 +153,7 @@ def _declared_resources(directory: Path, problems: list[Problem]) -> dict[str, d
         package = json.loads(path.read_text("utf-8"))
         return {r["path"]: r for r in package.get("resources", []) if isinstance(r, dict) and "path" in r}
     except (ValueError, TypeError, KeyError):
-        problems.append(Problem(L.PACKAGE, None, "-", "datapackage.json を JSON として読めません"))
+        problems.append(Problem(L.PACKAGE, None, WHOLE, "datapackage.json を JSON として読めません"))
         return {}
 
 
@@ -161,41 +162,41 @@ def _read_table(directory: Path, name: str, columns: tuple[str, ...], declared: 
     path = directory / name
     if not path.is_file():
         if name == L.REGISTRATIONS:
-            problems.append(Problem(name, None, "-", "ファイルがありません"))
+            problems.append(Problem(name, None, WHOLE, "ファイルがありません"))
             return None
         return []
     data = path.read_bytes()
     if declared is not None:
         if "bytes" in declared and declared["bytes"] != len(data):
-            problems.append(Problem(name, None, "-", f"ファイルの大きさが datapackage.json の記載（{declared['bytes']} バイト）"
+            problems.append(Problem(name, None, WHOLE, f"ファイルの大きさが datapackage.json の記載（{declared['bytes']} バイト）"
                                     f"と違います（{len(data)} バイト）。途中で切れているか、書き換えられています"))
         elif "hash" in declared and str(declared["hash"]).removeprefix("sha256:") != hashlib.sha256(data).hexdigest():
-            problems.append(Problem(name, None, "-", "ファイルのハッシュ値が datapackage.json の記載と違います"))
+            problems.append(Problem(name, None, WHOLE, "ファイルのハッシュ値が datapackage.json の記載と違います"))
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[:exc.start].count(b"\n") + 1
-        problems.append(Problem(name, line, "-", "UTF-8 として読めない文字があります（Shift_JIS など別の文字コードで"
+        problems.append(Problem(name, line, WHOLE, "UTF-8 として読めない文字があります（Shift_JIS など別の文字コードで"
                                 "書かれている可能性があります）。UTF-8 で書き出し直してください"))
         return None
     text = text.removeprefix("\ufeff")
     if text and not text.endswith("\n"):
         last = text.count("\n") + 1
-        problems.append(Problem(name, last, "-", "最後の行が改行で終わっていません（ファイルが途中で切れている可能性が"
+        problems.append(Problem(name, last, WHOLE, "最後の行が改行で終わっていません（ファイルが途中で切れている可能性が"
                                 "あります）"))
     reader = csv.reader(io.StringIO(text, newline=""))
     rows: list[tuple[int, tuple]] = []
     try:
         header = next(reader, None)
         if header is None:
-            problems.append(Problem(name, 1, "-", "見出し行がありません"))
+            problems.append(Problem(name, 1, WHOLE, "見出し行がありません"))
             return None
         if tuple(header) != columns:
             missing = [c for c in columns if c not in header]
             extra = [c for c in header if c not in columns]
             detail = "".join([f"足りない列: {'、'.join(missing)}。" if missing else "",
                               f"余分な列: {'、'.join(extra)}。" if extra else ""])
-            problems.append(Problem(name, 1, "-", f"見出し行が定められた列と違います。{detail or '列の順序が違います。'}"))
+            problems.append(Problem(name, 1, WHOLE, f"見出し行が定められた列と違います。{detail or '列の順序が違います。'}"))
             return None
         line = reader.line_num
         for cells in reader:
@@ -203,12 +204,12 @@ def _read_table(directory: Path, name: str, columns: tuple[str, ...], declared: 
             if not cells:
                 continue
             if len(cells) != len(columns):
-                problems.append(Problem(name, start, "-", f"列の数が {len(cells)} です（見出しは {len(columns)} 列）。"
+                problems.append(Problem(name, start, WHOLE, f"列の数が {len(cells)} です（見出しは {len(columns)} 列）。"
                                         "行が途中で切れているか、区切りが崩れています"))
                 continue
             rows.append((start, tuple(cells)))
     except csv.Error as exc:
-        problems.append(Problem(name, reader.line_num, "-", f"CSV として読めません（{exc}）。引用符が閉じていない"
+        problems.append(Problem(name, reader.line_num, WHOLE, f"CSV として読めません（{exc}）。引用符が閉じていない"
                                 "（ファイルが途中で切れている）可能性があります"))
         return None
     required = [col(columns)[c] for c in L.REQUIRED[name]]

@@ -32,7 +32,7 @@ def ids(app, product, tmp_path_factory):
         "number": registered.registration_number, "filename": "bpmn-js/dist/bpmn-navigated-viewer.production.min.js",
         **_document_ids(product, registered.registration_number), **_library_ids(product),
         "application_id": str(InquiryDriver(product).to_answer().application_id), "batch_id": "1",
-        "user_id": _throwaway_user(product),
+        "user_id": _throwaway_user(product), "run_id": "1",
     }
 
 
@@ -200,6 +200,9 @@ EXPECTATIONS: dict[tuple[str, str], dict[str, str]] = {
     # 除票の消去 (issue 18): the administrator's; an empty form (no date, no confirmation) is refused (422)
     ("purge.index", "GET"): by_role(DENIED, DENIED, DENIED, DENIED, OK), ("purge.run", "POST"): ADMIN_OPERATES,
     ("purge.purge_list", "GET"): by_role(DENIED, DENIED, DENIED, DENIED, REACHES),  # batch 1 may not exist → 404
+    ("exchange.index", "GET"): by_role(DENIED, DENIED, DENIED, DENIED, OK), ("exchange.start", "POST"): ADMIN_OPERATES,
+    ("exchange.show", "GET"): ADMIN_OPERATES, ("exchange.status", "GET"): ADMIN_OPERATES,  # run 1 may not exist
+    ("exchange.report", "GET"): ADMIN_OPERATES, ("exchange.cancel", "POST"): ADMIN_OPERATES,
     ("rendou.index", "GET"): by_role(DENIED, OK, OK, OK, OK),
     ("rendou.resolve", "POST"): by_role(DENIED, REACHES, REACHES, DENIED, DENIED),  # row 1 is no incident → 404
     ("rendou.status", "GET"): by_role(DENIED, OK, OK, OK, OK),  # the linkage's lag as JSON (issue 16.9)

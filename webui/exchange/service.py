@@ -193,9 +193,10 @@ def _phase(product, run_id: int | None, phase: str, progress: Progress | None):
 
 
 def _set_phase(product, run_id: int, phase: str, total: int) -> None:
+    """Enter the import phase; `checked` now holds the checkpoint it starts from (the page's ETA counts from it)."""
     with product.session_factory.begin() as session:
         session.execute(update(ExchangeRun).where(ExchangeRun.id == run_id).values(
-            phase=phase, total=total, phase_started_at=utcnow(), updated_at=utcnow()))
+            phase=phase, total=total, checked=ExchangeRun.done, phase_started_at=utcnow(), updated_at=utcnow()))
 
 
 def _mark(product, run_id: int, status: str, message: str) -> None:
@@ -216,7 +217,9 @@ def _finish_row(session: Session, run_id: int, outcome: ImportOutcome, checked: 
     run = session.get(ExchangeRun, run_id)
     run.status, run.finished_at, run.updated_at = outcome.status, utcnow(), utcnow()
     run.phase, run.errors, run.warnings = "finish", len(checked.errors), len(checked.warnings)
-    run.total = run.total or len(checked.registrations)
+    run.total = len(checked.registrations)
+    if outcome.status != RunStatus.DONE or outcome.dry_run:
+        run.checked = run.total  # every row was checked
     if outcome.problems:
         run.report_blob = put_blob(session, report_bytes(outcome.problems), "text/csv",
                                    filename=f"inkan_import_report_{run_id}.csv", created_by=actor.username)
