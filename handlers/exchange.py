@@ -18,11 +18,12 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+import numpy as np
 from PIL import Image, UnidentifiedImageError
 
 import imaging
 from handlers.residents import lookup_resident
-from juki.errors import JukiUnavailable
+from imaging.normalized import looks_normalized, measure_alpha
 from registry.exchange.reading import ImpressionFacts
 
 __all__ = ["ExchangeChecks", "measure_file", "normalized_png"]
@@ -43,8 +44,12 @@ def _open(data: bytes) -> Image.Image:
     return img
 
 
-def _is_normalized(img: Image.Image) -> bool:
-    return img.format == "PNG" and img.mode == "RGBA"
+def _normalized_alpha(img: Image.Image) -> np.ndarray | None:
+    """The alpha channel of a cut-out impression (an RGBA PNG, mostly transparent), else None."""
+    if img.format != "PNG" or img.mode != "RGBA":
+        return None
+    alpha = np.asarray(img.getchannel("A"))
+    return alpha if looks_normalized(alpha) else None
 
 
 def _as_red_ink(img: Image.Image, dpi: float) -> bytes:
@@ -66,16 +71,20 @@ def measure_file(path: Path, dpi: float, min_mm: float, max_mm: float) -> Impres
     try:
         data = path.read_bytes()
         img = _open(data)
-        scan = imaging.load_scan(_scan_bytes(img, data, dpi), dpi=dpi)
+        alpha = _normalized_alpha(img)
+        if alpha is not None:  # already normalised: measured on its alpha channel (a few ms instead of tens)
+            measurement = measure_alpha(alpha, dpi, min_mm, max_mm)
+        else:
+            scan = imaging.load_scan(_scan_bytes(img, data, dpi), dpi=dpi)
+            measurement = imaging.measure_impression(scan, min_mm=min_mm, max_mm=max_mm)
     except imaging.ImagingError as exc:
         return exc.message
     except OSError:
         return "ファイルを読めません"
-    measurement = imaging.measure_impression(scan, min_mm=min_mm, max_mm=max_mm)
     if not measurement.found or not measurement.size_known:
         reasons = measurement.refusal_reasons
         return "印影として測れません（" + (reasons[0].message if reasons else "印影が見つかりません") + "）"
-    normalized = _is_normalized(img)
+    normalized = alpha is not None
     return ImpressionFacts(media_type=FORMATS[img.format],
                            mm_per_px=25.4 / dpi, width_mm=measurement.width_mm, height_mm=measurement.height_mm,
                            square_mm=measurement.square_mm, shape=measurement.shape,
@@ -104,15 +113,10 @@ class ExchangeChecks:
         self.workers = workers if workers is not None else min(2, os.cpu_count() or 1)
 
     def known_residents(self, resident_ids: list[str]) -> set[str]:
-        known = set()
-        for resident_id in resident_ids:
-            try:
-                resident = lookup_resident(self.juki, resident_id)
-            except JukiUnavailable:
-                raise
-            if resident is not None:
-                known.add(resident_id)
-        return known
+        """The ids the register knows: in one query where the client can (the simulator), else one by one."""
+        if callable(known_ids := getattr(self.juki, "known_ids", None)):
+            return known_ids(resident_ids)
+        return {resident_id for resident_id in resident_ids if lookup_resident(self.juki, resident_id) is not None}
 
     def measure(self, items: list[tuple[Path, float]], progress: Callable[[int], None]) -> list[ImpressionFacts | str]:
         limits = (self.settings.seal_min_mm, self.settings.seal_max_mm)

@@ -71,12 +71,12 @@ UNKNOWN = {"task_id": "987654", "instance_id": "987654", "incident_id": "987654"
            "filename": "../../etc/passwd", "document_id": "987654", "item_id": "987654", "source": "batch",
            "registration_id": "987654", "certificate_id": "987654", "job_id": "987654", "event_row_id": "987654",
            "file_id": "987654",
-           "definition_id": "987654", "draft_id": "987654", "application_id": "987654", "user_id": "987654", "batch_id": "987654", "request_id": "f" * 32}
+           "definition_id": "987654", "draft_id": "987654", "application_id": "987654", "user_id": "987654", "batch_id": "987654", "run_id": "987654", "request_id": "f" * 32}
 JUNK = {"task_id": "0", "instance_id": "0", "incident_id": "0", "process_id": "%E2%80%8B<x>",
         "resident_id": "<script>", "sha": "zz", "sha256": "..%2F..", "number": "%00", "filename": "%2e%2e/x",
         "document_id": "0", "item_id": "0", "source": "%2e%2e", "registration_id": "0", "certificate_id": "0",
         "job_id": "0", "event_row_id": "0", "file_id": "0", "definition_id": "0", "draft_id": "0",
-        "application_id": "0", "user_id": "0", "batch_id": "0", "request_id": "%2e%2e"}
+        "application_id": "0", "user_id": "0", "batch_id": "0", "run_id": "0", "request_id": "%2e%2e"}
 
 
 def urls(app, values: dict) -> list[tuple[str, str]]:
