@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import json
 import struct
 import zlib
@@ -24,7 +25,7 @@ from registry.exchange import layout as L
 from registry.seals.models import Registration
 from registry.seals.numbering import NumberFormat, format_number
 
-__all__ = ["GeneratedSet", "impression_pngs", "residents_for", "unique_png", "write_set"]
+__all__ = ["GeneratedSet", "impression_pngs", "residents_for", "spoil", "unique_png", "write_set"]
 
 SHAPES = ("round", "square", "oval")
 DEFAULT_FORMAT = NumberFormat()
@@ -144,3 +145,24 @@ def _described(directory: Path, package: dict) -> None:
         data = (directory / resource["path"]).read_bytes()
         resource["bytes"], resource["hash"] = len(data), "sha256:" + hashlib.sha256(data).hexdigest()
     (directory / L.PACKAGE).write_text(json.dumps(described, ensure_ascii=False, indent=2) + "\n", "utf-8")
+
+
+def spoil(directory: Path, number_in_database: str) -> None:
+    """Put every kind of bad input of issue 17 point 5 into a written set (8 registrations, 1 inquiry at least):
+    line 3 repeats line 2's number, line 5 takes a number already in the database, line 6 names a resident the
+    register does not know, line 7 has a wrong check digit, line 8 a 性別 outside the code list, line 4's
+    impression is not an image, history.csv is cut off mid-row and inquiries.csv is Shift_JIS."""
+    path = directory / L.REGISTRATIONS
+    cells = list(csv.reader(io.StringIO(path.read_bytes().decode("utf-8"), newline="")))
+    cells[2][0] = cells[1][0]
+    cells[4][0] = number_in_database
+    cells[5][5] = "999999999"
+    cells[6][0] = cells[6][0][:-1] + str((int(cells[6][0][-1]) + 1) % 10)
+    cells[7][13] = "不明"
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerows(cells)
+    path.write_bytes(out.getvalue().encode("utf-8"))
+    (directory / cells[3][20]).write_bytes(b"%PDF-1.4 this is not an image")
+    history = (directory / L.HISTORY).read_bytes()
+    (directory / L.HISTORY).write_bytes(history[: len(history) * 2 // 3])
+    (directory / L.INQUIRIES).write_bytes((directory / L.INQUIRIES).read_bytes().decode("utf-8").encode("shift_jis"))
