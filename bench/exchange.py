@@ -12,12 +12,15 @@ With a reduced N the figures are printed as measured, with a linear extrapolatio
 from __future__ import annotations
 
 import argparse
+import json
+import multiprocessing
 import os
 import resource
 import sys
 import tempfile
 import time
 from pathlib import Path
+from queue import Empty
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -33,34 +36,58 @@ TARGET = 100_000
 
 
 def rss_mb() -> tuple[float, float]:
-    """Peak resident set of this process and of its finished children (the measuring pool), MB."""
+    """Peak resident set of this process and of its largest finished child (a measuring worker), MB."""
     return (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
             resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
+
+
+def cpu_seconds() -> float:
+    """User + system CPU seconds of this process and its finished children (the measuring pool)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def load() -> str:
     return " ".join(f"{v:.2f}" for v in os.getloadavg())
 
 
-def run(kind: str, n: int, history: int, workers: int, batch: int) -> None:
-    import json
+def _app(url: str):
+    return create_app({"DATABASE_URL": url, "SECRET_KEY": "bench-secret-key-0123456789abcdef",
+                       "IN_PROCESS_WORKER": False, "TESTING": True})
 
+
+def prepare(url: str, directory: str, n: int, history: int, queue) -> None:
+    """In a child process (its memory is not the import's): the register's residents and the set's files."""
+    product = _app(url).extensions["inkan"]
+    with product.session_factory.begin() as session:
+        seed_population(session, size=int(n * 1.15) + 500, today=product.services.today())
+    with product.session_factory() as session:
+        people = residents_for(session, n)
+    generated = write_set(Path(directory), people, first_serial=1, history_per_record=history,
+                          pngs=impression_pngs(8), package=json.loads(PACKAGE_FILE.read_text("utf-8")))
+    queue.put((len(people), generated.history, generated.certificates))
+
+
+def run(kind: str, n: int, history: int, workers: int, batch: int) -> None:
     with fresh_database(kind) as url, tempfile.TemporaryDirectory() as folder:
-        app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench-secret-key-0123456789abcdef",
-                          "IN_PROCESS_WORKER": False, "TESTING": True})
-        product = app.extensions["inkan"]
         started = time.perf_counter()
-        with product.session_factory.begin() as session:
-            seed_population(session, size=int(n * 1.15) + 500, today=product.services.today())
-        with product.session_factory() as session:
-            people = residents_for(session, n)
-        if len(people) < n:
-            print(f"{kind}: only {len(people)} residents in the register for N={n}")
-        generated = write_set(Path(folder) / "set", people, first_serial=1, history_per_record=history,
-                              pngs=impression_pngs(8), package=json.loads(PACKAGE_FILE.read_text("utf-8")))
+        context = multiprocessing.get_context("spawn")
+        queue = context.Queue()
+        child = context.Process(target=prepare, args=(url, f"{folder}/set", n, history, queue))
+        child.start()
+        while True:
+            try:
+                size, history_rows, certificates = queue.get(timeout=5)
+                break
+            except Empty:
+                if not child.is_alive():
+                    raise SystemExit(f"preparing the set failed (exit code {child.exitcode})") from None
+        child.join()
         prepared = time.perf_counter() - started
-        print(f"{kind}: N={len(people):,} registrations, {generated.history:,} history, "
-              f"{generated.certificates:,} certificates; register + files prepared in {prepared:.0f} s; load {load()}")
+        print(f"{kind}: N={size:,} registrations, {history_rows:,} history, {certificates:,} certificates; "
+              f"register + files prepared in {prepared:.0f} s (another process); load {load()}")
+        product = _app(url).extensions["inkan"]
+        baseline = rss_mb()[0]
         phases: dict[str, float] = {}
         marks = {"t": time.perf_counter()}
 
@@ -70,22 +97,24 @@ def run(kind: str, n: int, history: int, workers: int, batch: int) -> None:
                 phases[phase] = now - marks["t"]
                 marks["t"] = now
 
-        start = time.perf_counter()
-        outcome = run_import(product, generated.directory, ACTOR, batch_size=batch, workers=workers, progress=progress)
-        imported = time.perf_counter() - start
+        start, cpu = time.perf_counter(), cpu_seconds()
+        outcome = run_import(product, Path(folder) / "set", ACTOR, batch_size=batch, workers=workers, progress=progress)
+        imported, import_cpu = time.perf_counter() - start, cpu_seconds() - cpu
         assert outcome.status == "done", outcome.problems[:5]
         print(f"{kind}: import {imported:7.1f} s  (check {phases.get('check', 0):.1f} s, batches "
-              f"{phases.get('import', 0):.1f} s; {len(people) / imported:.0f} records/s)  "
-              f"peak RSS {rss_mb()[0]:.0f} MB (workers {rss_mb()[1]:.0f} MB)  load {load()}")
-        start = time.perf_counter()
+              f"{phases.get('import', 0):.1f} s; {size / imported:.0f} records/s; CPU {import_cpu:.1f} s)  "
+              f"peak RSS {rss_mb()[0]:.0f} MB (app before import {baseline:.0f} MB; largest child {rss_mb()[1]:.0f} MB, "
+              f"the preparer included)  load {load()}")
+        start, cpu = time.perf_counter(), cpu_seconds()
         counts = run_export(product, Path(folder) / "out", ACTOR)
-        exported = time.perf_counter() - start
+        exported, export_cpu = time.perf_counter() - start, cpu_seconds() - cpu
         print(f"{kind}: export {exported:7.1f} s  ({counts.registrations:,} records, {counts.history:,} history; "
-              f"{counts.registrations / exported:.0f} records/s)  peak RSS {rss_mb()[0]:.0f} MB  load {load()}")
-        if len(people) < TARGET:
-            factor = TARGET / len(people)
+              f"{counts.registrations / exported:.0f} records/s; CPU {export_cpu:.1f} s)  peak RSS {rss_mb()[0]:.0f} MB  load {load()}")
+        if size < TARGET:
+            factor = TARGET / size
             print(f"{kind}: EXTRAPOLATED linearly to {TARGET:,} (×{factor:.1f}, not measured): import ≈ "
-                  f"{imported * factor / 60:.1f} min, export ≈ {exported * factor / 60:.1f} min")
+                  f"{imported * factor / 60:.1f} min, export ≈ {exported * factor / 60:.1f} min (wall, at this load); "
+                  f"CPU ≈ {import_cpu * factor / 60:.1f} / {export_cpu * factor / 60:.1f} min")
         product.session_factory.kw["bind"].dispose()
 
 

@@ -2,7 +2,7 @@
 
 registry/exchange reads and writes the files; it asks ``ExchangeChecks`` whether a resident is known and what an
 impression file measures. Measuring is the slow part of an import (tens of ms per file), so files are measured
-in a pool of processes (one per core, `forkserver`: safe from a threaded web process) in chunks.
+in a pool of processes (one per core, at most 2) in chunks.
 
 An impression file is taken as it is when it is already a normalised impression (an RGBA PNG, what the export
 writes): re-normalising would change its bytes and a round trip would not give the same file. Anything else (a
@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 import multiprocessing
 import os
+import threading
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -127,7 +128,10 @@ class ExchangeChecks:
                 results.extend(_measure_chunk(chunk))
                 progress(len(results))
             return results
-        with ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("forkserver")) as pool:
+        # fork from a single-threaded process (the CLI); from the web process's job thread, forkserver (a fork
+        # there could copy a lock another thread holds)
+        context = "fork" if threading.active_count() == 1 else "forkserver"
+        with ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context(context)) as pool:
             for part in pool.map(_measure_chunk, chunks):
                 results.extend(part)
                 progress(len(results))

@@ -35,6 +35,9 @@ SERIAL = re.compile(r"(\d{4})-(\d{6})")
 LIMITS = {"氏名": 200, "氏名カナ": 200, "旧氏": 100, "通称": 200, "併記名": 200, "住所": 300, "宛名番号": 40,
           "世帯番号": 40, "状態異動事由": 200, "電子証明書シリアル番号": 60, "異動事由": 60, "処理者": 100,
           "受付者": 100, "交付者": 100, "照会番号": 40}
+# columns whose values repeat across rows (codes, days, clerks, the record a history row belongs to)
+SHARED_VALUES = {"登録番号", "状態", "性別", "本人確認方法", "登録証種別", "印影解像度", "印影の表す氏名", "登録年月日", "異動事由",
+                 "異動日", "処理者", "交付方法", "交付者", "受付者", "世帯番号", "状態異動事由"}
 ERROR, WARNING = "誤り", "注意"
 WHOLE = "（ファイル全体）"  # the field of a problem with the whole file (encoding, size, header)
 CHUNK = 500
@@ -199,6 +202,8 @@ def _read_table(directory: Path, name: str, columns: tuple[str, ...], declared: 
             problems.append(Problem(name, 1, WHOLE, f"見出し行が定められた列と違います。{detail or '列の順序が違います。'}"))
             return None
         line = reader.line_num
+        shared = [i for i, c in enumerate(columns) if c in SHARED_VALUES]
+        seen: dict[str, str] = {}
         for cells in reader:
             start, line = line + 1, reader.line_num
             if not cells:
@@ -207,6 +212,8 @@ def _read_table(directory: Path, name: str, columns: tuple[str, ...], declared: 
                 problems.append(Problem(name, start, WHOLE, f"列の数が {len(cells)} です（見出しは {len(columns)} 列）。"
                                         "行が途中で切れているか、区切りが崩れています"))
                 continue
+            for i in shared:  # one string object per distinct value: 300,000 history rows share a few
+                cells[i] = seen.setdefault(cells[i], cells[i])
             rows.append((start, tuple(cells)))
     except csv.Error as exc:
         problems.append(Problem(name, reader.line_num, WHOLE, f"CSV として読めません（{exc}）。引用符が閉じていない"
