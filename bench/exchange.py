@@ -6,6 +6,7 @@ then times `run_import` (check + batches) and `run_export`, and prints the peak 
 measuring workers) and the machine's load. Targets: import ≤ 15 min, export ≤ 5 min, memory < 1 GB.
 Run: .venv/bin/python bench/exchange.py [--n 100000] [--history 3] [--db sqlite,postgresql] [--workers 2]
      [--batch 2000]
+     .venv/bin/python bench/exchange.py --bad-set   (the dry-run report of a set with every kind of bad input)
 With a reduced N the figures are printed as measured, with a linear extrapolation to 100,000 marked as such.
 """
 
@@ -27,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.common import fresh_database  # noqa: E402
 from engine.actor import Actor  # noqa: E402
 from juki import seed_population  # noqa: E402
-from tests.support.exchange_set import impression_pngs, residents_for, write_set  # noqa: E402
+from tests.support.exchange_set import impression_pngs, residents_for, spoil, write_set  # noqa: E402
 from webui import create_app  # noqa: E402
 from webui.exchange.service import PACKAGE_FILE, run_export, run_import  # noqa: E402
 
@@ -118,6 +119,28 @@ def run(kind: str, n: int, history: int, workers: int, batch: int) -> None:
         product.session_factory.kw["bind"].dispose()
 
 
+def bad_set_report() -> None:
+    """The closing note's dry run: a set holding every kind of bad input of point 5 (tests.support.exchange_set.spoil),
+    checked with `inkan registry import --dry-run` on SQLite after a first set was imported (the number taken)."""
+    with fresh_database("sqlite") as url, tempfile.TemporaryDirectory() as folder:
+        app = _app(url)
+        product = app.extensions["inkan"]
+        with product.session_factory.begin() as session:
+            seed_population(session, size=300, today=product.services.today())
+        with product.session_factory() as session:
+            people = residents_for(session, 12)
+        package, pngs = json.loads(PACKAGE_FILE.read_text("utf-8")), impression_pngs(3)
+        taken = write_set(Path(folder) / "taken", people[:3], first_serial=1, pngs=pngs, package=package)
+        assert run_import(product, taken.directory, ACTOR, workers=1).status == "done"
+        bad = write_set(Path(folder) / "bad", people[3:11], first_serial=1001, inquiries=people[11:], pngs=pngs,
+                        package=package)
+        spoil(bad.directory, taken.numbers[0])
+        result = app.test_cli_runner().invoke(args=["registry", "import", str(bad.directory), "--dry-run",
+                                                    "--report", f"{folder}/report.csv"])
+        print(f"$ inkan registry import bad --dry-run   (exit {result.exit_code})")
+        print(result.output.replace(folder, "<tmp>"))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=TARGET)
@@ -125,7 +148,11 @@ def main() -> None:
     parser.add_argument("--db", default="sqlite,postgresql")
     parser.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1))
     parser.add_argument("--batch", type=int, default=2000)
+    parser.add_argument("--bad-set", action="store_true", help="print the dry-run report of a set with every bad input")
     args = parser.parse_args()
+    if args.bad_set:
+        bad_set_report()
+        return
     print(f"cores {os.cpu_count()}, load {load()}, workers {args.workers}, batch {args.batch}")
     for kind in args.db.split(","):
         run(kind, args.n, args.history, args.workers, args.batch)

@@ -32,6 +32,7 @@ __all__ = ["ExchangeChecks", "measure_file", "normalized_png"]
 FORMATS = {"PNG": "image/png", "TIFF": "image/tiff"}
 SEAL_RED = (215, 50, 40)
 CHUNK = 32
+NOT_AN_IMAGE = "画像ファイルとして読み込めません（PNG か TIFF の印影画像を書き出してください）"
 
 
 def _open(data: bytes) -> Image.Image:
@@ -79,7 +80,7 @@ def measure_file(path: Path, dpi: float, min_mm: float, max_mm: float) -> Impres
             scan = imaging.load_scan(_scan_bytes(img, data, dpi), dpi=dpi)
             measurement = imaging.measure_impression(scan, min_mm=min_mm, max_mm=max_mm)
     except imaging.ImagingError as exc:
-        return exc.message
+        return NOT_AN_IMAGE if exc.code == "not_an_image" else exc.message
     except OSError:
         return "ファイルを読めません"
     if not measurement.found or not measurement.size_known:

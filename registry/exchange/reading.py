@@ -40,6 +40,7 @@ SHARED_VALUES = {"登録番号", "状態", "性別", "本人確認方法", "登�
                  "異動日", "処理者", "交付方法", "交付者", "受付者", "世帯番号", "状態異動事由"}
 ERROR, WARNING = "誤り", "注意"
 WHOLE = "（ファイル全体）"  # the field of a problem with the whole file (encoding, size, header)
+WHOLE_LINE = "（行全体）"  # … with a whole line (cut off, columns missing)
 CHUNK = 500
 
 
@@ -143,6 +144,8 @@ def check_set(directory: Path, session: Session, checks: Checks, *, number_forma
     _check_inquiries(checked, session, checks, tables[L.INQUIRIES] or [])
     _check_residents(checked, checks)
     _check_impressions(checked, checks, progress)
+    order = {name: i for i, name in enumerate((L.PACKAGE, L.REGISTRATIONS, L.HISTORY, L.INQUIRIES, L.CERTIFICATES))}
+    problems.sort(key=lambda p: (order.get(p.file, 9), p.line or 0))  # the report reads file by file, line by line
     return checked
 
 
@@ -185,7 +188,7 @@ def _read_table(directory: Path, name: str, columns: tuple[str, ...], declared: 
     text = text.removeprefix("\ufeff")
     if text and not text.endswith("\n"):
         last = text.count("\n") + 1
-        problems.append(Problem(name, last, WHOLE, "最後の行が改行で終わっていません（ファイルが途中で切れている可能性が"
+        problems.append(Problem(name, last, WHOLE_LINE, "最後の行が改行で終わっていません（ファイルが途中で切れている可能性が"
                                 "あります）"))
     reader = csv.reader(io.StringIO(text, newline=""))
     rows: list[tuple[int, tuple]] = []
@@ -209,7 +212,7 @@ def _read_table(directory: Path, name: str, columns: tuple[str, ...], declared: 
             if not cells:
                 continue
             if len(cells) != len(columns):
-                problems.append(Problem(name, start, WHOLE, f"列の数が {len(cells)} です（見出しは {len(columns)} 列）。"
+                problems.append(Problem(name, start, WHOLE_LINE, f"列の数が {len(cells)} です（見出しは {len(columns)} 列）。"
                                         "行が途中で切れているか、区切りが崩れています"))
                 continue
             for i in shared:  # one string object per distinct value: 300,000 history rows share a few

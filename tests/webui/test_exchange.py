@@ -159,7 +159,7 @@ def test_dry_run_names_every_kind_of_bad_input_and_nothing_is_written(product, t
     said(L.REGISTRATIONS, 6, "宛名番号", "住民基本台帳に見つかりません")
     said(L.REGISTRATIONS, 7, "登録番号", "検査数字が正しくありません")
     said(L.REGISTRATIONS, 8, "性別", "使えない値です")
-    said(L.REGISTRATIONS, 4, "印影ファイル", "画像ファイルとして読み込めません")
+    said(L.REGISTRATIONS, 4, "印影ファイル", "画像ファイルとして読み込めません（PNG か TIFF")
     assert any(p.file == L.HISTORY and "途中で切れて" in p.message for p in outcome.errors), found
     said(L.INQUIRIES, 1, "（ファイル全体）", "UTF-8 として読めない文字があります")  # the header is Japanese too
     assert (_count(product, Registration), _count(product, HistoryEntry), _count(product, Application)) == counts
