@@ -125,3 +125,6 @@ def export_command(directory: Path) -> None:
         bar.close()
     click.echo(f"書き出しました: {directory}（原票 {counts.registrations:,} 件、印影 {counts.images:,} 件、"
                f"異動履歴 {counts.history:,} 件、証明書 {counts.certificates:,} 件、照会中の申請 {counts.inquiries:,} 件）")
+    if counts.missing_images:
+        click.echo(f"印影の画像がない原票 {len(counts.missing_images)} 件（印影ファイルを空欄で書き出しました）: "
+                   + "、".join(counts.missing_images[:20]), err=True)

@@ -38,6 +38,7 @@ class ExportCounts:
     inquiries: int = 0
     certificates: int = 0
     images: int = 0
+    missing_images: list[str] = field(default_factory=list)  # 登録番号 whose impression image is gone
     files: dict[str, int] = field(default_factory=dict)
 
 
@@ -52,15 +53,19 @@ def export_registry(session: Session, directory: Path, package: dict,
     guarantors = _guarantors_from_history(session)
     with _writer(directory / L.REGISTRATIONS, L.REGISTRATION_COLUMNS) as out:
         query = (select(Registration, Impression.mm_per_px, Blob.media_type, Blob.data)
-                 .join(Impression, Registration.impression_id == Impression.id)
-                 .join(Blob, Blob.sha256 == Impression.image_blob)
+                 .outerjoin(Impression, Registration.impression_id == Impression.id)
+                 .outerjoin(Blob, Blob.sha256 == Impression.image_blob)
                  .order_by(Registration.registration_number).execution_options(yield_per=STREAM))
         for record, mm_per_px, media_type, data in session.execute(query):
-            image = f"{L.IMAGE_DIR}/{record.registration_number}{EXTENSIONS.get(media_type, '.png')}"
-            (directory / image).write_bytes(data)
+            image = ""
+            if data is None:  # never dropped silently: the row is written, the import will name the missing file
+                counts.missing_images.append(record.registration_number)
+            else:
+                image = f"{L.IMAGE_DIR}/{record.registration_number}{EXTENSIONS.get(media_type, '.png')}"
+                (directory / image).write_bytes(data)
+                counts.images += 1
             out.writerow(_registration_row(record, image, mm_per_px, guarantors.get(record.id)))
             counts.registrations += 1
-            counts.images += 1
             if progress and counts.registrations % STREAM == 0:
                 progress(counts.registrations, total)
     with _writer(directory / L.HISTORY, L.HISTORY_COLUMNS) as out:
@@ -120,7 +125,7 @@ def _registration_row(r: Registration, image: str, mm_per_px: float, guarantor: 
             r.close_reason or "", r.resident_id, r.household_id, r.name, r.old_surname or "", r.common_name or "",
             r.katakana_name or "", r.kana, day(r.birth_date), r.sex, r.address, L.encode(L.IDENTITY_PATHS, r.identity_path),
             r.guarantor_number or guarantor or "", r.card_kind or "", _card_number(r),
-            r.mynumber_cert_serial or "", image, format(round(25.4 / mm_per_px, 2), "g"),
+            r.mynumber_cert_serial or "", image, format(round(25.4 / mm_per_px, 2), "g") if mm_per_px else "",
             L.encode(L.SHOWN_NAMES, r.impression_name), day(r.suspended_from), day(r.suspended_until))
 
 
