@@ -90,7 +90,8 @@ def measure_file(path: Path, dpi: float, min_mm: float, max_mm: float) -> Impres
     return ImpressionFacts(media_type=FORMATS[img.format],
                            mm_per_px=25.4 / dpi, width_mm=measurement.width_mm, height_mm=measurement.height_mm,
                            square_mm=measurement.square_mm, shape=measurement.shape,
-                           warnings=tuple(w.message for w in measurement.warnings),
+                           # outside 8–25 mm: kept on the impression as the counter's flag would be
+                           warnings=tuple(w.message for w in (*measurement.warnings, *measurement.refusal_reasons)),
                            within=not (measurement.too_small or measurement.too_large), normalized=normalized)
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+import imaging
 from conftest import drop_database, make_database, make_test_app, seed_test_app
 from engine.models import AuditEvent
 from engine.verify import verify_all
@@ -22,7 +23,7 @@ from registry.documents.models import IssuedCertificate
 from registry.exchange import layout as L
 from registry.exchange.models import ExchangeRun
 from registry.seals import pin, records
-from registry.seals.models import Application, HistoryEntry, NumberSequence, Registration
+from registry.seals.models import Application, HistoryEntry, Impression, NumberSequence, Registration
 from registry.seals.numbering import format_number, is_valid_number, last_serial
 from tests.support.exchange_set import impression_pngs, residents_for, spoil, write_set
 from tests.support.flow import RegistrationDriver
@@ -226,3 +227,18 @@ def _frictionless():
     except ImportError:
         return None
     return frictionless
+
+
+def test_an_impression_outside_8_to_25_mm_is_flagged_not_refused(product, tmp_path, pngs):
+    generated = _set(product, tmp_path, pngs, 2, 560_000)
+    scan = imaging.load_scan(imaging.make_seal_scan("大印", dpi=300, size_mm=27))
+    big = imaging.normalize_impression(scan, imaging.measure_impression(scan)).png
+    (generated.directory / L.IMAGE_DIR / f"{generated.numbers[1]}.png").write_bytes(big)
+    outcome = run_import(product, generated.directory, CLI_ACTOR, workers=1)
+    assert outcome.status == "done"
+    [warning] = [p for p in outcome.problems if p.severity == "注意"]
+    assert (warning.line, warning.field) == (3, "印影ファイル") and "8〜25 mm の範囲外" in warning.message
+    with product.session_factory() as session:
+        record = records.registration_by_number(session, generated.numbers[1])
+        flags = json.loads(session.get(Impression, record.impression_id).warnings_json)
+        assert any("大きすぎます" in flag for flag in flags)
