@@ -27,7 +27,7 @@ from registry.seals.models import Application, HistoryEntry, Impression, NumberS
 from registry.seals.numbering import format_number, is_valid_number, last_serial
 from tests.support.exchange_set import impression_pngs, residents_for, spoil, write_set
 from tests.support.flow import RegistrationDriver
-from webui.exchange.service import PACKAGE_FILE, run_export, run_import
+from webui.exchange.service import PACKAGE_FILE, create_run, run_export, run_import
 from webui.exchange_cli import CLI_ACTOR
 
 PACKAGE = json.loads(PACKAGE_FILE.read_text("utf-8"))
@@ -242,3 +242,19 @@ def test_an_impression_outside_8_to_25_mm_is_flagged_not_refused(product, tmp_pa
         record = records.registration_by_number(session, generated.numbers[1])
         flags = json.loads(session.get(Impression, record.impression_id).warnings_json)
         assert any("大きすぎます" in flag for flag in flags)
+
+
+def test_a_cancelled_run_stops_before_its_next_batch_and_the_same_files_resume_it(product, tmp_path, pngs):
+    generated = _set(product, tmp_path, pngs, 3, 570_000)
+    run_id, done, finished = create_run(product, generated.directory, CLI_ACTOR, dry_run=False)
+    assert (done, finished) == (0, False)
+    with product.session_factory.begin() as session:
+        session.get(ExchangeRun, run_id).cancel_requested = True  # the page's 中止
+    stopped = run_import(product, generated.directory, CLI_ACTOR, workers=1, run_id=run_id)
+    assert stopped.status == "failed"
+    assert _count(product, Registration, Registration.registration_number.in_(generated.numbers)) == 0
+    with product.session_factory() as session:
+        assert "中止しました" in session.get(ExchangeRun, run_id).message
+    resumed = run_import(product, generated.directory, CLI_ACTOR, workers=1)
+    assert resumed.run_id == run_id and resumed.status == "done"
+    assert _count(product, Registration, Registration.registration_number.in_(generated.numbers)) == 3
