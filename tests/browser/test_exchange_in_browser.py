@@ -41,6 +41,7 @@ def test_the_admin_checks_a_set_then_imports_one_with_progress(app, browser, liv
     log_in(page, live_server, "admin")
     page.goto(f"{live_server}/admin/exchange")
     past_purpose(page)
+    page.screenshot(path=str(tmp_path / "exchange-index.png"), full_page=True)
     page.select_option("select[name=set]", "browser-bad")
     page.locator("[data-exchange-check]").click()
     page.wait_for_selector("[data-exchange-problems]")
