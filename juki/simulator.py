@@ -57,6 +57,10 @@ class SimulatedRegister:
         row = self._session.scalars(select(SimResident).where(SimResident.resident_id == key)).one_or_none()
         return to_resident(row) if row is not None else None
 
+    def known_ids(self, resident_ids: list[str]) -> set[str]:
+        """Which of the ids the register holds (current or former): one query for a batch (registry import)."""
+        return set(self._session.scalars(select(SimResident.resident_id).where(SimResident.resident_id.in_(resident_ids))))
+
     def household_members(self, household_id: str) -> list[Resident]:
         """Return the current members of a household, head first then eldest first; raises InvalidQuery."""
         key = normalize_key(household_id, "世帯番号")

@@ -55,6 +55,7 @@ def _register_blueprints(app: Flask) -> None:
     from webui.api import bp as api_bp
     from webui.audit import bp as audit_bp
     from webui.documents import bp as documents_bp
+    from webui.exchange import bp as exchange_bp
     from webui.health import bp as health_bp
     from webui.inbox import bp as inbox_bp
     from webui.inquiry import bp as inquiry_bp
@@ -89,6 +90,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(settings_bp, url_prefix="/admin/settings")
     app.register_blueprint(users_bp, url_prefix="/admin/users")
     app.register_blueprint(purge_bp, url_prefix="/admin/purge")
+    app.register_blueprint(exchange_bp, url_prefix="/admin/exchange")
     app.register_blueprint(verify_bp, url_prefix="/verify")
     app.register_blueprint(vendor_bp, url_prefix="/vendor")
     app.register_blueprint(simulator_bp)  # /admin/juki, /admin/jlis, /kiosk

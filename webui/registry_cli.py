@@ -13,6 +13,7 @@ from flask.cli import with_appcontext
 
 from engine.actor import Actor
 from registry.errors import PurgeRefused
+from webui.exchange_cli import register as register_exchange
 from webui.orphans.service import DEFAULT_GRACE, OrphanReport, find_orphans, sweep_orphans
 from webui.purge.service import PurgeOutcome, purge_list_bytes, run_purge
 from webui.wiring import product
@@ -24,7 +25,10 @@ CLI_ACTOR = Actor("inkan-cli", "admin", "管理コマンド")
 
 @click.group("registry")
 def registry_group() -> None:
-    """印鑑登録原票の管理（保存期間を過ぎた除票の消去、参照されていない印影・ファイルの整理）。"""
+    """印鑑登録原票の管理（移行の取込・書出、保存期間を過ぎた除票の消去、参照されていない印影・ファイルの整理）。"""
+
+
+register_exchange(registry_group)
 
 
 @registry_group.command("purge")

@@ -23,6 +23,7 @@ import juki.models  # noqa: F401
 import registry.blobs.models  # noqa: F401
 import registry.documents.fees  # noqa: F401 — 6.1 counter requests and fees
 import registry.documents.models  # noqa: F401
+import registry.exchange.models  # noqa: F401 — import runs and their checkpoints (issue 17)
 import registry.jidou.models  # noqa: F401 — 自動交付機 request log
 import registry.konbini.models  # noqa: F401 — コンビニ交付 request log
 import registry.retention.models  # noqa: F401 — 除票 purge batches

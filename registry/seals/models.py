@@ -78,6 +78,9 @@ class Registration(Base):
     closed_on: Mapped[date | None]
     close_reason: Mapped[str | None] = mapped_column(String(200))
     instance_id: Mapped[int | None]
+    # 保証人の登録番号 of a record brought in by `inkan registry import` (issue 17; records registered here keep it
+    # in their 「登録」 history entry and leave this NULL)
+    guarantor_number: Mapped[str | None] = mapped_column(String(20))
 
 
 class HistoryEntry(Base):
@@ -115,6 +118,8 @@ class Application(Base):
     operator: Mapped[str] = mapped_column(String(100))
     # 4.1.4: the random part of the 照会番号, printed only on the 照会書兼回答書 (None: issued before it existed)
     check_code: Mapped[str | None] = mapped_column(String(12))
+    # the 照会番号 the previous system gave a pending 4.1.4 application brought in by `inkan registry import`
+    external_number: Mapped[str | None] = mapped_column(String(40), unique=True)
 
 
 class AnswerRefusal(Base):

@@ -57,7 +57,7 @@ def people(app, product) -> list[Person]:
         detail = instance_detail(session, product.specs, registered.instance_id)
     inquiry = InquiryDriver(product).to_answer(mailed=False)  # its letter waits in the print queue
     base = {"incident_id": "1", "process_id": "sokuji_touroku", "filename": "bpmn-js/package.json",
-            **_library_ids(product), "batch_id": "1", "user_id": _throwaway_user(product),
+            **_library_ids(product), "batch_id": "1", "run_id": "1", "user_id": _throwaway_user(product),
             "application_id": str(inquiry.application_id)}
     blob = detail.data["confirmation"]["document_blob_id"]
     done = {**base, "task_id": str(detail.tasks[-1].id), "instance_id": str(registered.instance_id),

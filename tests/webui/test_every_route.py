@@ -32,7 +32,7 @@ def ids(app, product, tmp_path_factory):
         "number": registered.registration_number, "filename": "bpmn-js/dist/bpmn-navigated-viewer.production.min.js",
         **_document_ids(product, registered.registration_number), **_library_ids(product),
         "application_id": str(InquiryDriver(product).to_answer().application_id), "batch_id": "1",
-        "user_id": _throwaway_user(product),
+        "user_id": _throwaway_user(product), "run_id": "1",
     }
 
 
@@ -71,12 +71,12 @@ UNKNOWN = {"task_id": "987654", "instance_id": "987654", "incident_id": "987654"
            "filename": "../../etc/passwd", "document_id": "987654", "item_id": "987654", "source": "batch",
            "registration_id": "987654", "certificate_id": "987654", "job_id": "987654", "event_row_id": "987654",
            "file_id": "987654",
-           "definition_id": "987654", "draft_id": "987654", "application_id": "987654", "user_id": "987654", "batch_id": "987654", "request_id": "f" * 32}
+           "definition_id": "987654", "draft_id": "987654", "application_id": "987654", "user_id": "987654", "batch_id": "987654", "run_id": "987654", "request_id": "f" * 32}
 JUNK = {"task_id": "0", "instance_id": "0", "incident_id": "0", "process_id": "%E2%80%8B<x>",
         "resident_id": "<script>", "sha": "zz", "sha256": "..%2F..", "number": "%00", "filename": "%2e%2e/x",
         "document_id": "0", "item_id": "0", "source": "%2e%2e", "registration_id": "0", "certificate_id": "0",
         "job_id": "0", "event_row_id": "0", "file_id": "0", "definition_id": "0", "draft_id": "0",
-        "application_id": "0", "user_id": "0", "batch_id": "0", "request_id": "%2e%2e"}
+        "application_id": "0", "user_id": "0", "batch_id": "0", "run_id": "0", "request_id": "%2e%2e"}
 
 
 def urls(app, values: dict) -> list[tuple[str, str]]:
@@ -201,6 +201,9 @@ EXPECTATIONS: dict[tuple[str, str], dict[str, str]] = {
     # 除票の消去 (issue 18): the administrator's; an empty form (no date, no confirmation) is refused (422)
     ("purge.index", "GET"): by_role(DENIED, DENIED, DENIED, DENIED, OK), ("purge.run", "POST"): ADMIN_OPERATES,
     ("purge.purge_list", "GET"): by_role(DENIED, DENIED, DENIED, DENIED, REACHES),  # batch 1 may not exist → 404
+    ("exchange.index", "GET"): by_role(DENIED, DENIED, DENIED, DENIED, OK), ("exchange.start", "POST"): ADMIN_OPERATES,
+    ("exchange.show", "GET"): ADMIN_OPERATES, ("exchange.status", "GET"): ADMIN_OPERATES,  # run 1 may not exist
+    ("exchange.report", "GET"): ADMIN_OPERATES, ("exchange.cancel", "POST"): ADMIN_OPERATES,
     ("rendou.index", "GET"): by_role(DENIED, OK, OK, OK, OK),
     ("rendou.resolve", "POST"): by_role(DENIED, REACHES, REACHES, DENIED, DENIED),  # row 1 is no incident → 404
     ("rendou.status", "GET"): by_role(DENIED, OK, OK, OK, OK),  # the linkage's lag as JSON (issue 16.9)
