@@ -7,6 +7,7 @@ import json
 import secrets
 import string
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from typing import Any
@@ -52,6 +53,18 @@ class PersonSnapshot:
 def active_registration_of(session: Session, resident_id: str) -> Registration | None:
     return session.scalars(select(Registration).where(Registration.resident_id == resident_id,
                                                       Registration.status == RecordStatus.REGISTERED)).first()
+
+
+def active_numbers_of(session: Session, resident_ids: Iterable[str]) -> dict[str, str]:
+    """Resident id → the number of their active registration, for a whole list page in one query."""
+    wanted = set(resident_ids)
+    if not wanted:
+        return {}
+    rows = session.execute(select(Registration.resident_id, Registration.registration_number)
+                           .where(Registration.resident_id.in_(wanted),
+                                  Registration.status == RecordStatus.REGISTERED)
+                           .order_by(Registration.id))
+    return {resident_id: number for resident_id, number in rows}
 
 
 def registrations_of(session: Session, resident_id: str) -> list[Registration]:

@@ -48,7 +48,7 @@ def search():
                 results, total = register.search(query), register.count(query)
             except InvalidQuery as exc:
                 message = exc.message
-            numbers = {r.resident_id: _active_number(session, r.resident_id) for r in results}
+            numbers = records.active_numbers_of(session, (r.resident_id for r in results))  # one query a page
     else:
         numbers = {}
     pages = max(1, -(-total // PER_PAGE))
@@ -153,11 +153,6 @@ def _collate_page(record, result, *, error=None, decision=None, decision_error=N
 def blob(sha: str):
     """A stored image or PDF; `?download=1` sends it as an attachment (webui/documents/blobs.py: the one door)."""
     return page_blob_response(sha)
-
-
-def _active_number(session, resident_id: str) -> str | None:
-    record = records.active_registration_of(session, resident_id)
-    return record.registration_number if record else None
 
 
 def _resident_json(resident: Resident) -> dict:
