@@ -1,6 +1,7 @@
 """Speed as clerks feel it (issue 15 point 10): 20 clerks at once on PostgreSQL, each signed in to the web UI as a
 counter and a back-office clerk, working 4.1.2 registrations: the inbox page, each task's page, completing it, and
-every other round a resident search. Prints p50/p95 per kind (target: p95 ≤ 300 ms for inbox, task page, complete
+every other round a resident search, reading each page for a moment (--think; 0 makes it a saturation test).
+Prints p50/p95 per kind (target: p95 ≤ 300 ms for inbox, task page, complete
 and search), the first scan after the start against later ones, and the time to print a 5.2 印鑑登録証 (≤ 1 s),
 with the machine's load average: on a shared machine the figures are pessimistic, so read them with the load.
 
@@ -98,7 +99,12 @@ class Clerk:
     scan: bytes
     times: Times
     until: float
+    think: float = 0.0  # mean seconds a clerk reads a page before the next action
     registered: list[str] = field(default_factory=list)  # registration numbers
+
+    def pause(self) -> None:
+        if self.think:
+            time.sleep(random.uniform(0.5, 1.5) * self.think)
 
     def run(self) -> None:
         rounds = 0
@@ -117,11 +123,13 @@ class Clerk:
         counter = self.lanes[COUNTER]
         counter.timed(self.times, "search", counter.web, "GET", "/residents",
                       params={"name": random.choice(SEARCH_NAMES)})
+        self.pause()
 
     def register(self, resident_id: str, scan_times: list[float] | None = None) -> str | None:
         """One 4.1.2 from the inbox to its end; the registration number, or None."""
         counter = self.lanes[COUNTER]
         counter.timed(self.times, "inbox", counter.web, "GET", "/", params={"lane": COUNTER})
+        self.pause()
         started = counter.api.post("/instances", json={"process_id": "sokuji_touroku",
                                                        "data": {"resident_id": resident_id}})
         if started.status_code != 201:
@@ -151,6 +159,7 @@ class Clerk:
             return None
         clerk = self.lanes.get(task.json()["lane"], self.lanes[COUNTER])  # the clerk of the task's lane works it
         clerk.timed(self.times, "task page", clerk.web, "GET", f"/tasks/{task_id}")
+        self.pause()
         clerk.api.post(f"/tasks/{task_id}/claim")
         schema = task.json()["form"]["schema"]
         properties = schema.get("properties", {})
@@ -188,6 +197,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--clerks", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=120, help="how long clerks start new registrations")
+    parser.add_argument("--think", type=float, default=2.0,
+                        help="mean seconds a clerk reads a page before acting (0: every clerk hammers the server)")
     parser.add_argument("--web", type=int, default=2, help="gunicorn processes")
     parser.add_argument("--threads", type=int, default=8, help="threads per gunicorn process")
     parser.add_argument("--keep", action="store_true", help="keep the logs folder")
@@ -241,7 +252,7 @@ def run(options, url: str, folder: Path) -> int:
         progress(f"{options.clerks} clerks for {options.seconds:.0f} s")
         load_before = os.getloadavg()
         until = time.monotonic() + options.seconds
-        clerks = [Clerk(browsers(n), residents, lock, scan, times, until) for n in range(options.clerks)]
+        clerks = [Clerk(browsers(n), residents, lock, scan, times, until, options.think) for n in range(options.clerks)]
         threads = [threading.Thread(target=clerk.run, name=f"clerk-{n}") for n, clerk in enumerate(clerks)]
         began = time.monotonic()
         for thread in threads:
@@ -258,7 +269,7 @@ def run(options, url: str, folder: Path) -> int:
 
 
 def report(options, times: Times, scans, cards, loaded_cards, load_before, load_after, elapsed, ready_s) -> None:
-    print(f"\n{options.clerks} clerks, {elapsed:.0f} s, gunicorn -w {options.web} --threads {options.threads} on "
+    print(f"\n{options.clerks} clerks (mean think time {options.think:g} s), {elapsed:.0f} s, gunicorn -w {options.web} --threads {options.threads} on "
           f"PostgreSQL, {os.cpu_count()} cores; load average before {fmt_load(load_before)}, after "
           f"{fmt_load(load_after)}")
     print(f"{'kind':<28}{'n':>6}{'p50 ms':>10}{'p95 ms':>10}{'target':>10}")
