@@ -67,8 +67,11 @@ class Browser:
     """One clerk's signed-in web session (cookies and the form token) and API token for one lane."""
 
     def __init__(self, base_url: str, username: str, token: str):
-        self.web = httpx.Client(base_url=base_url, timeout=120, follow_redirects=False)
-        self.api = httpx.Client(base_url=f"{base_url}/api/v1", timeout=120,
+        # a new connection per request: gunicorn closes an idle keep-alive connection after 2 s, shorter than a
+        # clerk's pause, and a request sent on such a connection meets a reset
+        fresh = httpx.Limits(max_keepalive_connections=0)
+        self.web = httpx.Client(base_url=base_url, timeout=120, follow_redirects=False, limits=fresh)
+        self.api = httpx.Client(base_url=f"{base_url}/api/v1", timeout=120, limits=fresh,
                                 headers={"Authorization": f"Bearer {token}"})
         login = self.web.get("/login")
         self.csrf = CSRF.search(login.text).group(1)
@@ -252,7 +255,8 @@ def run(options, url: str, folder: Path) -> int:
         progress(f"{options.clerks} clerks for {options.seconds:.0f} s")
         load_before = os.getloadavg()
         until = time.monotonic() + options.seconds
-        clerks = [Clerk(browsers(n), residents, lock, scan, times, until, options.think) for n in range(options.clerks)]
+        clerks = [Clerk(browsers(n), residents, lock, scan, times, until, options.think)
+                  for n in range(options.clerks)]
         threads = [threading.Thread(target=clerk.run, name=f"clerk-{n}") for n, clerk in enumerate(clerks)]
         began = time.monotonic()
         for thread in threads:
@@ -269,8 +273,8 @@ def run(options, url: str, folder: Path) -> int:
 
 
 def report(options, times: Times, scans, cards, loaded_cards, load_before, load_after, elapsed, ready_s) -> None:
-    print(f"\n{options.clerks} clerks (mean think time {options.think:g} s), {elapsed:.0f} s, gunicorn -w {options.web} --threads {options.threads} on "
-          f"PostgreSQL, {os.cpu_count()} cores; load average before {fmt_load(load_before)}, after "
+    print(f"\n{options.clerks} clerks (mean think time {options.think:g} s), {elapsed:.0f} s, "
+          f"gunicorn -w {options.web} --threads {options.threads} on PostgreSQL, {os.cpu_count()} cores; load average before {fmt_load(load_before)}, after "
           f"{fmt_load(load_after)}")
     print(f"{'kind':<28}{'n':>6}{'p50 ms':>10}{'p95 ms':>10}{'target':>10}")
     for kind, samples in sorted(times.samples.items()):
