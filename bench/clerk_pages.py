@@ -176,6 +176,8 @@ class Clerk:
         # apart from the other completions so that neither hides the other
         done = clerk.timed(self.times, "complete (scan step)" if scanning else "complete", clerk.api, "POST",
                            f"/tasks/{task_id}/complete", json={"data": data})
+        self.times.add(f"complete: {task.json()['title']}", float(done.elapsed.total_seconds() * 1000),
+                       done.status_code, (200,))
         if scanning:
             ms = (time.perf_counter() - began) * 1000
             self.times.add("scan (upload + complete)", ms, done.status_code, (200,))
@@ -246,7 +248,7 @@ def run(options, url: str, folder: Path) -> int:
 
     try:
         # the first clerk of the day: signs in and registers three people one after the other, alone
-        first = Clerk(browsers(0), residents, lock, scan, Times(), time.monotonic() + 3600)
+        first = Clerk(browsers(0), residents, lock, scan, Times(), time.monotonic() + 3600, options.think)
         scans, cards = [], []
         for _ in range(3):
             with lock:
@@ -279,11 +281,17 @@ def report(options, times: Times, scans, cards, loaded_cards, load_before, load_
           f"gunicorn -w {options.web} --threads {options.threads} on PostgreSQL, {os.cpu_count()} cores; load average before {fmt_load(load_before)}, after "
           f"{fmt_load(load_after)}")
     print(f"{'kind':<28}{'n':>6}{'p50 ms':>10}{'p95 ms':>10}{'target':>10}")
+    steps = {kind: samples for kind, samples in times.samples.items() if kind.startswith("complete: ")}
     for kind, samples in sorted(times.samples.items()):
+        if kind in steps:
+            continue
         target = TARGETS_MS.get(kind)
         mark = "" if target is None else ("  ok" if percentile(samples, 0.95) <= target else "  OVER")
         print(f"{kind:<28}{len(samples):>6}{percentile(samples, 0.5):>10.0f}{percentile(samples, 0.95):>10.0f}"
               f"{(str(target) if target else ''):>10}{mark}")
+    slowest = sorted(steps.items(), key=lambda item: -percentile(item[1], 0.95))[:4]
+    print("slowest completions by step (p50/p95 ms): " + "; ".join(
+        f"{kind.removeprefix('complete: ')} {percentile(v, 0.5):.0f}/{percentile(v, 0.95):.0f}" for kind, v in slowest))
     if times.odd:
         print("answers that were not the page: " + ", ".join(f"{k} ×{n}" for k, n in sorted(times.odd.items())))
     print(f"\nstarted and answering after {ready_s:.1f} s; then one clerk alone, 600 dpi scans (upload + complete):")
