@@ -21,6 +21,9 @@ def create_app(config: dict | None = None) -> Flask:
     load_config(app, config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     register_request_log(app)  # first: its timer starts before, and its line is written after, everything else
+    from webui.warmup import register_warm_up
+
+    register_warm_up(app)
     from webui.audit.chains import install_chains
 
     install_chains()  # hash-chain registry history rows too (webui/audit/chains.py)

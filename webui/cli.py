@@ -126,5 +126,9 @@ def worker_command(interval: float | None) -> None:
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     click.echo("ワーカーを開始しました（停止: Ctrl+C）")
+    if current_app.config["WARM_UP"]:  # service tasks measure scans and render documents here too
+        from webui.warmup import start_warm_up
+
+        start_warm_up(current_app.config)
     run_worker(product().runner, stop, interval or float(current_app.config["WORKER_INTERVAL_SECONDS"]),
                rounds=(product().linkage_round, product().process_resident_events))

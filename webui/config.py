@@ -72,6 +72,7 @@ def defaults(instance_path: str) -> dict:
         "CONTACT": "〒100-0001 見本市中央一丁目1番1号　電話 0120-000-000",
         "WORKER_INTERVAL_SECONDS": 5.0,
         "IN_PROCESS_WORKER": True,
+        "WARM_UP": True,  # warm imaging and printing in a background thread on the first request (webui/warmup.py)
         "REQUEST_LOG": True,  # one JSON line per request on stderr (webui/request_log.py)
         "MAX_CONTENT_LENGTH": MAX_UPLOAD_BYTES,  # a request is never larger than the one upload limit
         "WTF_CSRF_TIME_LIMIT": None,

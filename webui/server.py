@@ -34,6 +34,10 @@ def serve(app: Flask, *, host: str, port: int, threads: int) -> None:
         runner.session_factory.kw["bind"].dispose(close=False)
 
     def post_worker_init(_worker):
+        if app.config["WARM_UP"]:  # at the start, not only at the first request (webui/warmup.py)
+            from webui.warmup import start_warm_up
+
+            start_warm_up(app.config)
         if app.config["IN_PROCESS_WORKER"]:
             start_worker_thread(runner, float(app.config["WORKER_INTERVAL_SECONDS"]),
                                 rounds=(app.extensions["inkan"].linkage_round,
