@@ -114,8 +114,11 @@ def test_a_lost_card_stops_at_the_phone_call_and_the_visit_closes_the_record(new
     page_text = clerk.locator("main").inner_text()
     assert "廃止（除票）" in page_text and "亡失: 印鑑登録証" in page_text and "（除票）確認票" in page_text
 
-    # the old card: refused at the counter and at the kiosk
-    assert "廃止または抹消" in request_by_mynumber_card(clerk, live_server, record.resident_id, serial)
+    # the old card: the counter offers no 6.1 for a closed record (says why), and the kiosk refuses
+    clerk.goto(f"{live_server}/start?resident_id={record.resident_id}")
+    past_purpose(clerk)
+    assert clerk.locator("form[action$='/start/shomeisho_kofu']").count() == 0
+    assert "開始できません（印鑑登録なし）" in clerk.locator("main").inner_text()
     kiosk = ask_kiosk(admin, live_server, serial)
     assert "交付できません" in kiosk and "registration_closed" in kiosk
     admin.screenshot(path=str(tmp_path / "kiosk-closed.png"), full_page=True)

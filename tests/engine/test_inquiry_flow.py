@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from engine.db import utcnow
-from engine.errors import FormInvalid
+from engine.errors import DefinitionError, FormInvalid
 from engine.models import AuditEvent, ProcessInstance, Timer
 from handlers.base import HandlerError
 from registry.documents.models import PrintQueueItem
@@ -53,7 +53,17 @@ class CopyDriver(InquiryDriver):
         return self.runner.start(self.process_id, COUNTER, {"resident_id": resident_id} | data)
 
 
-@pytest.mark.parametrize("value", ["14", "'14'"])
+def test_a_text_where_the_operator_declares_a_whole_number_is_refused_at_deploy(product):
+    """deadline_days is declared an integer of 1–365 (handlers/parameters.py): the text '14' is refused at save and
+    deploy with the element and the parameter named, not coerced later at run time."""
+    process_id = f"shoukai_{uuid.uuid4().hex[:8]}"
+    xml = copy_of_4_1_4(process_id).replace('id="deadline_days" type="int" value="30"',
+                                            'id="deadline_days" type="int" value="\'14\'"')
+    with pytest.raises(DefinitionError, match="deadline_days.*整数"):
+        deploy_copy(product, xml, process_id, note="回答期限を文字で")
+
+
+@pytest.mark.parametrize("value", ["14"])
 def test_a_definition_with_deadline_days_14_gives_a_14_day_deadline(product, value):
     process_id = f"shoukai_{uuid.uuid4().hex[:8]}"
     xml = copy_of_4_1_4(process_id).replace('id="deadline_days" type="int" value="30"',

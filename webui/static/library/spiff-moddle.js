@@ -1,4 +1,4 @@
-/* The spiffworkflow: extension elements the engine reads (forms, service operators), described for bpmn-js so the
+/* The spiffworkflow: extension elements the engine reads (forms, service operators, message variables), described for bpmn-js so the
    properties panel edits them as objects and they are written back as the engine expects. */
 (function () {
   "use strict";
@@ -21,7 +21,10 @@
         properties: [{ name: "parameters", type: "Parameter", isMany: true }] },
       { name: "Parameter", superClass: ["Element"],
         properties: [{ name: "id", isAttr: true, type: "String" }, { name: "type", isAttr: true, type: "String" },
-                     { name: "value", isAttr: true, type: "String" }] }
+                     { name: "value", isAttr: true, type: "String" }] },
+      // the variable a caught message's payload lands in (message start, catch and boundary events)
+      { name: "MessageVariable", superClass: ["Element"], meta: { allowedIn: ["bpmn:MessageEventDefinition"] },
+        properties: [{ name: "value", isBody: true, type: "String" }] }
     ]
   };
 })();
