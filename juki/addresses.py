@@ -26,6 +26,7 @@ BUILDINGS: tuple[tuple[str, str | None], ...] = (  # (name, town it stands in; N
     ("ガーデンコート緑", "緑町"),
 )
 DEMO_BUILDING = "見本ハイツ"
+LOT_DRAWS = 64  # random draws before falling back to an overflow lot (a miss run this long: < 0.9**64 while 90 % full)
 DEMO_BUILDING_LOT = f"{CITY}中央一丁目2番3号"
 
 
@@ -51,6 +52,11 @@ class AddressBook:
         self._rng = rng
         self._used: set[str] = set(reserved)
         self._used_lots: set[str] = {address.split(" ")[0] for address in reserved}
+        # Free rooms per building, in rooms() order, computed on first use: filtering every room of every building
+        # on each call made a 100,000-people register quadratic once the buildings were full.
+        self._free_rooms: dict[str, list[str]] = {}
+        self._overflow = 0
+        self._full_towns: set[str | None] = set()
         self._buildings = [Building(DEMO_BUILDING, DEMO_BUILDING_LOT, 3, 4)]
         self._used_lots.add(DEMO_BUILDING_LOT)
         self._buildings += [self._new_building(name, town) for name, town in BUILDINGS]
@@ -66,9 +72,14 @@ class AddressBook:
         buildings = list(self._buildings)
         self._rng.shuffle(buildings)
         for building in buildings:
-            free = [room for room in building.rooms() if f"{building.lot} {building.name}{room}" not in self._used]
+            free = self._free_rooms.get(building.name)
+            if free is None:
+                free = [room for room in building.rooms() if f"{building.lot} {building.name}{room}" not in self._used]
+                self._free_rooms[building.name] = free
             if free:
-                address = f"{building.lot} {building.name}{self._rng.choice(free)}"
+                room = self._rng.choice(free)
+                free.remove(room)
+                address = f"{building.lot} {building.name}{room}"
                 self._used.add(address)
                 return address
         return self.house()
@@ -78,10 +89,30 @@ class AddressBook:
 
     def _free_lot(self, town: str | None = None) -> str:
         towns = [entry for entry in TOWNS if town in (None, entry[0])]
-        while True:
+        if town in self._full_towns:
+            return self._overflow_lot(towns)
+        for _ in range(LOT_DRAWS):
             town_name, chome_count = self._rng.choice(towns)
             chome = KANJI_NUMERALS[self._rng.randint(1, chome_count)]
             lot = f"{CITY}{town_name}{chome}丁目{self._rng.randint(1, 28)}番{self._rng.randint(1, 22)}号"
+            if lot not in self._used_lots:
+                self._used_lots.add(lot)
+                return lot
+        self._full_towns.add(town)  # a miss run this long: the drawn lots are (all but) gone, stop drawing
+        return self._overflow_lot(towns)
+
+    def _overflow_lot(self, towns: list[tuple[str, int]]) -> str:
+        """A lot past 22号, handed out in order: the 35,112 drawn lots (57 丁目 × 28番 × 22号) run out near 80,000
+        people and the draw above would then loop for ever. Only reached after LOT_DRAWS misses in a row, so a
+        register that fitted before gets exactly the same addresses."""
+        lots_per_go = sum(count for _, count in towns) * 28
+        while True:
+            index, self._overflow = self._overflow, self._overflow + 1
+            go, rest = 23 + index // lots_per_go, index % lots_per_go
+            ban, rest = 1 + rest % 28, rest // 28
+            chome_of = [(name, chome) for name, count in towns for chome in range(1, count + 1)]
+            town_name, chome = chome_of[rest]
+            lot = f"{CITY}{town_name}{KANJI_NUMERALS[chome]}丁目{ban}番{go}号"
             if lot not in self._used_lots:
                 self._used_lots.add(lot)
                 return lot

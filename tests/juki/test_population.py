@@ -1,5 +1,6 @@
 """The synthetic population: size, determinism, composition and shares."""
 
+import random
 import re
 from collections import Counter
 from datetime import date
@@ -9,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from juki import DEMO_RESIDENTS, SimHousehold, SimResident, generate_population, seed_population
+from juki.addresses import AddressBook
 from juki.ids import is_valid_resident_id
 from juki.names import GIVEN_NAMES, SURNAMES
 
@@ -133,6 +135,16 @@ def test_addresses_are_in_mihon_city(population) -> None:
     by_address = {}
     for resident in population:
         assert by_address.setdefault(resident.address, resident.household_id) == resident.household_id
+
+
+def test_address_book_keeps_handing_out_unique_addresses_past_the_drawn_lots() -> None:
+    # A city of 100,000 residents needs more house lots than the 35,112 drawn ones (57 丁目 × 28番 × 22号)
+    book = AddressBook(random.Random(1))
+    houses = [book.house() for _ in range(36_000)]
+    rooms = [book.apartment() for _ in range(1_500)]
+    assert len(set(houses + rooms)) == len(houses) + len(rooms)
+    assert all(ADDRESS.fullmatch(address) for address in houses + rooms)
+    assert any(int(re.search(r"(\d+)号", address).group(1)) > 22 for address in houses)
 
 
 def test_seed_population_inserts_once(sqlite_engine) -> None:
