@@ -20,7 +20,7 @@ from engine.evidence import audit
 from handlers.operators.impressions import measure_scan
 from registry.blobs.store import put_blob
 from webui.tasks.forms import properties, scan_decisions, scan_fields
-from webui.tasks.uploads import file_field
+from webui.tasks.uploads import file_field, scan_dpi
 from webui.tasks.view import TaskPage, load_task_page
 from webui.templating import staff_name
 from webui.uploads import IMAGE_TYPES, UploadRefused, read_upload
@@ -44,7 +44,7 @@ def read_scan(task_id: int, actor: Actor, files: MultiDict, form: MultiDict) -> 
         raise UploadRefused(400, "unknown_scan_field", "読み取る欄が見つかりません。画面を開き直してください")
     scan = read_upload(files.get(file_field(name)), accept=IMAGE_TYPES)
     dpi_name = dpi_field(page.form, name)
-    dpi = _dpi(form.get(dpi_name)) if dpi_name else None
+    dpi = scan_dpi(form.get(dpi_name)) if dpi_name else None
     with product().session_factory.begin() as session:
         sha = put_blob(session, scan.data, scan.media_type, filename=scan.filename or "scan",
                        created_by=actor.username)
@@ -109,9 +109,3 @@ def _require_workable(page: TaskPage) -> None:
         raise TaskClaimedByOther(f"{staff_name(page.task.claimed_by)} さんが担当中のため、読み取れません")
 
 
-def _dpi(value: Any) -> float | None:
-    try:
-        dpi = float(value)
-    except (TypeError, ValueError):
-        return None
-    return dpi if 100 <= dpi <= 1200 else None

@@ -17,7 +17,7 @@ from webui.tasks.forms import scan_fields
 from webui.uploads import IMAGE_TYPES, UploadRefused, read_upload
 from webui.wiring import product
 
-__all__ = ["file_field", "impression_problems", "store_scan_uploads"]
+__all__ = ["file_field", "impression_problems", "scan_dpi", "store_scan_uploads"]
 
 
 def file_field(name: str) -> str:
@@ -75,11 +75,12 @@ def _impression_problem(document: dict, name: str, data: bytes, values: dict[str
     required = _impression_required(document)
     if name not in required:
         return None
-    found = normalized_or_problem(product().services.settings, data, _dpi(values.get(required[name] or "")))
+    found = normalized_or_problem(product().services.settings, data, scan_dpi(values.get(required[name] or "")))
     return f"印影を読み取れません（{found}）。押印全体が写るように読み直してください" if isinstance(found, str) else None
 
 
-def _dpi(value: Any) -> float | None:
+def scan_dpi(value: Any) -> float | None:
+    """A scan's dpi as the clerk typed it: a number from 100 to 1200, else None (the scanner's default is used)."""
     try:
         dpi = float(value)
     except (TypeError, ValueError):
