@@ -17,13 +17,14 @@ FORM = "/audit/purpose"
 
 class AnsweringClient(FlaskClient):
     purpose: str | None = None
+    note: str | None = None  # the 内容 typed with the purpose («その他» needs one)
     answered = 0  # how often the question was answered (tests of the walk count them)
 
     def open(self, *args, follow_redirects: bool = False, **kwargs):
         response = super().open(*args, **kwargs)
         asked = self._question(response)
         if asked is not None:
-            answer = super().open(FORM, method="POST", data={"purpose": self.purpose, **asked})
+            answer = super().open(FORM, method="POST", data={"purpose": self.purpose, "note": self.note or "", **asked})
             assert answer.status_code == 302, answer.get_data(as_text=True)[:500]
             self.answered += 1
             location = answer.headers["Location"]
@@ -42,7 +43,7 @@ class AnsweringClient(FlaskClient):
         return {name: values[0] for name, values in query.items() if name in ("next", "back")}
 
 
-def answering_client(app, purpose: str | None) -> AnsweringClient:
+def answering_client(app, purpose: str | None, note: str | None = None) -> AnsweringClient:
     client = AnsweringClient(app, app.response_class, use_cookies=True)
-    client.purpose = purpose
+    client.purpose, client.note = purpose, note
     return client
