@@ -124,3 +124,13 @@ def test_the_session_keeps_a_bounded_number_of_answers_the_oldest_dropped(app):
         assert purpose_for("R-1", MAX_REMEMBERED + 4) == ("other", "内容" * 100)
         cookie = app.session_interface.get_signing_serializer(app).dumps(dict(session))
         assert len(cookie) < 3000
+
+
+def test_pages_showing_several_people_at_once_ask_once_for_them_all(login):
+    admin = login("admin", purpose=None)
+    page = admin.get("/admin/purge")
+    assert asked(page)
+    assert "複数の住民" in answer(admin, page, "audit")
+    assert admin.get("/admin/purge").status_code == 200
+    assert admin.get("/admin/exchange").status_code == 200  # the same question: not asked again
+    assert admin.get("/jidou/locked").status_code == 200
