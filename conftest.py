@@ -113,15 +113,14 @@ def client(app):
 
 @pytest.fixture
 def login(app):
-    """login(role) → a test client signed in as the user of that role, with an access purpose chosen for the
-    session (pages showing a person's data ask for one first); purpose=None leaves it unchosen."""
+    """login(role) → a test client signed in as the user of that role that answers the access-purpose question
+    with `purpose` whenever a page asks it (once per person and case); purpose=None leaves it unanswered."""
+    from tests.support.purpose import answering_client
 
     def _login(role: str, purpose: str | None = "audit"):
-        c = app.test_client()
+        c = answering_client(app, purpose)
         response = c.post("/login", data={"username": role, "password": TEST_PASSWORD})
         assert response.status_code == 302, response.get_data(as_text=True)[:500]
-        if purpose:
-            assert c.post("/audit/purpose", data={"purpose": purpose}).status_code == 302
         return c
 
     return _login

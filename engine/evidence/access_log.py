@@ -1,4 +1,4 @@
-"""Access log: every view of a person's data, with who looked and why (the purpose chosen for the session).
+"""Access log: every view of a person's data, with who looked and why (the purpose chosen for that person and case).
 
 Rows are append-only and hash-chained like audit events, so a deleted or edited view shows up in the check.
 """

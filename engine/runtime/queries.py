@@ -270,5 +270,24 @@ def instance_definition(session: Session, instance_id: int) -> ProcessDefinition
     return session.get_one(ProcessDefinition, instance.definition_id)
 
 
+@dataclass(frozen=True)
+class CaseSubject:
+    """Whose case an instance is, and which flow: what a page needs before it asks why (a cheap look-up)."""
+
+    instance_id: int
+    flow_name: str
+    resident_id: str | None
+    subject_name: str | None
+
+
+def case_subject(session: Session, instance_id: int) -> CaseSubject | None:
+    """The person and flow of an instance, without restoring its workflow; None for an unknown instance."""
+    row = session.execute(select(ProcessInstance.subject_resident_id, ProcessInstance.subject_name,
+                                 ProcessDefinition.name)
+                          .join(ProcessDefinition, ProcessDefinition.id == ProcessInstance.definition_id)
+                          .where(ProcessInstance.id == instance_id)).first()
+    return CaseSubject(instance_id, row.name, row.subject_resident_id, row.subject_name) if row else None
+
+
 def instance_count(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(ProcessInstance)) or 0

@@ -22,8 +22,8 @@ from registry.errors import RecordNotFound
 from registry.seals import records
 from registry.seals.models import Application, IssuedDocument, RecordStatus, Registration
 
-__all__ = ["CARD", "CLOSED_SHEET", "CONFIRMATION_SHEET", "REPRINTABLE", "DocumentFile", "document_for_viewing",
-           "issue_document", "kinds_to_offer", "print_for_registration", "reprint_document"]
+__all__ = ["CARD", "CLOSED_SHEET", "CONFIRMATION_SHEET", "REPRINTABLE", "DocumentFile", "DocumentSubject",
+           "document_for_viewing", "document_subject", "issue_document", "kinds_to_offer", "print_for_registration", "reprint_document"]
 
 CONFIRMATION_SHEET = "4.1.2.2 印鑑登録原票確認票"
 CLOSED_SHEET = "4.4.1.3 印鑑登録原票（除票）確認票"
@@ -114,6 +114,23 @@ def document_for_viewing(session, source: str, item_id: int, *, actor: Any, purp
     _, name_of, title_of = found
     blob = get_blob(session, sha)
     return DocumentFile(row.id, blob.data, blob.media_type, name_of(row), title_of(row), _resident_of(session, row))
+
+
+@dataclass(frozen=True)
+class DocumentSubject:
+    """Whose data a printed document shows (None: several people, a batch) and the case that printed it."""
+
+    resident_id: str | None
+    instance_id: int | None
+
+
+def document_subject(session, source: str, item_id: int) -> DocumentSubject | None:
+    """The person and case of a document, for the page to ask why before it is read; None when there is none."""
+    found = _SOURCES.get(source)
+    row = session.get(found[0], item_id) if found is not None else None
+    if row is None:
+        return None
+    return DocumentSubject(_resident_of(session, row), getattr(row, "instance_id", None))
 
 
 def _resident_of(session, row) -> str | None:

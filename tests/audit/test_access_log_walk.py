@@ -2,7 +2,9 @@
 blob ids in the path and the person's name / カナ / 住民ID in the query, is requested; an answer that shows the
 person's name (漢字 or カナ, in HTML, JSON, CSV or a PDF's text) must have written an access-log row for that person.
 
-Routes that do not show the name pass whatever they log; the walk also checks it reached every OpenAPI operation."""
+The walk's client answers the 閲覧の目的 question whenever a page asks it (once per person and case), so every
+page behind the question is seen. Routes that do not show the name pass whatever they log; the walk also checks it
+reached every OpenAPI operation."""
 
 from __future__ import annotations
 
@@ -129,14 +131,16 @@ def requests_for(app, person: Person) -> list[tuple[str, str, str]]:
 
 @pytest.mark.parametrize("role", ROLES)
 def test_every_answer_showing_a_person_logged_the_view(app, product, login, api_token, people, role):
-    client, headers = login(role), api_token(role)
-    unlogged, shown = [], 0
+    client, headers = login(role), api_token(role)  # the client answers the 閲覧の目的 question wherever asked
+    unlogged, shown, left_asking = [], 0, []
     for person in people:
         for endpoint, method, url in requests_for(app, person):
             before = logged(product, person.resident_id)
             api = url.startswith("/api/")
             response = client.open(url, method=method, headers=headers if api else {},
                                    json={} if api and method != "GET" else None, data=None if api else {})
+            if response.status_code == 302 and response.headers["Location"].startswith("/audit/purpose"):
+                left_asking.append(f"{method} {url}")  # the page behind the question was never seen
             text = squash(readable(response))
             if not any(name in text for name in person.names):
                 continue
@@ -144,6 +148,7 @@ def test_every_answer_showing_a_person_logged_the_view(app, product, login, api_
             if logged(product, person.resident_id) == before:
                 unlogged.append(f"{method} {url} ({endpoint}) {response.status_code}")
     assert shown > 10, "the walk never saw the person: the ids or the query are wrong"
+    assert not left_asking, left_asking
     assert not unlogged, f"{role}: answers showing the person's name without an access-log row:\n" + "\n".join(
         unlogged)
 

@@ -32,8 +32,8 @@ def test_plain_values_and_numbers_are_left_alone():
 
 def test_the_access_log_csv_carries_a_clerks_note_as_text(login, driver):
     registered = driver.register()
-    clerk = login("madoguchi", purpose=None)
-    clerk.post("/audit/purpose", data={"purpose": "other", "note": EVIL_NOTE})
+    clerk = login("madoguchi", purpose="other")
+    clerk.note = EVIL_NOTE  # typed into the 閲覧の目的 form when the page asks
     assert clerk.get(f"/residents/{registered.resident_id}").status_code == 200
     response = login("auditor").get("/audit/access.csv", query_string={"resident_id": registered.resident_id})
     rows = rows_of(response)

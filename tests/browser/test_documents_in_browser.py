@@ -18,7 +18,7 @@ def pdf_text(data: bytes) -> str:
 
 
 def choose_purpose_if_asked(page) -> None:
-    """The first view of a person's data in a session asks for the purpose (access log)."""
+    """The first view of a person's data in a case (or outside one) in a session asks for the purpose (access log)."""
     if "/audit/purpose" in page.url:
         page.check("input[name=purpose][value=resident_inquiry]")
         with page.expect_navigation():
@@ -34,6 +34,7 @@ def test_a_clerk_previews_and_reprints_the_confirmation_sheet(new_page, live_ser
     row = page.locator("table.doc-table tr", has_text="4.1.2.2 印鑑登録原票確認票").first
     with page.expect_navigation():
         row.locator("a:has-text('表示')").click()
+    choose_purpose_if_asked(page)  # the sheet belongs to the person's 4.1.2 case: asked once for that case
 
     # the preview: the PDF in a frame, with print and download
     frame_src = page.locator("iframe#doc-frame").get_attribute("src")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.browser.test_inquiry_in_browser import past_purpose
 from tests.browser.test_registration_in_browser import log_in
 
 pytestmark = pytest.mark.browser
@@ -21,6 +22,7 @@ def test_an_admin_records_a_death_in_the_simulator(new_page, live_server, produc
         page.click("form.sim-search button")
     with page.expect_navigation():
         page.locator("tr", has_text=registered.resident_id).locator("a:has-text('選択')").click()
+    past_purpose(page)  # the person's 住民票 is about to be shown
     page.screenshot(path=docs_shot("ui/juki_simulator.png"), full_page=True)
     death = page.locator("form.sim-form", has=page.locator("input[name=kind][value=death]"))
     with page.expect_navigation():

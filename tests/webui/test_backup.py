@@ -18,6 +18,7 @@ from conftest import TEST_PASSWORD, _create_pg_database, _drop_pg_database, make
 from engine.evidence.backup import MANIFEST, _file_entry
 from tests.support.evidence import Writers
 from tests.support.flow import RegistrationDriver
+from tests.support.purpose import answering_client
 from webui.schema import METADATA
 
 DUMPS = {"sqlite": "database.sqlite3", "postgresql": "database.pgdump"}
@@ -82,9 +83,8 @@ def master_backup(app, tmp_path_factory) -> Backup:
     driver = RegistrationDriver(app.extensions["inkan"])
     for _ in range(2):
         registered = driver.register()
-    clerk = app.test_client()
+    clerk = answering_client(app, "counter_application")
     clerk.post("/login", data={"username": "madoguchi", "password": TEST_PASSWORD})
-    clerk.post("/audit/purpose", data={"purpose": "counter_application"})
     assert clerk.get(f"/residents/{registered.resident_id}").status_code == 200  # an access-log row
     assert cli(app, "audit", "anchor").exit_code == 0
     folder = tmp_path_factory.mktemp("backups") / "master"

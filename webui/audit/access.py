@@ -1,8 +1,13 @@
-"""Log every view of a person's data, with the purpose the user chose for this session.
+"""Log every view of a person's data, with the purpose the user chose for that person in that case.
 
-Pages call `purpose_gate()` first (it answers the interstitial form when no purpose is chosen yet) and then
-`log_person_view(session, resident_id, what)` inside the unit of work that reads the data. The API takes the
-purpose from the `X-Access-Purpose` header (one of PURPOSES' codes) and logs "api" when it is absent.
+A page that shows one person's data calls `purpose_gate(resident_id, instance_id)` first: the first time this
+session opens that person in that case (the process instance the page belongs to; None outside a case) it answers
+the interstitial form, which names the person and the case; the same person in the same case is not asked again.
+Pages that show several people at once either ask once for all of them (`purpose_gate(SEVERAL)`: the purge list,
+exchange runs, a print batch) or, as lists, search results and task pages do, never stop the clerk and log what is
+known. `log_person_view(session, resident_id, what, instance_id=…)` then logs inside the unit of work that reads the
+data, with the purpose chosen for that person and case. The API takes the purpose from the `X-Access-Purpose`
+header (one of PURPOSES' codes) and logs "api" when it is absent.
 """
 
 from __future__ import annotations
@@ -15,44 +20,33 @@ from flask_login import current_user
 from sqlalchemy.orm import Session
 
 from engine.evidence.access_log import PURPOSES, log_view
+from webui.audit.purposes import SEVERAL, ask, purpose_for
 from webui.auth.next_url import is_local_path
 from webui.auth.users import current_actor
 
-__all__ = ["API_PURPOSE", "PURPOSE_LABELS", "UNSTATED_PURPOSE", "after_purpose", "chosen_purpose", "choose_purpose",
-           "log_api_list", "log_api_view", "log_list_view", "log_person_view", "pending_download", "purpose_gate",
-           "referring_page"]
+__all__ = ["API_PURPOSE", "PURPOSE_LABELS", "SEVERAL", "UNSTATED_PURPOSE", "after_purpose", "log_api_list",
+           "log_api_view", "log_list_view", "log_person_view", "pending_download", "purpose_gate", "referring_page"]
 
-SESSION_KEY = "access_purpose"
 DOWNLOAD_KEY = "pending_download"
 API_PURPOSE = "api"
-# Lists, search results and task pages do not stop the clerk to ask why; before a purpose is chosen in the
-# session their views are still logged, under this code.
+# Lists, search results and task pages do not stop the clerk to ask why; a view of a person no purpose was chosen
+# for (in that case) is still logged, under this code.
 UNSTATED_PURPOSE = "unstated"
 PURPOSE_LABELS = PURPOSES | {API_PURPOSE: "API経由（目的の指定なし）",
                              UNSTATED_PURPOSE: "目的の選択前（一覧・検索・作業画面）"}
 
 
-def chosen_purpose() -> tuple[str, str | None] | None:
-    value = session.get(SESSION_KEY)
-    if isinstance(value, dict) and value.get("code") in PURPOSES:
-        return value["code"], value.get("note")
-    return None
-
-
-def choose_purpose(code: str, note: str | None) -> None:
-    """Remember the purpose for the rest of this signed-in session."""
-    session[SESSION_KEY] = {"code": code, "note": note}
-
-
-def purpose_gate():
-    """A redirect to the purpose form when this session has none yet; None when the page may go on.
+def purpose_gate(resident_id: str | None, instance_id: int | None = None):
+    """A redirect to the purpose form when no purpose is chosen yet for this person (or SEVERAL) in this case;
+    None when the page may go on (also for a page that shows nobody).
 
     The form sends the clerk on to what they asked for; for a download (``?download=1``) it also carries the page
     the link was on (``back``), so after answering the clerk lands back there and the download starts from it.
     """
-    if chosen_purpose() is not None or not current_user.is_authenticated:
+    if not resident_id or not current_user.is_authenticated or purpose_for(resident_id, instance_id) is not None:
         return None
     target = request.full_path.rstrip("?")
+    ask(target, (resident_id, instance_id))
     back = referring_page() if request.args.get("download") == "1" else None
     return redirect(url_for("audit.purpose", next=target, **({"back": back} if back else {})))
 
@@ -86,24 +80,27 @@ def _is_download(target: str) -> bool:
 
 
 def log_person_view(db: Session, resident_id: str | None, what: str, target: str | None = None, *,
-                    commit: bool = False) -> None:
+                    instance_id: int | None = None, among_several: bool = False, commit: bool = False) -> None:
     """Log a page view of `resident_id`'s data (no-op without a person); call after purpose_gate().
 
-    `commit` ends the page's transaction here, before the template renders: on SQLite every transaction holds
-    the write lock, and helpers that the layout calls open sessions of their own.
+    The row carries the purpose chosen for this person in case `instance_id` (for a page that asked once for
+    SEVERAL people: `among_several`), else UNSTATED_PURPOSE. `commit` ends the page's transaction here, before the
+    template renders: on SQLite every transaction holds the write lock, and helpers that the layout calls open
+    sessions of their own.
     """
     if resident_id:
-        code, note = chosen_purpose() or (UNSTATED_PURPOSE, None)
+        code, note = purpose_for(SEVERAL if among_several else resident_id, instance_id) or (UNSTATED_PURPOSE, None)
         log_view(db, current_actor(), resident_id, what, code, target=target, note=note)
     if commit:
         db.commit()
 
 
 def log_list_view(db: Session, resident_ids: Iterable[str | None], what: str, *, commit: bool = False) -> None:
-    """Log one row per person a list, search result or task page shows (names, birth dates …), once each."""
-    code, note = chosen_purpose() or (UNSTATED_PURPOSE, None)
+    """Log one row per person a list, search result or task page shows (names, birth dates …), once each, with
+    the purpose chosen for that person outside a case, else UNSTATED_PURPOSE (a list never asks)."""
     actor = current_actor()
     for resident_id in dict.fromkeys(r for r in resident_ids if r):
+        code, note = purpose_for(resident_id, None) or (UNSTATED_PURPOSE, None)
         log_view(db, actor, resident_id, what, code, note=note)
     if commit:
         db.commit()

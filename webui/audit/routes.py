@@ -14,8 +14,10 @@ from wtforms.validators import DataRequired, Length
 from engine.evidence.access_log import MAX_NOTE, PURPOSES, AccessQuery, search_access
 from engine.evidence.anchors import anchors_of
 from engine.evidence.verify import verify_snapshot
-from webui.audit.access import PURPOSE_LABELS, after_purpose, choose_purpose, chosen_purpose, pending_download
+from webui.audit.access import PURPOSE_LABELS, after_purpose, pending_download
 from webui.audit.dashboard import TABLES, build_dashboard
+from webui.audit.purposes import last_purpose, open_question, remember, settle
+from webui.audit.subject import question_subject
 from webui.auth.next_url import is_local_path, safe_next
 from webui.auth.users import roles_required
 from webui.csv_export import csv_response
@@ -47,20 +49,25 @@ class PurposeForm(FlaskForm):
 @bp.route("/purpose", methods=["GET", "POST"])
 @login_required
 def purpose():
-    """The interstitial: why this session opens people's data (asked once per session)."""
+    """The interstitial: why the clerk opens this person's data in this case (asked once per person and case in a
+    session). Only what a page's gate asked about is named; anything else goes on to the page, which asks anew."""
     form = PurposeForm()
     target = safe_next(request.values.get("next"))
+    question = open_question(target)
+    if question is None:
+        return redirect(target)
     if form.validate_on_submit():
         note = (form.note.data or "").strip() or None
         if form.purpose.data == "other" and not note:
             form.note.errors = ["「その他」のときは内容を記入してください"]
         else:
-            choose_purpose(form.purpose.data, note)
+            remember(*question, form.purpose.data, note)
+            settle(target)
             return redirect(after_purpose(target, request.values.get("back")))
     status = 422 if request.method == "POST" else 200
     back = request.values.get("back")
-    return render_template("audit/purpose.html", form=form, next_url=target, current=chosen_purpose(),
-                           back_url=back if back and is_local_path(back) else None,
+    return render_template("audit/purpose.html", form=form, next_url=target, last=last_purpose(),
+                           subject=question_subject(*question), back_url=back if back and is_local_path(back) else None,
                            labels=PURPOSE_LABELS), status
 
 

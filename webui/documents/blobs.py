@@ -2,7 +2,7 @@
 
 A PDF that belongs to a printed document, certificate, batch or queued letter follows the documents' rule
 whatever URL reaches it: only DOCUMENT_READERS (clerks and auditors — never the system administrator), after the
-session's purpose (pages), access-logged against the person it shows. Other files — seal scans, impressions,
+purpose for its person and case (pages), access-logged against the person it shows. Other files — seal scans, impressions,
 overlays, the office seal — are for signed-in staff; they are shown on the pages that log the view.
 """
 
@@ -15,9 +15,9 @@ from flask_login import current_user
 
 from handlers.services.documents import document_for_viewing, issued_by_blob
 from registry.blobs.store import get_blob
-from webui.audit.access import log_api_view, purpose_gate
+from webui.audit.access import log_api_view
 from webui.auth.users import CLERK_ROLES
-from webui.documents.access import open_document
+from webui.documents.access import document_gate, open_document
 from webui.documents.files import pdf_response
 from webui.refusals import RequestRefused
 from webui.wiring import product
@@ -43,7 +43,7 @@ def page_blob_response(sha: str):
     if issued is not None:
         if current_user.role not in DOCUMENT_READERS:
             abort(403)
-        if (gate := purpose_gate()) is not None:
+        if (gate := document_gate(*issued)) is not None:
             return gate
         return pdf_response(open_document(*issued, purpose="download" if download else "preview"), download=download)
     inline = blob.media_type in INLINE_TYPES

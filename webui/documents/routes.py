@@ -9,9 +9,9 @@ from handlers.services.certificates import CHANNELS, certificate_row, issue_cert
 from handlers.services.documents import REPRINTABLE, print_for_registration, reprint_document
 from registry.seals import records
 from registry.seals.models import IssuedDocument
-from webui.audit.access import log_person_view, purpose_gate
+from webui.audit.access import log_person_view
 from webui.auth.users import CLERK_ROLES, current_actor, roles_required
-from webui.documents.access import open_document
+from webui.documents.access import document_gate, open_document
 from webui.documents.blobs import DOCUMENT_READERS
 from webui.documents.files import pdf_response
 from webui.wiring import product
@@ -26,7 +26,7 @@ SOURCES = ("document", "certificate", "batch", "queue")
 @roles_required(*VIEW_ROLES)
 def show(document_id: int):
     """Preview page: the PDF in the browser's viewer, with download, print and 再発行."""
-    if (gate := purpose_gate()) is not None:
+    if (gate := document_gate("document", document_id)) is not None:
         return gate
     return _preview_page(document_id, error=None)
 
@@ -37,7 +37,7 @@ def pdf(source: str, item_id: int):
     """The PDF itself: inline (preview / print), or as an attachment with ?download=1."""
     if source not in SOURCES:
         abort(404)
-    if (gate := purpose_gate()) is not None:
+    if (gate := document_gate(source, item_id)) is not None:
         return gate
     download = request.args.get("download") == "1"
     document = open_document(source, item_id, purpose="download" if download else "preview")
@@ -85,7 +85,7 @@ def certificate(registration_id: int):
 @bp.get("/certificates/<int:certificate_id>")
 @roles_required(*VIEW_ROLES)
 def certificate_page(certificate_id: int):
-    if (gate := purpose_gate()) is not None:
+    if (gate := document_gate("certificate", certificate_id)) is not None:
         return gate
     with product().session_factory() as session:
         row = certificate_row(session, certificate_id)
@@ -101,6 +101,7 @@ def _preview_page(document_id: int, *, error: str | None):
         if document is None:
             abort(404)
         record = records.get_registration(session, document.registration_id)
-        log_person_view(session, record.resident_id, "帳票の表示", target=f"document:{document_id}", commit=True)
+        log_person_view(session, record.resident_id, "帳票の表示", target=f"document:{document_id}",
+                        instance_id=document.instance_id, commit=True)
     return render_template("documents/show.html", document=document, record=record, error=error,
                            reason=request.form.get("reason", ""), reprintable=REPRINTABLE)

@@ -32,7 +32,7 @@ from engine.actor import Actor
 from registry.blobs.store import get_blob
 from registry.exchange import layout as L
 from registry.exchange.models import ExchangeRun, RunStatus
-from webui.audit.access import purpose_gate
+from webui.audit.access import SEVERAL, purpose_gate
 from webui.auth.users import current_actor, roles_required
 from webui.exchange.service import create_run, run_import
 from webui.wiring import Product, product
@@ -59,7 +59,7 @@ def available_sets() -> list[str]:
 @bp.get("")
 @roles_required(*ADMIN_ROLES)
 def index():
-    if (gate := purpose_gate()) is not None:
+    if (gate := purpose_gate(SEVERAL)) is not None:
         return gate
     return _index()
 
@@ -74,7 +74,7 @@ def _index(error: str | None = None):
 @bp.post("")
 @roles_required(*ADMIN_ROLES)
 def start():
-    if (gate := purpose_gate()) is not None:
+    if (gate := purpose_gate(SEVERAL)) is not None:
         return gate
     name = request.form.get("set", "")
     if name not in available_sets():
@@ -102,7 +102,7 @@ def run_in_background(product: Product, run_id: int, directory: Path, actor: Act
 @bp.get("/<int:run_id>")
 @roles_required(*ADMIN_ROLES)
 def show(run_id: int):
-    if (gate := purpose_gate()) is not None:
+    if (gate := purpose_gate(SEVERAL)) is not None:
         return gate
     with product().session_factory() as session:
         run = session.get(ExchangeRun, run_id) or abort(404)

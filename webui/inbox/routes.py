@@ -100,11 +100,21 @@ def _filters(lane: str) -> dict[str, str]:
 @login_required
 def start_page():
     resident_id = request.args.get("resident_id", "")[:MAX_RESIDENT_ID].strip()
-    if resident_id:
-        gate = purpose_gate()  # which flows this person may use is about the person (access log)
-        if gate is not None:
-            return gate
+    if (gate := purpose_gate(_known_resident(resident_id))) is not None:  # which flows this person may use
+        return gate
     return _start_page(resident_id, error=None)
+
+
+def _known_resident(resident_id: str) -> str | None:
+    """The register's id of the person a start page is about (asked why before it shows them), or None."""
+    if not resident_id:
+        return None
+    with product().session_factory() as session:
+        try:
+            resident = lookup_resident(product().juki(session), resident_id)
+        except JukiError:
+            return None
+    return resident.resident_id if resident is not None else None
 
 
 def _start_page(resident_id: str, error: str | None):
@@ -150,10 +160,8 @@ def start(process_id: str):
 def confirm_start(process_id: str):
     """「この内容で開始しますか」: the flow and the person, with 開始する / やめる."""
     resident_id = request.args.get("resident_id", "")[:MAX_RESIDENT_ID].strip()
-    if resident_id:
-        gate = purpose_gate()
-        if gate is not None:
-            return gate
+    if (gate := purpose_gate(_known_resident(resident_id))) is not None:
+        return gate
     try:
         with product().session_factory() as session:
             checked = checked_start(session, process_id, resident_id)

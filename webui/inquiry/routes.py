@@ -48,7 +48,7 @@ def show(application_id: int):
             abort(404)
         case = load_case(session, application)
         log_person_view(session, case.instance.subject_resident_id, "4.1.4 照会の事案",
-                        target=f"application:{application_id}", commit=True)
+                        target=f"application:{application_id}", instance_id=case.instance.id, commit=True)
     return _render_case(case)
 
 
@@ -67,7 +67,7 @@ def cancel(application_id: int):
         with product().session_factory() as session:
             case = load_case(session, session.get(Application, application_id))
             log_person_view(session, case.instance.subject_resident_id, "4.1.4 照会の事案",
-                            target=f"application:{application_id}", commit=True)
+                            target=f"application:{application_id}", instance_id=case.instance.id, commit=True)
         return _render_case(case, exc.message), 422
     flash(f"事案 {instance_id} を取り消しました", "success")
     return redirect(url_for("inquiry.show", application_id=application_id))

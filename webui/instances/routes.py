@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from engine.actor import Actor
 from engine.evidence.search import definition_versions, search_instances
 from engine.runtime.operations import OPERATOR_ROLES, AssigneeNotFound, InstanceOperations
-from engine.runtime.queries import element_names, instance_definition, instance_detail
+from engine.runtime.queries import case_subject, element_names, instance_definition, instance_detail
 from engine.runtime.steps import element_lanes, step_data
 from handlers.operators.print_queue import DOCUMENTS as QUEUE_DOCUMENTS
 from handlers.services.documents import REPRINTABLE
@@ -50,10 +50,12 @@ def index():
 @bp.get("/<int:instance_id>")
 @login_required
 def show(instance_id: int):
-    gate = purpose_gate()
+    prod = product()
+    with prod.session_factory() as session:
+        subject = case_subject(session, instance_id)  # whose case it is, to ask why before reading it
+    gate = purpose_gate(subject.resident_id, instance_id) if subject else None
     if gate is not None:
         return gate
-    prod = product()
     with prod.session_factory() as session:
         detail = instance_detail(session, prod.specs, instance_id)
         forms = prod.specs.get(detail.definition).forms
@@ -64,7 +66,7 @@ def show(instance_id: int):
         history = records.history_of_instance(session, instance_id)
         documents, queued = documents_of_instance(session, instance_id), queue_items_of_instance(session, instance_id)
         log_person_view(session, detail.instance.subject_resident_id, "事案の詳細",
-                        target=f"instance:{instance_id}", commit=True)
+                        target=f"instance:{instance_id}", instance_id=instance_id, commit=True)
         return render_template("instances/show.html", detail=detail, markers=markers, names=names,
                                rows=timeline(detail, forms, prod.handlers, names, lanes, steps),
                                history=history, documents=documents, reprintable=REPRINTABLE, queued=queued,

@@ -29,7 +29,7 @@ from handlers.base import HandlerError
 from handlers.services import jidou_kofuki
 from handlers.services.documents import document_for_viewing, issued_by_blob
 from registry.jidou.queries import locked_cards, recent_requests, request_by_id
-from webui.audit.access import log_person_view, purpose_gate
+from webui.audit.access import SEVERAL, log_person_view, purpose_gate
 from webui.auth.users import current_actor, roles_required
 from webui.documents.files import pdf_response
 from webui.wiring import product
@@ -146,12 +146,13 @@ def unlock(registration_id: int):
 @roles_required(*UNLOCK_ROLES)
 def locked_page():
     """Cards locked at the machine; the list names people's registrations, so each view is logged."""
-    if (gate := purpose_gate()) is not None:
+    if (gate := purpose_gate(SEVERAL)) is not None:
         return gate
     with product().session_factory.begin() as db:
         locked = locked_cards(db)
         for record, _ in locked:
-            log_person_view(db, record.resident_id, "自動交付機: 暗証番号のロック", target=record.registration_number)
+            log_person_view(db, record.resident_id, "自動交付機: 暗証番号のロック", target=record.registration_number,
+                            among_several=True)
         rows = [{"registration_id": record.id, "registration_number": record.registration_number,
                  "card_number": record.card_number, "failures": row.failures, "locked_at": row.locked_at}
                 for record, row in locked]

@@ -10,7 +10,7 @@ from registry.blobs.store import get_blob
 from registry.errors import PurgeRefused
 from registry.retention.models import PurgeBatch
 from registry.retention.purge import recent_batches, retention_cutoff
-from webui.audit.access import log_person_view, purpose_gate
+from webui.audit.access import SEVERAL, log_person_view, purpose_gate
 from webui.auth.users import current_actor, roles_required
 from webui.purge.service import run_purge
 from webui.wiring import product
@@ -23,7 +23,7 @@ ADMIN_ROLES = ("admin",)
 @bp.get("")
 @roles_required(*ADMIN_ROLES)
 def index():
-    if (gate := purpose_gate()) is not None:  # the list names people's closed records: its views are logged
+    if (gate := purpose_gate(SEVERAL)) is not None:  # the list names people's closed records: asked once for all
         return gate
     day, error = _day(request.args.get("before")) if request.args.get("before") else (_default_day(), None)
     return _page(day, error)
@@ -32,7 +32,7 @@ def index():
 @bp.post("")
 @roles_required(*ADMIN_ROLES)
 def run():
-    if (gate := purpose_gate()) is not None:
+    if (gate := purpose_gate(SEVERAL)) is not None:
         return gate
     day, error = _day(request.form.get("before"))
     if error is None and request.form.get("confirm") != "1":
@@ -82,7 +82,8 @@ def _page(day: date | None, error: str | None):
     with product().session_factory() as session:
         if preview is not None:
             for resident_id, line in zip(preview.resident_ids, preview.lines, strict=True):
-                log_person_view(session, resident_id, "除票の消去（対象の一覧）", line.registration_number)
+                log_person_view(session, resident_id, "除票の消去（対象の一覧）", line.registration_number,
+                                among_several=True)
         batches = recent_batches(session)
         session.commit()
     services = product().services

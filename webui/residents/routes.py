@@ -82,7 +82,7 @@ def lookup():
 @bp.get("/<resident_id>")
 @login_required
 def show(resident_id: str):
-    gate = purpose_gate()  # the first view of a person's data in a session asks why (access log)
+    gate = purpose_gate(resident_id)  # the first view of this person in a session asks why (access log)
     if gate is not None:
         return gate
     with product().session_factory() as session:

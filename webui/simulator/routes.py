@@ -16,7 +16,7 @@ from juki.changes import FIELD_LABELS, ChangeContext
 from juki.errors import InvalidChange, JlisUnavailable
 from juki.events import EVENT_KINDS
 from registry.konbini.queries import recent_requests, request_by_id
-from webui.audit.access import log_list_view, log_person_view
+from webui.audit.access import log_list_view, log_person_view, purpose_gate
 from webui.auth.users import current_actor, roles_required
 from webui.documents.files import pdf_response
 from webui.konbini.routes import service_hours
@@ -33,7 +33,21 @@ KIOSK_PRINTOUTS = "kiosk_printouts"  # session key: the request ids this session
 @bp.get("/admin/juki")
 @roles_required(ADMIN)
 def juki_page():
-    return _juki_page(request.args.get("resident_id", ""))
+    resident_id = request.args.get("resident_id", "")
+    if (gate := purpose_gate(_simulated_person(resident_id))) is not None:  # the page shows the person's 住民票
+        return gate
+    return _juki_page(resident_id)
+
+
+def _simulated_person(resident_id: str) -> str | None:
+    if not resident_id.strip():
+        return None
+    with product().session_factory() as session:
+        try:
+            person = SimulatedRegister(session).get_resident(resident_id.strip())
+        except JukiError:
+            return None
+    return person.resident_id if person is not None else None
 
 
 @bp.post("/admin/juki/changes")

@@ -34,7 +34,7 @@ def show(task_id: int):
     with product().session_factory() as session:
         page = load_task_page(session, task_id, actor)
         log_person_view(session, page.detail.instance.subject_resident_id, "作業画面", target=f"task:{task_id}",
-                        commit=True)
+                        instance_id=page.detail.instance.id, commit=True)
         values = prefilled_values(page.form, page.data, again=page.task.is_open and page.is_repeat) if page.form else {}
         return _render(session, page, values, {})
 
@@ -58,7 +58,7 @@ def complete(task_id: int):
         with product().session_factory() as session:
             page = load_task_page(session, task_id, actor)
             log_person_view(session, page.detail.instance.subject_resident_id, "作業画面", target=f"task:{task_id}",
-                            commit=True)
+                            instance_id=page.detail.instance.id, commit=True)
             return _render(session, page, values, exc.errors, exc.message), 422
     _flash_outcome(page, outcome)
     if outcome.next_task_id:

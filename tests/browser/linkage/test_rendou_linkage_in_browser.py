@@ -9,6 +9,7 @@ import threading
 import pytest
 from werkzeug.serving import make_server
 
+from tests.browser.test_inquiry_in_browser import past_purpose
 from tests.browser.test_registration_in_browser import log_in, log_out
 
 pytestmark = pytest.mark.browser
@@ -36,6 +37,7 @@ def test_the_backyard_sees_the_lag_pulls_now_and_reads_the_file_errors(linked_se
     page = new_page()
     log_in(page, base, "admin")
     page.goto(f"{base}/admin/juki?resident_id={registered.resident_id}")
+    past_purpose(page)
     with page.expect_navigation():
         page.locator("form.sim-form", has=page.locator("input[name=kind][value=death]")).locator("button").click()
     assert "変更一覧に載せました" in page.locator(".flashes").inner_text()

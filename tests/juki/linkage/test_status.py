@@ -16,6 +16,7 @@ from juki.changelog import recent_changes
 from juki.linkage import open_file_errors
 from juki.linkage.change_file import write_change_file
 from registry.staff import accounts
+from tests.support.purpose import answering_client
 from tests.support.resident_events import received
 from webui.api.juki_events import signature
 
@@ -23,9 +24,8 @@ KEY = "linkage-test-event-key-0123456789"
 
 
 def signed_in(app, role: str):
-    client = app.test_client()
+    client = answering_client(app, "audit")  # answers the 閲覧の目的 question when a page asks it
     assert client.post("/login", data={"username": role, "password": TEST_PASSWORD}).status_code == 302
-    assert client.post("/audit/purpose", data={"purpose": "audit"}).status_code == 302
     return client
 
 
