@@ -57,7 +57,7 @@ def test_same_seal_at_another_dpi_and_rotation_is_judged_the_same(login, product
     html = response.get_data(as_text=True)
     assert response.status_code == 200, html[:500]
     assert 'data-verdict="same">同一と判定' in html and "別の印影と判定" not in html
-    assert f"同一 {DEFAULT_SAME * 100:.0f}%以上・別 {DEFAULT_DIFFERENT * 100:.0f}%以下" in html
+    assert f"同一 {round(DEFAULT_SAME * 100, 1):g}%以上・別 {round(DEFAULT_DIFFERENT * 100, 1):g}%以下" in html
     assert "600 dpi（画像の値）" in html
     percent = float(re.search(r'class="collate-percent">([0-9.]+)<', html).group(1))
     assert percent >= DEFAULT_SAME * 100
