@@ -28,6 +28,7 @@ def serve(app: Flask, *, host: str, port: int, threads: int) -> None:
 
     print_demo_banner(app, f"http://{host}:{port}/")
     runner = app.extensions["inkan"].runner
+    imaging_pool = app.extensions["inkan"].services.imaging_pool
 
     def post_fork(_server, _worker):
         # connections opened before the fork belong to the master; the worker opens its own
@@ -37,15 +38,19 @@ def serve(app: Flask, *, host: str, port: int, threads: int) -> None:
         if app.config["WARM_UP"]:  # at the start, not only at the first request (webui/warmup.py)
             from webui.warmup import start_warm_up
 
-            start_warm_up(app.config)
+            start_warm_up(imaging_pool)
         if app.config["IN_PROCESS_WORKER"]:
             start_worker_thread(runner, float(app.config["WORKER_INTERVAL_SECONDS"]),
                                 rounds=(app.extensions["inkan"].linkage_round,
                                         app.extensions["inkan"].process_resident_events))
 
+    def worker_exit(_server, _worker):
+        imaging_pool.shutdown()  # its processes end with the web process that started them
+
     # no gunicorn access log: it writes raw paths and query strings (personal data); webui/request_log.py
     # writes one JSON line per request instead
-    options = {"post_fork": post_fork, "post_worker_init": post_worker_init, "bind": f"{host}:{port}", "workers": 1,
+    options = {"post_fork": post_fork, "post_worker_init": post_worker_init,
+               "worker_exit": worker_exit, "bind": f"{host}:{port}", "workers": 1,
                "threads": threads, "worker_class": "gthread", "timeout": 120, "accesslog": None, "errorlog": "-",
                "loglevel": "info"}
     _Gunicorn(app, options).run()

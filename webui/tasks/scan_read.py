@@ -48,7 +48,7 @@ def read_scan(task_id: int, actor: Actor, files: MultiDict, form: MultiDict) -> 
     with product().session_factory.begin() as session:
         sha = put_blob(session, scan.data, scan.media_type, filename=scan.filename or "scan",
                        created_by=actor.username)
-        result = measure_scan(session, product().services.settings, sha, dpi, actor.username)
+        result = measure_scan(session, product().services, sha, dpi, actor.username)
         reading = {"task_id": task_id, "field": name, "dpi_entered": dpi, "filename": scan.filename,
                    "result": result}
         audit.record(session, actor, SCAN_READ, instance_id=page.task.instance_id, spec_name=page.task.spec_name,
