@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
 
 from engine.actor import Actor
@@ -56,16 +55,16 @@ def read_scan(task_id: int, actor: Actor, files: MultiDict, form: MultiDict) -> 
     return reading
 
 
-def latest_reading(session: Session, task_id: int, instance_id: int) -> dict[str, Any] | None:
-    """The newest scan read on this task's page (an audit event of the case), or None."""
-    readings = [audit.summary_of(e) for e in audit.events_of_instance(session, instance_id) if e.kind == SCAN_READ]
-    mine = [r for r in readings if r.get("task_id") == task_id]
+def latest_reading(page: TaskPage) -> dict[str, Any] | None:
+    """The newest scan read on this task's page (an audit event of the case, among those the page loaded), or None."""
+    mine = [summary for event, summary in page.detail.events
+            if event.kind == SCAN_READ and summary.get("task_id") == page.task.id]
     return mine[-1] if mine else None
 
 
-def scan_views(session: Session, page: TaskPage, fields: list, values: dict[str, Any], read_url: str) -> None:
+def scan_views(page: TaskPage, fields: list, values: dict[str, Any], read_url: str) -> None:
     """Give each seal-scan field of an open task its reading state; a read scan becomes the field's value."""
-    reading = latest_reading(session, page.task.id, page.task.instance_id) if page.task.is_open else None
+    reading = latest_reading(page) if page.task.is_open else None
     decisions = scan_decisions(page.form or {})
     for view in fields:
         decision = decisions.get(view.name)
