@@ -28,24 +28,20 @@ def serve(app: Flask, *, host: str, port: int, threads: int) -> None:
 
     print_demo_banner(app, f"http://{host}:{port}/")
     runner = app.extensions["inkan"].runner
-    imaging_pool = app.extensions["inkan"].services.imaging_pool
 
     def post_fork(_server, _worker):
         # connections opened before the fork belong to the master; the worker opens its own
         runner.session_factory.kw["bind"].dispose(close=False)
 
     def post_worker_init(_worker):
-        if app.config["WARM_UP"]:  # at the start, not only at the first request (webui/warmup.py)
-            from webui.warmup import start_warm_up
-
-            start_warm_up(imaging_pool)
+        warm_web_process(app)
         if app.config["IN_PROCESS_WORKER"]:
             start_worker_thread(runner, float(app.config["WORKER_INTERVAL_SECONDS"]),
                                 rounds=(app.extensions["inkan"].linkage_round,
                                         app.extensions["inkan"].process_resident_events))
 
     def worker_exit(_server, _worker):
-        imaging_pool.shutdown()  # its processes end with the web process that started them
+        stop_web_process(app)
 
     # no gunicorn access log: it writes raw paths and query strings (personal data); webui/request_log.py
     # writes one JSON line per request instead
@@ -54,3 +50,17 @@ def serve(app: Flask, *, host: str, port: int, threads: int) -> None:
                "threads": threads, "worker_class": "gthread", "timeout": 120, "accesslog": None, "errorlog": "-",
                "loglevel": "info"}
     _Gunicorn(app, options).run()
+
+
+def warm_web_process(app: Flask) -> None:
+    """A web process's start (after gunicorn's fork): its imaging pool started and everything warmed in the
+    background (webui/warmup.py), not only at its first request."""
+    if app.config["WARM_UP"]:
+        from webui.warmup import start_warm_up
+
+        start_warm_up(app.extensions["inkan"].services.imaging_pool)
+
+
+def stop_web_process(app: Flask) -> None:
+    """A web process's end: its imaging pool's processes end with it."""
+    app.extensions["inkan"].services.imaging_pool.shutdown()

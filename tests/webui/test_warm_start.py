@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import logging
 import os
+import runpy
 import threading
 from datetime import date
+from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import event
@@ -63,6 +66,19 @@ def test_a_serving_process_warms_up_once_on_its_first_request(started, tmp_path,
     client = app.test_client()
     client.get("/login"), client.get("/login")
     assert started == [app.extensions["inkan"].services.imaging_pool]
+
+
+def test_gunicorn_started_web_processes_warm_up_at_their_start_and_stop_their_pool_at_their_end(
+        started, tmp_path, tmp_path_factory):
+    """`gunicorn 'webui:create_app()'` run from the checkout reads gunicorn.conf.py (docs/operations.md)."""
+    hooks = runpy.run_path(str(Path(__file__).resolve().parents[2] / "gunicorn.conf.py"))
+    app = make_test_app(f"sqlite:///{tmp_path / 'gunicorn.sqlite3'}", tmp_path_factory, IMAGING_WORKERS=1)
+    pool = app.extensions["inkan"].services.imaging_pool
+    hooks["post_worker_init"](SimpleNamespace(wsgi=app))
+    assert started == [pool]
+    (pid,) = pool.warm()
+    hooks["worker_exit"](None, SimpleNamespace(wsgi=app))
+    assert not Path(f"/proc/{pid}").exists() or "zombie" in Path(f"/proc/{pid}/status").read_text()
 
 
 def test_tests_and_a_disabled_setting_do_not_warm_up(started, tmp_path, tmp_path_factory):
