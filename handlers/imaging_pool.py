@@ -16,10 +16,12 @@ cross the process boundary; imaging stays pure.
 from __future__ import annotations
 
 import atexit
+import hashlib
 import logging
 import multiprocessing
 import os
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -40,6 +42,7 @@ P = ParamSpec("P")
 R = TypeVar("R")
 NICE = 10  # below the web processes' request threads, above nothing else that matters
 ATTEMPTS = 2  # the work once more on a new pool after a pool process died
+REMEMBERED = 8  # scans read lately, by content: a 600 dpi scan's reading with its pictures is about 1 MB
 
 
 class ImagingUnavailable(HandlerError):
@@ -130,6 +133,23 @@ class ImagingPool:
         self._executor: ProcessPoolExecutor | None = None
         self._owner = 0  # pid of the process the executor belongs to
         self._exit_hook = False
+        self._read: OrderedDict[tuple, ReadScan] = OrderedDict()
+
+    def read(self, data: bytes, dpi: float | None, limits: Limits, annotate: bool = False) -> ReadScan:
+        """read_scan, remembered for the last few scans: a scan read ahead of its task's completion (outside the
+        transaction, whose audit chain lock every other clerk's write waits for) is not read again inside it.
+        Raises imaging.ImagingError, ImagingUnavailable."""
+        key = (hashlib.sha256(data).digest(), dpi, limits, annotate)
+        with self._lock:
+            if (known := self._read.get(key)) is not None:
+                self._read.move_to_end(key)
+                return known
+        read = self.run(read_scan, data, dpi, limits, annotate=annotate)
+        with self._lock:
+            self._read[key] = read
+            while len(self._read) > REMEMBERED:
+                self._read.popitem(last=False)
+        return read
 
     def run(self, fn: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
         """fn(*args, **kwargs) in a pool process (or here when the size is 0); its exceptions are raised here.

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import imaging
 from handlers.base import HandlerError, ServiceContext
 from handlers.environment import HandlerServices
-from handlers.imaging_pool import Limits, compare_pairs, read_scan
+from handlers.imaging_pool import ImagingUnavailable, Limits, compare_pairs
 from handlers.operators.residents import require_resident
 from handlers.results import (
     HouseholdCompared,
@@ -37,7 +37,7 @@ def measure_scan(session, services: HandlerServices, scan_blob_id: str, dpi: flo
     Raises ImagingUnavailable when the imaging pool cannot do the work."""
     blob = get_blob(session, scan_blob_id)
     try:
-        read = services.imaging_pool.run(read_scan, blob.data, dpi, Limits.of(services.settings), annotate=True)
+        read = services.imaging_pool.read(blob.data, dpi, Limits.of(services.settings), annotate=True)
     except imaging.ImagingError as exc:
         return _not_found(scan_blob_id, exc.code, exc.message)
     result = imaging.measurement_to_dict(read.measurement) | {"scan_blob_id": scan_blob_id, "dpi": read.dpi,
@@ -52,6 +52,15 @@ def measure_scan(session, services: HandlerServices, scan_blob_id: str, dpi: flo
     return result
 
 
+def read_ahead(services: HandlerServices, data: bytes, dpi: float | None) -> None:
+    """Measure a scan as 4.1.5.1 will, before the task's completion opens its transaction (the answer is
+    remembered); never raises: what went wrong is met again, and reported, by the measurement itself."""
+    try:
+        services.imaging_pool.read(data, dpi, Limits.of(services.settings), annotate=True)
+    except (imaging.ImagingError, ImagingUnavailable):
+        return
+
+
 def normalized_or_problem(services: HandlerServices, data: bytes,
                           dpi: float | None) -> imaging.NormalizedImpression | str:
     """The one impression on a scan, normalised; else why not, in Japanese (none found, extent unsure, unreadable).
@@ -60,7 +69,7 @@ def normalized_or_problem(services: HandlerServices, data: bytes,
     Raises ImagingUnavailable when the imaging pool cannot do the work.
     """
     try:
-        read = services.imaging_pool.run(read_scan, data, dpi, Limits.of(services.settings))
+        read = services.imaging_pool.read(data, dpi, Limits.of(services.settings))
     except imaging.ImagingError as exc:
         return exc.message
     measurement = read.measurement
@@ -90,7 +99,7 @@ def collate_scan(services: HandlerServices, registered_png: bytes, registered_mm
     ImagingUnavailable)."""
     pool, settings = services.imaging_pool, services.settings
     try:
-        read = pool.run(read_scan, data, dpi, Limits.of(settings))
+        read = pool.read(data, dpi, Limits.of(settings))
         measurement = read.measurement
         if read.normalized is None or not measurement.size_known:
             refusal = measurement.refusal_reasons[0]

@@ -83,3 +83,19 @@ def test_shutdown_ends_the_pool_processes():
 def test_size_zero_works_in_the_callers_thread():
     pool = ImagingPool(0)
     assert pool.warm() == [] and pool.run(os.getpid) == os.getpid()
+
+
+def test_a_scan_read_lately_is_not_read_again(monkeypatch):
+    calls = []
+
+    def counted(data, dpi, limits, annotate=False):
+        calls.append(dpi)
+        return read_scan(data, dpi, limits, annotate)
+
+    monkeypatch.setattr("handlers.imaging_pool.read_scan", counted)
+    pool = ImagingPool(0)
+    first = pool.read(SCAN, None, Limits(), annotate=True)
+    assert pool.read(bytes(SCAN), None, Limits(), annotate=True) is first and calls == [None]
+    pool.read(SCAN, 600, Limits(), annotate=True)
+    pool.read(SCAN, None, Limits())
+    assert calls == [None, 600, None], "another dpi or no annotation is another reading"

@@ -18,6 +18,7 @@ from engine.actor import Actor
 from engine.evidence.audit import events_of_instance
 from engine.models import Incident
 from engine.runtime.queries import instance_detail, open_tasks_of_instance
+from handlers import imaging_pool
 from handlers.imaging_pool import ImagingPool, Limits, read_scan
 from registry.blobs.store import put_blob
 from tests.support.flow import BACK
@@ -117,3 +118,24 @@ def test_the_scan_page_answers_503_and_records_nothing_when_the_pool_cannot_work
     assert response.status_code == 503 and "印影の処理" in response.get_data(as_text=True)
     with product.session_factory() as session:
         assert [e for e in events_of_instance(session, instance_id) if e.kind == "scan_read"] == []
+
+
+@pytest.mark.parametrize("dpi", [None, 600])
+def test_the_api_reads_the_scan_before_the_completion_and_the_measurement_uses_that_reading(
+        product, driver, client, api_token, monkeypatch, dpi):
+    """The reading is done outside the completion's transaction (which holds the audit chain lock every other
+    clerk's write waits for); inside it, 4.1.5.1 finds it read."""
+    instance_id, sha, _ = scan_step(driver, "池袋")
+    task_id = driver.open_task(instance_id)
+    monkeypatch.setattr(product.services, "imaging_pool", ImagingPool(0, Limits.of(product.services.settings)))
+    reads = []
+    real = imaging_pool.read_scan
+    monkeypatch.setattr(imaging_pool, "read_scan", lambda *args, **kwargs: reads.append(args[1]) or real(*args, **kwargs))
+    complete = product.runner.complete
+    monkeypatch.setattr(product.runner, "complete", lambda *args, **kwargs: reads.append("complete") or complete(
+        *args, **kwargs))
+    assert client.post(f"/api/v1/tasks/{task_id}/claim", headers=api_token("backyard")).status_code == 200
+    answer = client.post(f"/api/v1/tasks/{task_id}/complete", headers=api_token("backyard"),
+                         json={"data": {"scan_blob_id": sha} | ({"scan_dpi": dpi} if dpi else {})})
+    assert answer.status_code == 200 and open_steps(product, instance_id) == ["task_review"]
+    assert reads == [dpi, "complete"] and measured(product, instance_id)["dpi"] == 600

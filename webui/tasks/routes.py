@@ -15,7 +15,7 @@ from webui.audit.access import log_person_view
 from webui.auth.next_url import safe_next
 from webui.auth.users import CLERK_ROLES, current_actor, roles_required
 from webui.tasks.forms import field_views, form_values, prefilled_values
-from webui.tasks.scan_read import read_scan, scan_views
+from webui.tasks.scan_read import read_scan, read_scans_ahead, scan_views
 from webui.tasks.uploads import file_field, store_scan_uploads
 from webui.tasks.view import TaskPage, load_task_page
 from webui.templating import leading_function_id, mm, strip_function_id
@@ -52,6 +52,8 @@ def complete(task_id: int):
         if upload_errors:
             raise FormInvalid("入力内容に誤りがあります。赤字の項目を確認してください。",
                               _validation_errors(page.form, values) | upload_errors)
+        if page.form:
+            read_scans_ahead(page.form, values)
         outcome = product().runner.complete(task_id, actor, values, from_html=True)
     except FormInvalid as exc:
         with product().session_factory() as session:
