@@ -76,7 +76,8 @@ def make_test_app(database_url: str, tmp_path_factory, **overrides):
     # JUKI_LINKAGE push: the simulator hands each change to the intake at once, so a test sees exactly the events it
     # delivers; pull and file linkage are tested on databases of their own (tests/juki/linkage/).
     config = {"DATABASE_URL": database_url, "TESTING": True, "SECRET_KEY": "test-secret-key-0123456789",
-              "WTF_CSRF_ENABLED": False, "IN_PROCESS_WORKER": False, "JUKI_LINKAGE": "push"} | overrides
+              "WTF_CSRF_ENABLED": False, "IN_PROCESS_WORKER": False, "JUKI_LINKAGE": "push",
+              "IMAGING_WORKERS": 0} | overrides
     app = create_app(config)
     app.instance_path = str(tmp_path_factory.mktemp("instance"))
     return app

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from handlers.imaging_pool import ImagingPool
 from imaging.verdict import DEFAULT_DIFFERENT, DEFAULT_SAME, Thresholds
 from juki.contracts import JlisClient, JukiFactory
 from registry.seals.guarantees import DEFAULT_PER_DAY, DEFAULT_PER_YEAR, GuaranteeLimits
@@ -79,6 +80,8 @@ class HandlerServices:
     audit: Callable[..., None] | None = None
     certificate_key: bytes = b""  # HMAC key of the certificates' QR payloads
     verify_url: str | None = None  # INKAN_CERTIFICATE_VERIFY_URL: when set, overrides the settings' /verify URL
+    # measuring, normalising and comparing impressions (INKAN_IMAGING_WORKERS processes; 0: in the caller's thread)
+    imaging_pool: ImagingPool = field(default_factory=lambda: ImagingPool(0))
 
     def office(self, session: Session) -> Municipality:
         """The municipality settings in force now: the newest saved version, else the configured defaults."""

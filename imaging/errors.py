@@ -24,6 +24,10 @@ class ImagingError(Exception):
         self.message = message or _ERROR_MESSAGES.get(code, "画像を処理できませんでした")
         super().__init__(f"{code}: {self.message}")
 
+    def __reduce__(self):
+        # rebuilt from code and message, not from the formatted text, when it crosses a process boundary
+        return type(self), (self.code, self.message)
+
 
 class UnusableImageError(ImagingError):
     """The uploaded bytes cannot be used as a scan (empty, not an image, format, size or dpi)."""

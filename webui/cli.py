@@ -129,6 +129,9 @@ def worker_command(interval: float | None) -> None:
     if current_app.config["WARM_UP"]:  # service tasks measure scans and render documents here too
         from webui.warmup import start_warm_up
 
-        start_warm_up(current_app.config)
-    run_worker(product().runner, stop, interval or float(current_app.config["WORKER_INTERVAL_SECONDS"]),
-               rounds=(product().linkage_round, product().process_resident_events))
+        start_warm_up(product().services.imaging_pool)
+    try:
+        run_worker(product().runner, stop, interval or float(current_app.config["WORKER_INTERVAL_SECONDS"]),
+                   rounds=(product().linkage_round, product().process_resident_events))
+    finally:
+        product().services.imaging_pool.shutdown()

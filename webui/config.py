@@ -72,6 +72,9 @@ def defaults(instance_path: str) -> dict:
         "CONTACT": "〒100-0001 見本市中央一丁目1番1号　電話 0120-000-000",
         "WORKER_INTERVAL_SECONDS": 5.0,
         "IN_PROCESS_WORKER": True,
+        # processes (per web or worker process) that measure, normalise and compare impressions at a lower CPU
+        # priority, so a scan does not hold the request threads up (handlers/imaging_pool.py); 0: in the request thread
+        "IMAGING_WORKERS": 1,
         "WARM_UP": True,  # warm imaging and printing in a background thread on the first request (webui/warmup.py)
         "REQUEST_LOG": True,  # one JSON line per request on stderr (webui/request_log.py)
         "MAX_CONTENT_LENGTH": MAX_UPLOAD_BYTES,  # a request is never larger than the one upload limit
@@ -141,6 +144,9 @@ def check_config(config) -> None:
         raise ConfigurationError("INKAN_CERTIFICATE_FEE（証明書1通の手数料）は0〜10000円の範囲で指定してください")
     check_guarantor_limits(config)
     check_verify_url(config)
+    if _number(config["IMAGING_WORKERS"]) not in range(0, 9):
+        raise ConfigurationError("INKAN_IMAGING_WORKERS（印影処理のプロセス数）は0〜8の整数で指定してください"
+                                 "（0: 画面の処理の中で行う）")
     check_neighbours(config)
 
 

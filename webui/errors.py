@@ -10,6 +10,7 @@ from werkzeug.exceptions import HTTPException
 from engine.database import is_database_unavailable
 from engine.errors import EngineError
 from handlers.base import HandlerError
+from handlers.imaging_pool import ImagingUnavailable
 from juki.errors import JukiError, JukiUnavailable, ResidentNotFound
 from registry.errors import RecordNotFound, RegistryError
 from webui.extensions import login_manager
@@ -75,6 +76,8 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(HandlerError)
     def handler_error(exc: HandlerError):
+        if isinstance(exc, ImagingUnavailable):  # the imaging processes are down: retry later, not bad input
+            return error_response(503, exc.code, exc.message)
         field = getattr(exc, "field", None)  # StartDataInvalid names the item at fault
         return error_response(422, exc.code, exc.message, **({"errors": {field: exc.message}} if field else {}))
 

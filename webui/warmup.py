@@ -2,10 +2,11 @@
 
 A fresh process pays once for OpenCV's and NumPy's lazy initialisation (kernels, thread pools, PNG codecs), for
 parsing the two IPAex fonts (~10 MB of TrueType) and their character maps, and for reportlab's first canvas. A clerk
-met all of it on the first 600 dpi scan (10.7 s) or the first 印鑑登録証 (3.3 s). Here one tiny synthetic scan is
-measured, normalised, annotated and compared, and one card is rendered, in a background thread when the process
-begins to serve (webui: its first request, usually the login page or a health probe; `inkan worker`: its start),
-so the clerk's own request finds everything loaded.
+met all of it on the first 600 dpi scan (10.7 s) or the first 印鑑登録証 (3.3 s). Here the imaging pool's processes
+are started, each measuring, normalising, annotating and comparing one tiny synthetic scan (in this process when
+the pool size is 0), and one card is rendered, in a background thread when the process begins to serve (webui: its
+first request, usually the login page or a health probe; `inkan serve`: each web process's start; `inkan worker`:
+its start), so the clerk's own request finds everything loaded.
 """
 
 from __future__ import annotations
@@ -17,17 +18,20 @@ from datetime import date
 
 from flask import Flask
 
+from handlers.imaging_pool import ImagingPool
+
 __all__ = ["register_warm_up", "start_warm_up", "warm_up"]
 
 log = logging.getLogger(__name__)
 _started = threading.Event()  # one warm-up per process: the caches it fills are per process
 
 
-def warm_up(*, min_mm: float = 8.0, max_mm: float = 25.0, default_dpi: float = 300.0) -> dict[str, float]:
+def warm_up(pool: ImagingPool | None = None) -> dict[str, float]:
     """Run each cold path once; seconds each part took. Never raises: a warm-up that fails leaves the first
     request as slow as before, nothing worse (the failure is logged)."""
+    pool = pool or ImagingPool(0)
     took: dict[str, float] = {}
-    for name, step in (("imaging", lambda: _imaging(min_mm, max_mm, default_dpi)), ("printing", _printing)):
+    for name, step in (("imaging", pool.warm), ("printing", _printing)):
         began = time.perf_counter()
         try:
             step()
@@ -35,17 +39,6 @@ def warm_up(*, min_mm: float = 8.0, max_mm: float = 25.0, default_dpi: float = 3
             log.exception("warm-up of %s failed", name)
         took[name] = time.perf_counter() - began
     return took
-
-
-def _imaging(min_mm: float, max_mm: float, default_dpi: float) -> None:
-    import imaging
-
-    scan = imaging.load_scan(imaging.make_seal_scan("見本", size_mm=12.0, dpi=300), dpi=None, default_dpi=default_dpi)
-    measurement = imaging.measure_impression(scan, min_mm=min_mm, max_mm=max_mm)
-    if measurement.found:
-        normalized = imaging.normalize_impression(scan, measurement)
-        imaging.annotate_scan(scan, measurement)
-        imaging.compare_impressions(normalized.png, normalized.mm_per_px, normalized.png, normalized.mm_per_px)
 
 
 def _printing() -> None:
@@ -58,19 +51,19 @@ def _printing() -> None:
     printing.registration_card("00000000", office, issued_on=date.today())
 
 
-def start_warm_up(config) -> threading.Thread | None:
-    """Warm this process up in a daemon thread, once; None when it already was (or is being) warmed."""
+def start_warm_up(pool: ImagingPool) -> threading.Thread | None:
+    """Warm this process (and its imaging pool) up in a daemon thread, once; None when it already was (or is
+    being) warmed."""
     if _started.is_set():
         return None
     _started.set()
-    thread = threading.Thread(target=_run, args=(float(config["SEAL_MIN_MM"]), float(config["SEAL_MAX_MM"]),
-                                                 float(config["DEFAULT_DPI"])), name="inkan-warm-up", daemon=True)
+    thread = threading.Thread(target=_run, args=(pool,), name="inkan-warm-up", daemon=True)
     thread.start()
     return thread
 
 
-def _run(min_mm: float, max_mm: float, default_dpi: float) -> None:
-    took = warm_up(min_mm=min_mm, max_mm=max_mm, default_dpi=default_dpi)
+def _run(pool: ImagingPool) -> None:
+    took = warm_up(pool)
     log.info("warmed up: %s", ", ".join(f"{name} {seconds:.2f} s" for name, seconds in took.items()))
 
 
@@ -82,4 +75,4 @@ def register_warm_up(app: Flask) -> None:
     @app.before_request
     def _warm_once() -> None:
         if not _started.is_set():
-            start_warm_up(app.config)
+            start_warm_up(app.extensions["inkan"].services.imaging_pool)

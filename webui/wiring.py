@@ -18,6 +18,7 @@ from engine.runtime.runner import WorkflowRunner
 from handlers import HandlerRegistry, ServiceContext, Subject, build_registry
 from handlers.casework import RegistryWorld
 from handlers.environment import HandlerServices, OfficeSettings, RegistrySettings
+from handlers.imaging_pool import ImagingPool, Limits
 from handlers.linkage.intake import receive
 from handlers.linkage.processing import process_pending_events
 from handlers.linkage.triage import triage
@@ -114,10 +115,12 @@ def build_product(config) -> Product:
     session_factory = connect(config["DATABASE_URL"])
     handlers = build_registry()
     specs = SpecCache()
-    services = HandlerServices(settings=settings_from(config), juki_factory=juki_factory(config),
+    settings = settings_from(config)
+    services = HandlerServices(settings=settings, juki_factory=juki_factory(config),
                                jlis=SimulatedJlis(session_factory, timeout=float(config["JLIS_TIMEOUT"])),
                                audit=audit.record, certificate_key=certificate_key(config),
-                               verify_url=config.get("CERTIFICATE_VERIFY_URL") or None)
+                               verify_url=config.get("CERTIFICATE_VERIFY_URL") or None,
+                               imaging_pool=ImagingPool(int(config["IMAGING_WORKERS"]), Limits.of(settings)))
 
     def context_factory(**kwargs) -> ServiceContext:
         return ServiceContext(services=services, **kwargs)

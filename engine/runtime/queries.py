@@ -14,7 +14,7 @@ from engine.db import utcnow
 from engine.errors import InstanceNotFound, TaskNotFound
 from engine.evidence.audit import events_of_instance, summary_of
 from engine.library.catalog import SpecCache, restore_workflow
-from engine.library.paths import pruned_path_of, sequence_flows, taken_flows
+from engine.library.paths import pruned_path_of, taken_flows
 from engine.models import AuditEvent, HumanTask, Incident, ProcessDefinition, ProcessInstance
 from engine.runtime.progress import Step, case_progress
 
@@ -181,7 +181,7 @@ def instance_detail(session: Session, specs: SpecCache, instance_id: int) -> Ins
     if instance.state:
         workflow = restore_workflow(specs, definition, instance.state)
         _mark_diagram(detail, workflow)
-        detail.taken_flows = sorted(taken_flows(workflow, sequence_flows(definition.bpmn_xml)))
+        detail.taken_flows = sorted(taken_flows(workflow, specs.get(definition).flows))
         detail.progress = case_progress(workflow)
     return detail
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import imaging
 from handlers.base import HandlerError, ServiceContext
+from handlers.imaging_pool import compare_pairs
 from handlers.operators.impressions import normalized_or_problem
 from handlers.operators.residents import find_resident
 from handlers.results import GuaranteeAccepted, GuarantorChecked, StampCompared, StampPictures
@@ -53,15 +54,14 @@ def _compare_stamp(ctx: ServiceContext, record: Registration, resident_id: str, 
     data = _stamp_scan(ctx, stamp_blob_id)
     if data is None:
         return _refused(GuarantorRefusal("guarantor_stamp_missing", "保証書の押印のスキャン画像がありません"))
-    stamp = normalized_or_problem(settings, data, stamp_dpi)
+    stamp = normalized_or_problem(ctx.services, data, stamp_dpi)
     if isinstance(stamp, str):
         return _refused(GuarantorRefusal("guarantor_stamp_unreadable", f"保証書の押印を読み取れません（{stamp}）"))
     registered_png = get_blob(ctx.session, registered.image_blob).data
     try:
         # the stamp first: the overlay draws it in red over the registered impression in blue (as 4.1.1.1 does)
-        comparison = imaging.compare_impressions(stamp.png, stamp.mm_per_px, registered_png, registered.mm_per_px,
-                                                 settings.similarity)
-        overlay = imaging.overlay_png(stamp.png, stamp.mm_per_px, registered_png, registered.mm_per_px, comparison)
+        [(comparison, overlay)] = ctx.services.imaging_pool.run(
+            compare_pairs, [(stamp.png, stamp.mm_per_px, registered_png, registered.mm_per_px)], settings.similarity)
     except imaging.ImagingError as exc:
         return _refused(GuarantorRefusal("guarantor_stamp_unreadable", f"保証書の押印を照合できません: {exc.message}"))
     found: StampCompared = {

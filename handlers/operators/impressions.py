@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 import imaging
 from handlers.base import HandlerError, ServiceContext
-from handlers.environment import RegistrySettings
+from handlers.environment import HandlerServices
+from handlers.imaging_pool import ImagingUnavailable, Limits, compare_pairs
 from handlers.operators.residents import require_resident
 from handlers.results import (
     HouseholdCompared,
@@ -27,45 +28,55 @@ from registry.seals.shown_names import NameFacts, shown_name_problem
 
 def measure(ctx: ServiceContext, scan_blob_id: str, dpi: float | None = None) -> Measured:
     """4.1.5.1: find the impression on the scan, measure it against the 8–25 mm rule, keep the normalised crop."""
-    return measure_scan(ctx.session, ctx.services.settings, scan_blob_id, dpi, ctx.actor)
+    return measure_scan(ctx.session, ctx.services, scan_blob_id, dpi, ctx.actor)
 
 
-def measure_scan(session, settings, scan_blob_id: str, dpi: float | None, actor: str) -> dict:
+def measure_scan(session, services: HandlerServices, scan_blob_id: str, dpi: float | None, actor: str) -> dict:
     """The measurement of 4.1.5.1 for a stored scan, outside a service task: the scan page shows it to the clerk
-    (outline, size, warnings, refusal reasons) before the task completes, so a bad scan is read again in place."""
+    (outline, size, warnings, refusal reasons) before the task completes, so a bad scan is read again in place.
+    Raises ImagingUnavailable when the imaging pool cannot do the work."""
     blob = get_blob(session, scan_blob_id)
     try:
-        scan = imaging.load_scan(blob.data, dpi=dpi, default_dpi=settings.default_dpi)
+        read = services.imaging_pool.read(blob.data, dpi, Limits.of(services.settings), annotate=True)
     except imaging.ImagingError as exc:
         return _not_found(scan_blob_id, exc.code, exc.message)
-    measurement = imaging.measure_impression(scan, min_mm=settings.seal_min_mm, max_mm=settings.seal_max_mm)
-    result = imaging.measurement_to_dict(measurement) | {"scan_blob_id": scan_blob_id, "dpi": scan.dpi,
-                                                         "dpi_source": scan.dpi_source}
+    result = imaging.measurement_to_dict(read.measurement) | {"scan_blob_id": scan_blob_id, "dpi": read.dpi,
+                                                              "dpi_source": read.dpi_source}
     result["annotated_blob_id"] = None
-    if measurement.found:
-        normalized = imaging.normalize_impression(scan, measurement)
-        result["impression_blob_id"] = put_blob(session, normalized.png, "image/png",
+    if read.normalized is not None and read.annotated is not None:
+        result["impression_blob_id"] = put_blob(session, read.normalized.png, "image/png",
                                                 filename="impression.png", created_by=actor)
-        result["mm_per_px"] = normalized.mm_per_px
-        result["annotated_blob_id"] = put_blob(session, imaging.annotate_scan(scan, measurement), "image/png",
-                                               filename="scan-annotated.png", created_by=actor)
+        result["mm_per_px"] = read.normalized.mm_per_px
+        result["annotated_blob_id"] = put_blob(session, read.annotated, "image/png", filename="scan-annotated.png",
+                                               created_by=actor)
     return result
 
 
-def normalized_or_problem(settings: RegistrySettings, data: bytes, dpi: float | None) -> imaging.NormalizedImpression | str:
+def read_ahead(services: HandlerServices, data: bytes, dpi: float | None) -> None:
+    """Measure a scan as 4.1.5.1 will, before the task's completion opens its transaction (the answer is
+    remembered); never raises: what went wrong is met again, and reported, by the measurement itself."""
+    try:
+        services.imaging_pool.read(data, dpi, Limits.of(services.settings), annotate=True)
+    except (imaging.ImagingError, ImagingUnavailable):
+        return
+
+
+def normalized_or_problem(services: HandlerServices, data: bytes,
+                          dpi: float | None) -> imaging.NormalizedImpression | str:
     """The one impression on a scan, normalised; else why not, in Japanese (none found, extent unsure, unreadable).
 
     For scans that must be compared, not registered (a 保証書's stamp): the 8–25 mm rule is not applied.
+    Raises ImagingUnavailable when the imaging pool cannot do the work.
     """
     try:
-        scan = imaging.load_scan(data, dpi=dpi, default_dpi=settings.default_dpi)
-        measurement = imaging.measure_impression(scan, min_mm=settings.seal_min_mm, max_mm=settings.seal_max_mm)
-        if not measurement.found or not measurement.size_known:
-            reasons = measurement.refusal_reasons
-            return reasons[0].message if reasons else "印影が見つかりません"
-        return imaging.normalize_impression(scan, measurement)
+        read = services.imaging_pool.read(data, dpi, Limits.of(services.settings))
     except imaging.ImagingError as exc:
         return exc.message
+    measurement = read.measurement
+    if read.normalized is None or not measurement.size_known:
+        reasons = measurement.refusal_reasons
+        return reasons[0].message if reasons else "印影が見つかりません"
+    return read.normalized
 
 
 @dataclass(frozen=True)
@@ -81,25 +92,25 @@ class Collation:
     overlay: bytes
 
 
-def collate_scan(settings, registered_png: bytes, registered_mm_per_px: float, data: bytes,
+def collate_scan(services: HandlerServices, registered_png: bytes, registered_mm_per_px: float, data: bytes,
                  dpi: float | None) -> Collation:
     """2.2.1 印影照合: find the impression on a stamped document's scan and compare it with the registered one
-    (the pages' way to imaging). Raise HandlerError (no_impression, the measurement's or imaging's code)."""
+    (the pages' way to imaging). Raise HandlerError (no_impression, the measurement's or imaging's code;
+    ImagingUnavailable)."""
+    pool, settings = services.imaging_pool, services.settings
     try:
-        scan = imaging.load_scan(data, dpi=dpi, default_dpi=settings.default_dpi)
-        measurement = imaging.measure_impression(scan, min_mm=settings.seal_min_mm, max_mm=settings.seal_max_mm)
-        if not measurement.found or not measurement.size_known:
+        read = pool.read(data, dpi, Limits.of(settings))
+        measurement = read.measurement
+        if read.normalized is None or not measurement.size_known:
             refusal = measurement.refusal_reasons[0]
             raise HandlerError(refusal.message, "no_impression" if not measurement.found else refusal.code)
-        cropped = imaging.normalize_impression(scan, measurement)
-        comparison = imaging.compare_impressions(registered_png, registered_mm_per_px, cropped.png,
-                                                 cropped.mm_per_px, settings.similarity)
-        overlay = imaging.overlay_png(registered_png, registered_mm_per_px, cropped.png, cropped.mm_per_px,
-                                      comparison)
+        cropped = read.normalized
+        [compared] = pool.run(compare_pairs, [(registered_png, registered_mm_per_px, cropped.png, cropped.mm_per_px)],
+                              settings.similarity)
     except imaging.ImagingError as exc:
         raise HandlerError(exc.message, exc.code) from None
-    return Collation(scan.dpi, scan.dpi_source, imaging.measurement_to_dict(measurement), cropped, comparison,
-                     overlay)
+    return Collation(read.dpi, read.dpi_source, imaging.measurement_to_dict(measurement), cropped,
+                     compared.comparison, compared.overlay)
 
 
 def _not_found(scan_blob_id: str, code: str, message: str) -> Measured:
@@ -120,11 +131,14 @@ def compare_household(ctx: ServiceContext, resident_id: str, impression_blob_id:
     resident = require_resident(ctx, resident_id)
     new_png = get_blob(ctx.session, impression_blob_id).data
     thresholds = ctx.services.settings.similarity
+    registered = list(records.household_impressions(ctx.session, resident.household_id, resident_id))
+    pictures = [get_blob(ctx.session, impression.image_blob).data for _, impression in registered]
+    # one trip to the pool for the whole household
+    compared = ctx.services.imaging_pool.run(compare_pairs, [
+        (new_png, mm_per_px, other_png, impression.mm_per_px)
+        for (_, impression), other_png in zip(registered, pictures, strict=True)], thresholds)
     members: list[HouseholdMember] = []
-    for record, impression in records.household_impressions(ctx.session, resident.household_id, resident_id):
-        other_png = get_blob(ctx.session, impression.image_blob).data
-        comparison = imaging.compare_impressions(new_png, mm_per_px, other_png, impression.mm_per_px, thresholds)
-        overlay = imaging.overlay_png(new_png, mm_per_px, other_png, impression.mm_per_px, comparison)
+    for (record, impression), (comparison, overlay) in zip(registered, compared, strict=True):
         members.append({"resident_id": record.resident_id, "name": record.name,
                         "registration_number": record.registration_number,
                         "impression_blob_id": impression.image_blob, "score": round(comparison.score, 3),
@@ -154,8 +168,8 @@ def compare_pending(ctx: ServiceContext, impression_blob_id: str, mm_per_px: flo
     pending_png = get_blob(ctx.session, pending.image_blob).data
     thresholds = ctx.services.settings.similarity
     try:
-        comparison = imaging.compare_impressions(new_png, mm_per_px, pending_png, pending.mm_per_px, thresholds)
-        overlay = imaging.overlay_png(new_png, mm_per_px, pending_png, pending.mm_per_px, comparison)
+        [(comparison, overlay)] = ctx.services.imaging_pool.run(
+            compare_pairs, [(new_png, mm_per_px, pending_png, pending.mm_per_px)], thresholds)
     except imaging.ImagingError as exc:
         raise HandlerError(f"印影を照合できません: {exc.message}", code="bad_impression") from exc
     return {"score": round(comparison.score, 3), "same": comparison.same, "verdict": comparison.verdict,

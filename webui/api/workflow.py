@@ -27,6 +27,7 @@ from webui.api.params import (
     text_param,
 )
 from webui.audit.access import log_api_list, log_api_view
+from webui.tasks.scan_read import read_scans_ahead
 from webui.tasks.uploads import impression_problems
 from webui.wiring import product
 
@@ -151,6 +152,8 @@ def complete_task(task_id: int):
         form = queries.task_form(session, product().specs, task_id)
     if form is not None and (problems := impression_problems(form, data)):
         raise FormInvalid("入力内容に誤りがあります。赤字の項目を確認してください。", problems)
+    if form is not None:
+        read_scans_ahead(form, data)
     outcome = product().runner.complete(task_id, actor, data)
     return jsonify(schemas.outcome_json(outcome))
 

@@ -60,6 +60,7 @@ def sandbox(config, bpmn_xml: str, forms: dict[str, dict],
         try:
             yield product, parsed.process_id
         finally:
+            product.services.imaging_pool.shutdown()  # its processes go with the throw-away product
             product.session_factory.kw["bind"].dispose()
     finally:
         shutil.rmtree(folder, ignore_errors=True)

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from werkzeug.datastructures import FileStorage
 
 from handlers.base import HandlerError
-from handlers.environment import RegistrySettings
+from handlers.environment import HandlerServices
 from handlers.operators.impressions import collate_scan
 from registry.blobs.store import BlobNotFound, get_blob, put_blob
 from registry.seals.models import Impression, Registration
@@ -93,7 +93,7 @@ def parse_dpi(text: str | None) -> float | None:
     return value
 
 
-def collate(session: Session, settings: RegistrySettings, record: Registration, data: bytes,
+def collate(session: Session, services: HandlerServices, record: Registration, data: bytes,
             dpi: float | None, username: str) -> CollateResult:
     """Measure the upload, compare it with the record's impression and store scan, crop and overlay.
 
@@ -102,7 +102,7 @@ def collate(session: Session, settings: RegistrySettings, record: Registration, 
     registered = _registered_impression(session, record)
     reg_png = get_blob(session, registered.image_blob).data
     try:
-        collation = collate_scan(settings, reg_png, registered.mm_per_px, data, dpi)
+        collation = collate_scan(services, reg_png, registered.mm_per_px, data, dpi)
     except HandlerError as exc:
         raise CollateError(exc.message, exc.code) from None
     cropped, overlay = collation.cropped, collation.overlay
@@ -130,7 +130,7 @@ def parse_decision(decision: str | None, reason: str | None) -> Decision:
     return Decision(decision, reason)
 
 
-def recollate(session: Session, settings: RegistrySettings, record: Registration, scan_sha: str,
+def recollate(session: Session, services: HandlerServices, record: Registration, scan_sha: str,
               dpi: float | None, username: str) -> CollateResult:
     """The comparison again, from the scan this page stored for the same registration (the decision is
     recorded on what the server computed, never on numbers sent back by the browser).
@@ -143,7 +143,7 @@ def recollate(session: Session, settings: RegistrySettings, record: Registration
         blob = None
     if blob is None or blob.filename != _scan_filename(record):
         raise CollateError("照合したスキャン画像が見つかりません。もう一度照合してください", "scan_not_found")
-    return collate(session, settings, record, blob.data, dpi, username)
+    return collate(session, services, record, blob.data, dpi, username)
 
 
 def record_decision(session: Session, services: Any, actor: Any, record: Registration, result: CollateResult,

@@ -116,7 +116,7 @@ def collate_seal(resident_id: str, number: str):
         try:
             dpi = parse_dpi(request.form.get("dpi"))
             data = read_upload(request.files.get("scan"))
-            result = collate(session, product().services.settings, record, data, dpi, current_user.username)
+            result = collate(session, product().services, record, data, dpi, current_user.username)
         except CollateError as exc:
             return _collate_page(record, None, error=exc.message), 422
         return _collate_page(record, result)
@@ -131,7 +131,7 @@ def collate_decision(resident_id: str, number: str):
         log_person_view(session, resident_id, "2.2.1 印影照合", target=number)  # the page shows the record
         try:
             dpi = parse_dpi(request.form.get("dpi"))
-            result = recollate(session, product().services.settings, record, request.form.get("scan_sha", ""), dpi,
+            result = recollate(session, product().services, record, request.form.get("scan_sha", ""), dpi,
                                current_user.username)
         except CollateError as exc:
             return _collate_page(record, None, error=exc.message), 422

@@ -6,7 +6,6 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import login_required
-from sqlalchemy.orm import Session
 
 from engine.errors import EngineError, FormInvalid, LaneForbidden
 from engine.library.forms import coerce_form_input, validate_form
@@ -16,7 +15,7 @@ from webui.audit.access import log_person_view
 from webui.auth.next_url import safe_next
 from webui.auth.users import CLERK_ROLES, current_actor, roles_required
 from webui.tasks.forms import field_views, form_values, prefilled_values
-from webui.tasks.scan_read import read_scan, scan_views
+from webui.tasks.scan_read import read_scan, read_scans_ahead, scan_views
 from webui.tasks.uploads import file_field, store_scan_uploads
 from webui.tasks.view import TaskPage, load_task_page
 from webui.templating import leading_function_id, mm, strip_function_id
@@ -36,7 +35,7 @@ def show(task_id: int):
         log_person_view(session, page.detail.instance.subject_resident_id, "作業画面", target=f"task:{task_id}",
                         instance_id=page.detail.instance.id, commit=True)
         values = prefilled_values(page.form, page.data, again=page.task.is_open and page.is_repeat) if page.form else {}
-        return _render(session, page, values, {})
+        return _render(page, values, {})
 
 
 @bp.post("/<int:task_id>")
@@ -53,13 +52,15 @@ def complete(task_id: int):
         if upload_errors:
             raise FormInvalid("入力内容に誤りがあります。赤字の項目を確認してください。",
                               _validation_errors(page.form, values) | upload_errors)
+        if page.form:
+            read_scans_ahead(page.form, values)
         outcome = product().runner.complete(task_id, actor, values, from_html=True)
     except FormInvalid as exc:
         with product().session_factory() as session:
             page = load_task_page(session, task_id, actor)
             log_person_view(session, page.detail.instance.subject_resident_id, "作業画面", target=f"task:{task_id}",
                             instance_id=page.detail.instance.id, commit=True)
-            return _render(session, page, values, exc.errors, exc.message), 422
+            return _render(page, values, exc.errors, exc.message), 422
     _flash_outcome(page, outcome)
     if outcome.next_task_id:
         return redirect(url_for("tasks.show", task_id=outcome.next_task_id))
@@ -102,10 +103,10 @@ def unclaim(task_id: int):
     return redirect(_next_url(task_id))
 
 
-def _render(session: Session, page: TaskPage, values: dict[str, Any], errors: dict[str, str],
+def _render(page: TaskPage, values: dict[str, Any], errors: dict[str, str],
             message: str | None = None):
     fields = field_views(page.form, values, errors, page.data) if page.form else []
-    scan_views(session, page, fields, values, url_for("tasks.read_scan_upload", task_id=page.task.id))
+    scan_views(page, fields, values, url_for("tasks.read_scan_upload", task_id=page.task.id))
     for view in fields:
         if view.scan and view.scan["reason"]:
             view.scan["reason_error"] = errors.get(view.scan["reason"])

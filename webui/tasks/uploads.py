@@ -75,7 +75,7 @@ def _impression_problem(document: dict, name: str, data: bytes, values: dict[str
     required = _impression_required(document)
     if name not in required:
         return None
-    found = normalized_or_problem(product().services.settings, data, scan_dpi(values.get(required[name] or "")))
+    found = normalized_or_problem(product().services, data, scan_dpi(values.get(required[name] or "")))
     return f"印影を読み取れません（{found}）。押印全体が写るように読み直してください" if isinstance(found, str) else None
 
 
