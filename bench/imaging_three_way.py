@@ -84,17 +84,16 @@ def _normalized_chunk(args: tuple[str, int]) -> list[tuple[bool, str, tuple | No
     return out
 
 
-def _scored(pairs: list[tuple[bool, str, tuple | None, tuple | None]]) -> list[tuple]:
-    """(same, kind, score or None when measuring refused, compare CPU ms, ink balance or None) of normalized
-    pairs."""
+def _scored(pairs: list[tuple[bool, str, tuple | None, tuple | None]]) -> list[tuple[bool, str, float | None, float]]:
+    """(same, kind, score or None when measuring refused, compare CPU ms) of normalized pairs."""
     out = []
     for same, kind, a, b in pairs:
         if a is None or b is None:
-            out.append((same, kind, None, 0.0, None))
+            out.append((same, kind, None, 0.0))
             continue
         start = time.process_time()
-        c = compare_impressions(a[0], a[1], b[0], b[1])
-        out.append((same, kind, c.score, (time.process_time() - start) * 1000, c.balance))
+        score = compare_impressions(a[0], a[1], b[0], b[1]).score
+        out.append((same, kind, score, (time.process_time() - start) * 1000))
     return out
 
 
@@ -112,7 +111,7 @@ def normalized_set(pool: Pool, generator: str, seed: int, pairs: int, cache: Pat
     return result
 
 
-def run_set(pool: Pool, normalized: list) -> list[tuple]:
+def run_set(pool: Pool, normalized: list) -> list[tuple[bool, str, float | None, float]]:
     """Scores of all pairs of one set, compared in parallel."""
     parts = [normalized[i : i + 2 * CHUNK] for i in range(0, len(normalized), 2 * CHUNK)]
     return [row for part in pool.map(_scored, parts) for row in part]
@@ -121,8 +120,8 @@ def run_set(pool: Pool, normalized: list) -> list[tuple]:
 def confusion(rows, thresholds: Thresholds) -> dict[tuple[bool, str], int]:
     """Pairs per cell: (truly same?, verdict or 'refused')."""
     cells: Counter = Counter()
-    for same, _, score, _, balance in rows:
-        cells[(same, "refused" if score is None else thresholds.verdict(score, balance))] += 1
+    for same, _, score, _ in rows:
+        cells[(same, "refused" if score is None else thresholds.verdict(score))] += 1
     return cells
 
 
@@ -138,8 +137,8 @@ def table(cells: dict[tuple[bool, str], int]) -> list[str]:
 def suggested(rows) -> tuple[float, float]:
     """(same threshold, different threshold) that calibration suggests: SAME_MARGIN above every different-seal
     score and MARGIN below every same-seal score (the band between is 要確認)."""
-    same = [s for t, _, s, _, _ in rows if t and s is not None]
-    diff = [s for t, _, s, _, _ in rows if not t and s is not None]
+    same = [s for t, _, s, _ in rows if t and s is not None]
+    diff = [s for t, _, s, _ in rows if not t and s is not None]
     high, low = max(diff) + SAME_MARGIN, min(same) - MARGIN
     return round(max(high, low), 3), round(min(high, low), 3)
 
@@ -149,19 +148,16 @@ def describe(name: str, rows, thresholds: Thresholds) -> list[str]:
     cells = confusion(rows, thresholds)
     scored = [r for r in rows if r[2] is not None]
     unsure = cells.get((True, "unsure"), 0) + cells.get((False, "unsure"), 0)
-    same = [s for t, _, s, _, _ in scored if t]
+    same = [s for t, _, s, _ in scored if t]
     same_pairs = sum(1 for r in rows if r[0])
     same_unsure = cells.get((True, "unsure"), 0)
-    kinds = sorted({k for t, k, _, _, _ in scored if not t})
-    worst = ", ".join(f"{k} {max(s for t, kk, s, _, _ in scored if kk == k):.3f}" for k in kinds)
-    balanced = [s for t, _, s, _, b in scored if not t and b <= thresholds.balance_max]
+    kinds = sorted({k for t, k, _, _ in scored if not t})
+    worst = ", ".join(f"{k} {max(s for t, kk, s, _ in scored if kk == k):.3f}" for k in kinds)
     return [f"### {name}", "", *table(cells), "",
             f"- 要確認: {unsure} / {len(rows)} pairs ({100 * unsure / max(1, len(rows)):.1f} %); "
             f"same-seal pairs 要確認: {same_unsure} / {same_pairs} ({100 * same_unsure / max(1, same_pairs):.1f} %)",
             f"- same-seal score: min {min(same):.3f}, median {np.median(same):.3f}",
-            f"- largest different-seal score by kind: {worst}",
-            f"- largest different-seal score with ink balance ≤ {thresholds.balance_max}: "
-            f"{max(balanced, default=0.0):.3f}", ""]
+            f"- largest different-seal score by kind: {worst}", ""]
 
 
 def main() -> None:
@@ -192,8 +188,6 @@ def main() -> None:
         scores.write_text(json.dumps([[g, s, rows] for (g, s), rows in results.items()]), encoding="utf-8")
     calibration = [r for key in CALIBRATION for r in results[key]]
     high, low = suggested([r for r in calibration if r[2] is not None])
-    balanced_high = max((r[2] for r in calibration if not r[0] and r[2] is not None
-                         and r[4] <= product.balance_max), default=0.0)
     cpu = [r[3] for rows in results.values() for r in rows if r[2] is not None]
     elapsed = time.perf_counter() - start
     how = ("saved scores tabulated again with --reuse" if args.reuse
@@ -202,13 +196,10 @@ def main() -> None:
     lines = ["# Three-way comparison (同一 / 要確認 / 別) on two generators", "",
              f"Produced by `bench/imaging_three_way.py --pairs {args.pairs}` ({how}).",
              *([args.note] if args.note else []),
-             f"Product thresholds: 同一 ≥ {product.same} (≥ {product.balanced_same} when the characters' and the "
-             f"frame's ink balance is ≤ {product.balance_max}), 別 ≤ {product.different}, 要確認 in between.",
+             f"Product thresholds: 同一 ≥ {product.same}, 別 ≤ {product.different}, 要確認 in between.",
              f"Calibration (A seed 0 + B seed 0) suggests 同一 ≥ {high}, 別 ≤ {low} "
              f"(margins {SAME_MARGIN} above the largest different-seal score, {MARGIN} below the smallest same-seal "
              "score).",
-             f"Calibration's largest different-seal score with ink balance ≤ {product.balance_max}: "
-             f"{balanced_high:.3f} (the balanced 同一 threshold keeps a margin above it).",
              "Held-out sets (A seed 1, B seed 1) and fresh sets (A seed 2, B seed 2) were not used to choose "
              "the thresholds.",
              f"Compare CPU time per pair: median {np.median(cpu):.1f} ms, p95 {np.percentile(cpu, 95):.1f} ms.", "",

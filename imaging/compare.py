@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import math
 from dataclasses import dataclass
 
 import cv2
@@ -49,8 +48,6 @@ class Comparison:
 
     `score` is the lower of `overlap` (the whole impression: outline and characters) and `strokes` (the
     characters' strokes inside the outline, in small neighbourhoods): both must agree for 同一.
-    `balance` is |log| of the ratio of a's and b's characters-to-frame ink proportions (0: the same share;
-    inf when one has no ink in either part); a low balance lets a lower score be 同一 (Thresholds).
     `verdict` is 'same' (同一), 'unsure' (要確認) or 'different' (別); `same` is True only for 'same'.
     b is rotated by −angle_deg about its image centre and its centre moved to a's centre + (dx_mm, dy_mm)
     (x right, y down); angle_deg is b's counter-clockwise rotation relative to a, in (−180, 180].
@@ -64,7 +61,6 @@ class Comparison:
     thresholds: Thresholds = Thresholds()
     overlap: float = 0.0
     strokes: float = 0.0
-    balance: float = math.inf
 
     @property
     def same(self) -> bool:
@@ -111,10 +107,8 @@ def compare_impressions(
     b_strength = cv2.warpAffine(b.strength, matrix, (side, side), flags=cv2.INTER_LINEAR)
     a_ink = _close_pores(a.ink)
     b_ink = _close_pores(_binary_matching_area(b_strength, int(a.ink.sum())))
-    inside = _inside_outline(a_ink)
     overlap = round(_score(a_ink, b_ink, grid_mm), 4)
-    strokes = round(_stroke_agreement(a_ink, b_ink, grid_mm, inside), 4)
-    balance = round(_ink_balance(a.ink, _binary(b_strength), inside), 4)
+    strokes = round(_stroke_agreement(a_ink, b_ink, grid_mm), 4)
     score = min(overlap, strokes)
     linear, offset = matrix[:, :2], matrix[:, 2]
     d = (linear @ b.centre + offset - a.centre) * grid_mm
@@ -123,14 +117,13 @@ def compare_impressions(
     thresholds = thresholds or Thresholds()
     return Comparison(
         score=score,
-        verdict=thresholds.verdict(score, balance),
+        verdict=thresholds.verdict(score),
         angle_deg=round(angle, 2),
         dx_mm=round(float(d[0]), 3),
         dy_mm=round(float(d[1]), 3),
         thresholds=thresholds,
         overlap=overlap,
         strokes=strokes,
-        balance=balance,
     )
 
 
@@ -385,34 +378,15 @@ def _score(a: np.ndarray, b: np.ndarray, grid_mm: float) -> float:
     return _local_dice(a, b, int(round(WINDOW_MM / grid_mm)), WINDOW_PERCENTILE)
 
 
-def _inside_outline(a: np.ndarray) -> np.ndarray:
-    """Where the characters are: deeper inside a's ink hull than STROKE_DEPTH of its deepest point (the frame
-    and the outer rim are outside)."""
+def _stroke_agreement(a: np.ndarray, b: np.ndarray, grid_mm: float) -> float:
+    """Agreement of the characters' strokes: Dice in small neighbourhoods well inside a's outline (the frame
+    and the outer rim are left out: they match for every seal of one shape and size), and a low percentile."""
     hull = np.zeros(a.shape, np.uint8)
     cv2.fillConvexPoly(hull, cv2.convexHull(cv2.findNonZero(a)), 1)
     depth = cv2.distanceTransform(hull, cv2.DIST_L2, 5)
-    return depth >= STROKE_DEPTH * float(depth.max())
-
-
-def _stroke_agreement(a: np.ndarray, b: np.ndarray, grid_mm: float, inside: np.ndarray) -> float:
-    """Agreement of the characters' strokes: Dice in small neighbourhoods inside a's outline (the frame and
-    the outer rim match for every seal of one shape and size), and a low percentile."""
+    inside = depth >= STROKE_DEPTH * float(depth.max())
     win = max(3, int(round(STROKE_WINDOW_MM / grid_mm)))
     return _local_dice(a, b, win, STROKE_PERCENTILE, inside)
-
-
-def _ink_balance(a: np.ndarray, b: np.ndarray, inside: np.ndarray) -> float:
-    """|log| of the ratio between a's and b's share of ink in the characters relative to the frame, on the
-    aligned binaries before b's area is matched to a's.
-
-    Spread, pressure and scan thresholds thicken or thin the frame and the characters alike, so a re-stamping
-    keeps the proportion; another typeface or cut of the same name keeps the frame but not the characters' ink.
-    """
-    a_, b_ = a > 0, b > 0
-    counts = [int((x & part).sum()) for x in (a_, b_) for part in (inside, ~inside)]
-    if min(counts) == 0:
-        return math.inf
-    return abs(math.log((counts[0] / counts[1]) / (counts[2] / counts[3])))
 
 
 def _local_dice(a: np.ndarray, b: np.ndarray, win: int, percentile: float,

@@ -67,18 +67,6 @@ def test_thresholds_are_parameters_and_split_three_ways(normalized):
         Thresholds(same=0.5, different=0.6)
 
 
-def test_a_balanced_pair_is_the_same_from_the_lower_threshold():
-    t = Thresholds(same=0.85, different=0.6, balanced_same=0.76, balance_max=0.06)
-    assert t.verdict(0.8, balance=0.05) == "same"
-    assert t.verdict(0.8, balance=0.07) == "unsure"  # the characters' share of ink moved: a clerk decides
-    assert t.verdict(0.8) == "unsure"
-    assert t.verdict(0.75, balance=0.0) == "unsure"
-    # an operator's 同一 threshold below the balanced one leaves only the operator's
-    assert Thresholds(same=0.7, different=0.6).verdict(0.65, balance=0.0) == "unsure"
-    with pytest.raises(ValueError):
-        Thresholds(balance_max=-0.1)
-
-
 def test_bad_inputs_raise(normalized):
     a = normalized(dpi=300)
     with pytest.raises(ImagingError) as info:

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 import imaging
 from engine.evidence.access_log import AccessEntry
 from engine.models import AuditEvent
-from imaging.verdict import DEFAULT_BALANCED_SAME, DEFAULT_DIFFERENT, DEFAULT_SAME
+from imaging.verdict import DEFAULT_DIFFERENT, DEFAULT_SAME
 from registry.blobs.models import Blob
 
 
@@ -58,7 +58,6 @@ def test_same_seal_at_another_dpi_and_rotation_is_judged_the_same(login, product
     assert response.status_code == 200, html[:500]
     assert 'data-verdict="same">同一と判定' in html and "別の印影と判定" not in html
     assert f"同一 {round(DEFAULT_SAME * 100, 1):g}%以上・別 {round(DEFAULT_DIFFERENT * 100, 1):g}%以下" in html
-    assert f"文字と枠の朱肉の割合が揃う押印は {round(DEFAULT_BALANCED_SAME * 100, 1):g}%以上で同一" in html
     assert "600 dpi（画像の値）" in html
     percent = float(re.search(r'class="collate-percent">([0-9.]+)<', html).group(1))
     assert percent >= DEFAULT_SAME * 100
