@@ -102,6 +102,7 @@ def test_scan_upload_then_review_shows_the_impression_at_true_size(login, driver
     html = backyard.get(f"/tasks/{review_id}").get_data(as_text=True)
     assert "4.1.5.1 印影読込の結果" in html and "4.1.1.1 世帯内印影表示" in html
     assert "大きさ適正" in html and "丸形" in html
+    assert "判定しきい値: 同一 0.845 以上、別 0.59 以下" in html  # the scores it judged with, not rounded to 0.84
     assert len(re.findall(r"<dd class=\"big\">1[45]\.\d mm</dd>", html)) == 3  # 縦, 横, 外接正方形
     size = re.search(r'src="/residents/blobs/([0-9a-f]{64})"\s+alt="印影実寸表示"\s+width="([\d.]+)" height="([\d.]+)"\s+'
                      r'data-width-mm="([\d.]+)" data-height-mm="([\d.]+)"', html)
