@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Hashable, Iterator
+from contextlib import AbstractContextManager, ExitStack, contextmanager, nullcontext
+from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -65,11 +67,39 @@ def make_database(kind: str, tmp_path_factory) -> str:
     return url
 
 
+@pytest.fixture(scope="session")
+def kept() -> Iterator[Callable[[Hashable, Callable[[], AbstractContextManager]], Any]]:
+    """kept(key, build) → the value of the context manager build() made for key on first use; every one is closed
+    at the end of the session.
+
+    pytest holds one value of a parametrised session fixture at a time. Under xdist --dist loadfile a worker runs
+    each file's SQLite tests and then its PostgreSQL tests, so the next file would tear down the PostgreSQL
+    database and build the SQLite one again (migrations and seeding, seconds a file); keeping them here makes
+    that switch a dictionary look-up, as in a run without xdist, where each database is built once."""
+    values: dict[Hashable, Any] = {}
+    with ExitStack() as stack:
+
+        def _kept(key: Hashable, build: Callable[[], AbstractContextManager]) -> Any:
+            if key not in values:
+                values[key] = stack.enter_context(build())
+            return values[key]
+
+        yield _kept
+
+
+@contextmanager
+def new_database(kind: str, tmp_path_factory) -> Iterator[str]:
+    """A new, migrated, empty database of the given kind, dropped on exit."""
+    url = make_database(kind, tmp_path_factory)
+    try:
+        yield url
+    finally:
+        drop_database(url)
+
+
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
-def database_url(request, tmp_path_factory) -> Iterator[str]:
-    url = make_database(request.param, tmp_path_factory)
-    yield url
-    drop_database(url)
+def database_url(request, tmp_path_factory, kept) -> str:
+    return kept(("database_url", request.param), lambda: new_database(request.param, tmp_path_factory))
 
 
 def make_test_app(database_url: str, tmp_path_factory, **overrides):
@@ -94,11 +124,15 @@ def seed_test_app(app) -> None:
 
 
 @pytest.fixture(scope="session")
-def app(database_url, tmp_path_factory):
+def app(database_url, tmp_path_factory, kept):
     """The product on a seeded database: definitions, population and one user per role."""
-    app = make_test_app(database_url, tmp_path_factory)
-    seed_test_app(app)
-    return app
+
+    def _seeded() -> AbstractContextManager:
+        app = make_test_app(database_url, tmp_path_factory)
+        seed_test_app(app)
+        return nullcontext(app)
+
+    return kept(("app", database_url), _seeded)
 
 
 @pytest.fixture(scope="session")
