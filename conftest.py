@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
+from collections import Counter
 from collections.abc import Callable, Hashable, Iterator
 from contextlib import AbstractContextManager, ExitStack, contextmanager, nullcontext
 from typing import Any
@@ -209,3 +210,19 @@ def actors() -> dict[str, Actor]:
 def driver(product) -> RegistrationDriver:
     """Fresh eligible residents, registered through 4.1.2 (register) or by the factory (registered_person)."""
     return RegistrationDriver(product)
+
+
+@pytest.hookimpl(trylast=True)  # after pytest's own reordering, whose order inside each file stays
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Files holding a long test (marked slow or browser) first, then the others by number of tests, most first.
+
+    `make test` hands out whole files in this order (--dist loadfile --no-loadscope-reorder). xdist's own order,
+    by number of tests alone, put minute-long files of one or two tests last, where one worker ran them alone
+    while the other had nothing left to do."""
+    tests_in = Counter(_file_of(item) for item in items)
+    long = {_file_of(item) for item in items if item.get_closest_marker("slow") or item.get_closest_marker("browser")}
+    items.sort(key=lambda item: (_file_of(item) not in long, -tests_in[_file_of(item)], _file_of(item)))
+
+
+def _file_of(item: pytest.Item) -> str:
+    return item.nodeid.split("::", 1)[0]
