@@ -94,8 +94,8 @@ def pytest_sessionfinish(session, exitstatus) -> None:
 
 
 @pytest.fixture(scope="session")
-def kept() -> Iterator[Callable[[Hashable, Callable[[], AbstractContextManager]], Any]]:
-    """kept(key, build) → the value of the context manager build() made for key on first use; every one is closed
+def built_once() -> Iterator[Callable[[Hashable, Callable[[], AbstractContextManager]], Any]]:
+    """built_once(key, build) → the value of the context manager build() made for key on first use; every one is closed
     at the end of the session.
 
     pytest holds one value of a parametrised session fixture at a time. Under xdist --dist loadfile a worker runs
@@ -105,12 +105,12 @@ def kept() -> Iterator[Callable[[Hashable, Callable[[], AbstractContextManager]]
     values: dict[Hashable, Any] = {}
     with ExitStack() as stack:
 
-        def _kept(key: Hashable, build: Callable[[], AbstractContextManager]) -> Any:
+        def _built_once(key: Hashable, build: Callable[[], AbstractContextManager]) -> Any:
             if key not in values:
                 values[key] = stack.enter_context(build())
             return values[key]
 
-        yield _kept
+        yield _built_once
 
 
 @contextmanager
@@ -124,8 +124,8 @@ def new_database(kind: str, tmp_path_factory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
-def database_url(request, tmp_path_factory, kept) -> str:
-    return kept(("database_url", request.param), lambda: new_database(request.param, tmp_path_factory))
+def database_url(request, tmp_path_factory, built_once) -> str:
+    return built_once(("database_url", request.param), lambda: new_database(request.param, tmp_path_factory))
 
 
 def make_test_app(database_url: str, tmp_path_factory, **overrides):
@@ -150,7 +150,7 @@ def seed_test_app(app) -> None:
 
 
 @pytest.fixture(scope="session")
-def app(database_url, tmp_path_factory, kept):
+def app(database_url, tmp_path_factory, built_once):
     """The product on a seeded database: definitions, population and one user per role."""
 
     def _seeded() -> AbstractContextManager:
@@ -158,7 +158,7 @@ def app(database_url, tmp_path_factory, kept):
         seed_test_app(app)
         return nullcontext(app)
 
-    return kept(("app", database_url), _seeded)
+    return built_once(("app", database_url), _seeded)
 
 
 @pytest.fixture(scope="session")

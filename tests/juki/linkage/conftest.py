@@ -24,10 +24,10 @@ POPULATION = 500
 
 
 @pytest.fixture(scope="session", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def linkage_url(request, tmp_path_factory, kept) -> str:
+def linkage_url(request, tmp_path_factory, built_once) -> str:
     """A migrated database with the definitions, a small population and one user per role (built once per worker
-    and kind, see `kept`)."""
-    return kept(("linkage_url", request.param), lambda: _linkage_database(request.param, tmp_path_factory))
+    and kind, see `built_once`)."""
+    return built_once(("linkage_url", request.param), lambda: _linkage_database(request.param, tmp_path_factory))
 
 
 @contextmanager
