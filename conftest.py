@@ -7,12 +7,11 @@ Each pytest worker gets its own databases, migrated with Alembic once and seeded
 from __future__ import annotations
 
 import os
-import shutil
+import sqlite3
 import uuid
 from collections import Counter
-from collections.abc import Callable, Hashable, Iterator
-from contextlib import AbstractContextManager, ExitStack, contextmanager, nullcontext
-from typing import Any
+from collections.abc import Iterator
+from contextlib import closing
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -63,69 +62,62 @@ def make_database(kind: str, tmp_path_factory) -> str:
     """A new, migrated, empty database of the given kind; caller drops PostgreSQL ones.
 
     A copy of a database this process migrated from empty to head once: running every Alembic revision takes
-    seconds, a copy (a file, or PostgreSQL's CREATE DATABASE … TEMPLATE) a fraction of one. The revisions one by
-    one, with data in between, are tested on databases of their own (tests/engine/test_card_numbers.py …)."""
-    template = _migrated_template(kind, tmp_path_factory)
-    if kind == "sqlite":
+    seconds, a copy (SQLite's backup, PostgreSQL's CREATE DATABASE … TEMPLATE) a fraction of one. The revisions one
+    by one, with data in between, are tested on databases of their own (tests/engine/test_card_numbers.py …)."""
+    return _copy_of(_migrated_template(kind, tmp_path_factory), tmp_path_factory)
+
+
+def _copy_of(template_url: str, tmp_path_factory) -> str:
+    if template_url.startswith("sqlite"):
         path = tmp_path_factory.mktemp("db") / "inkan.sqlite3"
-        shutil.copyfile(template.removeprefix("sqlite:///"), path)
+        with closing(sqlite3.connect(template_url.removeprefix("sqlite:///"))) as source, \
+                closing(sqlite3.connect(path)) as copy:
+            source.backup(copy)  # the whole database, whatever its journal mode left beside the file
         return f"sqlite:///{path}"
-    return _create_pg_database(template=template.rsplit("/", 1)[1])
+    return _create_pg_database(template=template_url.rsplit("/", 1)[1])
 
 
-_MIGRATED: dict[str, str] = {}  # kind → URL of the database this process migrated, the template of the others
+_TEMPLATES: dict[tuple[str, str], str] = {}  # (kind, "migrated" | "seeded") → URL of this process's template
 
 
 def _migrated_template(kind: str, tmp_path_factory) -> str:
-    if kind not in _MIGRATED:
+    if (kind, "migrated") not in _TEMPLATES:
         if kind == "sqlite":
             url = f"sqlite:///{tmp_path_factory.mktemp('migrated') / 'template.sqlite3'}"
         else:
             url = _create_pg_database()
         upgrade(url)
-        _MIGRATED[kind] = url
-    return _MIGRATED[kind]
+        _TEMPLATES[(kind, "migrated")] = url
+    return _TEMPLATES[(kind, "migrated")]
+
+
+def _seeded_template(kind: str, tmp_path_factory) -> str:
+    if (kind, "seeded") not in _TEMPLATES:
+        url = make_database(kind, tmp_path_factory)
+        app = make_test_app(url, tmp_path_factory)
+        seed_test_app(app)
+        app.extensions["inkan"].session_factory.kw["bind"].dispose()  # a template takes no connections
+        _TEMPLATES[(kind, "seeded")] = url
+    return _TEMPLATES[(kind, "seeded")]
 
 
 def pytest_sessionfinish(session, exitstatus) -> None:
-    for url in _MIGRATED.values():
+    for url in _TEMPLATES.values():
         drop_database(url)
-    _MIGRATED.clear()
-
-
-@pytest.fixture(scope="session")
-def built_once() -> Iterator[Callable[[Hashable, Callable[[], AbstractContextManager]], Any]]:
-    """built_once(key, build) → the value of the context manager build() made for key on first use; every one is closed
-    at the end of the session.
-
-    pytest holds one value of a parametrised session fixture at a time. Under xdist --dist loadfile a worker runs
-    each file's SQLite tests and then its PostgreSQL tests, so the next file would tear down the PostgreSQL
-    database and build the SQLite one again (migrations and seeding, seconds a file); keeping them here makes
-    that switch a dictionary look-up, as in a run without xdist, where each database is built once."""
-    values: dict[Hashable, Any] = {}
-    with ExitStack() as stack:
-
-        def _built_once(key: Hashable, build: Callable[[], AbstractContextManager]) -> Any:
-            if key not in values:
-                values[key] = stack.enter_context(build())
-            return values[key]
-
-        yield _built_once
-
-
-@contextmanager
-def new_database(kind: str, tmp_path_factory) -> Iterator[str]:
-    """A new, migrated, empty database of the given kind, dropped on exit."""
-    url = make_database(kind, tmp_path_factory)
-    try:
-        yield url
-    finally:
-        drop_database(url)
+    _TEMPLATES.clear()
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
-def database_url(request, tmp_path_factory, built_once) -> str:
-    return built_once(("database_url", request.param), lambda: new_database(request.param, tmp_path_factory))
+def database_url(request, tmp_path_factory) -> Iterator[str]:
+    """A new database with the definitions, the population and one user per role: a copy of one this process
+    seeded (seed_test_app).
+
+    pytest holds one value of a parametrised session fixture at a time, and under xdist --dist loadfile a worker
+    runs each file's SQLite tests, then its PostgreSQL tests: every file gets new databases. Built from scratch
+    that was 27 migrations and the seeding, seconds each time; a copy takes a fraction of one."""
+    url = _copy_of(_seeded_template(request.param, tmp_path_factory), tmp_path_factory)
+    yield url
+    drop_database(url)
 
 
 def make_test_app(database_url: str, tmp_path_factory, **overrides):
@@ -150,15 +142,9 @@ def seed_test_app(app) -> None:
 
 
 @pytest.fixture(scope="session")
-def app(database_url, tmp_path_factory, built_once):
-    """The product on a seeded database: definitions, population and one user per role."""
-
-    def _seeded() -> AbstractContextManager:
-        app = make_test_app(database_url, tmp_path_factory)
-        seed_test_app(app)
-        return nullcontext(app)
-
-    return built_once(("app", database_url), _seeded)
+def app(database_url, tmp_path_factory):
+    """The product on its seeded database: definitions, population and one user per role."""
+    return make_test_app(database_url, tmp_path_factory)
 
 
 @pytest.fixture(scope="session")

@@ -9,8 +9,6 @@ from html.parser import HTMLParser
 
 import pytest
 
-from conftest import make_test_app, new_database, seed_test_app
-
 FORBIDDEN = {
     "a draft / certificate id": re.compile(r"\b(draft|certificate|instance|task):\d"),
     "a hash": re.compile(r"\b[0-9a-f]{40,}\b"),
@@ -53,23 +51,6 @@ def visible(html: str) -> str:
     parser = VisibleText()
     parser.feed(html)
     return " ".join(" ".join(parser.parts).split())
-
-
-@pytest.fixture(scope="module")
-def app(database_url, tmp_path_factory):
-    """A database of its own, as when each file had one: the lists read here (/rendou/, /instances …) show whatever
-    else the database holds, e.g. an unknown cancelled change's id that tests/webui/test_api_juki_events.py sends."""
-    kind = "postgresql" if database_url.startswith("postgresql") else "sqlite"
-    with new_database(kind, tmp_path_factory) as url:
-        app = make_test_app(url, tmp_path_factory)
-        seed_test_app(app)
-        yield app
-        app.extensions["inkan"].session_factory.kw["bind"].dispose()
-
-
-@pytest.fixture(scope="module")
-def product(app):
-    return app.extensions["inkan"]
 
 
 @pytest.fixture(scope="module")

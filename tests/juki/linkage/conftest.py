@@ -4,14 +4,13 @@ read files), products built on it with the linkage settings a test needs, and th
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, update
 from sqlalchemy.orm import sessionmaker
 
-from conftest import ROLES, TEST_PASSWORD, make_test_app, new_database
+from conftest import ROLES, TEST_PASSWORD, _drop_pg_database, make_database, make_test_app
 from engine.library.catalog import deploy_directory
 from juki import seed_population
 from juki.linkage.models import LinkageCursor
@@ -24,24 +23,20 @@ POPULATION = 500
 
 
 @pytest.fixture(scope="session", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def linkage_url(request, tmp_path_factory, built_once) -> str:
-    """A migrated database with the definitions, a small population and one user per role (built once per worker
-    and kind, see `built_once`)."""
-    return built_once(("linkage_url", request.param), lambda: _linkage_database(request.param, tmp_path_factory))
-
-
-@contextmanager
-def _linkage_database(kind: str, tmp_path_factory) -> Iterator[str]:
-    with new_database(kind, tmp_path_factory) as url:
-        app = make_test_app(url, tmp_path_factory, JUKI_LINKAGE="pull")
-        product = app.extensions["inkan"]
-        with product.session_factory.begin() as session:
-            deploy_directory(session, product.bpmn_dir, product.handlers, actor="test")
-            seed_population(session, size=POPULATION, today=product.services.today())
-            for role in ROLES:
-                accounts.add_user(session, role, role, TEST_PASSWORD, f"{role} 職員")
-        product.session_factory.kw["bind"].dispose()
-        yield url
+def linkage_url(request, tmp_path_factory) -> Iterator[str]:
+    """A migrated database with the definitions, a small population and one user per role."""
+    url = make_database(request.param, tmp_path_factory)
+    app = make_test_app(url, tmp_path_factory, JUKI_LINKAGE="pull")
+    product = app.extensions["inkan"]
+    with product.session_factory.begin() as session:
+        deploy_directory(session, product.bpmn_dir, product.handlers, actor="test")
+        seed_population(session, size=POPULATION, today=product.services.today())
+        for role in ROLES:
+            accounts.add_user(session, role, role, TEST_PASSWORD, f"{role} 職員")
+    product.session_factory.kw["bind"].dispose()
+    yield url
+    if request.param == "postgresql":
+        _drop_pg_database(url)
 
 
 @pytest.fixture
