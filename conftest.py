@@ -1,7 +1,7 @@
 """Shared fixtures: the app on SQLite and on PostgreSQL, signed-in clients, tokens and a 4.1.2 driver.
 
 PostgreSQL: INKAN_TEST_POSTGRES=required makes an unreachable server a failure (CI); otherwise its tests skip.
-Each pytest worker gets its own databases, migrated with Alembic once and seeded with the demo population.
+Each pytest process migrates and seeds one template database per kind once; every test file gets a copy of it.
 """
 
 from __future__ import annotations
