@@ -1,14 +1,17 @@
 """Shared fixtures: the app on SQLite and on PostgreSQL, signed-in clients, tokens and a 4.1.2 driver.
 
 PostgreSQL: INKAN_TEST_POSTGRES=required makes an unreachable server a failure (CI); otherwise its tests skip.
-Each pytest worker gets its own databases, migrated with Alembic once and seeded with the demo population.
+Each pytest process migrates and seeds one template database per kind once; every test file gets a copy of it.
 """
 
 from __future__ import annotations
 
 import os
+import sqlite3
 import uuid
+from collections import Counter
 from collections.abc import Iterator
+from contextlib import closing
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -27,12 +30,12 @@ TEST_PASSWORD = "test-password-123"
 ROLES = ("madoguchi", "backyard", "manager", "auditor", "admin")
 
 
-def _create_pg_database() -> str:
+def _create_pg_database(template: str | None = None) -> str:
     name = f"inkan_test_{uuid.uuid4().hex[:10]}"
     try:
         admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
+            conn.execute(text(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else "")))
         admin.dispose()
     except Exception as exc:  # noqa: BLE001
         if PG_REQUIRED:
@@ -56,18 +59,63 @@ def drop_database(url: str) -> None:
 
 
 def make_database(kind: str, tmp_path_factory) -> str:
-    """A new, migrated, empty database of the given kind; caller drops PostgreSQL ones."""
-    if kind == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'inkan.sqlite3'}"
-    else:
-        url = _create_pg_database()
-    upgrade(url)
-    return url
+    """A new, migrated, empty database of the given kind; caller drops PostgreSQL ones.
+
+    A copy of a database this process migrated from empty to head once: running every Alembic revision takes
+    seconds, a copy (SQLite's backup, PostgreSQL's CREATE DATABASE … TEMPLATE) a fraction of one. The revisions one
+    by one, with data in between, are tested on databases of their own (tests/engine/test_card_numbers.py …)."""
+    return _copy_of(_migrated_template(kind, tmp_path_factory), tmp_path_factory)
+
+
+def _copy_of(template_url: str, tmp_path_factory) -> str:
+    if template_url.startswith("sqlite"):
+        path = tmp_path_factory.mktemp("db") / "inkan.sqlite3"
+        with closing(sqlite3.connect(template_url.removeprefix("sqlite:///"))) as source, \
+                closing(sqlite3.connect(path)) as copy:
+            source.backup(copy)  # the whole database, whatever its journal mode left beside the file
+        return f"sqlite:///{path}"
+    return _create_pg_database(template=template_url.rsplit("/", 1)[1])
+
+
+_TEMPLATES: dict[tuple[str, str], str] = {}  # (kind, "migrated" | "seeded") → URL of this process's template
+
+
+def _migrated_template(kind: str, tmp_path_factory) -> str:
+    if (kind, "migrated") not in _TEMPLATES:
+        if kind == "sqlite":
+            url = f"sqlite:///{tmp_path_factory.mktemp('migrated') / 'template.sqlite3'}"
+        else:
+            url = _create_pg_database()
+        upgrade(url)
+        _TEMPLATES[(kind, "migrated")] = url
+    return _TEMPLATES[(kind, "migrated")]
+
+
+def _seeded_template(kind: str, tmp_path_factory) -> str:
+    if (kind, "seeded") not in _TEMPLATES:
+        url = make_database(kind, tmp_path_factory)
+        app = make_test_app(url, tmp_path_factory)
+        seed_test_app(app)
+        app.extensions["inkan"].session_factory.kw["bind"].dispose()  # a template takes no connections
+        _TEMPLATES[(kind, "seeded")] = url
+    return _TEMPLATES[(kind, "seeded")]
+
+
+def pytest_sessionfinish(session, exitstatus) -> None:
+    for url in _TEMPLATES.values():
+        drop_database(url)
+    _TEMPLATES.clear()
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
 def database_url(request, tmp_path_factory) -> Iterator[str]:
-    url = make_database(request.param, tmp_path_factory)
+    """A new database with the definitions, the population and one user per role: a copy of one this process
+    seeded (seed_test_app).
+
+    pytest holds one value of a parametrised session fixture at a time, and under xdist --dist loadfile a worker
+    runs each file's SQLite tests, then its PostgreSQL tests: every file gets new databases. Built from scratch
+    that was 27 migrations and the seeding, seconds each time; a copy takes a fraction of one."""
+    url = _copy_of(_seeded_template(request.param, tmp_path_factory), tmp_path_factory)
     yield url
     drop_database(url)
 
@@ -96,10 +144,8 @@ def seed_test_app(app) -> None:
 
 @pytest.fixture(scope="session")
 def app(database_url, tmp_path_factory):
-    """The product on a seeded database: definitions, population and one user per role."""
-    app = make_test_app(database_url, tmp_path_factory)
-    seed_test_app(app)
-    return app
+    """The product on its seeded database: definitions, population and one user per role."""
+    return make_test_app(database_url, tmp_path_factory)
 
 
 @pytest.fixture(scope="session")
@@ -150,3 +196,19 @@ def actors() -> dict[str, Actor]:
 def driver(product) -> RegistrationDriver:
     """Fresh eligible residents, registered through 4.1.2 (register) or by the factory (registered_person)."""
     return RegistrationDriver(product)
+
+
+@pytest.hookimpl(trylast=True)  # after pytest's own reordering, whose order inside each file stays
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Files holding a long test (marked slow or browser) first, then the others by number of tests, most first.
+
+    `make test` hands out whole files in this order (--dist loadfile --no-loadscope-reorder). xdist's own order,
+    by number of tests alone, put minute-long files of one or two tests last, where one worker ran them alone
+    while the other had nothing left to do."""
+    tests_in = Counter(_file_of(item) for item in items)
+    long = {_file_of(item) for item in items if item.get_closest_marker("slow") or item.get_closest_marker("browser")}
+    items.sort(key=lambda item: (_file_of(item) not in long, -tests_in[_file_of(item)], _file_of(item)))
+
+
+def _file_of(item: pytest.Item) -> str:
+    return item.nodeid.split("::", 1)[0]

@@ -30,6 +30,7 @@ def postgresql() -> None:
         pytest.skip(f"PostgreSQL unreachable: {exc}")
 
 
+@pytest.mark.slow
 def test_short_load_run_finds_no_5xx_and_loses_nothing(postgresql):
     done = subprocess.run([sys.executable, str(LOAD), "--clients", "3", "--seconds", "20", "--grace", "40",
                            "--verify-every", "10", "--json"], capture_output=True, text=True, timeout=400, check=False)

@@ -41,6 +41,7 @@ def _state(product, instance_id: int) -> dict:
         return json.loads(session.get(ProcessInstance, instance_id).state)
 
 
+@pytest.mark.slow
 def test_a_loop_goes_round_260_times_and_ends_at_its_end_event(loop):
     product = loop
     outcome = product.runner.start("loop", CLERK, {})

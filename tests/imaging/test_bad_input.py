@@ -138,6 +138,7 @@ _MEMORY_SCRIPT = textwrap.dedent(
 )
 
 
+@pytest.mark.slow
 def test_memory_stays_under_500_mb_for_an_a4_page_at_600_dpi(tmp_path):
     page = stamp(SealSpec("山田"), Stamping(dpi=600, background="a4", seed=5))
     path = tmp_path / "a4.png"

@@ -91,6 +91,7 @@ def exchanged(login, product, driver):
     return [first, changed, reset], registered, pages.pages
 
 
+@pytest.mark.slow
 def test_pins_are_used_then_gone_from_the_database_pages_and_api(exchanged, product, login, api_token):
     instances, registered, refused_pages = exchanged
     with product.session_factory() as session:

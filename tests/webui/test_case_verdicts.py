@@ -11,6 +11,8 @@ import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import pytest
+
 from engine.casework import shipped_document
 from engine.library import catalog
 from tests.webui.api_contract import BASE, assert_matches_openapi
@@ -59,6 +61,7 @@ def verdicts_of_the_modeler(app, api_token, product, document: dict) -> dict[str
     return {result["id"]: result["passed"] for result in report["results"]}
 
 
+@pytest.mark.slow
 def test_pytest_and_the_modeler_agree_case_by_case(app, api_token, product, database_url, tmp_path):
     document = case_file_with_failures(product)
     database = "sqlite" if database_url.startswith("sqlite") else "postgresql"

@@ -48,6 +48,7 @@ def test_the_command_exits_2_with_a_japanese_message_on_a_weak_production_secret
     assert "設定エラー: INKAN_ENV=production では INKAN_SECRET_KEY を32文字以上にしてください" in result.stderr
 
 
+@pytest.mark.slow
 def test_init_migrates_loads_flows_and_seeds_the_demo(tmp_path_factory):
     url = make_database("sqlite", tmp_path_factory)
     app = make_test_app(url, tmp_path_factory)

@@ -21,6 +21,7 @@ BPMN = Path(__file__).resolve().parents[2] / "bpmn"
 CLOSED_PORT = "http://127.0.0.1:9"  # nothing listens on the discard port
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", sorted(BPMN.glob("*.bpmn")), ids=lambda path: path.name)
 def test_a_draft_of_the_active_version_passes_every_shipped_case_and_deploys(app, api_token, product, path):
     process_id = parse_definition(*read_definition_files(path), product.handlers).process_id

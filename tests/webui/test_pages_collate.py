@@ -51,6 +51,7 @@ def test_resident_page_offers_the_form_to_clerks_only(login, registered):
         assert "印影照合（" not in page
 
 
+@pytest.mark.slow
 def test_same_seal_at_another_dpi_and_rotation_is_judged_the_same(login, product, registered):
     scan = imaging.make_seal_scan("照合", dpi=600, rotation_deg=37.0, ink=0.8, seed=11, on_form=True)
     response = _post(login("backyard"), registered, scan)
