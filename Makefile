@@ -8,7 +8,7 @@ run: setup
 test: setup-test
 	.venv/bin/ruff check .
 	.venv/bin/mypy  # engine/ handlers/ registry/ juki/, as [tool.mypy] in pyproject.toml says
-	.venv/bin/pytest -n 3 --dist loadfile --no-loadscope-reorder -q  # long files first: conftest.py
+	.venv/bin/pytest -n 2 --dist loadfile --no-loadscope-reorder -q  # long files first: conftest.py
 
 setup:
 	scripts/setup.sh

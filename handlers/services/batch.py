@@ -127,7 +127,7 @@ def _finish(session_factory, services: HandlerServices, job_id: int, actor: Any,
             _close(job, JobStatus.FAILED, "印刷できる帳票がありませんでした")
         else:
             _mark_printed(session, job, actor, rendered, issuer=printing_office(services.office(session)).issuer,
-                          dated=services.now())
+                          dated=services.now(), printed_at=services.utcnow())
             _close(job, JobStatus.DONE, f"{len(rendered)} 件を1つのPDFにしました" +
                    (f"（{len(failures)} 件は印刷できず待ち行列に残しました）" if failures else ""))
         for item_id, message in failures.items():
@@ -141,18 +141,19 @@ def _finish(session_factory, services: HandlerServices, job_id: int, actor: Any,
 
 
 def _mark_printed(session: Session, job: PrintBatchJob, actor: Any, rendered: list[tuple[int, bytes]], *,
-                  issuer: str, dated: datetime) -> None:
+                  issuer: str, dated: datetime, printed_at: datetime) -> None:
+    """`printed_at` comes from the product's clock, as `dated` (the date on the PDF) does: the letter's mailing
+    date is checked against it (mailing.mark_mailed), which reads the same clock."""
     label = DOCUMENTS[job.document]
     combined = printing.combined_document([pdf for _, pdf in rendered], title=f"一括印刷 {label}", author=issuer,
                                           subject=f"{label} {len(rendered)}件（一括印刷 {job.id}）", dated=dated)
     job.blob_sha256 = put_blob(session, combined, "application/pdf", filename=f"batch_{job.document}_{job.id}.pdf",
                                created_by=actor.username)
-    now = utcnow()
     for item_id, pdf in rendered:
         item = session.get_one(PrintQueueItem, item_id)
         filename = f"{job.document}_{item.id}.pdf"
         item.blob_sha256 = put_blob(session, pdf, "application/pdf", filename=filename, created_by=actor.username)
-        item.status, item.printed_at, item.error = QueueStatus.PRINTED, now, None
+        item.status, item.printed_at, item.error = QueueStatus.PRINTED, printed_at, None
         if item.registration_id is not None:
             record = records.get_registration(session, item.registration_id)
             records.record_document(session, record, kind=label, blob_sha256=item.blob_sha256, filename=filename,

@@ -14,6 +14,7 @@ from handlers.base import ServiceContext
 from handlers.environment import Operator
 from registry.seals import records
 from registry.seals.models import RecordStatus
+from tests.support.auth import clock  # noqa: F401 — fixture, found by name
 from tests.support.certificates import ensure_office_seal
 
 ADMIN = Operator("admin", "admin")

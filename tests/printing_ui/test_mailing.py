@@ -115,3 +115,15 @@ def test_the_cli_lists_letters_waiting_for_their_mailing_and_marks_them(app, pro
     assert letter(product, item_id).mailed_by == "inkan-cli"
     again = runner.invoke(args=["print", "mailed", str(item_id)])
     assert again.exit_code == 1 and "郵送済みです" in again.output
+
+
+def test_a_batch_prints_on_the_products_clock_so_the_letter_is_mailed_the_same_day(product, clock):
+    # printed_at once came from the machine's clock while the mailing date comes from the product's: a batch run just
+    # after local midnight (or on a product clock set to another day) refused the same day's mailing as "before
+    # printing"
+    clock.advance(days=-3)
+    item_id = printed_letter(product, InquiryDriver(product, clock))
+    assert letter(product, item_id).printed_at == clock.now.replace(tzinfo=None)
+    with product.session_factory.begin() as session:
+        mark_mailed(session, product.services, [item_id], mailed_on=None, actor=CLERK)
+    assert letter(product, item_id).mailed_on == product.services.today()
