@@ -57,7 +57,21 @@ def test_the_compare_task_shows_both_impressions_and_the_score(inquiry, login):
     outcome = inquiry.runner.complete(inquiry.base.open_task(pending.instance_id), BACK,
                                       {"answer_scan_blob_id": inquiry.base.scan("照合")})
     page = login("backyard").get(f"/tasks/{outcome.next_task_id}").get_data(as_text=True)
-    assert "申請時の印影（仮登録）" in page and "持参した印鑑の印影" in page and "類似度" in page and "一致" in page
+    assert "申請時の印影（仮登録）" in page and "持参した印鑑の印影" in page and "類似度" in page
+    assert 'data-verdict="same"' in page and "一致（同一）" in page
+
+
+def test_an_unsure_comparison_says_so_and_not_different(inquiry, login):
+    # a seal one radical off (登緑 for 登録) is 要確認: the clerk decides on the overlay, the badge must not say 不一致
+    pending = inquiry.to_answer(seal_text="登録")
+    inquiry.answer(pending)
+    from tests.support.flow import BACK
+
+    outcome = inquiry.runner.complete(inquiry.base.open_task(pending.instance_id), BACK,
+                                      {"answer_scan_blob_id": inquiry.base.scan("登緑")})
+    page = login("backyard").get(f"/tasks/{outcome.next_task_id}").get_data(as_text=True)
+    badge = re.search(r'<div class="verdict">.*?</div>', page, re.S).group(0)
+    assert 'data-verdict="unsure"' in badge and "要確認（職員が判断）" in badge and "不一致" not in badge
 
 
 def test_cancel_needs_a_reason_and_closes_the_application(inquiry, login):
