@@ -35,21 +35,23 @@ class DyingPool(ImagingPool):
                                    initializer=os._exit, initargs=(3,))
 
 
-@pytest.fixture
-def pooled(product, monkeypatch) -> Iterator[ImagingPool]:
-    """The product's impression work in a pool of one process for this test."""
-    pool = ImagingPool(1, Limits.of(product.services.settings))
+def _installed(product, monkeypatch, pool_class: type[ImagingPool]) -> Iterator[ImagingPool]:
+    pool = pool_class(1, Limits.of(product.services.settings))
     monkeypatch.setattr(product.services, "imaging_pool", pool)
     yield pool
     pool.shutdown()
+
+
+@pytest.fixture
+def pooled(product, monkeypatch) -> Iterator[ImagingPool]:
+    """The product's impression work in a pool of one process for this test."""
+    yield from _installed(product, monkeypatch, ImagingPool)
 
 
 @pytest.fixture
 def dying(product, monkeypatch) -> Iterator[ImagingPool]:
-    pool = DyingPool(1, Limits.of(product.services.settings))
-    monkeypatch.setattr(product.services, "imaging_pool", pool)
-    yield pool
-    pool.shutdown()
+    """The product's impression work in a pool whose process dies as it starts."""
+    yield from _installed(product, monkeypatch, DyingPool)
 
 
 def scan_step(driver, text: str) -> tuple[int, str, bytes]:

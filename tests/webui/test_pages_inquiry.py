@@ -8,6 +8,7 @@ import unicodedata
 
 import pytest
 
+from tests.support.flow import BACK
 from tests.support.inquiry_flow import InquiryDriver
 
 
@@ -49,27 +50,24 @@ def test_the_back_office_lands_on_the_case_page_listing_the_deadline(inquiry, lo
     assert pending.inquiry_number in listing
 
 
-def test_the_compare_task_shows_both_impressions_and_the_score(inquiry, login):
-    pending = inquiry.to_answer(seal_text="照合")
+def compare_page(inquiry, login, registered: str, brought: str) -> str:
+    """The 4.1.4.6 compare task's page, a seal reading `registered` applied for and one reading `brought` brought."""
+    pending = inquiry.to_answer(seal_text=registered)
     inquiry.answer(pending)
-    from tests.support.flow import BACK
-
     outcome = inquiry.runner.complete(inquiry.base.open_task(pending.instance_id), BACK,
-                                      {"answer_scan_blob_id": inquiry.base.scan("照合")})
-    page = login("backyard").get(f"/tasks/{outcome.next_task_id}").get_data(as_text=True)
+                                      {"answer_scan_blob_id": inquiry.base.scan(brought)})
+    return login("backyard").get(f"/tasks/{outcome.next_task_id}").get_data(as_text=True)
+
+
+def test_the_compare_task_shows_both_impressions_and_the_score(inquiry, login):
+    page = compare_page(inquiry, login, "照合", "照合")
     assert "申請時の印影（仮登録）" in page and "持参した印鑑の印影" in page and "類似度" in page
     assert 'data-verdict="same"' in page and "一致（同一）" in page
 
 
 def test_an_unsure_comparison_says_so_and_not_different(inquiry, login):
     # a seal one radical off (登緑 for 登録) is 要確認: the clerk decides on the overlay, the badge must not say 不一致
-    pending = inquiry.to_answer(seal_text="登録")
-    inquiry.answer(pending)
-    from tests.support.flow import BACK
-
-    outcome = inquiry.runner.complete(inquiry.base.open_task(pending.instance_id), BACK,
-                                      {"answer_scan_blob_id": inquiry.base.scan("登緑")})
-    page = login("backyard").get(f"/tasks/{outcome.next_task_id}").get_data(as_text=True)
+    page = compare_page(inquiry, login, "登録", "登緑")
     badge = re.search(r'<div class="verdict">.*?</div>', page, re.S).group(0)
     assert 'data-verdict="unsure"' in badge and "要確認（職員が判断）" in badge and "不一致" not in badge
 
