@@ -19,6 +19,7 @@ from sqlalchemy import create_engine, text
 from engine.actor import Actor
 from engine.library.catalog import deploy_directory
 from juki import seed_population
+from registry.seals import pin
 from registry.staff import accounts
 from tests.support.flow import RegistrationDriver
 from webui import create_app
@@ -28,6 +29,13 @@ PG_ADMIN_URL = os.environ.get("INKAN_TEST_POSTGRES_URL", "postgresql+psycopg://p
 PG_REQUIRED = os.environ.get("INKAN_TEST_POSTGRES") == "required"
 TEST_PASSWORD = "test-password-123"
 ROLES = ("madoguchi", "backyard", "manager", "auditor", "admin")
+
+# The suite signs in about a thousand times and checks PINs hundreds of times. At the shipped scrypt cost (2**14,
+# ~80 ms each here) that is over a minute of a 2-core run spent hashing; tests check what the hashes do, not their
+# cost, so they hash at 2**10 (as Django's test settings swap in a fast hasher). The shipped cost is checked in
+# tests/security/test_password_cost.py against SHIPPED_SCRYPT.
+SHIPPED_SCRYPT = {"passwords": dict(accounts.SCRYPT), "pins": dict(pin.SCRYPT)}
+accounts.SCRYPT["n"] = pin.SCRYPT["n"] = 2**10
 
 
 def _create_pg_database(template: str | None = None) -> str:
