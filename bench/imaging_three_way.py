@@ -33,6 +33,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from imaging import compare_impressions, measure_impression, normalize_impression  # noqa: E402
+from imaging.compare import UNEVEN_EDGE_PX, UNEVEN_MARGIN, UNMATCHED_SHARE  # noqa: E402
 from imaging.testdata import pair_set  # noqa: E402
 from imaging.testdata_b import pair_set_b  # noqa: E402
 from imaging.verdict import DEFAULT_DIFFERENT, DEFAULT_SAME, Thresholds  # noqa: E402
@@ -84,16 +85,19 @@ def _normalized_chunk(args: tuple[str, int]) -> list[tuple[bool, str, tuple | No
     return out
 
 
-def _scored(pairs: list[tuple[bool, str, tuple | None, tuple | None]]) -> list[tuple[bool, str, float | None, float]]:
-    """(same, kind, score or None when measuring refused, compare CPU ms) of normalized pairs."""
+def _scored(pairs: list[tuple[bool, str, tuple | None, tuple | None]]) -> list[tuple[bool, str, float | None, float, str]]:
+    """(same, kind, score or None when measuring refused, compare CPU ms, verdict or 'refused', uneven_px,
+    unmatched) of normalized pairs. The verdict is compare's own: besides the score, it looks at where the
+    impressions disagree (imaging.compare.UNEVEN_EDGE_PX, UNMATCHED_SHARE)."""
     out = []
     for same, kind, a, b in pairs:
         if a is None or b is None:
-            out.append((same, kind, None, 0.0))
+            out.append((same, kind, None, 0.0, "refused", 0.0, 0.0))
             continue
         start = time.process_time()
-        score = compare_impressions(a[0], a[1], b[0], b[1]).score
-        out.append((same, kind, score, (time.process_time() - start) * 1000))
+        comparison = compare_impressions(a[0], a[1], b[0], b[1])
+        out.append((same, kind, comparison.score, (time.process_time() - start) * 1000, comparison.verdict,
+                    comparison.uneven_px, comparison.unmatched))
     return out
 
 
@@ -111,17 +115,19 @@ def normalized_set(pool: Pool, generator: str, seed: int, pairs: int, cache: Pat
     return result
 
 
-def run_set(pool: Pool, normalized: list) -> list[tuple[bool, str, float | None, float]]:
+def run_set(pool: Pool, normalized: list) -> list[tuple[bool, str, float | None, float, str]]:
     """Scores of all pairs of one set, compared in parallel."""
     parts = [normalized[i : i + 2 * CHUNK] for i in range(0, len(normalized), 2 * CHUNK)]
     return [row for part in pool.map(_scored, parts) for row in part]
 
 
 def confusion(rows, thresholds: Thresholds) -> dict[tuple[bool, str], int]:
-    """Pairs per cell: (truly same?, verdict or 'refused')."""
+    """Pairs per cell: (truly same?, verdict or 'refused'); scores saved without a verdict (older runs) are
+    judged by the thresholds alone."""
     cells: Counter = Counter()
-    for same, _, score, _ in rows:
-        cells[(same, "refused" if score is None else thresholds.verdict(score))] += 1
+    for same, _, score, *rest in rows:
+        verdict = rest[1] if len(rest) > 1 else ("refused" if score is None else thresholds.verdict(score))
+        cells[(same, verdict)] += 1
     return cells
 
 
@@ -134,13 +140,23 @@ def table(cells: dict[tuple[bool, str], int]) -> list[str]:
     return lines
 
 
-def suggested(rows) -> tuple[float, float]:
-    """(same threshold, different threshold) that calibration suggests: SAME_MARGIN above every different-seal
-    score and MARGIN below every same-seal score (the band between is 要確認)."""
-    same = [s for t, _, s, _ in rows if t and s is not None]
-    diff = [s for t, _, s, _ in rows if not t and s is not None]
+def suggested(rows) -> tuple[float, float, float]:
+    """(same threshold, different threshold, same threshold for evenly disagreeing pairs) that calibration
+    suggests: SAME_MARGIN above every different-seal score, MARGIN below every same-seal score (the band
+    between is 要確認), and SAME_MARGIN above every different-seal score whose disagreement is even (characters'
+    edges no further apart than the rim's by more than UNEVEN_EDGE_PX; the unmatched-ink hold is not counted
+    on, so this bar does not lean on it)."""
+    same = [s for t, _, s, *_ in rows if t and s is not None]
+    diff = [s for t, _, s, *_ in rows if not t and s is not None]
+    even = _even_different(rows) or [0.0]
     high, low = max(diff) + SAME_MARGIN, min(same) - MARGIN
-    return round(max(high, low), 3), round(min(high, low), 3)
+    return round(max(high, low), 3), round(min(high, low), 3), round(max(even) + SAME_MARGIN, 3)
+
+
+def _even_different(rows) -> list[float]:
+    """Scores of the different-seal pairs whose characters' edges disagree no more than the rim's (rows saved
+    by older runs carry no such figure and are left out)."""
+    return [r[2] for r in rows if not r[0] and r[2] is not None and len(r) > 6 and r[5] <= UNEVEN_EDGE_PX]
 
 
 def describe(name: str, rows, thresholds: Thresholds) -> list[str]:
@@ -148,16 +164,21 @@ def describe(name: str, rows, thresholds: Thresholds) -> list[str]:
     cells = confusion(rows, thresholds)
     scored = [r for r in rows if r[2] is not None]
     unsure = cells.get((True, "unsure"), 0) + cells.get((False, "unsure"), 0)
-    same = [s for t, _, s, _ in scored if t]
+    same = [s for t, _, s, *_ in scored if t]
     same_pairs = sum(1 for r in rows if r[0])
     same_unsure = cells.get((True, "unsure"), 0)
-    kinds = sorted({k for t, k, _, _ in scored if not t})
-    worst = ", ".join(f"{k} {max(s for t, kk, s, _ in scored if kk == k):.3f}" for k in kinds)
+    kinds = sorted({k for t, k, *_ in scored if not t})
+    worst = ", ".join(f"{k} {max(s for t, kk, s, *_ in scored if kk == k):.3f}" for k in kinds)
+    even = _even_different(scored)
+    held = sum(1 for r in scored if r[0] and len(r) > 6 and r[2] >= thresholds.same and r[4] == "unsure")
     return [f"### {name}", "", *table(cells), "",
             f"- 要確認: {unsure} / {len(rows)} pairs ({100 * unsure / max(1, len(rows)):.1f} %); "
             f"same-seal pairs 要確認: {same_unsure} / {same_pairs} ({100 * same_unsure / max(1, same_pairs):.1f} %)",
             f"- same-seal score: min {min(same):.3f}, median {np.median(same):.3f}",
-            f"- largest different-seal score by kind: {worst}", ""]
+            f"- largest different-seal score by kind: {worst}",
+            f"- largest different-seal score whose characters' edges disagree no more than the rim's: "
+            f"{max(even):.3f}" if even else "- (no per-pair cue figures saved)",
+            f"- same-seal pairs at or above the 同一 bar held at 要確認 by where they disagree: {held}", ""]
 
 
 def main() -> None:
@@ -187,7 +208,7 @@ def main() -> None:
         scores.parent.mkdir(parents=True, exist_ok=True)
         scores.write_text(json.dumps([[g, s, rows] for (g, s), rows in results.items()]), encoding="utf-8")
     calibration = [r for key in CALIBRATION for r in results[key]]
-    high, low = suggested([r for r in calibration if r[2] is not None])
+    high, low, even = suggested([r for r in calibration if r[2] is not None])
     cpu = [r[3] for rows in results.values() for r in rows if r[2] is not None]
     elapsed = time.perf_counter() - start
     how = ("saved scores tabulated again with --reuse" if args.reuse
@@ -196,10 +217,14 @@ def main() -> None:
     lines = ["# Three-way comparison (同一 / 要確認 / 別) on two generators", "",
              f"Produced by `bench/imaging_three_way.py --pairs {args.pairs}` ({how}).",
              *([args.note] if args.note else []),
-             f"Product thresholds: 同一 ≥ {product.same}, 別 ≤ {product.different}, 要確認 in between.",
+             f"Product thresholds: 同一 ≥ {product.same}, 別 ≤ {product.different}, 要確認 in between; 同一 needs "
+             f"{round(product.same + UNEVEN_MARGIN, 3)} when the characters' edges disagree more than the rim's (by "
+             f"over {UNEVEN_EDGE_PX} px) and is held at 要確認 when one impression has a piece of ink the other "
+             f"lacks (≥ {UNMATCHED_SHARE:.1%} of the ink).",
              f"Calibration (A seed 0 + B seed 0) suggests 同一 ≥ {high}, 別 ≤ {low} "
              f"(margins {SAME_MARGIN} above the largest different-seal score, {MARGIN} below the smallest same-seal "
-             "score).",
+             f"score); for pairs whose disagreement is even, 同一 ≥ {even} (the same margin above the largest "
+             "such different-seal score).",
              "Held-out sets (A seed 1, B seed 1) and fresh sets (A seed 2, B seed 2) were not used to choose "
              "the thresholds.",
              f"Compare CPU time per pair: median {np.median(cpu):.1f} ms, p95 {np.percentile(cpu, 95):.1f} ms.", "",

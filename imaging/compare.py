@@ -37,6 +37,16 @@ RESOLUTION_BLUR = 1.0  # an impression's blur is taken as this × its pixel size
 STROKE_WINDOW_MM = 0.7
 STROKE_DEPTH = 0.3  # inside: deeper than this fraction of the deepest point of the ink's convex hull
 STROKE_PERCENTILE = 10.0
+# Where the two impressions disagree, not only how much (a score near the 同一 bar is not enough on its own):
+# - A stroke or dot that one impression has and the other lacks entirely (a near copy: 大田/太田, 王子/玉子) is a
+#   compact piece of ink with no ink of the other within a pixel; two stampings of one seal lose or gain ink
+#   thinly along edges and in pores. Such a piece larger than UNMATCHED_SHARE of the ink keeps the pair 要確認.
+# - Two stampings of one seal differ by ink spread, pressure and paper, which move the edges of the characters
+#   and of the rim alike; another cut (typeface, carver) moves the characters' edges only. When the characters'
+#   edges sit more than UNEVEN_EDGE_PX further apart than the rim's, 同一 needs UNEVEN_MARGIN more score.
+UNMATCHED_SHARE = 0.006
+UNEVEN_EDGE_PX = 0.2
+UNEVEN_MARGIN = 0.025
 MAX_IMPRESSION_MM = 80.0  # larger images are not cropped impressions
 _COARSE_CANDIDATES = 4
 _CROSS = cv2.getStructuringElement(cv2.MORPH_CROSS, (3, 3))
@@ -48,7 +58,11 @@ class Comparison:
 
     `score` is the lower of `overlap` (the whole impression: outline and characters) and `strokes` (the
     characters' strokes inside the outline, in small neighbourhoods): both must agree for 同一.
-    `verdict` is 'same' (同一), 'unsure' (要確認) or 'different' (別); `same` is True only for 'same'.
+    `verdict` is 'same' (同一), 'unsure' (要確認) or 'different' (別); `same` is True only for 'same'. A score at
+    the 同一 bar is held at 要確認 when the disagreement is of the kind another seal leaves: `unmatched` (the
+    largest piece of ink one impression has and the other lacks, as a share of the ink) reaches
+    UNMATCHED_SHARE, or `uneven_px` (how much further apart the characters' edges are than the rim's, in grid
+    pixels) exceeds UNEVEN_EDGE_PX and the score is less than UNEVEN_MARGIN above the bar.
     b is rotated by −angle_deg about its image centre and its centre moved to a's centre + (dx_mm, dy_mm)
     (x right, y down); angle_deg is b's counter-clockwise rotation relative to a, in (−180, 180].
     """
@@ -61,6 +75,8 @@ class Comparison:
     thresholds: Thresholds = Thresholds()
     overlap: float = 0.0
     strokes: float = 0.0
+    unmatched: float = 0.0
+    uneven_px: float = 0.0
 
     @property
     def same(self) -> bool:
@@ -85,8 +101,9 @@ class _Placed:
 def compare_impressions(
     a_png: bytes, a_mm_per_px: float, b_png: bytes, b_mm_per_px: float, thresholds: Thresholds | None = None
 ) -> Comparison:
-    """Align b onto a (rotation + translation on a 0.05–0.1 mm grid) and score their ink overlap, over the
-    whole impression and over the characters' strokes inside the outline (the score is the lower one).
+    """Align b onto a (rotation + translation to a fraction of a pixel on a 0.05–0.1 mm grid) and score their
+    ink overlap, over the whole impression and over the characters' strokes inside the outline (the score is
+    the lower one); the verdict also looks at where they disagree (see Comparison).
 
     Both are first brought to the same sharpness (the sharper scan is blurred to the coarser one's pixel
     size) so that a 200 dpi stamping of a seal does not look thinner-stroked than a 400 dpi one.
@@ -110,6 +127,8 @@ def compare_impressions(
     overlap = round(_score(a_ink, b_ink, grid_mm), 4)
     strokes = round(_stroke_agreement(a_ink, b_ink, grid_mm), 4)
     score = min(overlap, strokes)
+    unmatched = round(_largest_unmatched_share(a_ink, b_ink), 4)
+    uneven = round(_uneven_edges(a_ink, b_ink), 3)
     linear, offset = matrix[:, :2], matrix[:, 2]
     d = (linear @ b.centre + offset - a.centre) * grid_mm
     angle = ((angle + 180.0) % 360.0) - 180.0
@@ -117,14 +136,28 @@ def compare_impressions(
     thresholds = thresholds or Thresholds()
     return Comparison(
         score=score,
-        verdict=thresholds.verdict(score),
+        verdict=_verdict(score, thresholds, unmatched, uneven),
         angle_deg=round(angle, 2),
         dx_mm=round(float(d[0]), 3),
         dy_mm=round(float(d[1]), 3),
         thresholds=thresholds,
         overlap=overlap,
         strokes=strokes,
+        unmatched=unmatched,
+        uneven_px=uneven,
     )
+
+
+def _verdict(score: float, thresholds: Thresholds, unmatched: float, uneven_px: float) -> str:
+    """The three-way verdict of a score, 同一 held at 要確認 when the disagreement looks like another seal's."""
+    verdict = thresholds.verdict(score)
+    if verdict != "same":
+        return verdict
+    if unmatched >= UNMATCHED_SHARE:
+        return "unsure"
+    if uneven_px > UNEVEN_EDGE_PX and score < thresholds.same + UNEVEN_MARGIN:
+        return "unsure"
+    return "same"
 
 
 def rotation_matrix(angle_deg: float, source: np.ndarray, target: np.ndarray) -> np.ndarray:
@@ -336,7 +369,24 @@ class _Spectrum:
         iy, ix = np.unravel_index(int(np.argmax(sub)), sub.shape)
         norm = float(np.sqrt(self.energy * float((b * b).sum()))) or 1.0
         scale = self.shape[0] * self.shape[1]
-        return float(sub[iy, ix]) / scale / norm, np.array([float(window[ix]), float(window[iy])])
+        peak = np.array([window[ix], window[iy]])
+        return float(sub[iy, ix]) / scale / norm, peak + _subpixel_offset(corr, peak)
+
+
+def _subpixel_offset(corr: np.ndarray, peak: np.ndarray) -> np.ndarray:
+    """Fraction of a pixel (x, y) by which the correlation peak lies off its best pixel: a parabola through
+    the peak and its two neighbours on each axis. Strokes one or two pixels wide lose a pixel-wide sliver on
+    opposite edges when b sits half a pixel off, which the local Dice would count as disagreement."""
+    rows, cols = corr.shape
+    x, y = int(peak[0]), int(peak[1])
+    centre = float(corr[y % rows, x % cols])
+    sides = ((float(corr[y % rows, (x - 1) % cols]), float(corr[y % rows, (x + 1) % cols])),
+             (float(corr[(y - 1) % rows, x % cols]), float(corr[(y + 1) % rows, x % cols])))
+    offsets = []
+    for before, after in sides:
+        curve = before - 2 * centre + after
+        offsets.append(0.0 if curve >= 0 else float(np.clip(0.5 * (before - after) / curve, -0.5, 0.5)))
+    return np.array(offsets)
 
 
 def _smooth(ink: np.ndarray, factor: float) -> np.ndarray:
@@ -381,12 +431,54 @@ def _score(a: np.ndarray, b: np.ndarray, grid_mm: float) -> float:
 def _stroke_agreement(a: np.ndarray, b: np.ndarray, grid_mm: float) -> float:
     """Agreement of the characters' strokes: Dice in small neighbourhoods well inside a's outline (the frame
     and the outer rim are left out: they match for every seal of one shape and size), and a low percentile."""
+    inside, _ = _inside_and_rim(a)
+    win = max(3, int(round(STROKE_WINDOW_MM / grid_mm)))
+    return _local_dice(a, b, win, STROKE_PERCENTILE, inside)
+
+
+def _inside_and_rim(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Boolean masks of the characters' region (deeper than STROKE_DEPTH of the deepest point of a's convex
+    hull) and of the rim (the rest of the hull: the frame, or the outer strokes of a frameless seal)."""
     hull = np.zeros(a.shape, np.uint8)
     cv2.fillConvexPoly(hull, cv2.convexHull(cv2.findNonZero(a)), 1)
     depth = cv2.distanceTransform(hull, cv2.DIST_L2, 5)
     inside = depth >= STROKE_DEPTH * float(depth.max())
-    win = max(3, int(round(STROKE_WINDOW_MM / grid_mm)))
-    return _local_dice(a, b, win, STROKE_PERCENTILE, inside)
+    return inside, (hull > 0) & ~inside
+
+
+def _largest_unmatched_share(a: np.ndarray, b: np.ndarray) -> float:
+    """Largest piece of ink that one impression has with no ink of the other within one pixel (4-neighbour),
+    as a share of the mean ink area. A 2×2 opening first drops the one-pixel-thin slivers that edges and pores
+    leave."""
+    opening = np.ones((2, 2), np.uint8)
+    largest = 0
+    for own, other in ((a, b), (b, a)):
+        unmatched = cv2.morphologyEx(own & (1 - cv2.dilate(other, _CROSS)), cv2.MORPH_OPEN, opening)
+        count, _, stats, _ = cv2.connectedComponentsWithStats(unmatched, connectivity=8)
+        if count > 1:
+            largest = max(largest, int(stats[1:, cv2.CC_STAT_AREA].max()))
+    return largest / max(1.0, (float(a.sum()) + float(b.sum())) / 2)
+
+
+def _uneven_edges(a: np.ndarray, b: np.ndarray) -> float:
+    """How much further apart (grid px) the two impressions' edges are in the characters' region than on the
+    rim: the differing area per length of edge in each region, characters minus rim."""
+    inside, rim = _inside_and_rim(a)
+    return _edge_offset(a, b, inside) - _edge_offset(a, b, rim)
+
+
+def _edge_offset(a: np.ndarray, b: np.ndarray, where: np.ndarray) -> float:
+    """Mean distance (px) between the two impressions' edges within `where`: the area where exactly one has
+    ink, over the mean length of their edges there (a uniform offset of d px gives d, at any stroke width)."""
+    mask = where.astype(np.uint8)
+    differing = float(((a ^ b) & mask).sum())
+    edges = (_edge_length(a & mask) + _edge_length(b & mask)) / 2
+    return differing / max(1.0, edges)
+
+
+def _edge_length(ink: np.ndarray) -> float:
+    """Ink pixels on the edge of the ink (a 4-neighbour outside it), roughly the edge length in px."""
+    return float((ink & (1 - cv2.erode(ink, _CROSS))).sum())
 
 
 def _local_dice(a: np.ndarray, b: np.ndarray, win: int, percentile: float,

@@ -57,9 +57,13 @@ def test_different_outline_is_different(normalized):
 
 
 def test_thresholds_are_parameters_and_split_three_ways(normalized):
-    a, b = normalized(dpi=300), normalized(text="川田")
+    a, restamped = normalized(dpi=300), normalized(dpi=600, rotation_deg=30.0, ink=0.6, seed=7)
+    score = _compare(a, restamped).score
+    assert _compare(a, restamped, thresholds=Thresholds(same=score, different=score / 2)).verdict == "same"
+    b = normalized(text="川田")
     score = _compare(a, b).score
-    assert _compare(a, b, thresholds=Thresholds(same=score, different=score / 2)).verdict == "same"
+    # another character never reaches 同一, whatever the bar: its ink differs where the other has none
+    assert _compare(a, b, thresholds=Thresholds(same=score, different=score / 2)).verdict == "unsure"
     unsure = _compare(a, b, thresholds=Thresholds(same=min(1.0, score + 0.05), different=score - 0.05))
     assert unsure.verdict == "unsure" and not unsure.same and unsure.label == "要確認"
     assert _compare(a, b, thresholds=Thresholds(same=1.0, different=score)).verdict == "different"

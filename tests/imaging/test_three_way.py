@@ -11,6 +11,7 @@ import pytest
 
 import imaging
 from imaging import Comparison, compare_impressions, measure_impression, normalize_impression
+from imaging.compare import UNEVEN_EDGE_PX, UNMATCHED_SHARE
 from imaging.testdata import SealSpec, Stamping, pair_set, stamp
 from imaging.testdata_b import Impression, Seal, pair_set_b, press
 
@@ -88,9 +89,9 @@ def test_one_seal_stamped_twice_is_never_judged_different(second):
 
 # Issue 16 point 11: the same name cut in Mincho and in Gothic shares the outline and the character boxes, so
 # the whole-impression overlap alone judged some such pairs 同一 (largest 0.875 on held-out data); the
-# characters' strokes inside the outline, compared in small neighbourhoods, must agree too.
-KNOWN_LIMIT = ("not yet separated: a two-character surname at 10 mm against a 200 dpi scan of the other cut "
-               "scores 0.85 on the strokes (see docs/bench/imaging_three_way.md)")
+# characters' strokes inside the outline, compared in small neighbourhoods, must agree too. At 10 mm against a
+# 200 dpi scan the strokes score 0.86–0.87: what holds those pairs is that their characters' edges disagree
+# more than their rims' do (another cut), which two stampings of one seal do not.
 _A_FIRST = Stamping(dpi=300, rotation_deg=0.0, ink=0.6, seed=21)
 _A_SECOND = Stamping(dpi=200, rotation_deg=-140.0, ink=0.8, blur_px=0.6, seed=22)
 _FULL_NAME = SealSpec("田中花子", shape="oval", size_mm=18.0)
@@ -109,7 +110,7 @@ def _small(spec: SealSpec) -> SealSpec:
     _FULL_NAME,
     _SURNAME,
     _small(_FULL_NAME),
-    pytest.param(_small(_SURNAME), marks=pytest.mark.xfail(strict=True, reason=KNOWN_LIMIT)),
+    _small(_SURNAME),
 ], ids=["full-name-18mm", "surname-16mm", "full-name-10mm", "surname-10mm"])
 def test_same_name_in_another_typeface_is_never_judged_the_same(spec):
     c = _comparison(stamp(spec, _A_FIRST), stamp(_other_typeface(spec), _A_SECOND))
@@ -136,3 +137,53 @@ def test_a_near_copy_one_radical_off_is_never_judged_the_same(registered, copy):
     a, b = _scanned(registered), _scanned(copy)
     c = compare_impressions(b.png, b.mm_per_px, a.png, a.mm_per_px)
     assert c.verdict in ("unsure", "different"), (c.overlap, c.strokes)
+
+
+# Where the two impressions disagree (issue 16 point 11): a light stamping of one seal and a 1-bit scan of a
+# heavier one disagree thinly along every edge, the rim's as much as the characters'. Sub-pixel registration
+# lifts such pairs to 同一; the same lift brings a near copy to the score bar, and what holds it at 要確認 is the
+# dot one impression has and the other lacks entirely.
+# (generator B seed 1, chunk 19, first pair: 0.80 and 要確認 before sub-pixel registration, 0.88 and 同一 after)
+_LIGHT = Impression(rotation_deg=36.19, spread_mm=0.02, pressure=0.781, tilt=0.337, porosity=0.0,
+                    distortion_mm=0.004, bleed_mm=0.037, dpi=240, optics_mm=0.024, form=True, noise=3.8,
+                    seed=1058388282)
+_ONE_BIT = Impression(rotation_deg=352.13, spread_mm=0.048, pressure=0.603, tilt=0.258, porosity=0.201,
+                      distortion_mm=0.039, bleed_mm=0.01, dpi=400, optics_mm=0.06, paper="cream",
+                      mode="bilevel", noise=1.26, seed=341788177)
+
+
+def test_a_light_restamping_that_disagrees_evenly_is_judged_the_same():
+    seal = Seal("伊藤", style="mincho", outline="circle", size_mm=19.6, gap=0.041, weight_mm=0.09,
+                carving=1466324041)
+    c = _comparison(press(seal, _LIGHT), press(seal, _ONE_BIT))
+    assert c.verdict == "same", (c.score, c.uneven_px, c.unmatched)
+    assert c.uneven_px <= UNEVEN_EDGE_PX and c.unmatched < UNMATCHED_SHARE
+
+
+def _small_scan(text: str, size_mm: float, dpi: int, seed: int):
+    scan = imaging.load_scan(imaging.make_seal_scan(text, size_mm=size_mm, dpi=dpi, seed=seed))
+    return normalize_impression(scan, measure_impression(scan))
+
+
+# Small seals at low resolution: the comparison before h-cmp4 judged 大田/太田 同一 here (0.893 at 10 mm / 200
+# dpi, 0.852 at 12 mm / 300 dpi); the extra dot is 1.2–2 % of the ink.
+@pytest.mark.parametrize("registered, copy", [("大田", "太田"), ("王子", "玉子")])
+@pytest.mark.parametrize("size_mm, dpi", [(10.0, 200), (12.0, 300)])
+def test_a_near_copy_of_a_small_seal_is_never_judged_the_same(registered, copy, size_mm, dpi):
+    a, b = _small_scan(copy, size_mm, dpi, 0), _small_scan(registered, size_mm, dpi, 3)
+    c = compare_impressions(a.png, a.mm_per_px, b.png, b.mm_per_px)
+    assert c.verdict in ("unsure", "different"), (c.score, c.unmatched)
+
+
+def test_a_near_copy_at_the_score_bar_is_held_by_the_ink_it_lacks():
+    a, b = _scanned("玉子"), _scanned("王子")
+    c = compare_impressions(b.png, b.mm_per_px, a.png, a.mm_per_px)
+    assert c.score >= c.thresholds.same  # the score alone would say 同一
+    assert c.verdict == "unsure" and c.unmatched >= UNMATCHED_SHARE
+
+
+def test_another_typeface_at_the_score_bar_is_held_by_its_uneven_edges():
+    spec = _small(_FULL_NAME)
+    c = _comparison(stamp(spec, _A_FIRST), stamp(_other_typeface(spec), _A_SECOND))
+    assert c.score >= c.thresholds.same
+    assert c.verdict == "unsure" and c.uneven_px > UNEVEN_EDGE_PX

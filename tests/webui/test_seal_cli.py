@@ -164,8 +164,11 @@ def test_compare_thresholds_come_from_the_config_and_unsure_exits_3(tmp_path_fac
 
 def test_the_old_single_threshold_setting_is_read_as_the_high_one(tmp_path_factory, scans):
     lax = make_test_app(UNREACHABLE_DB, tmp_path_factory, SIMILARITY_THRESHOLD=0.0)
-    code, (out,) = _json(lax.test_cli_runner(), "compare", str(scans["round15"]), str(scans["other"]))
+    code, (out,) = _json(lax.test_cli_runner(), "compare", str(scans["round15"]), str(scans["same600"]))
     assert code == 0 and out["threshold_same"] == 0.0 and out["threshold_different"] == 0.0 and out["same"] is True
+    # another seal is not 同一 even at a bar of 0: its characters have ink where the other has none
+    code, (out,) = _json(lax.test_cli_runner(), "compare", str(scans["round15"]), str(scans["other"]))
+    assert code == 3 and out["verdict"] == "unsure"
 
 
 @pytest.mark.parametrize("settings", [{"SIMILARITY_SAME": 0.5, "SIMILARITY_DIFFERENT": 0.6},
