@@ -126,6 +126,7 @@ class StampCompared(StampPictures):
 
     verdict: str
     score: float
+    caution: str | None  # why a score at the 同一 bar is 要確認 (imaging.Comparison.caution)
     threshold_same: float
     threshold_different: float
     guarantor_name: str
@@ -141,6 +142,7 @@ class GuarantorChecked(TypedDict):
     message: str
     verdict: str | None
     score: NotRequired[float]
+    caution: NotRequired[str | None]
     threshold_same: NotRequired[float]
     threshold_different: NotRequired[float]
     guarantor_name: NotRequired[str]
@@ -175,6 +177,7 @@ class HouseholdMember(TypedDict):
     score: float
     same: bool
     verdict: str
+    caution: str | None
     overlay_blob_id: str
 
 
@@ -194,6 +197,7 @@ class PendingCompared(Thresholds):
     score: float
     same: bool
     verdict: str
+    caution: str | None
     angle_deg: float
     dx_mm: float
     dy_mm: float

@@ -11,8 +11,9 @@ __all__ = ["DEFAULT_DIFFERENT", "DEFAULT_SAME", "Thresholds", "VERDICTS", "VERDI
 # overlap and the characters' stroke agreement. 同一 keeps a 0.08 margin above calibration's largest
 # different-seal score: before, the held-out Mincho/Gothic pairs overran calibration's largest by 0.07. With
 # sub-pixel registration that score is 0.789 (Mincho/Gothic, characters' edges uneven), so such pairs need
-# DEFAULT_SAME + imaging.compare.UNEVEN_MARGIN (0.87); pairs that disagree evenly keep DEFAULT_SAME (their
-# largest different-seal score is 0.704).
+# DEFAULT_SAME + imaging.compare.UNEVEN_MARGIN: 0.88, the rule's 0.869 rounded up past a 10 mm 登録/登緑 near
+# copy at 200 dpi (0.869); pairs that disagree evenly keep DEFAULT_SAME (their largest different-seal score is
+# 0.704).
 # 別 sits 0.01 below calibration's smallest same-seal score (0.609), rounded down: unsure rather than wrong.
 DEFAULT_SAME = 0.845  # at or above: 同一
 DEFAULT_DIFFERENT = 0.59  # at or below: 別; in between: 要確認, a clerk decides on the overlay

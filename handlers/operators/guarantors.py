@@ -65,7 +65,7 @@ def _compare_stamp(ctx: ServiceContext, record: Registration, resident_id: str, 
     except imaging.ImagingError as exc:
         return _refused(GuarantorRefusal("guarantor_stamp_unreadable", f"保証書の押印を照合できません: {exc.message}"))
     found: StampCompared = {
-        "verdict": comparison.verdict, "score": round(comparison.score, 3),
+        "verdict": comparison.verdict, "score": round(comparison.score, 3), "caution": comparison.caution,
         "threshold_same": settings.similarity.same, "threshold_different": settings.similarity.different,
         "guarantor_name": record.name, "guarantor_registration_number": record.registration_number,
         **_pictures(ctx, stamp, registered, overlay)}

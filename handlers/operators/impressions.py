@@ -142,7 +142,7 @@ def compare_household(ctx: ServiceContext, resident_id: str, impression_blob_id:
         members.append({"resident_id": record.resident_id, "name": record.name,
                         "registration_number": record.registration_number,
                         "impression_blob_id": impression.image_blob, "score": round(comparison.score, 3),
-                        "same": comparison.same, "verdict": comparison.verdict,
+                        "same": comparison.same, "verdict": comparison.verdict, "caution": comparison.caution,
                         "overlay_blob_id": put_blob(ctx.session, overlay, "image/png", filename="overlay.png",
                                                     created_by=ctx.actor)})
     members.sort(key=lambda m: (-m["score"], m["registration_number"] or ""))
@@ -173,7 +173,7 @@ def compare_pending(ctx: ServiceContext, impression_blob_id: str, mm_per_px: flo
     except imaging.ImagingError as exc:
         raise HandlerError(f"印影を照合できません: {exc.message}", code="bad_impression") from exc
     return {"score": round(comparison.score, 3), "same": comparison.same, "verdict": comparison.verdict,
-            "angle_deg": comparison.angle_deg, "dx_mm": comparison.dx_mm, "dy_mm": comparison.dy_mm,
+            "caution": comparison.caution, "angle_deg": comparison.angle_deg, "dx_mm": comparison.dx_mm, "dy_mm": comparison.dy_mm,
             "overlay_blob_id": put_blob(ctx.session, overlay, "image/png", filename="overlay.png",
                                         created_by=ctx.actor),
             **_thresholds(thresholds)}

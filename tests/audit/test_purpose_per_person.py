@@ -134,3 +134,18 @@ def test_pages_showing_several_people_at_once_ask_once_for_them_all(login):
     assert admin.get("/admin/purge").status_code == 200
     assert admin.get("/admin/exchange").status_code == 200  # the same question: not asked again
     assert admin.get("/jidou/locked").status_code == 200
+
+
+def test_the_4_1_4_case_page_asks_once_and_logs_the_answer(login, product):
+    from tests.support.inquiry_flow import InquiryDriver
+
+    pending = InquiryDriver(product).to_answer()
+    clerk = login("backyard", purpose=None)
+    page = clerk.get(f"/inquiry/{pending.application_id}")
+    assert asked(page), "the 照会 case shows the person's name and address: ask why first"
+    assert not [row for row in rows_of(product, pending.resident_id) if row[0] == "4.1.4 照会の事案"]
+    answer(clerk, page, "counter_application")
+    assert clerk.get(f"/inquiry/{pending.application_id}").status_code == 200
+    assert clerk.get(f"/inquiry/{pending.application_id}").status_code == 200  # same case: not asked again
+    assert [row for row in rows_of(product, pending.resident_id) if row[0] == "4.1.4 照会の事案"] == [
+        ("4.1.4 照会の事案", f"application:{pending.application_id}", "counter_application", None)] * 2

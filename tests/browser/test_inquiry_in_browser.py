@@ -149,6 +149,7 @@ def test_an_inquiry_goes_from_application_to_registration(new_page, live_server,
     page.check("input[name=handed_over]")
     submit_task(page)
     page.goto(f"{live_server}/inquiry?number={number}")
+    past_purpose(page)  # the case page shows the person: asked once per case
     assert "登録済み" in page.locator("main").inner_text()
     page.screenshot(path=str(tmp_path / "case.png"), full_page=True)
     page.goto(f"{live_server}/residents/{resident_id}")

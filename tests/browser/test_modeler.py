@@ -16,6 +16,7 @@ import pytest
 from engine.actor import Actor
 from engine.library import catalog, drafts
 from engine.models import ProcessInstance
+from tests.browser.test_inquiry_in_browser import past_purpose
 from tests.browser.test_registration_in_browser import log_in
 from tests.support.inquiry_flow import InquiryDriver, Pending
 
@@ -97,6 +98,7 @@ def waiting_for_answer(product) -> Pending:
 def deadline_shown(page, live_server, pending: Pending) -> str:
     """The 回答期限 row of the case page, as a clerk or manager sees it."""
     page.goto(f"{live_server}/inquiry/{pending.application_id}")
+    past_purpose(page)
     return page.locator("dt:has-text('回答期限') + dd").inner_text()
 
 

@@ -97,8 +97,9 @@ def test_compare_pending_says_same_for_a_second_stamping(product):
                                              brought["mm_per_px"], pending.id)
     assert result["same"] and result["verdict"] == "same" and result["score"] >= result["threshold_same"]
     assert abs(abs(result["angle_deg"]) - 35.0) < 3.0
-    assert set(result) == {"score", "same", "verdict", "angle_deg", "dx_mm", "dy_mm", "overlay_blob_id", "threshold",
-                           "threshold_same", "threshold_different"}
+    assert set(result) == {"score", "same", "verdict", "caution", "angle_deg", "dx_mm", "dy_mm", "overlay_blob_id",
+                           "threshold", "threshold_same", "threshold_different"}
+    assert result["caution"] is None  # only a score at the 同一 bar held at 要確認 says why
     assert _png(product, result["overlay_blob_id"]).format == "PNG"
 
 

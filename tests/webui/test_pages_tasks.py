@@ -136,9 +136,23 @@ def test_review_shows_household_impressions_with_score_and_same_badge(login, dri
     html = login("backyard").get(f"/tasks/{outcome.next_task_id}").get_data(as_text=True)
     assert "今回の印影" in html and "類似度" in html
     assert re.search(r"類似度 <strong>0\.\d{3}|類似度 <strong>1\.000", html)
-    assert '<span class="badge badge-danger">同一</span>' in html
+    assert '<span class="badge badge-danger" data-verdict="same">同一</span>' in html
     assert f'href="/residents/{member}"' in html
     assert len(re.findall(r'data-width-mm="[\d.]+" data-height-mm="[\d.]+"', html)) >= 3  # panel + new + member
+
+
+def test_a_household_near_copy_at_the_score_bar_is_unsure_and_says_why(login, driver, product):
+    """4.1.1.1: 玉子 brought where the household's 王子 is registered scores above the 同一 bar, yet the dot one has
+    and the other lacks holds it at 要確認: the member shows 要確認 (not 別, not 同一) with the reason beside it."""
+    applicant, member = driver.fresh_household_pair()
+    driver.registered_person(member, seal_text="王子", size_mm=15.0, seed=3)
+    task_id = scan_task_of(driver, applicant)
+    outcome = product.runner.complete(task_id, BACK, {"scan_blob_id": driver.scan("玉子", size_mm=15.0, seed=0)})
+    html = login("backyard").get(f"/tasks/{outcome.next_task_id}").get_data(as_text=True)
+    score = float(re.search(r"類似度 <strong>(\d\.\d{3})</strong>", html).group(1))
+    assert score >= 0.845, "the score alone would say 同一"
+    assert 'data-verdict="unsure">要確認（職員が判断）</span>' in html and 'data-verdict="same"' not in html
+    assert "一方の印影にだけある線や点があります" in html
 
 
 def test_completing_the_last_counter_step_returns_to_the_inbox(login, driver, product):

@@ -8,7 +8,7 @@ from flask_login import login_required
 
 from engine.errors import FormInvalid
 from registry.seals.models import Application
-from webui.audit.access import log_list_view, log_person_view
+from webui.audit.access import log_list_view, log_person_view, purpose_gate
 from webui.auth.users import CLERK_ROLES, current_actor, roles_required
 from webui.inquiry.view import answer_task_of, find_case, load_case, pending_cases
 from webui.wiring import product
@@ -47,6 +47,9 @@ def show(application_id: int):
         if application is None or application.kind != "4.1.4":
             abort(404)
         case = load_case(session, application)
+        gate = purpose_gate(case.instance.subject_resident_id, case.instance.id)  # ask why before showing the person
+        if gate is not None:
+            return gate
         log_person_view(session, case.instance.subject_resident_id, "4.1.4 照会の事案",
                         target=f"application:{application_id}", instance_id=case.instance.id, commit=True)
     return _render_case(case)
