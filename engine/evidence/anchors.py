@@ -12,7 +12,7 @@ from sqlalchemy import String, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from engine.db import Base, utcnow
-from engine.evidence.chain import GENESIS, ChainSpec, chained, lock_heads
+from engine.evidence.chain import GENESIS, ChainSpec, chained, lock_heads, stamp_pending
 from engine.evidence.tombstones import ChainTombstone
 
 __all__ = ["AuditAnchor", "anchor_line", "anchor_mismatch", "anchors_of", "anchor_if_due", "write_anchors"]
@@ -38,9 +38,10 @@ class AuditAnchor(Base):
 def write_anchors(session: Session, day: date, by: str) -> list[AuditAnchor]:
     """Anchor every chain for `day` (once: an existing anchor of that day is returned unchanged).
 
-    Every chain head is locked first: the anchors show one moment, and a second writer of the same day (another
-    worker, `inkan audit anchor`) waits here and then finds these anchors instead of inserting its own."""
-    heads = lock_heads(session)
+    Every chain head is locked first, and the caller's own new chained rows are linked: the anchors show one
+    moment, and a second writer of the same day (another worker, `inkan audit anchor`) waits here and then finds
+    these anchors instead of inserting its own."""
+    heads = stamp_pending(session, all_heads=True)
     anchors = []
     for spec in chained():
         existing = session.scalars(select(AuditAnchor).where(AuditAnchor.chain == spec.name,

@@ -19,7 +19,7 @@ MASK = "＊＊＊＊"  # a secret's value (a PIN …) never reaches the log, onl
 AUDIT_CHAIN = ChainSpec("audit_event", AuditEvent,
                         ("at", "actor", "actor_role", "kind", "instance_id", "spec_name", "title", "summary_json"),
                         (("at", utcnow), ("summary_json", "{}")))
-chain_model(AUDIT_CHAIN)  # every AuditEvent row is chained when flushed (engine/evidence/chain.py)
+chain_model(AUDIT_CHAIN)  # every AuditEvent row is chained when its transaction commits (engine/evidence/chain.py)
 
 
 def record(session: Session, actor: Actor, kind: str, *, instance_id: int | None = None,

@@ -25,7 +25,6 @@ from engine.errors import (
     TaskNotOpen,
 )
 from engine.evidence import audit
-from engine.evidence.chain import lock_heads
 from engine.models import AuditEvent, HumanTask, Incident, InstanceStatus, ProcessInstance, Timer
 from engine.outcomes import OUTCOMES, TERMINATED, Outcome, set_outcome
 from engine.runtime.runner import WorkflowRunner
@@ -124,10 +123,10 @@ class InstanceOperations:
         why = _reason(reason)
         _require_operator(actor)
         with self._unit() as session:
-            # the runner's lock order: the instance's inbox rows, the chain heads, then the instance row
+            # the runner's lock order: the instance's inbox rows, then the instance row (the chain heads come last,
+            # at the commit: engine/evidence/chain.py)
             session.execute(select(HumanTask.id).where(HumanTask.instance_id == instance_id,
                                                        HumanTask.is_open.is_(True)).with_for_update())
-            lock_heads(session)
             instance = session.get(ProcessInstance, instance_id, with_for_update=True)
             if instance is None:
                 raise InstanceNotFound("事案が見つかりません")

@@ -106,11 +106,11 @@ def _write_batch(session: Session, checked: CheckedSet, rows: list[int], actor: 
                                  "registration_id": registration_id, "channel": L.CHANNELS[c[C["交付方法"]]],
                                  "issued_at": _jst(c[C["交付日時"]]), "issued_by": c[C["交付者"]],
                                  "blob_sha256": ""})  # the PDF stays with the previous system
-    if history:
-        hooks.stamp_history(session, history)
-        session.execute(insert(HistoryEntry), history)
     if certificates:
         session.execute(insert(IssuedCertificate), certificates)
+    if history:  # last: stamping locks the chain heads, and a writer locks nothing after them (chain.py)
+        hooks.stamp_history(session, history)
+        session.execute(insert(HistoryEntry), history)
 
 
 def _blob(blobs: dict[str, dict], data: bytes, media_type: str, filename: str, actor: str) -> str:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from engine.actor import Actor
 from engine.evidence.anchors import AuditAnchor, anchor_if_due, write_anchors
 from engine.evidence.audit import record
-from engine.evidence.chain import ChainHead
+from engine.evidence.chain import ChainHead, stamp_pending
 from engine.evidence.verify import verify_all, verify_chain
 from engine.models import AuditEvent
 from registry.seals.models import HistoryEntry
@@ -179,7 +179,7 @@ def test_quick_check_walks_from_the_newest_anchor_but_still_checks_every_anchor(
         session.flush()
         anchored = {a.chain: a for a in write_anchors(session, date(2098, 1, 1), "test")}["audit_event"]
         record(session, AUDITOR, "complete", title="after the anchor")
-        session.flush()
+        stamp_pending(session)  # linked now rather than at the commit, to check inside this transaction
         quick = verify_chain(session, AUDIT_CHAIN, since_anchor=True)
         full = verify_chain(session, AUDIT_CHAIN)
         assert quick.ok and full.ok and quick.from_seq == anchored.seq

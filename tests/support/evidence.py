@@ -24,9 +24,13 @@ def without_append_only(session, table: str):
     """Lift the table's guarding triggers inside the caller's transaction (as an attacker with DB rights would),
     then put back exactly the triggers that were there."""
     if is_postgresql(session):
+        # PostgreSQL alters no table with deferred checks still queued (a row inserted earlier in the transaction):
+        # run them now, then defer them again
+        session.execute(text("SET CONSTRAINTS ALL IMMEDIATE"))
         session.execute(text(f"ALTER TABLE {table} DISABLE TRIGGER USER"))
         yield
         session.execute(text(f"ALTER TABLE {table} ENABLE TRIGGER USER"))
+        session.execute(text("SET CONSTRAINTS ALL DEFERRED"))
         return
     triggers = session.execute(text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = :t"),
                                {"t": table}).all()

@@ -26,7 +26,7 @@ from engine.database import read_snapshot
 from engine.db import utcnow
 from engine.evidence import audit
 from engine.evidence.anchors import OFFICE_TZ, write_anchors
-from engine.evidence.chain import ChainHead, link_hash, lock_heads
+from engine.evidence.chain import ChainHead, link_hash, lock_heads, stamp_pending
 from handlers.services.exchange import ExchangeChecks
 from registry.blobs.store import put_blob
 from registry.csv_text import csv_text
@@ -132,8 +132,7 @@ def run_import(product, directory: Path, actor: Actor, *, dry_run: bool = False,
                 "registrations": outcome.registrations, "history": outcome.history,
                 "certificates": outcome.certificates, "inquiries": outcome.inquiries, "counters": outcome.counters,
                 "resumed_from": done, "pins": "未設定（移行しない）", "warnings": len(checked.warnings)})
-            session.flush()
-            heads = lock_heads(session)
+            heads = stamp_pending(session, all_heads=True)  # the heads after this import, its closing event included
             outcome.anchors = [f"{a.day.isoformat()}\t{a.chain}\t{a.seq}\t{a.head_hash}"
                                for a in write_anchors(session, datetime.now(OFFICE_TZ).date(), actor.username)]
             outcome.anchors.append("import-end\t" + json.dumps({k: [s, h] for k, (s, h) in heads.items()}))
