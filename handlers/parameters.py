@@ -131,6 +131,7 @@ PARAMETERS: dict[str, dict[str, dict[str, Any]]] = {
         "impression_decision": OPTIONAL_STRING,
         "impression_name": OPTIONAL_STRING,
         "household": OPTIONAL_OBJECT,  # the 4.1.1.1 household comparison: 登録可 is refused on a 同一 seal
+        "household_unsure_reason": OPTIONAL_STRING,  # required for 登録可 when a household seal is 要確認
     },
     "inkan.impression.compare_household": {
         "resident_id": STRING,

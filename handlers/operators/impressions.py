@@ -207,13 +207,16 @@ def name_facts(resident: Resident) -> NameFacts:
 
 
 def check_shown_name(ctx: ServiceContext, resident_id: str, impression_decision: str | None,
-                     impression_name: str | None = None, household: dict | None = None) -> ShownNameChecked:
+                     impression_name: str | None = None, household: dict | None = None,
+                     household_unsure_reason: str | None = None) -> ShownNameChecked:
     """4.1.1.1 form check: 登録可 is refused for an impression the same (同一) as one registered in the household,
-    and on 登録可 the name the impression shows must be one the 住民票 records for the person.
+    needs the clerk's reason when one is 要確認 (the clerk decides on the overlay, and the reason stays in the
+    case's history), and on 登録可 the name the impression shows must be one the 住民票 records for the person.
 
-    Raises HandlerError('same_impression_in_household') naming `impression_decision', or
-    ('impression_name_required' | 'impression_name_unknown' | 'impression_name_not_recorded') naming
-    `impression_name`; the engine answers it as the form's 422 and nothing is written.
+    Raises HandlerError('same_impression_in_household') naming `impression_decision', ('household_unsure_reason_
+    required') naming `household_unsure_reason`, or ('impression_name_required' | 'impression_name_unknown' |
+    'impression_name_not_recorded') naming `impression_name`; the engine answers it as the form's 422 and nothing
+    is written.
     """
     if impression_decision != "accept":
         return {"checked": False}
@@ -221,6 +224,10 @@ def check_shown_name(ctx: ServiceContext, resident_id: str, impression_decision:
         raise HandlerError("世帯内に同一の印影が登録されているため、登録可にはできません。"
                            "「世帯内に同一の印影あり（却下）」を選んでください",
                            code="same_impression_in_household", field="impression_decision")
+    if isinstance(household, dict) and household.get("unsure_found") and not (household_unsure_reason or "").strip():
+        raise HandlerError("世帯内に同一かどうか判定できない（要確認の）登録印影があります。重ね合わせ画像で別の印と"
+                           "確かめたうえで、その理由を記入してください。同一の印であれば「世帯内に同一の印影あり（却下）」"
+                           "を選んでください", code="household_unsure_reason_required", field="household_unsure_reason")
     problem = shown_name_problem(name_facts(require_resident(ctx, resident_id)), impression_name)
     if problem is not None:
         code, message = problem

@@ -6,7 +6,7 @@ import io
 import re
 
 import imaging
-from engine.runtime.queries import get_task, open_tasks_of_instance
+from engine.runtime.queries import get_task, instance_detail, open_tasks_of_instance
 from tests.support.flow import BACK, COUNTER, IDENTIFY, PHOTO_ID
 
 
@@ -153,6 +153,24 @@ def test_a_household_near_copy_at_the_score_bar_is_unsure_and_says_why(login, dr
     assert score >= 0.845, "the score alone would say 同一"
     assert 'data-verdict="unsure">要確認（職員が判断）</span>' in html and 'data-verdict="same"' not in html
     assert "一方の印影にだけある線や点があります" in html
+
+    # 登録可 needs the clerk's reason (kept in the case's history); without it the form is refused, nothing written
+    review_id = outcome.next_task_id
+    backyard = login("backyard")
+    refused = backyard.post(f"/tasks/{review_id}", data={"impression_decision": "accept",
+                                                          "impression_name": "full_name"})
+    assert refused.status_code == 422
+    assert "要確認の）登録印影があります" in refused.get_data(as_text=True)
+    with product.session_factory() as session:
+        assert get_task(session, review_id).is_open
+    done = backyard.post(f"/tasks/{review_id}", data={
+        "impression_decision": "accept", "impression_name": "full_name",
+        "household_unsure_reason": "重ね合わせで「玉」の点が登録印にないことを確認した（別の印）"})
+    assert done.status_code == 302
+    with product.session_factory() as session:
+        assert not get_task(session, review_id).is_open
+        assert instance_detail(session, product.specs, get_task(session, review_id).instance_id).data[
+            "household_unsure_reason"].startswith("重ね合わせで")
 
 
 def test_completing_the_last_counter_step_returns_to_the_inbox(login, driver, product):
