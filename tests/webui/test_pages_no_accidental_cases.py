@@ -43,7 +43,7 @@ def test_a_seal_the_same_as_a_household_members_cannot_be_marked_registrable(log
     outcome = product.runner.complete(task_id, BACK, {"scan_blob_id": driver.scan("川村", size_mm=15.0, seed=3)})
     backyard = login("backyard")
     html = backyard.get(f"/tasks/{outcome.next_task_id}").get_data(as_text=True)
-    assert '<span class="badge badge-danger">同一</span>' in html
+    assert '<span class="badge badge-danger" data-verdict="same">同一</span>' in html
     assert 'name="impression_decision" value="accept"' not in html, "登録可 is not offered"
     assert 'name="impression_decision" value="same_in_household"' in html
 
