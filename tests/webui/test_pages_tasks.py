@@ -152,6 +152,7 @@ def test_a_household_near_copy_at_the_score_bar_is_unsure_and_says_why(login, dr
     score = float(re.search(r"類似度 <strong>(\d\.\d{3})</strong>", html).group(1))
     assert score >= 0.845, "the score alone would say 同一"
     assert 'data-verdict="unsure">要確認（職員が判断）</span>' in html and 'data-verdict="same"' not in html
+    assert "要確認あり（職員が判断）" in html and "同一なし" not in html  # the panel's header too
     assert "一方の印影にだけある線や点があります" in html
 
     # 登録可 needs the clerk's reason (kept in the case's history); without it the form is refused, nothing written
