@@ -6,8 +6,10 @@ both at 300 dpi (decoding not included).
 Scans come from generator A (imaging/testdata.py) or B (imaging/testdata_b, `--generator b`); `--frameless`
 takes only seals without a frame (枠なし). A scan whose parts cannot be grouped with confidence is refused
 (`unclear_extent`, no size): such scans are counted apart and left out of the size error.
+`--worst N` prints the N scans measured furthest from their true size (refused ones left out): the
+generator's parameters, measured vs true size, warnings and the grouping facts, to find what goes wrong.
 Run: .venv/bin/python bench/imaging_measure.py [--count 500] [--jobs 2] [--seed 0] [--generator a|b] [--frameless]
-     [--no-speed]
+     [--no-speed] [--worst N]
 """
 
 from __future__ import annotations
@@ -16,16 +18,20 @@ import argparse
 import statistics
 import sys
 import time
-from dataclasses import replace
+from dataclasses import asdict, replace
 from multiprocessing import Pool
 from pathlib import Path
 
+import cv2
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import timed  # noqa: E402
 from imaging import Scan, measure_impression  # noqa: E402
+from imaging.grouping import component_gaps  # noqa: E402
+from imaging.ink import DETECT_STRENGTH, ink_strength  # noqa: E402
+from imaging.locate import find_ink_groups  # noqa: E402
 from imaging.testdata import SealSpec, Stamping, measurement_set, random_spec, random_stamping, stamp  # noqa: E402
 from imaging.testdata_b import frameless_set, size_set  # noqa: E402
 
@@ -42,15 +48,62 @@ def _scan(generator: str, frameless: bool, seed: int):
     return stamp(replace(random_spec(rng), frame=False), random_stamping(rng))
 
 
+def _scan_seed(seed: int, index: int) -> int:
+    """Seed of scan `index` of a run with --seed `seed`."""
+    return seed * 100_003 + index
+
+
 def _one(args: tuple[str, bool, int, int]) -> tuple[float, float, bool, bool, bool, bool]:
     """(true square, measured square, found with a size, measured acceptable size, true acceptable size,
     refused as unclear) of scan i."""
     generator, frameless, seed, index = args
-    scan = _scan(generator, frameless, seed * 100_003 + index)
+    scan = _scan(generator, frameless, _scan_seed(seed, index))
     m = measure_impression(scan.to_scan(), MIN_MM, MAX_MM)
     truth = MIN_MM < scan.true_square_mm <= MAX_MM
     known = m.found and m.size_known
     return scan.true_square_mm, m.square_mm, known, not (m.too_small or m.too_large), truth, not m.size_known
+
+
+def _parameters(scan) -> str:
+    """The generator's parameters of a scan (seal and stamping), one line each."""
+    parts = (scan.spec, scan.stamping) if hasattr(scan, "spec") else (scan.seal, scan.impression)
+    return "\n".join("    " + ", ".join(f"{k}={v!r}" for k, v in asdict(p).items()) for p in parts)
+
+
+def _grouping_facts(image: np.ndarray, dpi: float) -> str:
+    """How the scan's ink was grouped: groups, parts of the largest, its part size and the nearest ink
+    left out of it (the grouping is redone at full resolution)."""
+    px_per_mm = dpi / 25.4
+    ink = find_ink_groups(ink_strength(image), px_per_mm)
+    if not ink.groups:
+        return "    no ink group"
+    primary = ink.groups[0]
+    _, _, stats, _ = cv2.connectedComponentsWithStats((ink.strength >= DETECT_STRENGTH).astype(np.uint8), connectivity=8)
+    sides = np.maximum(stats[primary.label_ids, 2], stats[primary.label_ids, 3]) / px_per_mm
+    others = np.setdiff1d(np.flatnonzero(stats[:, 4] >= 0.05 * px_per_mm**2)[1:], primary.label_ids)
+    keep = np.concatenate([primary.label_ids, others])
+    pairs, gaps = component_gaps(ink.labels, stats, keep, px_per_mm)
+    inside = pairs < len(primary.label_ids)
+    outward = gaps[inside[:, 0] != inside[:, 1]] / px_per_mm
+    nearest = f"{outward.min():.2f} mm" if len(outward) else "none"
+    return (f"    groups {len(ink.groups)} (unsure {ink.unsure}), largest: {len(primary.label_ids)} parts, "
+            f"part sides mm {np.round(np.sort(sides)[::-1][:8], 2).tolist()}, nearest ink outside {nearest}, "
+            f"other groups' ink px {[g.ink_px for g in ink.groups[1:4]]}")
+
+
+def _print_worst(args: argparse.Namespace, rows: list, count: int) -> None:
+    """The `count` measured scans furthest from their true size, with what the generator and measuring did."""
+    errors = [(abs(r[1] - r[0]), i) for i, r in enumerate(rows) if r[2]]
+    for err, index in sorted(errors, reverse=True)[:count]:
+        scan = _scan(args.generator, args.frameless, _scan_seed(args.seed, index))
+        image = scan.to_scan()
+        m = measure_impression(image, MIN_MM, MAX_MM)
+        print(f"-- index {index} (scan seed {_scan_seed(args.seed, index)}): measured {m.square_mm:.3f} mm, "
+              f"true {scan.true_square_mm:.3f} mm, error {m.square_mm - scan.true_square_mm:+.3f} mm ({err:.3f}), "
+              f"dpi {image.dpi:g}, shape {m.shape}, warnings {[w.code for w in m.warnings]}, "
+              f"refusals {[r.code for r in m.refusal_reasons]}")
+        print(_parameters(scan))
+        print(_grouping_facts(image.image, image.dpi))
 
 
 def _timed(fn, repeat: int) -> list[float]:
@@ -80,6 +133,7 @@ def main() -> None:
     parser.add_argument("--generator", choices=("a", "b"), default="a")
     parser.add_argument("--frameless", action="store_true", help="only seals without a frame (枠なし)")
     parser.add_argument("--no-speed", action="store_true", help="skip the timing of measure_impression")
+    parser.add_argument("--worst", type=int, default=0, help="print the N scans measured furthest from the truth")
     args = parser.parse_args()
     start = time.perf_counter()
     jobs = [(args.generator, args.frameless, args.seed, i) for i in range(args.count)]
@@ -102,6 +156,8 @@ def main() -> None:
         f"8/25 decision right: {int(right[clear].sum())}/{int(clear.sum())} = "
         f"{100 * right[clear].mean():.2f} % of measured scans > {MARGIN_MM} mm from a limit"
     )
+    if args.worst:
+        _print_worst(args, rows, args.worst)
     if args.no_speed:
         return
     crop_ms, a4_ms = _speed()

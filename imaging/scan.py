@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import cv2
 import numpy as np
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageOps, JpegImagePlugin, UnidentifiedImageError
 
 from .errors import UnusableImageError
 
@@ -31,6 +31,8 @@ class Scan:
     image: np.ndarray
     dpi: float
     dpi_source: str
+    # JPEG with chroma subsampling: the colour is stored at half resolution, only the brightness is sharp
+    colour_halved: bool = False
 
 
 def load_scan(data: bytes, dpi: float | None = None, default_dpi: float = 300.0) -> Scan:
@@ -47,8 +49,16 @@ def load_scan(data: bytes, dpi: float | None = None, default_dpi: float = 300.0)
         raise UnusableImageError("file_too_large")
     opened = [_open(data)]
     resolved, source = _resolve_dpi(_file_dpi(opened[0]), dpi, default_dpi)
+    halved = _colour_halved(opened[0])
     bgr = _to_bgr(opened.pop())  # no reference kept here: the Pillow image is freed during conversion
-    return Scan(image=bgr, dpi=resolved, dpi_source=source)
+    return Scan(image=bgr, dpi=resolved, dpi_source=source, colour_halved=halved)
+
+
+def _colour_halved(img: Image.Image) -> bool:
+    """Whether a JPEG keeps its colour (chroma) at a lower resolution than its brightness (4:2:2, 4:2:0)."""
+    if img.format not in ("JPEG", "MPO") or img.mode != "RGB":
+        return False
+    return JpegImagePlugin.get_sampling(img) > 0
 
 
 def check_image(data: bytes) -> tuple[str, int, int]:
