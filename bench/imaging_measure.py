@@ -4,8 +4,9 @@ Size: p95 of |measured square − true square| (mm), and the share of right 8/25
 square is more than 0.2 mm from a limit. Speed: measure_impression on a 1000 × 1000 px crop and on an A4 page,
 both at 300 dpi (decoding not included).
 Scans come from generator A (imaging/testdata.py) or B (imaging/testdata_b, `--generator b`); `--frameless`
-takes only seals without a frame (枠なし). A scan whose parts cannot be grouped with confidence is refused
-(`unclear_extent`, no size): such scans are counted apart and left out of the size error.
+takes only seals without a frame (枠なし). A scan whose parts cannot be grouped, or whose edges cannot be found,
+with confidence is refused (`unclear_extent`, `unclear_edge`, no size): such scans are counted apart and left out of
+the size error.
 `--worst N` prints the N scans measured furthest from their true size (refused ones left out): the
 generator's parameters, measured vs true size, warnings and the grouping facts, to find what goes wrong.
 Run: .venv/bin/python bench/imaging_measure.py [--count 500] [--jobs 2] [--seed 0] [--generator a|b] [--frameless]

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-__all__ = ["Clustering", "cluster_components", "component_gaps", "ring_coverage"]
+__all__ = ["Clustering", "cluster_components", "component_gaps", "ring_coverage", "ring_fill"]
 
 GAP_PX_PER_MM = 5.0  # gaps between parts are measured on a grid this fine
 TIGHT_MM = 2.0  # parts of one seal closer than this always belong together (frame and characters)
@@ -223,12 +223,8 @@ def _part_size_px(stats: np.ndarray) -> float:
 
 def ring_coverage(mask: np.ndarray, hull: np.ndarray, px_per_mm: float) -> float:
     """Share of directions (from the hull's centre) in which ink lies in the band just inside the hull."""
-    band = max(3, int(round(RING_BAND_MM * px_per_mm)))
-    hull_mask = np.zeros(mask.shape, np.uint8)
-    cv2.fillConvexPoly(hull_mask, np.round(hull).astype(np.int32), 1)
-    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * band + 1, 2 * band + 1))
-    ring = (hull_mask > 0) & (cv2.erode(hull_mask, kernel) == 0) & mask
-    ys, xs = np.nonzero(ring)
+    band, hull_mask = _ring_band(mask.shape, hull, px_per_mm)
+    ys, xs = np.nonzero(band & mask)
     moments = cv2.moments(hull_mask, binaryImage=True)
     if len(xs) == 0 or moments["m00"] == 0:
         return 0.0
@@ -236,3 +232,20 @@ def ring_coverage(mask: np.ndarray, hull: np.ndarray, px_per_mm: float) -> float
     angles = np.degrees(np.arctan2(ys - cy, xs - cx)) % 360.0
     occupied = np.bincount((angles * (_BINS / 360.0)).astype(np.int64) % _BINS, minlength=_BINS) > 0
     return float(occupied.mean())
+
+
+def ring_fill(mask: np.ndarray, hull: np.ndarray, px_per_mm: float) -> float:
+    """Share of the band just inside the hull that is ink: a frame's ring fills it, characters that reach the
+    outline in every direction (a frameless "KIM", "田") leave much of it paper."""
+    band, _ = _ring_band(mask.shape, hull, px_per_mm)
+    pixels = int(band.sum())
+    return float((band & mask).sum()) / pixels if pixels else 0.0
+
+
+def _ring_band(shape: tuple[int, ...], hull: np.ndarray, px_per_mm: float) -> tuple[np.ndarray, np.ndarray]:
+    """(the band RING_BAND_MM wide just inside the hull, the filled hull) as masks of `shape`."""
+    width = max(3, int(round(RING_BAND_MM * px_per_mm)))
+    hull_mask = np.zeros(shape[:2], np.uint8)
+    cv2.fillConvexPoly(hull_mask, np.round(hull).astype(np.int32), 1)
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * width + 1, 2 * width + 1))
+    return (hull_mask > 0) & (cv2.erode(hull_mask, kernel) == 0), hull_mask

@@ -9,7 +9,7 @@ import cv2
 import numpy as np
 
 from .geometry import classify_shape, min_square_side, oriented_size, polygon_area
-from .grouping import ring_coverage
+from .grouping import ring_coverage, ring_fill
 from .ink import DETECT_STRENGTH, ink_strength, is_core_red_hue, other_colour_mask
 from .issues import Issue, make_issue
 from .locate import InkGroup, InkMap, find_ink_groups, group_mask, hull_points
@@ -22,6 +22,8 @@ COMPARABLE_RATIO = 0.6  # a second impression at least this big (square side) is
 OUTLINE_BAND_MM = 0.6
 OUTLINE_MIN_COVERAGE = 0.75  # below this the impression has no outline (e.g. square seal of characters only)
 OUTLINE_MAX_GAP_MM = 1.0
+FRAME_MIN_FILL = 0.8  # a frame's ring fills this share of the band inside the outline (bench: ≥ 0.84; characters ≤ 0.95)
+EDGE_DISAGREEMENT_MM = 0.2  # colour and brightness edges further apart than the size tolerance: no size
 MAX_ASPECT = 5.0  # a longer, thinner group of ink is not one seal's impression
 EDGE_LEVEL = 0.5  # an edge is where the ink falls to half of the nearby stroke's ink
 EDGE_NEIGHBOURHOOD_MM = 0.5
@@ -62,13 +64,13 @@ def measure_impression(scan: Scan, min_mm: float = 8.0, max_mm: float = 25.0) ->
     pad = int(round(OUTLINE_BAND_MM * px_per_mm)) + 3
     mask, origin = group_mask(ink, primary, pad)
     hull = hull_points(_edge_mask(ink, mask, origin, px_per_mm))
-    # without an outline the size rests on thin stroke tips, which a JPEG's half-resolution colour pales;
-    # a frame's ring is thick and measured on colour as before (on brightness framed JPEGs fared worse: 0.22 mm)
-    if scan.colour_halved and ring_coverage(mask, hull, px_per_mm) < OUTLINE_MIN_COVERAGE:
-        hull = hull_points(_edge_mask(ink, mask, origin, px_per_mm, _darkness(region, mask, origin)))
+    if not unsure and scan.colour_halved:
+        hull = _halved_colour_hull(region, ink, mask, origin, hull, px_per_mm)
+        if hull is None:
+            return _unsure_extent(scan, primary, offset, "unclear_edge")
     w_px, h_px, _ = oriented_size(hull)
     if unsure or max(w_px, h_px) > MAX_ASPECT * min(w_px, h_px):
-        return _unsure_extent(scan, primary, offset)
+        return _unsure_extent(scan, primary, offset, "unclear_extent")
     square_mm = min_square_side(hull) / px_per_mm
     shape = classify_shape(hull, w_px, h_px)
     hull_area = polygon_area(hull) + cv2.arcLength(hull.astype(np.float32), True) / 2.0 + 1.0
@@ -160,6 +162,27 @@ def _edge_mask(ink: InkMap, mask: np.ndarray, origin: tuple[int, int], px_per_mm
     return edge if edge.any() else mask
 
 
+def _halved_colour_hull(region: np.ndarray, ink: InkMap, mask: np.ndarray, origin: tuple[int, int],
+                        colour_hull: np.ndarray, px_per_mm: float) -> np.ndarray | None:
+    """The outline of an impression in a JPEG whose colour is stored at half resolution (4:2:0), or None when
+    its edges cannot be found with confidence.
+
+    There the colour of a thin stroke's tip is smeared and paled, its brightness is not, and a seal without a
+    frame has its size set by such tips: it is measured on brightness. A frame's thick ring keeps its colour,
+    and on brightness it comes out too large (by up to 0.22 mm on the bench): a frame is measured on colour.
+    Characters that reach the outline almost all round (a frameless "KIM") look like a broken frame to the
+    ring's directions but leave much of its band paper; if the two edges of such an impression are further
+    apart than the size tolerance, neither is trusted."""
+    coverage = ring_coverage(mask, colour_hull, px_per_mm)
+    if coverage >= OUTLINE_MIN_COVERAGE and ring_fill(mask, colour_hull, px_per_mm) >= FRAME_MIN_FILL:
+        return colour_hull
+    dark_hull = hull_points(_edge_mask(ink, mask, origin, px_per_mm, _darkness(region, mask, origin)))
+    if coverage < OUTLINE_MIN_COVERAGE:
+        return dark_hull
+    apart_mm = abs(min_square_side(dark_hull) - min_square_side(colour_hull)) / px_per_mm
+    return dark_hull if apart_mm <= EDGE_DISAGREEMENT_MM else None
+
+
 def _darkness(region: np.ndarray, mask: np.ndarray, origin: tuple[int, int]) -> np.ndarray:
     """How much each pixel of the group's crop darkens the paper (grey levels, 0 on paper): the paper is
     the median brightness of the crop's pixels outside the group's ink."""
@@ -237,8 +260,9 @@ def _outline_gap_mm(mask: np.ndarray, hull: np.ndarray, px_per_mm: float) -> flo
     return (1.0 - coverage) * perimeter_mm
 
 
-def _unsure_extent(scan: Scan, primary: InkGroup, offset: tuple[int, int]) -> Measurement:
-    """Measurement refused because the impression's parts cannot be grouped with confidence: no size."""
+def _unsure_extent(scan: Scan, primary: InkGroup, offset: tuple[int, int], code: str) -> Measurement:
+    """Measurement refused because the impression's parts cannot be grouped, or its edges found, with
+    confidence: no size, the reason `code`."""
     x, y, w, h = primary.bbox
     return Measurement(
         found=True,
@@ -251,7 +275,7 @@ def _unsure_extent(scan: Scan, primary: InkGroup, offset: tuple[int, int]) -> Me
         too_large=False,
         acceptable=False,
         warnings=(),
-        refusal_reasons=(make_issue("unclear_extent"),),
+        refusal_reasons=(make_issue(code),),
         bbox_px=(x + offset[0], y + offset[1], w, h),
         dpi=scan.dpi,
         size_known=False,

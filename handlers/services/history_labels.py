@@ -62,7 +62,8 @@ VALUE_LABELS: dict[str, Mapping[Any, str]] = {
     "name_decision": {"keep": "印影は新しい氏名を表している（修正）", "mismatch": "印影は新しい氏名を表していない（抹消）"},
     "impression_warnings": {"no_impression": "印影なし", "too_small": "小さすぎる", "too_large": "大きすぎる",
                             "multiple_impressions": "印影が複数", "multiple_impressions_minor": "ほかの赤い印",
-                            "faint": "かすれ", "broken_outline": "外枠の欠け", "not_red": "朱色でない可能性"},
+                            "faint": "かすれ", "broken_outline": "外枠の欠け", "not_red": "朱色でない可能性",
+                            "unclear_extent": "印影の範囲が不明", "unclear_edge": "輪郭が不明瞭"},
 }
 BOOLEAN_LABELS = {True: "あり", False: "なし"}
 EMPTY = "なし"

@@ -3,13 +3,15 @@ or refused with `unclear_extent`, never a confident size that is wrong."""
 
 from __future__ import annotations
 
+import io
 from dataclasses import replace
 
 import cv2
 import numpy as np
 import pytest
+from PIL import Image
 
-from imaging import annotate_scan, measure_impression, measurement_to_dict
+from imaging import Scan, annotate_scan, load_scan, measure_impression, measurement_to_dict
 from imaging.annotate import SQUARE_BGR
 from imaging.testdata import SealSpec, Stamping, random_spec, random_stamping, stamp
 from imaging.testdata_b import Impression, Seal, frameless_set, press
@@ -85,6 +87,50 @@ def test_thin_stroke_tips_in_a_jpeg_are_measured_within_tolerance_or_refused(sca
         assert abs(m.square_mm - scan.true_square_mm) <= TOLERANCE_MM, (m.square_mm, scan.true_square_mm)
     else:
         assert _codes(m.refusal_reasons) == {"unclear_extent"} and m.refusal_reasons[0].message
+
+
+# The worst frameless scan of the fresh seed 0 (A, index 122): "KIM" in Mincho, faint, a 200 dpi JPEG on a form.
+# Its letters reach the outline almost all round, so its ring looks like a broken frame; measured on colour it was
+# 0.235 mm too small. Its colour and brightness edges are 0.25 mm apart: no size can be trusted, none is given.
+KIM = stamp(SealSpec("KIM", font="mincho", shape="round", size_mm=14.44, frame=False, layout="vertical"),
+            Stamping(rotation_deg=1.96, skew_deg=2.73, ink=0.491, dropout=0.111, noise=3.76, dx_mm=0.8,
+                     dy_mm=-2.15, dpi=200, background="form", fmt="JPEG", seed=17042176))
+
+
+def test_letters_like_a_broken_frame_whose_edges_disagree_are_refused_not_sized():
+    m = measure_impression(KIM.to_scan())
+    assert m.found and not m.size_known and not m.acceptable
+    assert _codes(m.refusal_reasons) == {"unclear_edge"}
+    assert m.refusal_reasons[0].message.startswith("印影の輪郭がはっきりせず、大きさを正確に測れません。")
+    assert measurement_to_dict(m)["square_mm"] is None
+
+
+def _jpeg_with_halved_colour(rgb: np.ndarray, dpi: int) -> Scan:
+    out = io.BytesIO()
+    Image.fromarray(rgb).save(out, "JPEG", quality=75, subsampling=2, dpi=(dpi, dpi))  # 2: 4:2:0
+    scan = load_scan(out.getvalue())
+    assert scan.colour_halved
+    return scan
+
+
+@pytest.mark.parametrize("shape", ["round", "square"])
+def test_a_chipped_frame_in_a_jpeg_is_measured_on_its_ring_within_tolerance(shape):
+    """A frame with a piece of its ring missing (an old seal's chip) still fills the band inside its outline: it is
+    measured as a frame, not as characters, and its size is right."""
+    seal = stamp(SealSpec("山田", font="mincho", shape=shape, size_mm=15.0, frame=True),
+                 Stamping(rotation_deg=30, ink=0.5, dpi=200, seed=5))
+    rgb = seal.rgb.copy()
+    ink = (rgb[..., 1].astype(int) < 200) & (rgb[..., 0].astype(int) - rgb[..., 1] > 40)
+    cy, cx = (coordinate.mean() for coordinate in np.nonzero(ink))
+    yy, xx = np.mgrid[: rgb.shape[0], : rgb.shape[1]]
+    radius, angle = np.hypot(yy - cy, xx - cx), np.degrees(np.arctan2(yy - cy, xx - cx)) % 360
+    wedge = (angle > 53) & (angle < 67)  # the middle of a side of the square (turned by 30°)
+    chip = wedge & (radius > radius[wedge & ink].max() - 1.2 * 200 / 25.4)  # the ring's outer 1.2 mm there
+    rgb[chip] = np.median(rgb[~ink], axis=0).astype(np.uint8)
+    m = measure_impression(_jpeg_with_halved_colour(rgb, 200))
+    assert m.found and m.size_known and m.acceptable
+    assert "broken_outline" in _codes(m.warnings)
+    assert abs(m.square_mm - seal.true_square_mm) <= TOLERANCE_MM, (m.square_mm, seal.true_square_mm)
 
 
 def test_a_second_frameless_impression_far_away_is_refused_as_two():
