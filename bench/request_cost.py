@@ -7,14 +7,15 @@ client, so the figures hold on a busy machine too: on its own database (PostgreS
 4.1.2 registrations as clerk_pages.py does (inbox page, each task's page, completing it through the API, a resident
 search every other case). Per kind it prints the median CPU time (time.process_time of this process: Python and the
 database driver, not the PostgreSQL server), the median wall time and the median count of SQL statements sent.
-The first case warms the caches and is not counted. --profile KIND writes a pyinstrument profile of every request of
-that kind (pip install pyinstrument into your venv; it is not a dependency of the product).
+The first case warms the caches and is not counted. --profile KIND writes a cProfile profile of the CPU time of every request of
+that kind to --profile-dir (read it with python -m pstats).
 Run: .venv/bin/python bench/request_cost.py [--cases 6] [--sqlite] [--profile complete] [--json]
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
 import io
 import json
 import logging
@@ -64,23 +65,23 @@ class Costs:
     samples: dict[str, list[Sample]] = field(default_factory=lambda: defaultdict(list))
     statements: int = 0
     counting: bool = False
-    profile_kind: str | None = None
-    profiler: object | None = None
+    profilers: dict[str, cProfile.Profile] = field(default_factory=dict)  # kind → its profile (CPU time)
 
     def count_statement(self, *_args) -> None:
         self.statements += 1
 
     @contextmanager
     def measured(self, kind: str, *also: str) -> Iterator[None]:
-        profiling = self.counting and self.profiler is not None and self.profile_kind in (kind, *also)
-        if profiling:
-            self.profiler.start()  # type: ignore[attr-defined]
+        profiler = next((self.profilers[k] for k in (kind, *also) if k in self.profilers), None) \
+            if self.counting else None
+        if profiler is not None:
+            profiler.enable()
         statements, cpu, wall = self.statements, time.process_time(), time.perf_counter()
         yield
         sample = Sample((time.process_time() - cpu) * 1000, (time.perf_counter() - wall) * 1000,
                         self.statements - statements)
-        if profiling:
-            self.profiler.stop()  # type: ignore[attr-defined]
+        if profiler is not None:
+            profiler.disable()
         if self.counting:
             for name in (kind, *also):
                 self.samples[name].append(sample)
@@ -91,6 +92,7 @@ class Clerk:
 
     def __init__(self, app, username: str, token: str):
         self.web = app.test_client()
+        self.api_client = app.test_client()  # no session cookie, as an API client has none
         self.api_headers = {"Authorization": f"Bearer {token}"}
         csrf = CSRF.search(self.web.get("/login").get_data(as_text=True)).group(1)
         signed_in = self.web.post("/login", data={"username": username, "password": PASSWORD, "csrf_token": csrf})
@@ -98,7 +100,7 @@ class Clerk:
             raise RuntimeError(f"{username} could not sign in: {signed_in.status_code}")
 
     def api(self, method: str, path: str, **kwargs):
-        return self.web.open(f"/api/v1{path}", method=method, headers=self.api_headers, **kwargs)
+        return self.api_client.open(f"/api/v1{path}", method=method, headers=self.api_headers, **kwargs)
 
 
 def checked(response, *expected: int):
@@ -191,7 +193,6 @@ def residents_of(url: str) -> list[str]:
 
 def run(url: str, folder: Path, options) -> dict[str, list[Sample]]:
     import imaging
-
     from webui.server import stop_web_process
     from webui.warmup import start_warm_up
 
@@ -199,11 +200,8 @@ def run(url: str, folder: Path, options) -> dict[str, list[Sample]]:
     warming = start_warm_up(product.services.imaging_pool)  # as each gunicorn web process does at its start
     if warming is not None:
         warming.join()  # before anything is measured: CPU time counts every thread of the process
-    costs = Costs(profile_kind=options.profile)
-    if options.profile:
-        from pyinstrument import Profiler
-
-        costs.profiler = Profiler(interval=0.0005)
+    costs = Costs()
+    costs.profilers = {kind: cProfile.Profile(time.process_time) for kind in options.profile or ()}
     event.listen(product.session_factory.kw["bind"], "before_cursor_execute", costs.count_statement)
     residents = residents_of(url)
     searches = iter(SEARCH_NAMES * 100)
@@ -215,10 +213,10 @@ def run(url: str, folder: Path, options) -> dict[str, list[Sample]]:
     finally:
         stop_web_process(app)
         product.session_factory.kw["bind"].dispose()
-    if costs.profiler is not None:
-        out = folder.parent / f"request_cost_{options.profile.replace(' ', '_')}.html"
-        out.write_text(costs.profiler.output_html(), encoding="utf-8")  # type: ignore[attr-defined]
-        print(f"profile of every '{options.profile}' request: {out}", file=sys.stderr)
+    for kind, profiler in costs.profilers.items():
+        out = Path(options.profile_dir) / f"request_cost_{re.sub(r'[^A-Za-z0-9]+', '_', kind).strip('_')}.pstats"
+        profiler.dump_stats(out)
+        print(f"CPU profile of every '{kind}' request: {out} (python -m pstats)", file=sys.stderr)
     return costs.samples
 
 
@@ -254,7 +252,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--cases", type=int, default=6, help="4.1.2 cases counted (one more warms up)")
     parser.add_argument("--sqlite", action="store_true", help="a SQLite file instead of a PostgreSQL database")
-    parser.add_argument("--profile", choices=(*KINDS, "complete (scan step)"), help="pyinstrument this kind")
+    parser.add_argument("--profile", action="append", choices=(*KINDS, "complete (scan step)"),
+                        help="write a cProfile profile (CPU time) of this kind's requests (repeatable)")
+    parser.add_argument("--profile-dir", default=".", help="where the profiles go")
     parser.add_argument("--json", action="store_true", help="also print the medians as one JSON line")
     options = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="inkan-cost-"))
