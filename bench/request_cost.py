@@ -56,6 +56,7 @@ class Sample:
     cpu_ms: float
     wall_ms: float
     statements: int
+    checkouts: int  # connections taken from the pool: each is one more round trip or two (pre-ping, COMMIT/ROLLBACK)
 
 
 @dataclass
@@ -64,11 +65,15 @@ class Costs:
 
     samples: dict[str, list[Sample]] = field(default_factory=lambda: defaultdict(list))
     statements: int = 0
+    checkouts: int = 0
     counting: bool = False
     profilers: dict[str, cProfile.Profile] = field(default_factory=dict)  # kind → its profile (CPU time)
 
     def count_statement(self, *_args) -> None:
         self.statements += 1
+
+    def count_checkout(self, *_args) -> None:
+        self.checkouts += 1
 
     @contextmanager
     def measured(self, kind: str, *also: str) -> Iterator[None]:
@@ -76,10 +81,10 @@ class Costs:
             if self.counting else None
         if profiler is not None:
             profiler.enable()
-        statements, cpu, wall = self.statements, time.process_time(), time.perf_counter()
+        statements, checkouts, cpu, wall = self.statements, self.checkouts, time.process_time(), time.perf_counter()
         yield
         sample = Sample((time.process_time() - cpu) * 1000, (time.perf_counter() - wall) * 1000,
-                        self.statements - statements)
+                        self.statements - statements, self.checkouts - checkouts)
         if profiler is not None:
             profiler.disable()
         if self.counting:
@@ -127,13 +132,15 @@ class Drive:
                 checked(counter.web.get("/residents", query_string={"name": next(self.searches)}))
         with self.costs.measured("inbox"):
             checked(counter.web.get("/", query_string={"lane": COUNTER}))
-        started = checked(counter.api("POST", "/instances", json={"process_id": "sokuji_touroku",
-                                                                 "data": {"resident_id": resident_id}}), 201)
+        with self.costs.measured("api: start"):
+            started = checked(counter.api("POST", "/instances", json={"process_id": "sokuji_touroku",
+                                                                     "data": {"resident_id": resident_id}}), 201)
         instance_id, task_id = started.json["instance_id"], started.json["next_task_id"]
         answers = REGISTRATION_ANSWERS | {"resident_id": resident_id}
         for _ in range(60):
             if task_id is None:
-                detail = checked(counter.api("GET", f"/instances/{instance_id}")).json
+                with self.costs.measured("api: instance"):
+                    detail = checked(counter.api("GET", f"/instances/{instance_id}")).json
                 if detail["status"] != "running":
                     if detail["status"] != "completed":
                         raise RuntimeError(f"instance {instance_id} ended {detail['status']}")
@@ -148,12 +155,15 @@ class Drive:
         raise RuntimeError(f"instance {instance_id} did not end")
 
     def work(self, task_id: int, answers: dict) -> int | None:
-        task = checked(self.clerks[COUNTER].api("GET", f"/tasks/{task_id}")).json
+        with self.costs.measured("api: task"):
+            task = checked(self.clerks[COUNTER].api("GET", f"/tasks/{task_id}")).json
         if not task["is_open"]:
             return None
         clerk = self.clerks.get(task["lane"], self.clerks[COUNTER])
         with self.costs.measured("task page"):
             checked(clerk.web.get(f"/tasks/{task_id}"))
+        with self.costs.measured("api: claim"):  # as clerk_pages.py's clerks do (opening the page claimed it)
+            checked(clerk.api("POST", f"/tasks/{task_id}/claim"))
         properties = task["form"]["schema"].get("properties", {})
         data = {key: value for key, value in answers.items() if key in properties}
         scanning = "scan_blob_id" in properties
@@ -202,7 +212,9 @@ def run(url: str, folder: Path, options) -> dict[str, list[Sample]]:
         warming.join()  # before anything is measured: CPU time counts every thread of the process
     costs = Costs()
     costs.profilers = {kind: cProfile.Profile(time.process_time) for kind in options.profile or ()}
-    event.listen(product.session_factory.kw["bind"], "before_cursor_execute", costs.count_statement)
+    bind = product.session_factory.kw["bind"]
+    event.listen(bind, "before_cursor_execute", costs.count_statement)
+    event.listen(bind.pool, "checkout", costs.count_checkout)
     residents = residents_of(url)
     searches = iter(SEARCH_NAMES * 100)
     drive = Drive(product, clerks, costs, imaging.make_seal_scan("山本", dpi=600), searches)
@@ -227,11 +239,15 @@ def report(samples: dict[str, list[Sample]], database: str, cases: int) -> None:
 
     def line(kind: str, values: list[Sample]) -> None:  # the kind last: Japanese names are twice as wide
         print(f"{len(values):>4}{median(values, 'cpu_ms'):>9.1f}{median(values, 'wall_ms'):>9.1f}"
-              f"{median(values, 'statements'):>6.0f}  {kind}")
+              f"{median(values, 'statements'):>6.0f}{median(values, 'checkouts'):>6.0f}  {kind}")
 
     for kind in (*KINDS, "complete (scan step)"):
         if samples.get(kind):
             line(kind, samples[kind])
+    print("the API calls clerk_pages.py's clerks make besides (not in the target, but CPU all the same):")
+    for kind, values in sorted(samples.items()):
+        if kind.startswith("api: "):
+            line("  " + kind.removeprefix("api: "), values)
     print("complete, per step:")
     for kind, values in sorted(samples.items()):
         if kind.startswith("complete: "):
@@ -244,7 +260,8 @@ def median(values: list[Sample], name: str) -> float:
 
 def as_json(samples: dict[str, list[Sample]]) -> dict:
     return {kind: {"n": len(values), "cpu_ms": round(median(values, "cpu_ms"), 1),
-                   "wall_ms": round(median(values, "wall_ms"), 1), "statements": median(values, "statements")}
+                   "wall_ms": round(median(values, "wall_ms"), 1), "statements": median(values, "statements"),
+                   "checkouts": median(values, "checkouts")}
             for kind, values in sorted(samples.items())}
 
 

@@ -94,6 +94,11 @@ class SpecCache:
                 self._entries[definition.id] = entry
         return entry
 
+    def of_id(self, session: Session, definition_id: int) -> CachedSpec:
+        """The entry of a definition id, reading the definition's row (its XML and forms) only when not cached."""
+        entry = self._entries.get(definition_id)
+        return entry if entry is not None else self.get(session.get_one(ProcessDefinition, definition_id))
+
 
 def restore_workflow(specs: SpecCache, definition: ProcessDefinition, state: str):
     """Rebuild a workflow from its stored state on the definition's cached spec objects."""
