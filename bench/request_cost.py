@@ -69,8 +69,13 @@ class Costs:
     counting: bool = False
     profilers: dict[str, cProfile.Profile] = field(default_factory=dict)  # kind → its profile (CPU time)
 
-    def count_statement(self, *_args) -> None:
+    log_kind: str | None = None  # --statements: the SQL of one request of this kind is printed
+    log: list[str] | None = None
+
+    def count_statement(self, _conn, _cursor, statement: str, *_args) -> None:
         self.statements += 1
+        if self.log is not None:
+            self.log.append(" ".join(statement.split())[:160])
 
     def count_checkout(self, *_args) -> None:
         self.checkouts += 1
@@ -81,12 +86,18 @@ class Costs:
             if self.counting else None
         if profiler is not None:
             profiler.enable()
+        logging_sql = self.counting and self.log_kind in (kind, *also) and self.log is None
+        if logging_sql:
+            self.log = []
         statements, checkouts, cpu, wall = self.statements, self.checkouts, time.process_time(), time.perf_counter()
         yield
         sample = Sample((time.process_time() - cpu) * 1000, (time.perf_counter() - wall) * 1000,
                         self.statements - statements, self.checkouts - checkouts)
         if profiler is not None:
             profiler.disable()
+        if logging_sql:
+            print(f"SQL of one '{self.log_kind}' request:", *self.log, sep="\n  ", file=sys.stderr)
+            self.log_kind = None
         if self.counting:
             for name in (kind, *also):
                 self.samples[name].append(sample)
@@ -210,7 +221,7 @@ def run(url: str, folder: Path, options) -> dict[str, list[Sample]]:
     warming = start_warm_up(product.services.imaging_pool)  # as each gunicorn web process does at its start
     if warming is not None:
         warming.join()  # before anything is measured: CPU time counts every thread of the process
-    costs = Costs()
+    costs = Costs(log_kind=options.statements)
     costs.profilers = {kind: cProfile.Profile(time.process_time) for kind in options.profile or ()}
     bind = product.session_factory.kw["bind"]
     event.listen(bind, "before_cursor_execute", costs.count_statement)
@@ -269,9 +280,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--cases", type=int, default=6, help="4.1.2 cases counted (one more warms up)")
     parser.add_argument("--sqlite", action="store_true", help="a SQLite file instead of a PostgreSQL database")
-    parser.add_argument("--profile", action="append", choices=(*KINDS, "complete (scan step)"),
-                        help="write a cProfile profile (CPU time) of this kind's requests (repeatable)")
+    parser.add_argument("--profile", action="append", metavar="KIND",
+                        help="write a cProfile profile (CPU time) of the requests of this kind, as the table names it, e.g. "
+                             "\"task page\" or \"complete: 印鑑登録証の交付\" (repeatable)")
     parser.add_argument("--profile-dir", default=".", help="where the profiles go")
+    parser.add_argument("--statements", metavar="KIND", help="print the SQL statements of one request of this kind")
     parser.add_argument("--json", action="store_true", help="also print the medians as one JSON line")
     options = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="inkan-cost-"))

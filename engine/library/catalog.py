@@ -102,9 +102,13 @@ class SpecCache:
 
 def restore_workflow(specs: SpecCache, definition: ProcessDefinition, state: str):
     """Rebuild a workflow from its stored state on the definition's cached spec objects."""
+    return restore_on(specs.get(definition), state)
+
+
+def restore_on(entry: CachedSpec, state: str):
+    """Rebuild a workflow from its stored state on a cached definition's spec objects."""
     dct = json.loads(state)
     pruned = dct.pop(PRUNED_KEY, None)
-    entry = specs.get(definition)
     workflow = SERIALIZER.from_dict(dct, spec=entry.spec, subprocess_specs=entry.subprocess_specs)
     workflow.script_engine = InkanScriptEngine()  # CEL wherever it is evaluated (a run binds its service caller)
     workflow.pruned_path = PrunedPath.from_json(pruned)

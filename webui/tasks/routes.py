@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import login_required
+from sqlalchemy.orm import Session
 
 from engine.errors import EngineError, FormInvalid, LaneForbidden
 from engine.library.forms import coerce_form_input, validate_form
@@ -29,8 +30,8 @@ bp = Blueprint("tasks", __name__)
 @login_required
 def show(task_id: int):
     actor = current_actor()
-    _claim_on_open(task_id, actor)
     with product().session_factory() as session:
+        _claim_on_open(session, task_id, actor)
         page = load_task_page(session, task_id, actor)
         log_person_view(session, page.detail.instance.subject_resident_id, "作業画面", target=f"task:{task_id}",
                         instance_id=page.detail.instance.id, commit=True)
@@ -129,15 +130,18 @@ def _incident_reason(incident_id: int) -> str:
         return f"（{incident.message}）" if incident is not None and incident.error_code else ""
 
 
-def _claim_on_open(task_id: int, actor) -> None:
+def _claim_on_open(session: Session, task_id: int, actor) -> None:
     """One claim model: a clerk opening an unclaimed open task of their lane takes it (no 担当する click).
-    Nothing happens for read-only roles, other lanes, a task someone has, or an approval the clerk may not do."""
+    Nothing happens for read-only roles, other lanes, a task someone has, or an approval the clerk may not do.
+
+    The row is read in the page's session (which goes on to show it); a claim first ends that session's
+    transaction (on SQLite it holds the write lock the claim's own transaction needs) and the page reads anew."""
     if not actor.lanes:
         return
-    with product().session_factory() as session:
-        row = session.get(HumanTask, task_id)
-        if row is None or not row.is_open or row.claimed_by or not actor.may_work(row.lane):
-            return
+    row = session.get(HumanTask, task_id)
+    if row is None or not row.is_open or row.claimed_by or not actor.may_work(row.lane):
+        return
+    session.rollback()  # nothing written yet; the objects read so far are expired and read again after the claim
     try:
         product().runner.claim(task_id, actor)
     except EngineError:  # four eyes, someone faster, the case stopped: the page says why, read-only
