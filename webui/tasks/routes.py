@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from engine.errors import EngineError, FormInvalid, LaneForbidden
 from engine.library.forms import coerce_form_input, validate_form
 from engine.models import HumanTask, Incident
+from engine.runtime.queries import get_task, task_form
 from engine.runtime.runner import RunOutcome
 from webui.audit.access import log_person_view
 from webui.auth.next_url import safe_next
@@ -43,18 +44,19 @@ def show(task_id: int):
 @roles_required(*CLERK_ROLES)
 def complete(task_id: int):
     actor = current_actor()
-    with product().session_factory() as session:
-        page = load_task_page(session, task_id, actor, with_panels=False)
-    if not page.may_work_lane:
-        raise LaneForbidden(f"{page.task.lane}の作業はこの役割では処理できません")
-    values = form_values(page.form, request.form) if page.form else {}
-    upload_errors = store_scan_uploads(page.form, request.files, values, actor.username) if page.form else {}
+    with product().session_factory() as session:  # the task and its form only: the engine restores the case
+        task = get_task(session, task_id)
+        form = task_form(session, product().specs, task_id)
+    if not actor.may_work(task.lane):
+        raise LaneForbidden(f"{task.lane}の作業はこの役割では処理できません")
+    values = form_values(form, request.form) if form else {}
+    upload_errors = store_scan_uploads(form, request.files, values, actor.username) if form else {}
     try:
         if upload_errors:
             raise FormInvalid("入力内容に誤りがあります。赤字の項目を確認してください。",
-                              _validation_errors(page.form, values) | upload_errors)
-        if page.form:
-            read_scans_ahead(page.form, values)
+                              _validation_errors(form, values) | upload_errors)
+        if form:
+            read_scans_ahead(form, values)
         outcome = product().runner.complete(task_id, actor, values, from_html=True)
     except FormInvalid as exc:
         with product().session_factory() as session:
@@ -62,7 +64,7 @@ def complete(task_id: int):
             log_person_view(session, page.detail.instance.subject_resident_id, "作業画面", target=f"task:{task_id}",
                             instance_id=page.detail.instance.id, commit=True)
             return _render(page, values, exc.errors, exc.message), 422
-    _flash_outcome(page, outcome)
+    _flash_outcome(task.title, outcome)
     if outcome.next_task_id:
         return redirect(url_for("tasks.show", task_id=outcome.next_task_id))
     return redirect(url_for("inbox.index"))
@@ -148,8 +150,8 @@ def _claim_on_open(session: Session, task_id: int, actor) -> None:
         return
 
 
-def _flash_outcome(page: TaskPage, outcome: RunOutcome) -> None:
-    flash(f"「{strip_function_id(page.task.title)}」を完了しました（事案 {outcome.instance_id}）", "success")
+def _flash_outcome(title: str, outcome: RunOutcome) -> None:
+    flash(f"「{strip_function_id(title)}」を完了しました（事案 {outcome.instance_id}）", "success")
     if outcome.incident_id:
         flash(f"事案 {outcome.instance_id} の自動処理でエラーが発生しました。{_incident_reason(outcome.incident_id)}"
               "事案の画面で内容を確認し、再実行してください", "error")
