@@ -13,10 +13,10 @@ from printing.documents import CertificateRequest, Office, RegistrationRecord
 from printing.errors import PrintingError
 from printing.fonts import FontNames, FontSet, check_printable, default_fonts, register_fonts
 from printing.impression import impression_stencil
-from printing.layout import ALERT, RULE, PageSetup, wareki_datetime
+from printing.layout import ALERT, RULE, PageSetup, binary_streams, wareki_datetime
 from printing.qr import draw_qr
 from printing.security import draw_background, draw_microtext
-from printing.sheet import binary_streams, draw_field_table, open_canvas
+from printing.sheet import draw_field_table, open_canvas
 from printing.stencil import Stencil, draw_stencil, stencil_from_png
 from printing.subsets import reserve_text
 from printing.wareki import DATE_CHARS, to_wareki

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from io import BytesIO
 
-from reportlab import rl_config
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
@@ -32,17 +30,6 @@ def office_texts(office: Office) -> tuple[tuple[str, str], ...]:
 
 def addressee_texts(addressee: Addressee) -> tuple[tuple[str, str], ...]:
     return (("郵便番号", addressee.postcode), ("宛先住所", addressee.address), ("宛名", addressee.name))
-
-
-@contextmanager
-def binary_streams() -> Iterator[None]:
-    """Write streams Flate-only while rendering (no ASCII85 pass: faster, smaller); restores the setting."""
-    previous = rl_config.useA85
-    rl_config.useA85 = 0
-    try:
-        yield
-    finally:
-        rl_config.useA85 = previous
 
 
 _NO_LINE_START = frozenset("、。，．）」』】・ー")  # kinsoku: hang these at the line end instead

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import json
-import pickle
 from dataclasses import dataclass
 from pathlib import Path
 from threading import Lock
 from typing import Any
+from uuid import UUID
 
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
 from SpiffWorkflow.bpmn.specs.defaults import StartEvent
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -23,7 +25,37 @@ from engine.library.script_engine import InkanScriptEngine
 from engine.models import ProcessDefinition
 from handlers.base import HandlerRegistry
 
-SERIALIZER = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))
+
+class _SharedSpecWorkflowConverter(BpmnWorkflowConverter):
+    """SpiffWorkflow's workflow converter, which can also leave the specs out: a stored state holds the run only,
+    and a restore runs on the definition's parsed spec objects (SpecCache), shared by every workflow of that
+    version as SpiffWorkflow means a spec to be (started workflows and migrated ones already use them), instead of
+    rebuilding every task spec from a serialised copy for each page and each completion."""
+
+    def to_dict(self, workflow, without_specs: bool = False):
+        if not without_specs:
+            return super().to_dict(workflow)
+        dct = WorkflowConverter.to_dict(self, workflow)  # as super().to_dict without 'spec', 'subprocess_specs'
+        dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
+        dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
+        return dct
+
+    def from_dict(self, dct, spec=None, subprocess_specs=None):
+        if spec is None:
+            return super().from_dict(dct)
+        workflow = self.target_class(spec, subprocess_specs, deserializing=True)  # as super().from_dict does
+        workflow.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
+        workflow.task_tree = workflow.tasks.get(UUID(dct["root"]))
+        self.set_default_attributes(workflow, dct)
+        self.subprocesses_from_dict(dct["subprocesses"], workflow)
+        workflow.bpmn_events = self.registry.restore(dct.pop("bpmn_events", []))
+        return workflow
+
+
+SERIALIZER = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(
+    SPIFF_CONFIG | {BpmnWorkflow: _SharedSpecWorkflowConverter}))
+# SERIALIZER.to_dict(workflow) without the registry's convert(), which takes no keywords (the same call it makes)
+_WORKFLOW_TO_DICT = SERIALIZER.registry.convert_to_dict[SERIALIZER.registry.typenames[BpmnWorkflow]]
 PRUNED_KEY = "inkan_pruned_path"  # beside SpiffWorkflow's own keys in the stored state (engine.runtime.pruning)
 
 
@@ -39,9 +71,8 @@ class DeployResult:
 
 @dataclass
 class CachedSpec:
-    spec: Any  # SpiffWorkflow's BpmnProcessSpec (the package has no type information)
+    spec: Any  # SpiffWorkflow's BpmnProcessSpec (the package has no type information); never changed once parsed
     subprocess_specs: dict
-    spec_dicts: bytes  # the serialised spec and subprocess specs, pickled: restoring a workflow consumes a copy
     forms: dict[str, dict]
     flows: list[SequenceFlow]  # the diagram's sequence flows (the case's progress on the task and instance pages)
 
@@ -58,25 +89,27 @@ class SpecCache:
         if entry is None:
             parsed = parse_definition(definition.bpmn_xml, json.loads(definition.forms_json), None,
                                       source=definition.source)
-            dicts = (SERIALIZER.to_dict(parsed.spec), {k: SERIALIZER.to_dict(v) for k, v in parsed.subprocess_specs.items()})
-            entry = CachedSpec(parsed.spec, parsed.subprocess_specs, pickle.dumps(dicts, pickle.HIGHEST_PROTOCOL),
-                               parsed.forms, sequence_flows(definition.bpmn_xml))
+            entry = CachedSpec(parsed.spec, parsed.subprocess_specs, parsed.forms, sequence_flows(definition.bpmn_xml))
             with self._lock:
                 self._entries[definition.id] = entry
         return entry
 
-    def fresh_spec_dicts(self, definition: ProcessDefinition) -> tuple[dict, dict]:
-        """A copy of the serialised specs for one restore (unpickling is a fifth of a deepcopy's time)."""
-        spec_dict, subprocess_dicts = pickle.loads(self.get(definition).spec_dicts)
-        return spec_dict, subprocess_dicts
+    def of_id(self, session: Session, definition_id: int) -> CachedSpec:
+        """The entry of a definition id, reading the definition's row (its XML and forms) only when not cached."""
+        entry = self._entries.get(definition_id)
+        return entry if entry is not None else self.get(session.get_one(ProcessDefinition, definition_id))
 
 
 def restore_workflow(specs: SpecCache, definition: ProcessDefinition, state: str):
-    """Rebuild a workflow from its stored state and the definition's cached spec."""
+    """Rebuild a workflow from its stored state on the definition's cached spec objects."""
+    return restore_on(specs.get(definition), state)
+
+
+def restore_on(entry: CachedSpec, state: str):
+    """Rebuild a workflow from its stored state on a cached definition's spec objects."""
     dct = json.loads(state)
     pruned = dct.pop(PRUNED_KEY, None)
-    dct["spec"], dct["subprocess_specs"] = specs.fresh_spec_dicts(definition)
-    workflow = SERIALIZER.from_dict(dct)
+    workflow = SERIALIZER.from_dict(dct, spec=entry.spec, subprocess_specs=entry.subprocess_specs)
     workflow.script_engine = InkanScriptEngine()  # CEL wherever it is evaluated (a run binds its service caller)
     workflow.pruned_path = PrunedPath.from_json(pruned)
     return workflow
@@ -84,8 +117,7 @@ def restore_workflow(specs: SpecCache, definition: ProcessDefinition, state: str
 
 def dump_workflow(workflow) -> str:
     """The state to store: the run only; the definition row holds the spec."""
-    dct = SERIALIZER.to_dict(workflow)
-    dct.pop("spec"), dct.pop("subprocess_specs")
+    dct = _WORKFLOW_TO_DICT(workflow, without_specs=True)
     pruned = pruned_path_of(workflow)
     if pruned.tasks_removed:
         dct[PRUNED_KEY] = pruned.to_json()

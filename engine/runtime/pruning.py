@@ -14,7 +14,7 @@ from __future__ import annotations
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 
-from engine.library.paths import PrunedPath, pruned_path_of, sequence_flows, taken_flows
+from engine.library.paths import PrunedPath, SequenceFlow, pruned_path_of, taken_flows
 
 __all__ = ["KEEP", "PRUNE_AT", "PrunedPath", "prune_finished_history"]
 
@@ -22,9 +22,10 @@ PRUNE_AT = 48  # depth of the running part's common ancestor that triggers a cut
 KEEP = 16  # levels of finished history kept above the running part
 
 
-def prune_finished_history(workflow: BpmnWorkflow, bpmn_xml: str) -> PrunedPath | None:
+def prune_finished_history(workflow: BpmnWorkflow, flows: list[SequenceFlow]) -> PrunedPath | None:
     """Cut finished history off a deep task tree (see the module's docstring) and add what it had taken to the
-    workflow's pruned path; return what this cut removed, or None when nothing was cut."""
+    workflow's pruned path; return what this cut removed, or None when nothing was cut. `flows`: the diagram's
+    sequence flows (engine.library.paths.sequence_flows, kept with the definition's cached spec)."""
     root = workflow.task_tree
     running = [t for t in workflow.tasks.values() if not t.has_state(TaskState.FINISHED_MASK)]
     if not running:
@@ -37,7 +38,7 @@ def prune_finished_history(workflow: BpmnWorkflow, bpmn_xml: str) -> PrunedPath 
     removed = [task for task in workflow.tasks.values() if task.id not in kept]
     if any(not task.has_state(TaskState.FINISHED_MASK) for task in removed):
         return None  # never happens (everything running is below the cut); refuse rather than lose a task
-    pruned = PrunedPath(taken_flows(workflow, sequence_flows(bpmn_xml), among=[*removed, cut]),
+    pruned = PrunedPath(taken_flows(workflow, flows, among=[*removed, cut]),
                         {t.task_spec.bpmn_id for t in removed
                          if t.state == TaskState.COMPLETED and getattr(t.task_spec, "bpmn_id", None)},
                         len(removed))

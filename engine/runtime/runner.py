@@ -50,7 +50,7 @@ from engine.library.catalog import (
     active_definition,
     dump_workflow,
     message_start,
-    restore_workflow,
+    restore_on,
 )
 from engine.library.definition_expressions import reset_variables
 from engine.library.definitions import approval_of, form_check_of, form_file_of, is_human
@@ -63,7 +63,6 @@ from engine.models import (
     HumanTask,
     Incident,
     InstanceStatus,
-    ProcessDefinition,
     ProcessInstance,
     Timer,
 )
@@ -232,8 +231,7 @@ class WorkflowRunner:
             instance = session.get(ProcessInstance, instance_id)
             waiting = None
             if instance is not None and instance.status in ACTIVE:
-                definition = session.get(ProcessDefinition, instance.definition_id)
-                workflow = self._load(definition, instance)
+                workflow = self._load(session, instance)
                 waiting = next((t for t in workflow.get_tasks(state=TaskState.WAITING)
                                 if getattr(getattr(t.task_spec, "event_definition", None), "name", None)
                                 == message_name), None)
@@ -288,13 +286,12 @@ class WorkflowRunner:
                 row.claimed_by, row.claimed_at = actor.username, utcnow()
                 audit.record(session, actor, "claim", instance_id=row.instance_id, spec_name=row.spec_name,
                              title=row.title)
-            definition = session.get(ProcessDefinition, instance.definition_id)
-            entry = self.specs.get(definition)
+            entry = self.specs.of_id(session, instance.definition_id)
             form = entry.forms.get(row.form_file) if row.form_file else None
             cleaned = data
             if form is not None:
                 cleaned = validate_form(form, coerce_form_input(form, data) if from_html else data)
-            workflow = self._load(definition, instance)
+            workflow = self._load(session, instance)
             task = workflow.get_task_from_id(UUID(row.task_guid))
             if task is None or task.state != TaskState.READY:
                 raise TaskNotOpen("この作業は既に処理されています")
@@ -328,8 +325,7 @@ class WorkflowRunner:
                 raise InstanceNotActive("この障害は作業の再実行では解消できません（事案の状態を管理者が確認してください）")
             if on_active_version:
                 move_to_active_version(session, self.specs, instance, actor)
-            definition = session.get(ProcessDefinition, instance.definition_id)
-            workflow = self._load(definition, instance)
+            workflow = self._load(session, instance)
             task = workflow.get_task_from_id(UUID(incident.task_guid))
             task._set_state(TaskState.READY)  # the public reset would also rewind the data; a retry must not
             incident.resolved_at, incident.resolved_by = utcnow(), actor.username
@@ -363,8 +359,7 @@ class WorkflowRunner:
             instance = session.get(ProcessInstance, timer.instance_id)
             if instance.status not in ACTIVE:
                 return False
-            definition = session.get(ProcessDefinition, instance.definition_id)
-            workflow = self._load(definition, instance)
+            workflow = self._load(session, instance)
             _mark_timer_fired(workflow, timer.task_guid)
             workflow.refresh_timers()
             audit.record(session, SYSTEM, "timer", instance_id=instance.id, summary={"timer_id": timer.id})
@@ -401,8 +396,7 @@ class WorkflowRunner:
     def _check_four_eyes(self, session: Session, row: HumanTask, actor: Actor) -> None:
         """An approval task (approvalOf) is refused to every clerk who completed the request it approves."""
         instance = session.get_one(ProcessInstance, row.instance_id)
-        definition = session.get_one(ProcessDefinition, instance.definition_id)
-        spec = self.specs.get(definition).spec.task_specs.get(row.spec_name)
+        spec = self.specs.of_id(session, instance.definition_id).spec.task_specs.get(row.spec_name)
         requested_by = approval_of(spec) if spec is not None else None
         if requested_by is None:
             return
@@ -435,8 +429,9 @@ class WorkflowRunner:
             raise InstanceNotActive(f"この事案は処理できない状態です（{instance.status}）")
         return instance
 
-    def _load(self, definition: ProcessDefinition, instance: ProcessInstance) -> BpmnWorkflow:
-        return restore_workflow(self.specs, definition, instance.state)
+    def _load(self, session: Session, instance: ProcessInstance) -> BpmnWorkflow:
+        """The instance's workflow on its definition's cached spec (the definition's row is read only on a miss)."""
+        return restore_on(self.specs.of_id(session, instance.definition_id), instance.state)
 
     # ---- running -----------------------------------------------------------------------------------------
     def _advance(self, session: Session, run: _Run, workflow: BpmnWorkflow) -> None:
@@ -467,8 +462,7 @@ class WorkflowRunner:
             _apply_subject(run.instance, ctx.subject)
             if isinstance(result.get(FOLLOW_UP_KEY), dict):
                 result[FOLLOW_UP_KEY] = self._start_follow_up(session, run, result[FOLLOW_UP_KEY])
-            definition = session.get_one(ProcessDefinition, run.instance.definition_id)
-            secrets = secret_fields(self.specs.get(definition).forms)
+            secrets = secret_fields(self.specs.of_id(session, run.instance.definition_id).forms)
             audit.record(session, run.actor, "service_call", instance_id=run.instance.id,
                          spec_name=task.task_spec.bpmn_id, title=task.task_spec.bpmn_name,
                          summary={"operator": operator_id, "function_id": handler.function_id,
@@ -494,10 +488,10 @@ class WorkflowRunner:
         outcome = RunOutcome(instance.id, instance.status)
         if run.failure is not None:
             outcome.incident_id = self._record_incident(session, run)
-        definition = session.get_one(ProcessDefinition, instance.definition_id)
-        _remove_secrets(workflow, secret_fields(self.specs.get(definition).forms))
+        entry = self.specs.of_id(session, instance.definition_id)
+        _remove_secrets(workflow, secret_fields(entry.forms))
         if run.failure is None:
-            prune_finished_history(workflow, definition.bpmn_xml)
+            prune_finished_history(workflow, entry.flows)
             if workflow.is_completed() and _end_event(workflow) is None:
                 run.failure = (None, StoppedWithoutEnd(STOPPED_WITHOUT_END), "")
                 outcome.incident_id = self._record_incident(session, run)

@@ -6,10 +6,12 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import login_required
+from sqlalchemy.orm import Session
 
 from engine.errors import EngineError, FormInvalid, LaneForbidden
 from engine.library.forms import coerce_form_input, validate_form
 from engine.models import HumanTask, Incident
+from engine.runtime.queries import get_task, task_form
 from engine.runtime.runner import RunOutcome
 from webui.audit.access import log_person_view
 from webui.auth.next_url import safe_next
@@ -29,8 +31,8 @@ bp = Blueprint("tasks", __name__)
 @login_required
 def show(task_id: int):
     actor = current_actor()
-    _claim_on_open(task_id, actor)
     with product().session_factory() as session:
+        _claim_on_open(session, task_id, actor)
         page = load_task_page(session, task_id, actor)
         log_person_view(session, page.detail.instance.subject_resident_id, "作業画面", target=f"task:{task_id}",
                         instance_id=page.detail.instance.id, commit=True)
@@ -42,18 +44,19 @@ def show(task_id: int):
 @roles_required(*CLERK_ROLES)
 def complete(task_id: int):
     actor = current_actor()
-    with product().session_factory() as session:
-        page = load_task_page(session, task_id, actor, with_panels=False)
-    if not page.may_work_lane:
-        raise LaneForbidden(f"{page.task.lane}の作業はこの役割では処理できません")
-    values = form_values(page.form, request.form) if page.form else {}
-    upload_errors = store_scan_uploads(page.form, request.files, values, actor.username) if page.form else {}
+    with product().session_factory() as session:  # the task and its form only: the engine restores the case
+        task = get_task(session, task_id)
+        form = task_form(session, product().specs, task_id)
+    if not actor.may_work(task.lane):
+        raise LaneForbidden(f"{task.lane}の作業はこの役割では処理できません")
+    values = form_values(form, request.form) if form else {}
+    upload_errors = store_scan_uploads(form, request.files, values, actor.username) if form else {}
     try:
         if upload_errors:
             raise FormInvalid("入力内容に誤りがあります。赤字の項目を確認してください。",
-                              _validation_errors(page.form, values) | upload_errors)
-        if page.form:
-            read_scans_ahead(page.form, values)
+                              _validation_errors(form, values) | upload_errors)
+        if form:
+            read_scans_ahead(form, values)
         outcome = product().runner.complete(task_id, actor, values, from_html=True)
     except FormInvalid as exc:
         with product().session_factory() as session:
@@ -61,7 +64,7 @@ def complete(task_id: int):
             log_person_view(session, page.detail.instance.subject_resident_id, "作業画面", target=f"task:{task_id}",
                             instance_id=page.detail.instance.id, commit=True)
             return _render(page, values, exc.errors, exc.message), 422
-    _flash_outcome(page, outcome)
+    _flash_outcome(task.title, outcome)
     if outcome.next_task_id:
         return redirect(url_for("tasks.show", task_id=outcome.next_task_id))
     return redirect(url_for("inbox.index"))
@@ -129,23 +132,26 @@ def _incident_reason(incident_id: int) -> str:
         return f"（{incident.message}）" if incident is not None and incident.error_code else ""
 
 
-def _claim_on_open(task_id: int, actor) -> None:
+def _claim_on_open(session: Session, task_id: int, actor) -> None:
     """One claim model: a clerk opening an unclaimed open task of their lane takes it (no 担当する click).
-    Nothing happens for read-only roles, other lanes, a task someone has, or an approval the clerk may not do."""
+    Nothing happens for read-only roles, other lanes, a task someone has, or an approval the clerk may not do.
+
+    The row is read in the page's session (which goes on to show it); a claim first ends that session's
+    transaction (on SQLite it holds the write lock the claim's own transaction needs) and the page reads anew."""
     if not actor.lanes:
         return
-    with product().session_factory() as session:
-        row = session.get(HumanTask, task_id)
-        if row is None or not row.is_open or row.claimed_by or not actor.may_work(row.lane):
-            return
+    row = session.get(HumanTask, task_id)
+    if row is None or not row.is_open or row.claimed_by or not actor.may_work(row.lane):
+        return
+    session.rollback()  # nothing written yet; the objects read so far are expired and read again after the claim
     try:
         product().runner.claim(task_id, actor)
     except EngineError:  # four eyes, someone faster, the case stopped: the page says why, read-only
         return
 
 
-def _flash_outcome(page: TaskPage, outcome: RunOutcome) -> None:
-    flash(f"「{strip_function_id(page.task.title)}」を完了しました（事案 {outcome.instance_id}）", "success")
+def _flash_outcome(title: str, outcome: RunOutcome) -> None:
+    flash(f"「{strip_function_id(title)}」を完了しました（事案 {outcome.instance_id}）", "success")
     if outcome.incident_id:
         flash(f"事案 {outcome.instance_id} の自動処理でエラーが発生しました。{_incident_reason(outcome.incident_id)}"
               "事案の画面で内容を確認し、再実行してください", "error")
