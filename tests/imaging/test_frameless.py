@@ -15,7 +15,7 @@ from imaging import Scan, annotate_scan, load_scan, measure_impression, measurem
 from imaging.annotate import SQUARE_BGR
 from imaging.testdata import SealSpec, Stamping, random_spec, random_stamping, stamp
 from imaging.testdata_b import Impression, Seal, frameless_set, press
-from tests.support.seals import ambiguous_frameless_scan, crop_to_ink, side_by_side
+from tests.support.seals import KIM, ambiguous_frameless_scan, crop_to_ink, side_by_side
 
 TOLERANCE_MM = 0.2
 UNCLEAR = "印影の文字や部分が離れて写っていて、どこまでが1つの印影か判断できないため、大きさを測れません。"
@@ -87,14 +87,6 @@ def test_thin_stroke_tips_in_a_jpeg_are_measured_within_tolerance_or_refused(sca
         assert abs(m.square_mm - scan.true_square_mm) <= TOLERANCE_MM, (m.square_mm, scan.true_square_mm)
     else:
         assert _codes(m.refusal_reasons) == {"unclear_extent"} and m.refusal_reasons[0].message
-
-
-# The worst frameless scan of the fresh seed 0 (A, index 122): "KIM" in Mincho, faint, a 200 dpi JPEG on a form.
-# Its letters reach the outline almost all round, so its ring looks like a broken frame; measured on colour it was
-# 0.235 mm too small. Its colour and brightness edges are 0.25 mm apart: no size can be trusted, none is given.
-KIM = stamp(SealSpec("KIM", font="mincho", shape="round", size_mm=14.44, frame=False, layout="vertical"),
-            Stamping(rotation_deg=1.96, skew_deg=2.73, ink=0.491, dropout=0.111, noise=3.76, dx_mm=0.8,
-                     dy_mm=-2.15, dpi=200, background="form", fmt="JPEG", seed=17042176))
 
 
 def test_letters_like_a_broken_frame_whose_edges_disagree_are_refused_not_sized():

@@ -11,6 +11,7 @@ import imaging
 from engine.evidence.audit import events_of_instance, summary_of
 from engine.runtime.queries import get_task, instance_detail, open_tasks_of_instance
 from tests.support.flow import COUNTER, IDENTIFY
+from tests.support.seals import KIM
 
 SMALL = dict(size_mm=6.0)
 GOOD = dict(size_mm=15.0)
@@ -69,6 +70,26 @@ def test_a_too_small_scan_is_shown_before_completion_and_read_again_in_the_same_
     assert timeline.count(">印影の読取<") == 2
     assert re.search(r"読み取った印影: \d\.\d mm 四方・小さすぎる", timeline)
     assert re.search(r"読み取った印影: 1[45]\.\d mm 四方・大きさ適正", timeline)
+
+
+def test_a_scan_whose_edges_cannot_be_trusted_shows_why_without_a_size_and_is_read_again(login, driver, product):
+    """A frameless seal in a JPEG with half-resolution colour whose colour and brightness edges disagree (issue 16
+    point 10): the clerk sees the reason, no size, and cannot go on with it; a good scan then goes on."""
+    instance_id, task_id = scan_task(driver)
+    backyard = login("backyard")
+    read(backyard, task_id, KIM.data)
+    html = backyard.get(f"/tasks/{task_id}").get_data(as_text=True)
+    assert "登録できない" in html and "印影の輪郭がはっきりせず、大きさを正確に測れません。" in html
+    assert "mm 四方</strong>" not in html, "no size is shown for an impression whose edges are unsure"
+    assert re.search(r'value="proceed"\s+disabled', html)
+    (first,) = readings(product, instance_id)
+    assert first["result"]["square_mm"] is None
+    assert [r["code"] for r in first["result"]["refusal_reasons"]] == ["unclear_edge"]
+
+    read(backyard, task_id, imaging.make_seal_scan("山本", **GOOD))
+    assert re.search(r'value="proceed"\s*>', backyard.get(f"/tasks/{task_id}").get_data(as_text=True))
+    timeline = backyard.get(f"/instances/{instance_id}").get_data(as_text=True)
+    assert "読み取った印影: 登録できない" in timeline and "不適: 印影の輪郭がはっきりせず" in timeline
 
 
 def test_only_an_explicit_refusal_with_a_reason_ends_the_application(login, driver, product):
