@@ -45,8 +45,9 @@ def annotate_scan(scan: Scan, measurement: Measurement) -> bytes:
         square = _enclosing_square(hull, measurement.square_mm * px_per_mm)
         cv2.polylines(canvas, [_scaled(square, scale)], True, SQUARE_BGR, _thickness(canvas), cv2.LINE_AA)
     lines = [f"{measurement.square_mm:.1f} mm 四方", f"幅 {measurement.width_mm:.1f} × 高さ {measurement.height_mm:.1f} mm"]
-    if not measurement.size_known:  # the parts could not be grouped: no size is claimed
-        lines = ["範囲が不明確", "大きさ不明"]
+    if not measurement.size_known:  # the parts could not be grouped, or the edges found: no size is claimed
+        edge = any(r.code == "unclear_edge" for r in measurement.refusal_reasons)
+        lines = ["輪郭が不明瞭" if edge else "範囲が不明確", "大きさ不明"]
     _label(canvas, lines, _label_origin(canvas, (x, y, w, h), scale))
     return _encode(canvas)
 
