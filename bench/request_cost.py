@@ -1,6 +1,6 @@
 """What one clerk request costs the web process (issue 15 point 10): CPU time, wall time and SQL statements.
 
-bench/clerk_pages.py measures latency under load, where p95 is mostly queueing behind other requests on a saturated
+bench/clerk_pages.py measures latency under load, where p95 is mostly queueing behind other requests on a busy
 machine; the lever is the CPU each request costs. This runs the same clerk work in one process with Flask's test
 client, so the figures hold on a busy machine too: on its own database (PostgreSQL by default, as in production;
 --sqlite for a file), after `inkan init`'s demo population, a counter and a back-office clerk sign in and drive
