@@ -18,6 +18,8 @@ from datetime import UTC, datetime
 from flask import Flask, current_app, g, request
 from werkzeug.wrappers import Response
 
+from engine.database import tally_statements
+
 __all__ = ["HEADER", "LOGGER", "register_request_log"]
 
 LOGGER = "inkan.request"
@@ -47,7 +49,8 @@ def _log_to_stderr() -> None:
 
 
 def _start() -> None:
-    g.request_started = time.perf_counter()
+    g.request_started, g.request_cpu_started = time.perf_counter(), time.thread_time()
+    g.request_statements = tally_statements()
     incoming = request.headers.get(HEADER, "")
     g.request_id = incoming if SANE_ID.fullmatch(incoming) else uuid.uuid4().hex
 
@@ -61,13 +64,24 @@ def _finish(response: Response) -> Response:
 
 
 def request_line(request_id: str, status: int) -> dict:
-    """The fields of one request's line (no path, query string or body: they may name a person)."""
-    started = g.get("request_started")
+    """The fields of one request's line (no path, query string or body: they may name a person).
+
+    Besides the duration: the request thread's own CPU time and its SQL statements' count and time. What is left
+    of the duration was spent waiting (for the GIL held by other threads, a lock, the imaging pool)."""
+    started, cpu_started, statements = g.get("request_started"), g.get("request_cpu_started"), \
+        g.get("request_statements")
     user, role = _who()
     return {"time": datetime.now(UTC).isoformat(timespec="milliseconds"), "request_id": request_id,
             "user": user, "role": role, "method": request.method,
             "route": request.url_rule.rule if request.url_rule is not None else None, "status": status,
-            "duration_ms": round((time.perf_counter() - started) * 1000, 1) if started else None}
+            "duration_ms": _ms(time.perf_counter() - started) if started else None,
+            "cpu_ms": _ms(time.thread_time() - cpu_started) if cpu_started is not None else None,
+            "sql_statements": statements.count if statements else None,
+            "sql_ms": _ms(statements.seconds) if statements else None}
+
+
+def _ms(seconds: float) -> float:
+    return round(seconds * 1000, 1)
 
 
 def _who() -> tuple[str | None, str | None]:
