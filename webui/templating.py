@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 
 from flask import Flask, g, request
 from flask_login import current_user
+from jinja2.bccache import Bucket, BytecodeCache
 
 from engine.actor import ROLE_LABELS, WORKABLE_LANES
 from engine.models import InstanceStatus
@@ -199,8 +200,30 @@ def _user_context() -> dict:
     return {"user_lanes": lanes, "is_clerk": bool(lanes), "is_read_only": current_user.role == "auditor"}
 
 
+class CompiledTemplates(BytecodeCache):
+    """Compiled templates kept for the life of the process and shared by every app it builds.
+
+    Jinja compiles each template once per app; a process that builds the app again (the test suite builds one per
+    test file and database, a few hundred) would compile the same ninety templates each time. Jinja checks a kept
+    template against its source's checksum, so an edited template is compiled again."""
+
+    def __init__(self) -> None:
+        self._compiled: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        if (code := self._compiled.get(bucket.key)) is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self._compiled[bucket.key] = bucket.bytecode_to_string()
+
+
+COMPILED_TEMPLATES = CompiledTemplates()
+
+
 def register_template_helpers(app: Flask) -> None:
     """Install the filters (wareki, jst, mm, labels) and the signed-in user's lanes as template globals."""
+    app.jinja_env.bytecode_cache = COMPILED_TEMPLATES
     app.jinja_env.filters.update(
         wareki=wareki, jst=jst, mm=mm, css_px=css_px, strip_fid=strip_function_id, fid=leading_function_id,
         role_label=_label(ROLE_LABELS), status_label=_label(INSTANCE_STATUS_LABELS),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from threading import Lock
 from typing import Any
@@ -87,9 +88,7 @@ class SpecCache:
     def get(self, definition: ProcessDefinition) -> CachedSpec:
         entry = self._entries.get(definition.id)
         if entry is None:
-            parsed = parse_definition(definition.bpmn_xml, json.loads(definition.forms_json), None,
-                                      source=definition.source)
-            entry = CachedSpec(parsed.spec, parsed.subprocess_specs, parsed.forms, sequence_flows(definition.bpmn_xml))
+            entry = _parsed(definition.bpmn_xml, definition.forms_json, definition.source)
             with self._lock:
                 self._entries[definition.id] = entry
         return entry
@@ -98,6 +97,14 @@ class SpecCache:
         """The entry of a definition id, reading the definition's row (its XML and forms) only when not cached."""
         entry = self._entries.get(definition_id)
         return entry if entry is not None else self.get(session.get_one(ProcessDefinition, definition_id))
+
+
+@lru_cache(maxsize=64)
+def _parsed(bpmn_xml: str, forms_json: str, source: str) -> CachedSpec:
+    """A definition parsed once per process by content, whichever database and product it comes from: the modeler's
+    sandbox builds a product for each test run (and the test suite hundreds), on the same flows as the live one."""
+    parsed = parse_definition(bpmn_xml, json.loads(forms_json), None, source=source)
+    return CachedSpec(parsed.spec, parsed.subprocess_specs, parsed.forms, sequence_flows(bpmn_xml))
 
 
 def restore_workflow(specs: SpecCache, definition: ProcessDefinition, state: str):

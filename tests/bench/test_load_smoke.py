@@ -1,4 +1,4 @@
-"""bench/load.py in its short mode (3 clients × 20 s on PostgreSQL, 2 web processes, 2 workers): whole
+"""bench/load.py in its short mode (3 clients × 10 s on PostgreSQL, 2 web processes, 2 workers): whole
 registrations and certificates through the API end with no 5xx, no lost and no duplicated registration, numbers
 unique, gapless and with valid check digits, no orphan, and the audit check clean during and after the load."""
 
@@ -32,7 +32,7 @@ def postgresql() -> None:
 
 @pytest.mark.slow
 def test_short_load_run_finds_no_5xx_and_loses_nothing(postgresql):
-    done = subprocess.run([sys.executable, str(LOAD), "--clients", "3", "--seconds", "20", "--grace", "40",
+    done = subprocess.run([sys.executable, str(LOAD), "--clients", "3", "--seconds", "10", "--grace", "40",
                            "--verify-every", "10", "--json"], capture_output=True, text=True, timeout=400, check=False)
     assert done.stdout.strip(), done.stderr[-3000:]
     report = json.loads(done.stdout)

@@ -57,3 +57,18 @@ def test_two_workflows_restored_from_one_spec_do_not_share_their_data() -> None:
     first_task.data["resident_id"] = "changed"
     assert second.get_tasks(state=TaskState.READY)[0].data["resident_id"] == "00000000001"
     assert dump_workflow(second) == state
+
+
+def test_a_definition_is_parsed_once_per_process_by_content() -> None:
+    """Products on other databases (the modeler's sandbox, another test file) share the parsed spec of the same
+    content under whatever id their database gave it; other content is parsed on its own."""
+    xml, forms = read_definition_files(BPMN)
+    here = SimpleNamespace(id=1, bpmn_xml=xml, forms_json=json.dumps(forms), source=BPMN.name)
+    elsewhere = SimpleNamespace(id=7, bpmn_xml=xml, forms_json=json.dumps(forms), source=BPMN.name)
+    changed = SimpleNamespace(id=8, bpmn_xml=xml.replace("印影読込", "印影の読込"), forms_json=json.dumps(forms),
+                              source=BPMN.name)
+    first, second, other = SpecCache(), SpecCache(), SpecCache()
+    assert first.get(here) is second.get(elsewhere)  # type: ignore[arg-type]
+    assert other.get(changed) is not first.get(here)  # type: ignore[arg-type]
+    names = [spec.bpmn_name or "" for spec in other.get(changed).spec.task_specs.values()]  # type: ignore[arg-type]
+    assert "4.1.5.1 印影の読込" in names
