@@ -15,7 +15,7 @@ from imaging import Scan, annotate_scan, load_scan, measure_impression, measurem
 from imaging.annotate import SQUARE_BGR
 from imaging.testdata import SealSpec, Stamping, random_spec, random_stamping, stamp
 from imaging.testdata_b import Impression, Seal, frameless_set, press
-from tests.support.seals import KIM, ambiguous_frameless_scan, crop_to_ink, side_by_side
+from tests.support.seals import ambiguous_frameless_scan, crop_to_ink, kim_scan, side_by_side
 
 TOLERANCE_MM = 0.2
 UNCLEAR = "印影の文字や部分が離れて写っていて、どこまでが1つの印影か判断できないため、大きさを測れません。"
@@ -90,7 +90,7 @@ def test_thin_stroke_tips_in_a_jpeg_are_measured_within_tolerance_or_refused(sca
 
 
 def test_letters_like_a_broken_frame_whose_edges_disagree_are_refused_not_sized():
-    m = measure_impression(KIM.to_scan())
+    m = measure_impression(kim_scan().to_scan())
     assert m.found and not m.size_known and not m.acceptable
     assert _codes(m.refusal_reasons) == {"unclear_edge"}
     assert m.refusal_reasons[0].message.startswith("印影の輪郭がはっきりせず、大きさを正確に測れません。")

@@ -3,10 +3,12 @@ scans the measuring bench found."""
 
 from __future__ import annotations
 
+from functools import cache
+
 import numpy as np
 
 from imaging import Scan, measure_impression
-from imaging.testdata import SealSpec, Stamping, stamp
+from imaging.testdata import GeneratedScan, SealSpec, Stamping, stamp
 from imaging.testdata_b import Impression, Seal, press
 
 
@@ -35,9 +37,12 @@ def ambiguous_frameless_scan() -> Scan:
     return side_by_side(one, part, gap_px=int(9 * 300 / 25.4))
 
 
-# The worst frameless scan of the fresh seed 0 (A, index 122): "KIM" in Mincho, faint, a 200 dpi JPEG on a form.
-# Its letters reach the outline almost all round, so its ring looks like a broken frame; measured on colour it was
-# 0.235 mm too small. Its colour and brightness edges are 0.25 mm apart: no size can be trusted, none is given.
-KIM = stamp(SealSpec("KIM", font="mincho", shape="round", size_mm=14.44, frame=False, layout="vertical"),
-            Stamping(rotation_deg=1.96, skew_deg=2.73, ink=0.491, dropout=0.111, noise=3.76, dx_mm=0.8,
-                     dy_mm=-2.15, dpi=200, background="form", fmt="JPEG", seed=17042176))
+@cache
+def kim_scan() -> GeneratedScan:
+    """The worst frameless scan of the fresh seed 0 (A, index 122): "KIM" in Mincho, faint, a 200 dpi JPEG on a form.
+    Its letters reach the outline almost all round, so its ring looks like a broken frame; measured on colour it was
+    0.235 mm too small. Its colour and brightness edges are 0.25 mm apart: no size can be trusted, none is given.
+    Stamped on first use, not when a test file imports this module."""
+    return stamp(SealSpec("KIM", font="mincho", shape="round", size_mm=14.44, frame=False, layout="vertical"),
+                 Stamping(rotation_deg=1.96, skew_deg=2.73, ink=0.491, dropout=0.111, noise=3.76, dx_mm=0.8,
+                          dy_mm=-2.15, dpi=200, background="form", fmt="JPEG", seed=17042176))

@@ -14,6 +14,7 @@ from handlers.services.konbini import ServiceHours
 from juki import jlis
 from registry.seals import records
 from registry.seals.models import Registration
+from tests.support.certificates import unspaced
 from tests.support.konbini import (
     KEY,
     ask,
@@ -36,10 +37,6 @@ def test_a_valid_card_gets_the_certificate_pdf_and_the_answer_is_logged(client, 
     response = ask(client, serial)
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.data)).pages)
-
-    def unspaced(words: str) -> str:  # the PDF's text spaces letters out; a foreign name has a space of its own
-        return words.replace(" ", "").replace("\u3000", "")
-
     assert "印鑑登録証明書" in unspaced(text) and unspaced(record.name) in unspaced(text)
     row = logged(product, response.headers["X-Konbini-Request-Id"])
     assert (row.outcome, row.code, row.registration_id, row.channel, row.terminal) == (

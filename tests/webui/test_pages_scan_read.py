@@ -11,7 +11,7 @@ import imaging
 from engine.evidence.audit import events_of_instance, summary_of
 from engine.runtime.queries import get_task, instance_detail, open_tasks_of_instance
 from tests.support.flow import COUNTER, IDENTIFY
-from tests.support.seals import KIM
+from tests.support.seals import kim_scan
 
 SMALL = dict(size_mm=6.0)
 GOOD = dict(size_mm=15.0)
@@ -77,7 +77,7 @@ def test_a_scan_whose_edges_cannot_be_trusted_shows_why_without_a_size_and_is_re
     point 10): the clerk sees the reason, no size, and cannot go on with it; a good scan then goes on."""
     instance_id, task_id = scan_task(driver)
     backyard = login("backyard")
-    read(backyard, task_id, KIM.data)
+    read(backyard, task_id, kim_scan().data)
     html = backyard.get(f"/tasks/{task_id}").get_data(as_text=True)
     assert "登録できない" in html and "印影の輪郭がはっきりせず、大きさを正確に測れません。" in html
     assert "mm 四方</strong>" not in html, "no size is shown for an impression whose edges are unsure"
