@@ -38,7 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import create_engine, select  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
-from bench.load import SEALS  # noqa: E402
+from bench.load import seal_scans  # noqa: E402
 from bench.load_checks import unregistered_adults  # noqa: E402
 from bench.load_clients import BACK, COUNTER, REGISTRATION_ANSWERS, scanned  # noqa: E402
 from bench.load_cluster import PASSWORD, Cluster, create_database, drop_database, initialise  # noqa: E402
@@ -227,8 +227,6 @@ def main() -> int:
 
 
 def run(options, url: str, folder: Path) -> int:
-    import imaging
-
     users = [(f"clerk-{lane}-{n:02d}", role) for n in range(options.clerks)
              for lane, role in (("counter", "madoguchi"), ("back", "backyard"))]
     progress(f"inkan init and {len(users)} clerks")
@@ -240,7 +238,7 @@ def run(options, url: str, folder: Path) -> int:
     random.Random(1).shuffle(residents)
     # 600 dpi scans, as the slow first scan was; one seal per household position, as bench/load.py: a seal
     # already registered in the household cannot be registered again (4.1.1.1 refuses 登録可)
-    seals = [imaging.make_seal_scan(text, dpi=600, seed=n) for n, text in enumerate(SEALS)]
+    seals = seal_scans(dpi=600)
     cluster = Cluster(url, secrets.token_hex(24), folder, web=options.web, threads=options.threads, workers=1)
     progress(f"gunicorn -w {options.web} --threads {options.threads}, one inkan worker")
     started_at = time.monotonic()

@@ -141,10 +141,11 @@ def load_people(url: str, seed: int) -> People:
     return People(unregistered, registered)
 
 
-def seal_scans() -> list[bytes]:
+def seal_scans(dpi: int = 300) -> list[bytes]:
+    """One seal per household position (SEALS): members of a household never bring the same seal."""
     import imaging
 
-    return [imaging.make_seal_scan(text, seed=n) for n, text in enumerate(SEALS)]
+    return [imaging.make_seal_scan(text, dpi=dpi, seed=n) for n, text in enumerate(SEALS)]
 
 
 class Verifier(Background):

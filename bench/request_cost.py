@@ -40,6 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import create_engine, event  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
+from bench.load import seal_scans  # noqa: E402
 from bench.load_checks import unregistered_adults  # noqa: E402
 from bench.load_clients import BACK, COUNTER, REGISTRATION_ANSWERS, scanned  # noqa: E402
 from bench.load_cluster import PASSWORD, create_database, drop_database, initialise  # noqa: E402
@@ -133,10 +134,10 @@ class Drive:
     product: object
     clerks: dict[str, Clerk]
     costs: Costs
-    scan: bytes
+    scans: list[bytes]  # one seal per household position, as clerk_pages.py: a household never shares a seal
     searches: Iterator[str]
 
-    def case(self, resident_id: str, search: bool) -> None:
+    def case(self, resident_id: str, position: int, search: bool) -> None:
         counter = self.clerks[COUNTER]
         if search:
             with self.costs.measured("search"):
@@ -162,10 +163,10 @@ class Drive:
                     time.sleep(0.2)
                     continue
                 task_id = open_tasks[0]["task_id"]
-            task_id = self.work(task_id, answers)
+            task_id = self.work(task_id, answers, self.scans[position % len(self.scans)])
         raise RuntimeError(f"instance {instance_id} did not end")
 
-    def work(self, task_id: int, answers: dict) -> int | None:
+    def work(self, task_id: int, answers: dict, seal: bytes) -> int | None:
         with self.costs.measured("api: task"):
             task = checked(self.clerks[COUNTER].api("GET", f"/tasks/{task_id}")).json
         if not task["is_open"]:
@@ -179,7 +180,7 @@ class Drive:
         data = {key: value for key, value in answers.items() if key in properties}
         scanning = "scan_blob_id" in properties
         if scanning:
-            uploaded = checked(clerk.api("POST", "/blobs", data={"file": (io.BytesIO(scanned(self.scan, False)),
+            uploaded = checked(clerk.api("POST", "/blobs", data={"file": (io.BytesIO(scanned(seal, False)),
                                                                         "scan.png", "image/png")}), 200, 201)
             data["scan_blob_id"] = uploaded.json["sha256"]
         kind = "complete (scan step)" if scanning else "complete"
@@ -203,17 +204,17 @@ def build(url: str, folder: Path):
     return app, product, clerks
 
 
-def residents_of(url: str) -> list[str]:
+def residents_of(url: str) -> list[tuple[str, int]]:
+    """(resident id, position in the household) of the adults without a registration, shuffled."""
     engine = create_engine(url)
     with Session(engine) as session:
-        people = [resident_id for resident_id, _ in unregistered_adults(session, datetime.now(JST).date())]
+        people = unregistered_adults(session, datetime.now(JST).date())
     engine.dispose()
     random.Random(1).shuffle(people)
     return people
 
 
 def run(url: str, folder: Path, options) -> dict[str, list[Sample]]:
-    import imaging
     from webui.server import stop_web_process
     from webui.warmup import start_warm_up
 
@@ -228,11 +229,11 @@ def run(url: str, folder: Path, options) -> dict[str, list[Sample]]:
     event.listen(bind.pool, "checkout", costs.count_checkout)
     residents = residents_of(url)
     searches = iter(SEARCH_NAMES * 100)
-    drive = Drive(product, clerks, costs, imaging.make_seal_scan("山本", dpi=600), searches)
+    drive = Drive(product, clerks, costs, seal_scans(dpi=600), searches)
     try:
         for n in range(options.cases + 1):
             costs.counting = n > 0  # the first case warms the caches
-            drive.case(residents.pop(), search=n % 2 == 1 or n == 0)
+            drive.case(*residents.pop(), search=n % 2 == 1 or n == 0)
     finally:
         stop_web_process(app)
         product.session_factory.kw["bind"].dispose()
